@@ -1,0 +1,39 @@
+package settings
+
+// Secrets holds decrypted secureJsonData values Relay uses. It deliberately has
+// no JSON tags and a String method that prints nothing, so a stray log or
+// marshal of the settings cannot leak a value.
+type Secrets struct {
+	BasicAuthPassword  string
+	BearerToken        string
+	APIKeyValue        string
+	OAuth2ClientSecret string
+	TLSCACert          string
+	TLSClientCert      string
+	TLSClientKey       string
+	// Headers maps a secret header's name to its value.
+	Headers map[string]string
+}
+
+func (Secrets) String() string { return "[secrets redacted]" }
+
+// GoString keeps %#v from printing values too.
+func (Secrets) GoString() string { return "settings.Secrets{[redacted]}" }
+
+// Values lists every non-empty secret, so logs and responses can be scrubbed
+// and tests can check none leaks.
+func (s *Settings) SecretValues() []string {
+	var out []string
+	for _, v := range []string{s.Secrets.BasicAuthPassword, s.Secrets.BearerToken, s.Secrets.APIKeyValue,
+		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	for _, v := range s.Secrets.Headers {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,205 @@
+// Package settings turns a data source's jsonData and decrypted secureJsonData
+// into typed, validated settings. Every error names the offending field so the
+// config editor and CheckHealth can show something a user can act on.
+package settings
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/relay-gateway/relay/pkg/role"
+)
+
+// Auth types for the upstream API.
+const (
+	AuthNone         = "none"
+	AuthBasic        = "basic"
+	AuthBearer       = "bearer"
+	AuthAPIKey       = "apiKey"
+	AuthOAuth2       = "oauth2"
+	AuthForwardOAuth = "forwardOAuth"
+)
+
+// Settings is one data source's configuration. Secret values live only in
+// Secrets and are never serialised (see Secrets.MarshalJSON).
+type Settings struct {
+	UID  string `json:"uid"`
+	Name string `json:"name"`
+
+	// URL is the upstream base URL (the data source's URL field); its origin is
+	// the only host Relay talks to unless AllowedHosts adds more.
+	URL *url.URL `json:"-"`
+
+	Auth     Auth     `json:"auth"`
+	Headers  []Header `json:"headers,omitempty"`
+	TLS      TLS      `json:"tls"`
+	Timeouts Timeouts `json:"timeouts"`
+	Network  Network  `json:"network"`
+	Proxy    Proxy    `json:"proxy"`
+
+	// HealthPath is requested by CheckHealth (GET, relative to URL).
+	HealthPath string `json:"healthPath"`
+	// SendUserHeader adds X-Grafana-User (from PluginContext.User only) upstream.
+	SendUserHeader bool `json:"sendUserHeader"`
+
+	Routes     map[string]RouteOverride `json:"routes,omitempty"`
+	RateLimits RateLimits               `json:"rateLimits"`
+	APIKeys    []APIKey                 `json:"apiKeys,omitempty"`
+	Actions    []Action                 `json:"actions,omitempty"`
+	Cache      Cache                    `json:"cache"`
+	Transform  TransformLimits          `json:"transform"`
+	Query      QueryOptions             `json:"query"`
+	Audit      Audit                    `json:"audit"`
+
+	Secrets Secrets `json:"-"`
+}
+
+// Auth describes how Relay authenticates to the upstream.
+type Auth struct {
+	Type string `json:"type"`
+	// Basic: user name (password in secrets.basicAuthPassword).
+	BasicUser string `json:"basicUser,omitempty"`
+	// API key: where and under which name (value in secrets.apiKeyValue).
+	APIKeyName string `json:"apiKeyName,omitempty"`
+	APIKeyIn   string `json:"apiKeyIn,omitempty"` // header | query
+	// OAuth2 client credentials (secret in secrets.oauth2ClientSecret).
+	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
+}
+
+type OAuth2 struct {
+	TokenURL       string            `json:"tokenUrl"`
+	ClientID       string            `json:"clientId"`
+	Scopes         []string          `json:"scopes,omitempty"`
+	EndpointParams map[string]string `json:"endpointParams,omitempty"`
+	AuthStyle      string            `json:"authStyle,omitempty"` // header (default) | params
+}
+
+// Header is an extra request header sent upstream. Secret headers take their
+// value from secureJsonData (Grafana's httpHeaderName<N>/httpHeaderValue<N>).
+type Header struct {
+	Name string `json:"name"`
+	// Value is set for plain headers; a secret header's value is in Secrets.Headers.
+	Value  string `json:"value,omitempty"`
+	Secret bool   `json:"secret,omitempty"`
+}
+
+type TLS struct {
+	SkipVerify bool   `json:"skipVerify"`
+	ServerName string `json:"serverName,omitempty"`
+	HasCACert  bool   `json:"hasCACert"`
+	HasClient  bool   `json:"hasClientCert"`
+}
+
+type Timeouts struct {
+	Dial           Duration `json:"dial"`
+	TLSHandshake   Duration `json:"tlsHandshake"`
+	ResponseHeader Duration `json:"responseHeader"`
+	Request        Duration `json:"request"`
+}
+
+// Network is the SSRF policy for outbound connections.
+type Network struct {
+	AllowPrivateNetworks bool     `json:"allowPrivateNetworks"`
+	AllowedCIDRs         []string `json:"allowedCIDRs,omitempty"`
+	AllowedHosts         []string `json:"allowedHosts,omitempty"`
+	MaxRedirects         int      `json:"maxRedirects"`
+}
+
+// Proxy configures the /proxy/{path...} gateway.
+type Proxy struct {
+	Rules            []ProxyRule       `json:"rules"`
+	QueryParams      map[string]string `json:"queryParams,omitempty"`
+	MaxRequestBytes  int64             `json:"maxRequestBytes"`
+	MaxResponseBytes int64             `json:"maxResponseBytes"`
+	MaxConcurrent    int               `json:"maxConcurrent"`
+}
+
+// ProxyRule allows methods on upstream paths matching Path (a prefix ending in
+// "/" or "*", or an exact path) for callers with at least MinRole.
+type ProxyRule struct {
+	Path     string    `json:"path"`
+	Methods  []string  `json:"methods"`
+	MinRole  role.Role `json:"minRole"`
+	Users    []string  `json:"users,omitempty"`
+	CacheTTL Duration  `json:"cacheTTL,omitempty"`
+	// SharedCache lets callers of every role share cached responses.
+	SharedCache bool     `json:"sharedCache,omitempty"`
+	Timeout     Duration `json:"timeout,omitempty"`
+}
+
+// RouteOverride tightens a resource route's policy; it can never loosen the
+// route's declared floor.
+type RouteOverride struct {
+	MinRole *role.Role `json:"minRole,omitempty"`
+	Users   []string   `json:"users,omitempty"`
+}
+
+type Rate struct {
+	PerSecond float64 `json:"perSecond"`
+	Burst     int     `json:"burst"`
+}
+
+// RateLimits are per user (login) and per route class ("read", "write",
+// "transform", "action", ...). A class absent from Classes uses Default.
+type RateLimits struct {
+	Disabled bool            `json:"disabled"`
+	Default  Rate            `json:"default"`
+	Classes  map[string]Rate `json:"classes,omitempty"`
+	// IdleTTL after which an unused limiter entry is forgotten.
+	IdleTTL Duration `json:"idleTTL"`
+}
+
+// APIKey is metadata for a machine-caller key; only its salted hash is stored
+// (secureJsonData "apiKeyHash.<name>" = "sha256$<saltHex>$<hashHex>").
+type APIKey struct {
+	Name    string     `json:"name"`
+	Scopes  []string   `json:"scopes,omitempty"` // route names or "action:<name>"; empty = every machine route
+	Expires *time.Time `json:"expires,omitempty"`
+	Salt    []byte     `json:"-"`
+	Hash    []byte     `json:"-"`
+}
+
+type Action struct {
+	Name           string            `json:"name"`
+	Title          string            `json:"title,omitempty"`
+	Description    string            `json:"description,omitempty"`
+	Method         string            `json:"method"`
+	Path           string            `json:"path"`
+	Query          map[string]string `json:"query,omitempty"`
+	Body           any               `json:"body,omitempty"`
+	Params         []ActionParam     `json:"params,omitempty"`
+	MinRole        role.Role         `json:"minRole"`
+	APIKeyRequired bool              `json:"apiKeyRequired,omitempty"`
+	Confirm        string            `json:"confirm,omitempty"`
+}
+
+type ActionParam struct {
+	Name        string   `json:"name"`
+	Type        string   `json:"type"` // string | number | integer | boolean
+	Required    bool     `json:"required,omitempty"`
+	Enum        []any    `json:"enum,omitempty"`
+	Pattern     string   `json:"pattern,omitempty"`
+	Min         *float64 `json:"min,omitempty"`
+	Max         *float64 `json:"max,omitempty"`
+	Description string   `json:"description,omitempty"`
+	Default     any      `json:"default,omitempty"`
+}
+
+type Cache struct {
+	MaxBytes int64 `json:"maxBytes"`
+}
+
+type TransformLimits struct {
+	MaxInputBytes int64    `json:"maxInputBytes"`
+	MaxRows       int      `json:"maxRows"`
+	Timeout       Duration `json:"timeout"`
+}
+
+type QueryOptions struct {
+	MaxPages    int `json:"maxPages"`
+	Concurrency int `json:"concurrency"`
+}
+
+type Audit struct {
+	RingSize int `json:"ringSize"`
+}

@@ -1,0 +1,232 @@
+package settings
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+var (
+	namePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+	knownMethod = map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true, "OPTIONS": true}
+	paramTypes  = map[string]bool{"string": true, "number": true, "integer": true, "boolean": true}
+)
+
+// Headers Relay owns or that must never be set from configuration.
+var reservedHeaders = map[string]bool{"Host": true, "Content-Length": true, "Connection": true, "Transfer-Encoding": true,
+	"Upgrade": true, "Te": true, "Trailer": true, "Keep-Alive": true, "Proxy-Authorization": true, "Proxy-Connection": true}
+
+func validate(s *Settings, secure map[string]string, errs *Errors) {
+	validateAuth(s, errs)
+	for i, h := range s.Headers {
+		f := fmt.Sprintf("jsonData.headers[%d].name", i)
+		if !httpguts.ValidHeaderFieldName(h.Name) {
+			errs.add(f, "%q is not a valid header name", h.Name)
+		} else if reservedHeaders[http.CanonicalHeaderKey(h.Name)] {
+			errs.add(f, "%q is managed by Relay and cannot be configured", h.Name)
+		}
+		if !httpguts.ValidHeaderFieldValue(h.Value) || !httpguts.ValidHeaderFieldValue(s.Secrets.Headers[h.Name]) {
+			errs.add(f, "the value is not a valid header value")
+		}
+	}
+	for name, d := range map[string]Duration{"dial": s.Timeouts.Dial, "tlsHandshake": s.Timeouts.TLSHandshake,
+		"responseHeader": s.Timeouts.ResponseHeader, "request": s.Timeouts.Request} {
+		if d.Duration < 0 {
+			errs.add("jsonData.timeouts."+name, "must not be negative")
+		}
+	}
+	if !strings.HasPrefix(s.HealthPath, "/") {
+		errs.add("jsonData.healthPath", "must start with /")
+	}
+	validateNetwork(&s.Network, errs)
+	validateProxy(&s.Proxy, errs)
+	validateLimits(s, errs)
+	validateKeys(s, secure, errs)
+	validateActions(s.Actions, errs)
+}
+
+func validateAuth(s *Settings, errs *Errors) {
+	a := s.Auth
+	switch a.Type {
+	case AuthNone, AuthForwardOAuth:
+	case AuthBasic:
+		if a.BasicUser == "" {
+			errs.add("jsonData.auth.basicUser", "required for basic auth")
+		}
+		if s.Secrets.BasicAuthPassword == "" {
+			errs.add("secureJsonData.basicAuthPassword", "required for basic auth")
+		}
+	case AuthBearer:
+		if s.Secrets.BearerToken == "" {
+			errs.add("secureJsonData.bearerToken", "required for bearer auth")
+		}
+	case AuthAPIKey:
+		if a.APIKeyIn != "header" && a.APIKeyIn != "query" {
+			errs.add("jsonData.auth.apiKeyIn", "must be header or query, got %q", a.APIKeyIn)
+		}
+		if a.APIKeyIn == "header" && !httpguts.ValidHeaderFieldName(a.APIKeyName) {
+			errs.add("jsonData.auth.apiKeyName", "%q is not a valid header name", a.APIKeyName)
+		}
+		if s.Secrets.APIKeyValue == "" {
+			errs.add("secureJsonData.apiKeyValue", "required for API key auth")
+		}
+	case AuthOAuth2:
+		o := a.OAuth2
+		if o == nil {
+			errs.add("jsonData.auth.oauth2", "required for oauth2 auth")
+			return
+		}
+		if u, err := url.Parse(o.TokenURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs.add("jsonData.auth.oauth2.tokenUrl", "must be an absolute http(s) URL")
+		}
+		if o.ClientID == "" {
+			errs.add("jsonData.auth.oauth2.clientId", "required")
+		}
+		if s.Secrets.OAuth2ClientSecret == "" {
+			errs.add("secureJsonData.oauth2ClientSecret", "required for oauth2 auth")
+		}
+		if o.AuthStyle != "" && o.AuthStyle != "header" && o.AuthStyle != "params" {
+			errs.add("jsonData.auth.oauth2.authStyle", "must be header or params")
+		}
+	default:
+		errs.add("jsonData.auth.type", "unknown auth type %q (want none, basic, bearer, apiKey, oauth2 or forwardOAuth)", a.Type)
+	}
+}
+
+func validateNetwork(n *Network, errs *Errors) {
+	for i, c := range n.AllowedCIDRs {
+		if _, _, err := net.ParseCIDR(c); err != nil {
+			errs.add(fmt.Sprintf("jsonData.network.allowedCIDRs[%d]", i), "%q is not a CIDR (e.g. 10.0.0.0/8)", c)
+		}
+	}
+	for i, h := range n.AllowedHosts {
+		if h == "" || strings.ContainsAny(h, "/?#@ ") {
+			errs.add(fmt.Sprintf("jsonData.network.allowedHosts[%d]", i), "%q is not a host name (host or host:port)", h)
+		}
+	}
+	if n.MaxRedirects < 0 || n.MaxRedirects > 10 {
+		errs.add("jsonData.network.maxRedirects", "must be between 0 and 10")
+	}
+}
+
+func validateProxy(p *Proxy, errs *Errors) {
+	for i, r := range p.Rules {
+		f := fmt.Sprintf("jsonData.proxy.rules[%d]", i)
+		if !strings.HasPrefix(r.Path, "/") || strings.Contains(r.Path, "..") {
+			errs.add(f+".path", "must start with / and not contain ..")
+		}
+		if len(r.Methods) == 0 {
+			errs.add(f+".methods", "at least one method is required")
+		}
+		for j, m := range r.Methods {
+			if !knownMethod[m] {
+				errs.add(fmt.Sprintf("%s.methods[%d]", f, j), "unknown method %q (use upper case, e.g. GET)", m)
+			}
+		}
+		if r.CacheTTL.Duration < 0 || r.Timeout.Duration < 0 {
+			errs.add(f, "cacheTTL and timeout must not be negative")
+		}
+	}
+	if p.MaxRequestBytes < 0 || p.MaxRequestBytes > MaxRequestBodyCeiling {
+		errs.add("jsonData.proxy.maxRequestBytes", "must be between 1 and %d (the plugin protocol refuses bodies over 16 MiB)", MaxRequestBodyCeiling)
+	}
+	if p.MaxResponseBytes < 0 {
+		errs.add("jsonData.proxy.maxResponseBytes", "must not be negative")
+	}
+	if p.MaxConcurrent < 0 {
+		errs.add("jsonData.proxy.maxConcurrent", "must not be negative")
+	}
+	for k := range p.QueryParams {
+		if k == "" {
+			errs.add("jsonData.proxy.queryParams", "parameter names must not be empty")
+		}
+	}
+}
+
+func validateLimits(s *Settings, errs *Errors) {
+	if s.RateLimits.Default.PerSecond < 0 || s.RateLimits.Default.Burst < 0 {
+		errs.add("jsonData.rateLimits.default", "must not be negative")
+	}
+	for k, r := range s.RateLimits.Classes {
+		if r.PerSecond < 0 || r.Burst < 0 {
+			errs.add("jsonData.rateLimits.classes."+k, "must not be negative")
+		}
+	}
+	if s.Cache.MaxBytes < 0 {
+		errs.add("jsonData.cache.maxBytes", "must not be negative")
+	}
+	if s.Transform.MaxInputBytes < 0 || s.Transform.MaxRows < 0 || s.Transform.Timeout.Duration < 0 {
+		errs.add("jsonData.transform", "limits must not be negative")
+	}
+	if s.Query.MaxPages < 0 || s.Query.MaxPages > 1000 {
+		errs.add("jsonData.query.maxPages", "must be between 1 and 1000")
+	}
+	if s.Query.Concurrency < 0 || s.Query.Concurrency > 64 {
+		errs.add("jsonData.query.concurrency", "must be between 1 and 64")
+	}
+	if s.Audit.RingSize < 0 || s.Audit.RingSize > 100_000 {
+		errs.add("jsonData.audit.ringSize", "must be between 1 and 100000")
+	}
+}
+
+func validateKeys(s *Settings, secure map[string]string, errs *Errors) {
+	seen := map[string]bool{}
+	for i, k := range s.APIKeys {
+		f := fmt.Sprintf("jsonData.apiKeys[%d]", i)
+		if !namePattern.MatchString(k.Name) {
+			errs.add(f+".name", "%q must be 1-64 letters, digits, '.', '_' or '-'", k.Name)
+			continue
+		}
+		if seen[k.Name] {
+			errs.add(f+".name", "duplicate key name %q", k.Name)
+		}
+		seen[k.Name] = true
+		if k.Hash == nil {
+			if _, present := secure[APIKeyHashField(k.Name)]; present {
+				errs.add("secureJsonData."+APIKeyHashField(k.Name), "not a valid hash (want sha256$<saltHex>$<hashHex>)")
+			} else {
+				errs.add("secureJsonData."+APIKeyHashField(k.Name), "missing: generate the key in the config editor")
+			}
+		}
+	}
+}
+
+func validateActions(actions []Action, errs *Errors) {
+	seen := map[string]bool{}
+	for i, a := range actions {
+		f := fmt.Sprintf("jsonData.actions[%d]", i)
+		if !namePattern.MatchString(a.Name) {
+			errs.add(f+".name", "%q must be 1-64 letters, digits, '.', '_' or '-'", a.Name)
+		} else if seen[a.Name] {
+			errs.add(f+".name", "duplicate action name %q", a.Name)
+		}
+		seen[a.Name] = true
+		if !knownMethod[a.Method] {
+			errs.add(f+".method", "unknown method %q", a.Method)
+		}
+		if !strings.HasPrefix(a.Path, "/") {
+			errs.add(f+".path", "must start with /")
+		}
+		pseen := map[string]bool{}
+		for j, p := range a.Params {
+			pf := fmt.Sprintf("%s.params[%d]", f, j)
+			if !namePattern.MatchString(p.Name) || pseen[p.Name] {
+				errs.add(pf+".name", "%q must be a unique name of letters, digits, '.', '_' or '-'", p.Name)
+			}
+			pseen[p.Name] = true
+			if !paramTypes[p.Type] {
+				errs.add(pf+".type", "unknown type %q (want string, number, integer or boolean)", p.Type)
+			}
+			if p.Pattern != "" {
+				if _, err := regexp.Compile(p.Pattern); err != nil {
+					errs.add(pf+".pattern", "not a valid regular expression")
+				}
+			}
+		}
+	}
+}
