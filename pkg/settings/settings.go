@@ -132,6 +132,8 @@ type ProxyRule struct {
 type RouteOverride struct {
 	MinRole *role.Role `json:"minRole,omitempty"`
 	Users   []string   `json:"users,omitempty"`
+	// APIKeyRequired makes the route a machine route: callers need X-API-Key too.
+	APIKeyRequired bool `json:"apiKeyRequired,omitempty"`
 }
 
 type Rate struct {

@@ -1,0 +1,83 @@
+package authz
+
+import (
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// Failed API key attempts allowed per caller: a burst of 5, then one every 12s.
+const (
+	keyFailureBurst = 5
+	keyFailureEvery = 12 * time.Second
+	keyFailureClass = "api-key-failures"
+)
+
+// Policy enforces identity, API keys and rate limits for one data source.
+type Policy struct {
+	keys     keyring
+	limits   *Limiters
+	failures *Limiters
+	noLimits bool
+	now      func() time.Time
+}
+
+// NewPolicy builds the policy from settings; now is injectable for tests.
+func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
+	if now == nil {
+		now = time.Now
+	}
+	rl := s.RateLimits
+	rateFor := func(class string) (rate.Limit, int) {
+		r, ok := rl.Classes[class]
+		if !ok {
+			r = rl.Default
+		}
+		burst := r.Burst
+		if burst < 1 {
+			burst = 1
+		}
+		return rate.Limit(r.PerSecond), burst
+	}
+	failRate := func(string) (rate.Limit, int) { return rate.Every(keyFailureEvery), keyFailureBurst }
+	return &Policy{
+		keys:     keyring{keys: s.APIKeys},
+		limits:   NewLimiters(rateFor, rl.IdleTTL.Duration, now),
+		failures: NewLimiters(failRate, time.Hour, now),
+		noLimits: rl.Disabled,
+		now:      now,
+	}
+}
+
+// Authorize decides a call: identity, then API key, then the rate limit for
+// class. On success the returned caller names the API key used.
+func (p *Policy) Authorize(c Caller, req Requirement, class, presentedKey string) (Caller, *apierr.Error) {
+	if err := req.CheckUser(c); err != nil {
+		return c, err
+	}
+	if req.APIKey {
+		if locked, wait := p.failures.Exhausted(c.Key(), keyFailureClass); locked {
+			return c, rateLimited("API key", wait)
+		}
+		name, err := p.keys.verify(presentedKey, req.Scope, p.now())
+		if err != nil {
+			if err.Code != "api_key_required" {
+				p.failures.Reserve(c.Key(), keyFailureClass)
+			}
+			return c, err
+		}
+		c.APIKey = name
+	}
+	if !p.noLimits {
+		if ok, wait := p.limits.Reserve(c.Key(), class); !ok {
+			return c, rateLimited(class, wait)
+		}
+	}
+	return c, nil
+}
+
+// Limiters exposes the per-user limiters (for metrics and tests).
+func (p *Policy) Limiters() *Limiters { return p.limits }

@@ -1,0 +1,88 @@
+// Package plugin wires one Relay instance per data source settings: typed
+// settings, the upstream client, the policy and the resource router, all
+// built once when Grafana (re)creates the instance.
+package plugin
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// ID is the plugin id from plugin.json.
+const ID = "relay-gateway-datasource"
+
+// MaxMessageBytes is the largest gRPC message the plugin accepts: above every
+// configurable body limit (15 MiB), so Relay answers 413 itself.
+const MaxMessageBytes = 64 << 20
+
+var (
+	_ backend.QueryDataHandler      = (*Datasource)(nil)
+	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ backend.CallResourceHandler   = (*Datasource)(nil)
+	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
+)
+
+// Datasource is one configured Relay data source.
+type Datasource struct {
+	settings *settings.Settings
+	// invalid is set when the settings could not be used; every call then
+	// reports it instead of half-working.
+	invalid  error
+	api      *resources.API
+	resource backend.CallResourceHandler
+	logger   log.Logger
+}
+
+// NewDatasource is the instance factory. Bad settings do not fail the
+// factory: the instance carries the error so CheckHealth and every call can
+// show the user which field to fix.
+func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	logger := log.DefaultLogger.With("datasource", ds.UID)
+	d := &Datasource{logger: logger}
+	s, err := settings.Parse(ds)
+	if err != nil {
+		d.invalid = err
+		return d, nil
+	}
+	d.settings = s
+	audit := authz.NewAudit(s.Audit.RingSize, logger)
+	api, err := resources.New(resources.Deps{
+		Settings: s,
+		Policy:   authz.NewPolicy(s, time.Now),
+		Audit:    audit,
+		Logger:   logger,
+		Origin:   s.URL.Scheme + "://" + s.URL.Host,
+	})
+	if err != nil {
+		d.invalid = err
+		return d, nil
+	}
+	d.api = api
+	d.resource = resources.CallResourceHandler(api)
+	return d, nil
+}
+
+// Dispose releases the instance's resources when Grafana replaces it.
+func (d *Datasource) Dispose() {}
+
+// CallResource serves the resource API.
+func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
+	if d.invalid != nil {
+		return resources.SendError(sender, invalidSettings(d.invalid))
+	}
+	return d.resource.CallResource(ctx, req, sender)
+}
+
+func invalidSettings(err error) *apierr.Error {
+	return apierr.New(http.StatusInternalServerError, "invalid_settings", "%s", err.Error())
+}

@@ -1,0 +1,178 @@
+package resources
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/role"
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// Features are the handlers other packages provide; a nil one leaves its
+// routes out of the table (and so out of the router and the OpenAPI document).
+type Features struct {
+	Proxy     ProxyFeature
+	Transform http.HandlerFunc
+	Schema    http.HandlerFunc
+	Actions   ActionsFeature
+}
+
+// ProxyFeature is the /proxy gateway: it authorizes per rule itself, and
+// lists the rules a caller may use for /info and OpenAPI.
+type ProxyFeature interface {
+	http.Handler
+	RulesFor(c authz.Caller) []RuleView
+	Rules() []RuleView
+}
+
+// RuleView is a proxy rule as /info and the OpenAPI document show it.
+type RuleView struct {
+	Path     string    `json:"path"`
+	Methods  []string  `json:"methods"`
+	MinRole  role.Role `json:"minRole"`
+	CacheTTL string    `json:"cacheTTL,omitempty"`
+}
+
+// ActionsFeature lists and runs named actions.
+type ActionsFeature interface {
+	List(w http.ResponseWriter, r *http.Request)
+	Run(w http.ResponseWriter, r *http.Request)
+	Docs() []ActionDoc
+}
+
+// ActionDoc describes an action for the OpenAPI document.
+type ActionDoc struct {
+	Name, Title, Description string
+	MinRole                  role.Role
+	APIKeyRequired           bool
+	Params                   *openapi3.Schema
+}
+
+// Deps is what the API needs from the plugin instance.
+type Deps struct {
+	Settings *settings.Settings
+	Policy   *authz.Policy
+	Audit    *authz.Audit
+	Logger   log.Logger
+	// Origin is the upstream origin without credentials.
+	Origin   string
+	Features Features
+}
+
+// API is the resource router of one data source instance, built once.
+type API struct {
+	deps    Deps
+	routes  []Route
+	reqs    map[string]map[string]authz.Requirement // route name → method → requirement
+	mux     *http.ServeMux
+	openapi []byte
+}
+
+// New builds the route table, the router and the OpenAPI document. Overrides
+// in settings that name no route, or would loosen a floor, are errors.
+func New(d Deps) (*API, error) {
+	a := &API{deps: d, mux: http.NewServeMux(), reqs: map[string]map[string]authz.Requirement{}}
+	a.routes = a.table()
+	if err := a.checkOverrides(); err != nil {
+		return nil, err
+	}
+	for i := range a.routes {
+		rt := &a.routes[i]
+		a.reqs[rt.Name] = map[string]authz.Requirement{}
+		for _, m := range rt.Methods {
+			a.reqs[rt.Name][m] = a.requirement(rt, m)
+			a.mux.Handle(m+" "+rt.Pattern, a.middleware(rt))
+		}
+	}
+	doc, err := a.buildOpenAPI()
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	a.openapi = doc
+	return a, nil
+}
+
+// Routes returns the table (read-only use).
+func (a *API) Routes() []Route { return a.routes }
+
+// ServeHTTP routes a call, answering unknown paths and methods in JSON.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if _, pattern := a.mux.Handler(r); pattern != "" {
+		a.mux.ServeHTTP(w, r)
+		return
+	}
+	if allow := a.allowedMethods(r.URL.Path); len(allow) > 0 {
+		e := apierr.New(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s; allowed: %s",
+			r.Method, r.URL.Path, strings.Join(allow, ", "))
+		e.Allow = strings.Join(allow, ", ")
+		apierr.Write(w, r, e)
+		return
+	}
+	apierr.Write(w, r, apierr.NotFound("no resource route %s; see /openapi.json for the routes", r.URL.Path))
+}
+
+// allowedMethods lists the methods registered for a path, probing the mux
+// with each declared method (cheap: only on the error path).
+func (a *API) allowedMethods(path string) []string {
+	seen := map[string]bool{}
+	for _, rt := range a.routes {
+		for _, m := range rt.Methods {
+			probe, _ := http.NewRequest(m, path, nil)
+			if probe == nil {
+				continue
+			}
+			if _, p := a.mux.Handler(probe); p != "" {
+				seen[m] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for m := range seen {
+		out = append(out, m)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// requirement derives a route's policy for one method, tightened by settings.
+func (a *API) requirement(rt *Route, method string) authz.Requirement {
+	req := authz.Requirement{Scope: rt.Name, MinRole: rt.roleFor(method), Public: rt.Public}
+	if o, ok := a.deps.Settings.Routes[rt.Name]; ok {
+		t := authz.Requirement{Users: o.Users, APIKey: o.APIKeyRequired, Public: o.MinRole == nil && rt.Public}
+		if o.MinRole != nil {
+			t.MinRole = *o.MinRole
+		}
+		req = req.Tighten(t)
+	}
+	return req
+}
+
+func (a *API) checkOverrides() error {
+	var errs settings.Errors
+	names := map[string]*Route{}
+	for i := range a.routes {
+		names[a.routes[i].Name] = &a.routes[i]
+	}
+	for name, o := range a.deps.Settings.Routes {
+		rt, ok := names[name]
+		field := "jsonData.routes." + name
+		switch {
+		case !ok:
+			errs = append(errs, &settings.FieldError{Field: field, Message: "no such route (see /openapi.json operationIds)"})
+		case o.MinRole != nil && *o.MinRole < rt.MinRole:
+			errs = append(errs, &settings.FieldError{Field: field + ".minRole",
+				Message: fmt.Sprintf("cannot loosen %s below its floor %s", name, rt.MinRole)})
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}

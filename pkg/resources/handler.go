@@ -1,0 +1,72 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+)
+
+// CallResourceHandler guards the path Grafana decoded before the SDK's
+// httpadapter decodes it a second time, then serves the call through api.
+//
+// Grafana decodes the request path once into CallResourceRequest.Path; the
+// adapter parses that string again as a URL, so "%253F" would reach a handler
+// as "?" and "x%3Fadmin=1" as path "x" with query "admin=1". Refusing any
+// path that still holds '%', '?', '#', '\\', control characters or dot
+// segments makes the second decode a no-op: what the router and the proxy see
+// is exactly what Grafana routed.
+func CallResourceHandler(api http.Handler) backend.CallResourceHandler {
+	return &guardedHandler{next: httpadapter.New(api)}
+}
+
+type guardedHandler struct{ next backend.CallResourceHandler }
+
+func (g *guardedHandler) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
+	if e := CheckPath(req.Path); e != nil {
+		return SendError(sender, e)
+	}
+	return g.next.CallResource(ctx, req, sender)
+}
+
+// CheckPath refuses resource paths that are ambiguous after Grafana's decode.
+func CheckPath(p string) *apierr.Error {
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '%':
+			return apierr.BadRequest("ambiguous_path", "the path contains an encoded character after decoding (double encoding is refused)")
+		case c == '?' || c == '#':
+			return apierr.BadRequest("ambiguous_path", "the path contains an encoded '?' or '#'")
+		case c == '\\':
+			return apierr.BadRequest("ambiguous_path", "the path contains a backslash")
+		case c < 0x20 || c == 0x7f:
+			return apierr.BadRequest("ambiguous_path", "the path contains a control character")
+		}
+	}
+	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
+		if seg == "." || seg == ".." {
+			return apierr.BadRequest("ambiguous_path", "the path contains a dot segment")
+		}
+	}
+	if strings.Contains(strings.TrimPrefix(p, "/"), "//") {
+		return apierr.BadRequest("ambiguous_path", "the path contains an empty segment")
+	}
+	return nil
+}
+
+// SendError answers a call with a JSON error without going through HTTP.
+func SendError(sender backend.CallResourceResponseSender, e *apierr.Error) error {
+	body, _ := json.Marshal(e)
+	return sender.Send(&backend.CallResourceResponse{
+		Status:  e.Status,
+		Headers: map[string][]string{"Content-Type": {"application/json; charset=utf-8"}},
+		Body:    append(body, '\n'),
+	})
+}
+
+var _ http.Handler = (*API)(nil)

@@ -1,0 +1,165 @@
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+type paramRef = openapi3.ParameterRef
+
+// buildOpenAPI derives the document from the route table (and the actions
+// and proxy rules of this data source), then validates it.
+func (a *API) buildOpenAPI() ([]byte, error) {
+	doc := &openapi3.T{
+		OpenAPI: "3.0.3",
+		Info: &openapi3.Info{
+			Title:   "Relay resource API",
+			Version: "1",
+			Description: "Resource routes of the Relay data source, served by Grafana at " +
+				"/api/datasources/uid/{uid}/resources. Authenticate to Grafana as usual (session, basic auth or a " +
+				"service-account token); Relay then applies its own per-route policy.",
+		},
+		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources"}},
+		Paths:   openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: componentSchemas(),
+			Responses: openapi3.ResponseBodies{"Error": {Value: errorResponse()}}},
+	}
+	for i := range a.routes {
+		rt := &a.routes[i]
+		item := doc.Paths.Value(openapiPath(rt.Pattern))
+		if item == nil {
+			item = &openapi3.PathItem{}
+			doc.Paths.Set(openapiPath(rt.Pattern), item)
+		}
+		for _, m := range rt.Methods {
+			item.SetOperation(m, a.operation(rt, m))
+		}
+	}
+	if f := a.deps.Features.Proxy; f != nil {
+		if item := doc.Paths.Value("/proxy/{path}"); item != nil {
+			item.Extensions = map[string]any{"x-relay-proxy-rules": f.Rules()}
+		}
+	}
+	a.addActionPaths(doc)
+	if err := doc.Validate(context.Background()); err != nil {
+		return nil, err
+	}
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+func (a *API) operation(rt *Route, method string) *openapi3.Operation {
+	req := a.reqs[rt.Name][method]
+	op := &openapi3.Operation{
+		OperationID: rt.Name,
+		Summary:     rt.Summary,
+		Description: rt.Description,
+		Tags:        []string{rt.Tag},
+		Parameters:  openapi3.Parameters(rt.Params),
+		RequestBody: rt.RequestBody,
+		Responses:   openapi3.NewResponses(),
+		Extensions: map[string]any{
+			"x-relay-min-role":         req.EffectiveRole().String(),
+			"x-relay-api-key-required": req.APIKey,
+			"x-relay-rate-class":       rt.classFor(method),
+			"x-relay-body-limit":       rt.BodyLimit,
+			"x-relay-timeout":          rt.Timeout.String(),
+		},
+	}
+	if len(rt.Methods) > 1 {
+		op.OperationID = rt.Name + "." + strings.ToLower(method)
+	}
+	if method == http.MethodGet || method == http.MethodHead || method == http.MethodDelete || method == http.MethodOptions {
+		if rt.Name == "proxy" {
+			op.RequestBody = nil
+		}
+	}
+	op.Responses.Delete("default")
+	for code, resp := range rt.Responses {
+		op.Responses.Set(strconv.Itoa(code), resp)
+	}
+	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: errorResponse()})
+	return op
+}
+
+// openapiPath turns a ServeMux pattern into an OpenAPI path template.
+func openapiPath(pattern string) string {
+	return strings.ReplaceAll(pattern, "...}", "}")
+}
+
+func (a *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(a.openapi)
+}
+
+// OpenAPI returns the generated document.
+func (a *API) OpenAPI() []byte { return a.openapi }
+
+func errorResponse() *openapi3.Response {
+	desc := "Error: {error, code, status}"
+	return &openapi3.Response{Description: &desc, Content: openapi3.NewContentWithJSONSchemaRef(ref("Error"))}
+}
+
+func jsonResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*openapi3.ResponseRef {
+	return map[int]*openapi3.ResponseRef{code: {Value: &openapi3.Response{Description: &desc,
+		Content: openapi3.NewContentWithJSONSchemaRef(schema)}}}
+}
+
+func rawResponse(code int, desc string) map[int]*openapi3.ResponseRef {
+	return map[int]*openapi3.ResponseRef{code: {Value: &openapi3.Response{Description: &desc,
+		Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}}}}}
+}
+
+func jsonBody(desc string, schema *openapi3.SchemaRef) *openapi3.RequestBodyRef {
+	return &openapi3.RequestBodyRef{Value: openapi3.NewRequestBody().WithDescription(desc).WithRequired(true).
+		WithJSONSchemaRef(schema)}
+}
+
+func ref(name string) *openapi3.SchemaRef {
+	return &openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: componentSchemas()[name].Value}
+}
+
+func objectSchema() *openapi3.SchemaRef { return openapi3.NewObjectSchema().NewRef() }
+
+func queryParam(name, desc, typ string, required bool) *paramRef {
+	p := openapi3.NewQueryParameter(name).WithDescription(desc).WithSchema(&openapi3.Schema{Type: &openapi3.Types{typ}})
+	p.Required = required
+	return &paramRef{Value: p}
+}
+
+func pathParam(name, desc string) *paramRef {
+	return &paramRef{Value: openapi3.NewPathParameter(name).WithDescription(desc).WithSchema(openapi3.NewStringSchema())}
+}
+
+func headerParam(name, desc string) *paramRef {
+	return &paramRef{Value: openapi3.NewHeaderParameter(name).WithDescription(desc).WithSchema(openapi3.NewStringSchema())}
+}
+
+// addActionPaths documents each configured action as its own path with its
+// parameter schema, next to the generic /actions/{name}.
+func (a *API) addActionPaths(doc *openapi3.T) {
+	f := a.deps.Features.Actions
+	if f == nil {
+		return
+	}
+	for _, d := range f.Docs() {
+		body := openapi3.NewObjectSchema().WithProperty("params", d.Params)
+		op := &openapi3.Operation{
+			OperationID: "action." + d.Name,
+			Summary:     d.Title,
+			Description: d.Description,
+			Tags:        []string{"actions"},
+			RequestBody: jsonBody("Parameters of "+d.Name, body.NewRef()),
+			Responses:   openapi3.NewResponses(),
+			Extensions:  map[string]any{"x-relay-min-role": d.MinRole.String(), "x-relay-api-key-required": d.APIKeyRequired},
+		}
+		op.Responses.Delete("default")
+		op.Responses.Set("200", jsonResponse(200, "The upstream's answer", ref("ActionResult"))[200])
+		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: errorResponse()})
+		doc.Paths.Set("/actions/"+d.Name, &openapi3.PathItem{Post: op})
+	}
+}

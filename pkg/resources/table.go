@@ -1,0 +1,110 @@
+package resources
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/relay-gateway/relay/pkg/role"
+)
+
+// Body limits for Relay's own JSON endpoints. The proxy's comes from settings.
+const (
+	smallBody     = 64 << 10
+	transformBody = 15 << 20 // under the SDK's 16 MiB gRPC message limit
+)
+
+// proxyMethods are the methods the gateway accepts at all; the proxy rules
+// decide which of them a caller may use on which path.
+var proxyMethods = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// table is THE declaration of Relay's resource routes.
+func (a *API) table() []Route {
+	s := a.deps.Settings
+	f := a.deps.Features
+	routes := []Route{
+		{
+			Name: "openapi", Methods: []string{http.MethodGet}, Pattern: "/openapi.json", Public: true,
+			Timeout: 5 * time.Second, Tag: "meta",
+			Summary:     "OpenAPI document of this resource API",
+			Description: "Generated from the route table, so it always matches what the router and the policy enforce. Public: callable without a role.",
+			Responses:   jsonResponse(200, "The OpenAPI 3 document", objectSchema()),
+			Handler:     a.serveOpenAPI,
+		},
+		{
+			Name: "info", Methods: []string{http.MethodGet}, Pattern: "/info", MinRole: role.Viewer,
+			Timeout: 5 * time.Second, Tag: "meta",
+			Summary:     "Plugin, data source and caller information",
+			Description: "Plugin and SDK version, data source, upstream origin (never credentials), enabled features, the caller's identity and the routes, proxy rules and actions this caller may use, computed by the code that enforces them.",
+			Responses:   jsonResponse(200, "Information", ref("Info")),
+			Handler:     a.serveInfo,
+		},
+		{
+			Name: "audit", Methods: []string{http.MethodGet}, Pattern: "/audit", MinRole: role.Admin,
+			Timeout: 5 * time.Second, Tag: "meta",
+			Summary:     "Recent audit entries (Admin)",
+			Description: "Newest first: mutating calls, action runs, API key use and denied attempts. Never bodies or secrets.",
+			Params:      []*paramRef{queryParam("limit", "Maximum number of entries", "integer", false)},
+			Responses:   jsonResponse(200, "Audit entries", ref("AuditLog")),
+			Handler:     a.serveAudit,
+		},
+	}
+	if f.Proxy != nil {
+		routes = append(routes, Route{
+			Name: "proxy", Methods: proxyMethods, Pattern: "/proxy/{path...}", MinRole: role.Viewer,
+			BodyLimit: s.Proxy.MaxRequestBytes, Timeout: s.Timeouts.Request.Duration, Tag: "proxy",
+			Summary:     "Forward a call to the upstream API",
+			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream.",
+			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL")},
+			Responses:   rawResponse(200, "The upstream response, streamed"),
+			Handler:     f.Proxy.ServeHTTP,
+		})
+	}
+	if f.Transform != nil {
+		routes = append(routes, Route{
+			Name: "transform", Methods: []string{http.MethodPost}, Pattern: "/transform", MinRole: role.Viewer,
+			Class: "transform", BodyLimit: transformBody, Timeout: s.Transform.Timeout.Duration + s.Timeouts.Request.Duration, Tag: "transform",
+			Summary:     "Run a transformation pipeline",
+			Description: "Turns inline data or an upstream response (through the proxy rules and the caller's permissions) into data frames, in the JSON form /api/ds/query returns; Accept: text/csv returns CSV.",
+			RequestBody: jsonBody("Data or source, and the pipeline", ref("TransformRequest")),
+			Responses:   jsonResponse(200, "Frames", ref("TransformResponse")),
+			Handler:     f.Transform,
+		})
+	}
+	if f.Schema != nil {
+		routes = append(routes, Route{
+			Name: "schema", Methods: []string{http.MethodGet}, Pattern: "/schema", MinRole: role.Viewer,
+			Class: "transform", Timeout: s.Timeouts.Request.Duration, Tag: "transform",
+			Summary:     "Discover field paths of an upstream response",
+			Description: "Fetches a sample from the upstream (same rules as the proxy) and returns field paths with inferred types, for the query editor.",
+			Params: []*paramRef{queryParam("path", "Upstream path", "string", true),
+				queryParam("root", "Row selector (gjson path)", "string", false),
+				queryParam("format", "json, ndjson, csv or auto", "string", false)},
+			Responses: jsonResponse(200, "Fields", ref("SchemaResponse")),
+			Handler:   f.Schema,
+		})
+	}
+	if f.Actions != nil {
+		routes = append(routes,
+			Route{
+				Name: "actions.list", Methods: []string{http.MethodGet}, Pattern: "/actions", MinRole: role.Viewer,
+				Timeout: 5 * time.Second, Tag: "actions",
+				Summary:     "Named actions the caller may run",
+				Description: "Each with its parameter schema, method and confirmation text.",
+				Responses:   jsonResponse(200, "Actions", ref("ActionList")),
+				Handler:     f.Actions.List,
+			},
+			Route{
+				Name: "actions.run", Methods: []string{http.MethodPost}, Pattern: "/actions/{name}", MinRole: role.Viewer,
+				Class: "action", BodyLimit: smallBody, Timeout: s.Timeouts.Request.Duration, AlwaysAudit: true, Tag: "actions",
+				Summary:     "Run a named action",
+				Description: "Validates the parameters, renders the upstream request safely and calls it. Each action has its own minimum role and may require an API key. dryRun=true returns the rendered request without calling; Idempotency-Key replays the first result.",
+				Params: []*paramRef{pathParam("name", "Action name"), queryParam("dryRun", "Render without calling", "boolean", false),
+					headerParam("Idempotency-Key", "Replays the first result for the same key"),
+					headerParam("X-API-Key", "Required for actions that need an API key")},
+				RequestBody: jsonBody("Parameters", ref("ActionParams")),
+				Responses:   jsonResponse(200, "The upstream's answer", ref("ActionResult")),
+				Handler:     f.Actions.Run,
+			})
+	}
+	return routes
+}
