@@ -14,8 +14,10 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // ID is the plugin id from plugin.json.
@@ -38,6 +40,7 @@ type Datasource struct {
 	// invalid is set when the settings could not be used; every call then
 	// reports it instead of half-working.
 	invalid  error
+	client   *upstream.Client
 	api      *resources.API
 	resource backend.CallResourceHandler
 	logger   log.Logger
@@ -55,15 +58,23 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 		return d, nil
 	}
 	d.settings = s
-	audit := authz.NewAudit(s.Audit.RingSize, logger)
+	client, err := upstream.New(s, upstream.Options{Logger: logger})
+	if err != nil {
+		d.invalid = err
+		return d, nil
+	}
+	d.client = client
+	gateway := proxy.New(s, client, logger)
 	api, err := resources.New(resources.Deps{
 		Settings: s,
 		Policy:   authz.NewPolicy(s, time.Now),
-		Audit:    audit,
+		Audit:    authz.NewAudit(s.Audit.RingSize, logger),
 		Logger:   logger,
-		Origin:   s.URL.Scheme + "://" + s.URL.Host,
+		Origin:   client.Origin(),
+		Features: resources.Features{Proxy: gateway},
 	})
 	if err != nil {
+		client.Close()
 		d.invalid = err
 		return d, nil
 	}
@@ -73,7 +84,11 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 }
 
 // Dispose releases the instance's resources when Grafana replaces it.
-func (d *Datasource) Dispose() {}
+func (d *Datasource) Dispose() {
+	if d.client != nil {
+		d.client.Close()
+	}
+}
 
 // CallResource serves the resource API.
 func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {

@@ -17,7 +17,9 @@ import (
 )
 
 // sender collects CallResource messages the way Grafana receives them.
-type sender struct{ msgs []*backend.CallResourceResponse }
+type sender struct {
+	msgs []*backend.CallResourceResponse
+}
 
 func (s *sender) Send(r *backend.CallResourceResponse) error { s.msgs = append(s.msgs, r); return nil }
 

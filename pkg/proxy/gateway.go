@@ -1,0 +1,218 @@
+// Package proxy is the /proxy/{path...} gateway: httputil.ReverseProxy on the
+// shared upstream client, with per-rule authorization, header allowlists,
+// status mapping, limits and streaming.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
+)
+
+// Gateway forwards calls to the upstream.
+type Gateway struct {
+	rules       *Rules
+	client      *upstream.Client
+	queryParams url.Values
+	maxResponse int64
+	slots       chan struct{}
+	rp          *httputil.ReverseProxy
+	logger      log.Logger
+}
+
+var _ resources.ProxyFeature = (*Gateway)(nil)
+
+type targetKey struct{}
+
+// New builds the gateway once per instance.
+func New(s *settings.Settings, client *upstream.Client, logger log.Logger) *Gateway {
+	g := &Gateway{
+		rules:       CompileRules(s.Proxy.Rules),
+		client:      client,
+		queryParams: url.Values{},
+		maxResponse: s.Proxy.MaxResponseBytes,
+		slots:       make(chan struct{}, s.Proxy.MaxConcurrent),
+		logger:      logger,
+	}
+	for k, v := range s.Proxy.QueryParams {
+		g.queryParams.Set(k, v)
+	}
+	g.rp = &httputil.ReverseProxy{
+		Rewrite:        g.rewrite,
+		Transport:      client.RoundTripper(),
+		FlushInterval:  -1, // flush every chunk: each becomes one CallResource message
+		ModifyResponse: g.modifyResponse,
+		ErrorHandler:   g.errorHandler,
+		ErrorLog:       nil,
+	}
+	return g
+}
+
+// Rules returns every rule (for OpenAPI).
+func (g *Gateway) Rules() []resources.RuleView { return g.rules.Views(nil) }
+
+// RulesFor returns the rules a caller passes (for /info).
+func (g *Gateway) RulesFor(c authz.Caller) []resources.RuleView { return g.rules.Views(&c) }
+
+// Authorize finds the rule for a call and checks the caller against it. It is
+// shared with /transform and /schema sources so they obey the same rules.
+func (g *Gateway) Authorize(c authz.Caller, method, path string) (*Rule, *apierr.Error) {
+	rule, covered := g.rules.Match(path, method)
+	if rule == nil {
+		if covered {
+			return nil, apierr.Forbidden("proxy_method_denied", "no proxy rule allows %s on %s", method, path)
+		}
+		return nil, apierr.Forbidden("proxy_path_denied", "no proxy rule covers %s", path)
+	}
+	if err := rule.req.CheckUser(c); err != nil {
+		err.Message = fmt.Sprintf("the proxy rule for %s %s requires the %s role or higher; the caller's role is %s",
+			method, rule.Path, rule.req.EffectiveRole(), c.Role)
+		if err.Code == "user_not_allowed" {
+			err.Message = fmt.Sprintf("the proxy rule for %s is limited to listed users", rule.Path)
+		}
+		return nil, err
+	}
+	return rule, nil
+}
+
+// Target builds the upstream URL for a relative path and raw query.
+func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
+	u, err := upstream.JoinPath(g.client.Base(), rel)
+	if err != nil {
+		return nil, apierr.BadRequest("bad_path", "%s", err.Error())
+	}
+	q := rawQuery
+	if len(g.queryParams) > 0 {
+		extra := g.queryParams.Encode()
+		if q == "" {
+			q = extra
+		} else {
+			q += "&" + extra
+		}
+	}
+	u.RawQuery = q
+	return u, nil
+}
+
+func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rel := "/" + r.PathValue("path")
+	caller := authz.AuthorizedCaller(r.Context())
+	rule, aerr := g.Authorize(caller, r.Method, rel)
+	if aerr != nil {
+		apierr.Write(w, r, aerr)
+		return
+	}
+	target, aerr := g.Target(rel, r.URL.RawQuery)
+	if aerr != nil {
+		apierr.Write(w, r, aerr)
+		return
+	}
+	select {
+	case g.slots <- struct{}{}:
+		defer func() { <-g.slots }()
+	default:
+		e := apierr.New(http.StatusServiceUnavailable, "proxy_busy", "too many concurrent proxy calls; retry shortly")
+		e.RetryAfter = 1
+		apierr.Write(w, r, e)
+		return
+	}
+	ctx := context.WithValue(r.Context(), targetKey{}, target)
+	if d := rule.Timeout(); d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	g.rp.ServeHTTP(w, r.WithContext(ctx))
+}
+
+func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
+	pr.Out.URL = pr.In.Context().Value(targetKey{}).(*url.URL)
+	pr.Out.Host = ""
+	pr.Out.Header = filterRequestHeaders(pr.In.Header)
+	if pr.Out.ContentLength == 0 {
+		pr.Out.Body = nil
+	}
+}
+
+// upstreamStatusError carries an upstream answer Relay must not pass as is.
+type upstreamStatusError struct{ status int }
+
+func (e *upstreamStatusError) Error() string { return fmt.Sprintf("upstream answered %d", e.status) }
+
+// errResponseTooLarge aborts a stream over the response cap.
+var errResponseTooLarge = errors.New("upstream response exceeds the configured maxResponseBytes")
+
+func (g *Gateway) modifyResponse(resp *http.Response) error {
+	// Grafana's frontend treats a 401 as a lost Grafana session and logs the
+	// user out; an upstream credential problem must not look like that.
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
+		return &upstreamStatusError{status: resp.StatusCode}
+	}
+	if g.maxResponse > 0 {
+		if resp.ContentLength > g.maxResponse {
+			return errResponseTooLarge
+		}
+		resp.Body = &cappedBody{ReadCloser: resp.Body, left: g.maxResponse, ctx: resp.Request.Context()}
+	}
+	filterResponseHeaders(resp.Header)
+	return nil
+}
+
+func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
+	var se *upstreamStatusError
+	switch {
+	case errors.As(err, &se):
+		e := apierr.Downstream(http.StatusBadGateway, "upstream_unauthorized",
+			"the upstream refused Relay's credentials (HTTP %d); check the data source's auth settings", se.status)
+		e.UpstreamStatus = se.status
+		apierr.Write(w, r, e)
+	case errors.Is(err, errResponseTooLarge):
+		apierr.Write(w, r, apierr.Downstream(http.StatusBadGateway, "response_too_large", "%s", err.Error()))
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; nobody is left to answer.
+	default:
+		ue := upstream.Classify(err)
+		apierr.Write(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))
+	}
+}
+
+// cappedBody fails the read that crosses the cap, and marks the call as
+// aborted so Grafana does not present a truncated body as complete.
+type cappedBody struct {
+	io.ReadCloser
+	left int64
+	ctx  context.Context
+}
+
+func (b *cappedBody) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		resources.AbortStream(b.ctx, errResponseTooLarge)
+		return 0, errResponseTooLarge
+	}
+	if int64(len(p)) > b.left+1 {
+		p = p[:b.left+1]
+	}
+	n, err := b.ReadCloser.Read(p)
+	b.left -= int64(n)
+	if b.left < 0 {
+		resources.AbortStream(b.ctx, errResponseTooLarge)
+		return n + int(b.left), errResponseTooLarge
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		resources.AbortStream(b.ctx, fmt.Errorf("upstream stream failed: %s", strings.TrimSpace(upstream.Classify(err).Error())))
+	}
+	return n, err
+}
