@@ -8,11 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	stdlog "log"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"strings"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -56,7 +57,7 @@ func New(s *settings.Settings, client *upstream.Client, logger log.Logger) *Gate
 		FlushInterval:  -1, // flush every chunk: each becomes one CallResource message
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
-		ErrorLog:       nil,
+		ErrorLog:       stdlog.New(io.Discard, "", 0), // failures are reported through errorHandler and AbortStream
 	}
 	return g
 }
@@ -161,12 +162,10 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
 		return &upstreamStatusError{status: resp.StatusCode}
 	}
-	if g.maxResponse > 0 {
-		if resp.ContentLength > g.maxResponse {
-			return errResponseTooLarge
-		}
-		resp.Body = &cappedBody{ReadCloser: resp.Body, left: g.maxResponse, ctx: resp.Request.Context()}
+	if g.maxResponse > 0 && resp.ContentLength > g.maxResponse {
+		return errResponseTooLarge
 	}
+	resp.Body = &abortOnError{ReadCloser: resp.Body, ctx: resp.Request.Context()}
 	filterResponseHeaders(resp.Header)
 	return nil
 }
@@ -189,30 +188,23 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	}
 }
 
-// cappedBody fails the read that crosses the cap, and marks the call as
-// aborted so Grafana does not present a truncated body as complete.
-type cappedBody struct {
+// abortOnError marks the call as failed when the upstream body breaks after
+// the status went out (reset, timeout, or the client's response limit from
+// jsonData.proxy.maxResponseBytes), so Grafana does not present a truncated
+// body as complete.
+type abortOnError struct {
 	io.ReadCloser
-	left int64
-	ctx  context.Context
+	ctx context.Context
 }
 
-func (b *cappedBody) Read(p []byte) (int, error) {
-	if b.left <= 0 {
-		resources.AbortStream(b.ctx, errResponseTooLarge)
-		return 0, errResponseTooLarge
-	}
-	if int64(len(p)) > b.left+1 {
-		p = p[:b.left+1]
-	}
+func (b *abortOnError) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	b.left -= int64(n)
-	if b.left < 0 {
-		resources.AbortStream(b.ctx, errResponseTooLarge)
-		return n + int(b.left), errResponseTooLarge
-	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		resources.AbortStream(b.ctx, fmt.Errorf("upstream stream failed: %s", strings.TrimSpace(upstream.Classify(err).Error())))
+		msg := "upstream stream failed: " + upstream.Classify(err).Error()
+		if errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
+			msg = errResponseTooLarge.Error()
+		}
+		resources.AbortStream(b.ctx, errors.New(msg))
 	}
 	return n, err
 }
