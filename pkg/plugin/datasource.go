@@ -15,6 +15,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/proxy"
+	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -41,6 +42,7 @@ type Datasource struct {
 	// reports it instead of half-working.
 	invalid  error
 	client   *upstream.Client
+	queries  *query.Runner
 	api      *resources.API
 	resource backend.CallResourceHandler
 	logger   log.Logger
@@ -65,13 +67,17 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	}
 	d.client = client
 	gateway := proxy.New(s, client, logger)
+	d.queries = query.NewRunner(s, client, func(c authz.Caller, method, path string) *apierr.Error {
+		_, err := gateway.Authorize(c, method, path)
+		return err
+	}, logger)
 	api, err := resources.New(resources.Deps{
 		Settings: s,
 		Policy:   authz.NewPolicy(s, time.Now),
 		Audit:    authz.NewAudit(s.Audit.RingSize, logger),
 		Logger:   logger,
 		Origin:   client.Origin(),
-		Features: resources.Features{Proxy: gateway},
+		Features: resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema},
 	})
 	if err != nil {
 		client.Close()

@@ -6,16 +6,15 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
-// QueryData runs each query; until the query engine is wired every query
-// reports that it is not available.
+// QueryData runs the queries with the same engine as /transform, so alert
+// rules (which run in the backend only) see what dashboards see.
 func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataRequest) (*backend.QueryDataResponse, error) {
-	resp := backend.NewQueryDataResponse()
-	for _, q := range req.Queries {
-		if d.invalid != nil {
+	if d.invalid != nil {
+		resp := backend.NewQueryDataResponse()
+		for _, q := range req.Queries {
 			resp.Responses[q.RefID] = backend.ErrorResponseWithErrorSource(backend.PluginError(d.invalid))
-			continue
 		}
-		resp.Responses[q.RefID] = backend.ErrDataResponse(backend.StatusNotImplemented, "queries are not available yet")
+		return resp, nil
 	}
-	return resp, nil
+	return d.queries.QueryData(ctx, req), nil
 }

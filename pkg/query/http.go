@@ -1,0 +1,175 @@
+package query
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/transform"
+)
+
+// transformRequest is the body of POST /transform.
+type transformRequest struct {
+	// Data is inline input: a JSON string holds text (CSV, NDJSON, JSON
+	// text); any other JSON value is the JSON input itself.
+	Data     json.RawMessage     `json:"data,omitempty"`
+	Source   *Query              `json:"source,omitempty"`
+	Pipeline *transform.Pipeline `json:"pipeline"`
+}
+
+// ServeTransform is POST /transform.
+func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
+	raw, err := io.ReadAll(req.Body)
+	if err != nil {
+		apierr.Write(w, req, resources.BodyError(err))
+		return
+	}
+	var tr transformRequest
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&tr); err != nil {
+		apierr.Write(w, req, apierr.BadRequest("bad_request", "the body must be {data | source, pipeline}: %s", jsonProblem(err)))
+		return
+	}
+	if tr.Pipeline == nil {
+		tr.Pipeline = &transform.Pipeline{}
+	}
+	var res *transform.Result
+	switch {
+	case len(tr.Data) > 0 && tr.Source != nil:
+		err = apierr.BadRequest("bad_request", "give either data or source, not both")
+	case len(tr.Data) > 0:
+		in := transform.Input{Body: tr.Data}
+		var text string
+		if json.Unmarshal(tr.Data, &text) == nil {
+			in.Body = []byte(text)
+		}
+		res, err = r.Transform(req.Context(), tr.Pipeline, in)
+	case tr.Source != nil:
+		src := tr.Source
+		src.Pipeline = tr.Pipeline
+		q, perr := Parse(mustJSON(src))
+		if perr != nil {
+			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
+			break
+		}
+		res, err = r.Run(req.Context(), authz.AuthorizedCaller(req.Context()), q, Macros{From: time.Now().Add(-time.Hour), To: time.Now(), Interval: time.Minute})
+	default:
+		err = apierr.BadRequest("bad_request", "data or source is required")
+	}
+	if err != nil {
+		apierr.Write(w, req, asAPIError(err))
+		return
+	}
+	if strings.Contains(req.Header.Get("Accept"), "text/csv") {
+		writeCSV(w, res.Frames)
+		return
+	}
+	notices := res.Notices
+	if notices == nil {
+		notices = []data.Notice{}
+	}
+	resources.WriteJSON(w, http.StatusOK, map[string]any{"frames": res.Frames, "rows": res.Rows, "notices": notices})
+}
+
+// ServeSchema is GET /schema?path=&root=&format=.
+func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
+	qs := req.URL.Query()
+	path := qs.Get("path")
+	if path == "" {
+		apierr.Write(w, req, apierr.BadRequest("bad_request", "path is required, e.g. /schema?path=/api/items"))
+		return
+	}
+	q, err := Parse(mustJSON(map[string]any{"method": "GET", "path": path}))
+	if err != nil {
+		apierr.Write(w, req, apierr.BadRequest("bad_request", "%s", err.Error()))
+		return
+	}
+	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format")}
+	upReq, err := q.request(Macros{})
+	if err == nil {
+		if aerr := r.authorize(authz.AuthorizedCaller(req.Context()), upReq.Method, upReq.Path); aerr != nil {
+			err = aerr // assigned only when non-nil: a typed nil would read as an error
+		}
+	}
+	var pg *page
+	if err == nil {
+		pg, err = r.fetch(req.Context(), upReq)
+	}
+	if err != nil {
+		apierr.Write(w, req, asAPIError(err))
+		return
+	}
+	const sampleRows = 200
+	fields, err := transform.InferSchema(transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p, sampleRows)
+	if err != nil {
+		apierr.Write(w, req, transformError(err))
+		return
+	}
+	resources.WriteJSON(w, http.StatusOK, map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows})
+}
+
+// writeCSV writes the first frame as CSV (header row of field names).
+func writeCSV(w http.ResponseWriter, frames data.Frames) {
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	cw := csv.NewWriter(w)
+	if len(frames) == 0 {
+		cw.Flush()
+		return
+	}
+	f := frames[0]
+	header := make([]string, len(f.Fields))
+	for i, fld := range f.Fields {
+		header[i] = fld.Name
+	}
+	_ = cw.Write(header)
+	rows, _ := f.RowLen()
+	rec := make([]string, len(f.Fields))
+	for row := 0; row < rows; row++ {
+		for i, fld := range f.Fields {
+			rec[i] = csvValue(fld.ConcreteAt(row))
+		}
+		_ = cw.Write(rec)
+	}
+	cw.Flush()
+}
+
+func csvValue(v any, ok bool) string {
+	if !ok || v == nil {
+		return ""
+	}
+	switch x := v.(type) {
+	case time.Time:
+		return x.UTC().Format(time.RFC3339Nano)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.RawMessage:
+		return string(x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func jsonProblem(err error) string {
+	var se *json.SyntaxError
+	if ok := asSyntax(err, &se); ok {
+		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
+	}
+	return err.Error()
+}

@@ -1,0 +1,191 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/role"
+	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/transform"
+	"github.com/relay-gateway/relay/pkg/upstream"
+)
+
+// Runner executes queries for one data source instance.
+type Runner struct {
+	client    *upstream.Client
+	authorize AuthorizeFunc
+	settings  *settings.Settings
+	logger    log.Logger
+}
+
+// NewRunner builds the runner; authorize is the proxy's rule check.
+func NewRunner(s *settings.Settings, client *upstream.Client, authorize AuthorizeFunc, logger log.Logger) *Runner {
+	return &Runner{client: client, authorize: authorize, settings: s, logger: logger}
+}
+
+// backgroundCaller stands in for queries Grafana runs without a user (alert
+// rules, recorded queries): only Editors can create those, so they are
+// authorized as an Editor against the proxy rules.
+var backgroundCaller = authz.Caller{Login: "grafana-background", Role: role.Editor}
+
+// QueryData runs the request's queries concurrently (bounded by
+// query.concurrency); each gets its own response or error with its source.
+func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *backend.QueryDataResponse {
+	caller := backgroundCaller
+	if u := req.PluginContext.User; u != nil && u.Login != "" {
+		caller = authz.Caller{Login: u.Login, Name: u.Name, Role: role.FromGrafana(u.Role), OrgID: req.PluginContext.OrgID} //nolint:staticcheck
+	}
+	resp := backend.NewQueryDataResponse()
+	var mu sync.Mutex
+	var g errgroup.Group
+	g.SetLimit(r.settings.Query.Concurrency)
+	for _, q := range req.Queries {
+		g.Go(func() error {
+			dr := r.runQuery(ctx, caller, q)
+			mu.Lock()
+			resp.Responses[q.RefID] = dr
+			mu.Unlock()
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return resp
+}
+
+func (r *Runner) runQuery(ctx context.Context, caller authz.Caller, dq backend.DataQuery) (dr backend.DataResponse) {
+	defer func() {
+		if p := recover(); p != nil {
+			r.logger.Error("panic in query", "refId", dq.RefID, "panic", p)
+			dr = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, "internal error")
+		}
+	}()
+	q, err := Parse(dq.JSON)
+	if err != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
+	}
+	m := MacrosFor(dq)
+	res, err := r.Run(ctx, caller, q, m)
+	if err != nil {
+		return errorResponse(err)
+	}
+	for _, f := range res.Frames {
+		f.RefID = dq.RefID
+	}
+	return backend.DataResponse{Frames: res.Frames}
+}
+
+// Run fetches a query's data (authorized for caller) and transforms it.
+func (r *Runner) Run(ctx context.Context, caller authz.Caller, q *Query, m Macros) (*transform.Result, error) {
+	req, err := q.request(m)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.authorize(caller, req.Method, req.Path); err != nil {
+		return nil, err
+	}
+	pipeline := *q.Pipeline
+	in := transform.Input{}
+	var notices []data.Notice
+	if p := q.Pagination; p != nil && p.Mode != "" && p.Mode != "none" {
+		body, pages, truncated, err := r.fetchPages(ctx, req, pipeline.Root, p)
+		if err != nil {
+			return nil, err
+		}
+		in.Body, pipeline.Root, pipeline.Format = body, "", transform.FormatJSON
+		if truncated {
+			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
+				Text: fmt.Sprintf("stopped after %d pages (query.maxPages or pagination.maxPages); more data exists", pages)})
+		}
+	} else {
+		pg, err := r.fetch(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		in.Body, in.ContentType = pg.Body, pg.ContentType
+	}
+	res, err := r.Transform(ctx, &pipeline, in)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range res.Frames {
+		if len(notices) > 0 {
+			if f.Meta == nil {
+				f.Meta = &data.FrameMeta{}
+			}
+			f.Meta.Notices = append(f.Meta.Notices, notices...)
+		}
+	}
+	res.Notices = append(res.Notices, notices...)
+	return res, nil
+}
+
+// Transform runs a pipeline over input within the data source's limits.
+func (r *Runner) Transform(ctx context.Context, p *transform.Pipeline, in transform.Input) (*transform.Result, error) {
+	prog, err := transform.Compile(p)
+	if err != nil {
+		return nil, transformError(err)
+	}
+	lim := r.settings.Transform
+	ctx, cancel := context.WithTimeout(ctx, lim.Timeout.Duration)
+	defer cancel()
+	res, err := prog.Run(ctx, in, transform.Limits{MaxInputBytes: lim.MaxInputBytes, MaxRows: lim.MaxRows})
+	if err != nil {
+		return nil, transformError(err)
+	}
+	return res, nil
+}
+
+// transformError maps the engine's errors: bad upstream data is the
+// upstream's fault, a bad pipeline is the query's.
+func transformError(err error) *apierr.Error {
+	te := transform.AsError(err)
+	e := apierr.New(te.HTTPStatus(), te.Code, "%s", te.Error())
+	if te.Code == transform.CodeInvalidInput {
+		e.Source = apierr.SourceDownstream
+	}
+	return e
+}
+
+func errorResponse(err error) backend.DataResponse {
+	e := asAPIError(err)
+	source := backend.ErrorSourcePlugin
+	if e.Source == apierr.SourceDownstream {
+		source = backend.ErrorSourceDownstream
+	}
+	status := backend.Status(e.Status)
+	if e.Status == http.StatusForbidden {
+		status = backend.StatusForbidden
+	}
+	return backend.ErrDataResponseWithSource(status, source, e.Message)
+}
+
+// request renders the upstream call of a query with its macros expanded; a
+// query string written into path joins params.
+func (q *Query) request(m Macros) (request, error) {
+	req := request{Method: q.Method, Path: m.Expand(q.Path), Params: url.Values{}, Body: m.Expand(q.Body), Headers: map[string]string{}}
+	if i := strings.IndexByte(req.Path, '?'); i >= 0 {
+		extra, err := url.ParseQuery(req.Path[i+1:])
+		if err != nil {
+			return req, apierr.BadRequest("bad_query", "path: the query string is malformed")
+		}
+		req.Path, req.Params = req.Path[:i], extra
+	}
+	for k, v := range q.Params {
+		req.Params.Set(k, m.Expand(v))
+	}
+	for k, v := range q.Headers {
+		req.Headers[k] = m.Expand(v)
+	}
+	return req, nil
+}
