@@ -14,14 +14,14 @@ import (
 
 // Query is the query model: the JSON of each Grafana query.
 type Query struct {
-	Method     string             `json:"method,omitempty"`
-	Path       string             `json:"path"`
-	Params     map[string]string  `json:"params,omitempty"`
-	Headers    map[string]string  `json:"headers,omitempty"`
-	Body       string             `json:"body,omitempty"`
+	Method     string              `json:"method,omitempty"`
+	Path       string              `json:"path"`
+	Params     map[string]string   `json:"params,omitempty"`
+	Headers    map[string]string   `json:"headers,omitempty"`
+	Body       string              `json:"body,omitempty"`
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
-	Format     string             `json:"format,omitempty"` // table | timeseries
-	Pagination *Pagination        `json:"pagination,omitempty"`
+	Format     string              `json:"format,omitempty"` // table | timeseries
+	Pagination *Pagination         `json:"pagination,omitempty"`
 }
 
 // Pagination describes how to fetch more pages of a JSON list.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -25,6 +26,7 @@ func (a *API) middleware(rt *Route) http.Handler {
 		sw.Header().Set("X-Request-Id", rid)
 		caller := authz.CallerFromContext(r.Context())
 		var reason string
+		note := &auditNote{}
 		defer func() {
 			if p := recover(); p != nil {
 				a.deps.Logger.Error("panic in resource handler", "route", rt.Name, "requestId", rid, "panic", p, "stack", string(debug.Stack()))
@@ -33,6 +35,7 @@ func (a *API) middleware(rt *Route) http.Handler {
 				}
 				reason = "panic"
 			}
+			caller, reason = note.merge(caller, reason)
 			a.observe(rt, r, sw, caller, rid, start, reason)
 		}()
 
@@ -63,6 +66,7 @@ func (a *API) middleware(rt *Route) http.Handler {
 		}
 		ctx := authz.WithCaller(r.Context(), caller)
 		ctx = withRequestID(ctx, rid)
+		ctx = context.WithValue(ctx, auditNoteKey{}, note)
 		if rt.Timeout > 0 {
 			var cancel context.CancelFunc
 			ctx, cancel = context.WithTimeout(ctx, rt.Timeout)
@@ -132,6 +136,44 @@ func (w *statusWriter) Flush() {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+type auditNoteKey struct{}
+
+// auditNote carries what only a handler knows into its call's audit entry.
+type auditNote struct {
+	mu             sync.Mutex
+	apiKey, reason string
+}
+
+func (n *auditNote) merge(c authz.Caller, reason string) (authz.Caller, string) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.apiKey != "" {
+		c.APIKey = n.apiKey
+	}
+	if reason == "" {
+		reason = n.reason
+	}
+	return c, reason
+}
+
+// NoteAudit adds to the current call's audit entry an API key the handler
+// verified itself (a named action's own key) and the reason it refused or
+// how it ended (e.g. "invalid_params", "replayed"). Empty values are ignored.
+func NoteAudit(ctx context.Context, apiKey, reason string) {
+	n, ok := ctx.Value(auditNoteKey{}).(*auditNote)
+	if !ok {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if apiKey != "" {
+		n.apiKey = apiKey
+	}
+	if reason != "" {
+		n.reason = reason
+	}
+}
 
 type requestIDKey struct{}
 
