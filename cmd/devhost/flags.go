@@ -1,0 +1,89 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+const (
+	// grafanaVersion is the Grafana release the dev host imitates (GF_VERSION, the plugin context's user agent).
+	grafanaVersion = "12.4.0"
+	// defaultMaxRequestBytes caps request bodies: Grafana reads whole bodies into memory before calling the plugin.
+	defaultMaxRequestBytes = 64 << 20
+)
+
+// errUsage marks a command-line mistake; the flag package has already printed the usage.
+var errUsage = errors.New("usage error")
+
+type config struct {
+	pluginPath      string
+	pluginID        string
+	provisioning    string
+	usersPath       string
+	addr            string
+	allowRemote     bool
+	maxRequestBytes int64
+	logLevel        hclog.Level
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	var logLevel string
+	fs := flag.NewFlagSet("devhost", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&cfg.pluginPath, "plugin", "", "path of the plugin executable (required), e.g. dist/gpx_relay_linux_amd64")
+	fs.StringVar(&cfg.pluginID, "plugin-id", "relay-gateway-datasource", "plugin id; only provisioned data sources of this type are served")
+	fs.StringVar(&cfg.provisioning, "provisioning", "", "Grafana data source provisioning YAML: a file or a directory of *.yaml/*.yml")
+	fs.StringVar(&cfg.usersPath, "users", "", "users YAML (login, password, name, email, role, token); default: admin/admin as Admin")
+	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:3000", "listen address; port 0 picks a free port")
+	fs.BoolVar(&cfg.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.Int64Var(&cfg.maxRequestBytes, "max-request-bytes", defaultMaxRequestBytes, "largest accepted request body; bigger ones get 413")
+	fs.StringVar(&logLevel, "log-level", "info", "log level for the dev host and the plugin's logs: trace, debug, info, warn, error")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: devhost -plugin PATH [-provisioning PATH] [-users PATH] [flags]\n\n"+
+			"Runs a Grafana backend data source plugin over Grafana's plugin protocol and serves Grafana's HTTP routes for it.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, err
+		}
+		return cfg, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "devhost: unexpected arguments: %q\n", fs.Args())
+		return cfg, errUsage
+	}
+	if cfg.pluginPath == "" {
+		fmt.Fprintln(stderr, "devhost: -plugin is required")
+		fs.Usage()
+		return cfg, errUsage
+	}
+	if info, err := os.Stat(cfg.pluginPath); err != nil {
+		return cfg, fmt.Errorf("plugin executable: %w", err)
+	} else if info.IsDir() || info.Mode()&0o111 == 0 {
+		return cfg, fmt.Errorf("plugin executable %s is not an executable file", cfg.pluginPath)
+	}
+	if cfg.maxRequestBytes <= 0 {
+		return cfg, fmt.Errorf("-max-request-bytes must be positive, got %d", cfg.maxRequestBytes)
+	}
+	cfg.logLevel = hclog.LevelFromString(logLevel)
+	if cfg.logLevel == hclog.NoLevel {
+		return cfg, fmt.Errorf("unknown -log-level %q", logLevel)
+	}
+	return cfg, nil
+}
+
+// newLogger returns the one logger for the dev host and, through go-plugin, for the plugin's own log lines.
+func newLogger(w io.Writer, level hclog.Level) hclog.Logger {
+	return hclog.New(&hclog.LoggerOptions{
+		Name:   "devhost",
+		Level:  level,
+		Output: w,
+	})
+}
