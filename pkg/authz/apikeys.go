@@ -53,7 +53,7 @@ func inScope(scopes []string, scope string) bool {
 	return len(scope) > 7 && scope[:7] == "action:" && slices.Contains(scopes, "action:*")
 }
 
-// HashKey computes the stored form "sha256$<saltHex>$<hashHex>" for a key;
+// HashKey computes the stored form "sha256:<saltHex>:<hashHex>" for a key;
 // the config editor does the same in the browser.
 func HashKey(salt []byte, key string) [32]byte {
 	return sha256.Sum256(append(slices.Clip(salt), key...))

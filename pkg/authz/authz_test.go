@@ -20,7 +20,7 @@ func (c *clock) now() time.Time { return c.t }
 
 func keyHash(salt, key string) string {
 	h := HashKey([]byte(salt), key)
-	return "sha256$" + hex.EncodeToString([]byte(salt)) + "$" + hex.EncodeToString(h[:])
+	return "sha256:" + hex.EncodeToString([]byte(salt)) + ":" + hex.EncodeToString(h[:])
 }
 
 func policyWith(t *testing.T, jsonData string, secure map[string]string, c *clock) *Policy {

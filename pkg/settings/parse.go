@@ -131,9 +131,9 @@ func readSecrets(s *Settings, secure map[string]string) {
 // APIKeyHashField is the secureJsonData key holding an API key's salted hash.
 func APIKeyHashField(name string) string { return "apiKeyHash." + name }
 
-// parseKeyHash reads "sha256$<saltHex>$<hashHex>", hash = SHA-256(salt || key).
+// parseKeyHash reads "sha256:<saltHex>:<hashHex>", hash = SHA-256(salt || key).
 func parseKeyHash(v string) (salt, hash []byte, ok bool) {
-	parts := strings.Split(v, "$")
+	parts := strings.Split(v, ":")
 	if len(parts) != 3 || parts[0] != "sha256" {
 		return nil, nil, false
 	}

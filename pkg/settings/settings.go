@@ -152,7 +152,7 @@ type RateLimits struct {
 }
 
 // APIKey is metadata for a machine-caller key; only its salted hash is stored
-// (secureJsonData "apiKeyHash.<name>" = "sha256$<saltHex>$<hashHex>").
+// (secureJsonData "apiKeyHash.<name>" = "sha256:<saltHex>:<hashHex>").
 type APIKey struct {
 	Name    string     `json:"name"`
 	Scopes  []string   `json:"scopes,omitempty"` // route names or "action:<name>"; empty = every machine route

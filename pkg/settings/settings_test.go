@@ -108,7 +108,7 @@ func TestAPIKeyHashParsed(t *testing.T) {
 	salt := strings.Repeat("ab", 16)
 	hash := strings.Repeat("cd", 32)
 	s, err := Parse(ds("https://x", `{"apiKeys":[{"name":"ci","scopes":["action:deploy"],"expires":"2030-01-01T00:00:00Z"}]}`,
-		map[string]string{"apiKeyHash.ci": "sha256$" + salt + "$" + hash}))
+		map[string]string{"apiKeyHash.ci": "sha256:" + salt + ":" + hash}))
 	if err != nil {
 		t.Fatal(err)
 	}

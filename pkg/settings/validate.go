@@ -188,7 +188,7 @@ func validateKeys(s *Settings, secure map[string]string, errs *Errors) {
 		seen[k.Name] = true
 		if k.Hash == nil {
 			if _, present := secure[APIKeyHashField(k.Name)]; present {
-				errs.add("secureJsonData."+APIKeyHashField(k.Name), "not a valid hash (want sha256$<saltHex>$<hashHex>)")
+				errs.add("secureJsonData."+APIKeyHashField(k.Name), "not a valid hash (want sha256:<saltHex>:<hashHex>)")
 			} else {
 				errs.add("secureJsonData."+APIKeyHashField(k.Name), "missing: generate the key in the config editor")
 			}
