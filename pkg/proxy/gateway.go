@@ -32,6 +32,7 @@ type Gateway struct {
 	slots       chan struct{}
 	rp          *httputil.ReverseProxy
 	logger      log.Logger
+	cache       *responseCache // nil when no rule has a cacheTTL
 }
 
 var _ resources.ProxyFeature = (*Gateway)(nil)
@@ -47,6 +48,7 @@ func New(s *settings.Settings, client *upstream.Client, logger log.Logger) *Gate
 		maxResponse: s.Proxy.MaxResponseBytes,
 		slots:       make(chan struct{}, s.Proxy.MaxConcurrent),
 		logger:      logger,
+		cache:       newResponseCache(s),
 	}
 	for k, v := range s.Proxy.QueryParams {
 		g.queryParams.Set(k, v)
@@ -95,16 +97,18 @@ func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
 	if err != nil {
 		return nil, apierr.BadRequest("bad_path", "%s", err.Error())
 	}
-	q := rawQuery
+	u.RawQuery = rawQuery
 	if len(g.queryParams) > 0 {
-		extra := g.queryParams.Encode()
-		if q == "" {
-			q = extra
-		} else {
-			q += "&" + extra
+		// Fixed parameters win over a caller's, as in upstream.NewRequest.
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return nil, apierr.BadRequest("bad_query", "the query string is malformed")
 		}
+		for k, v := range g.queryParams {
+			q[k] = v
+		}
+		u.RawQuery = q.Encode()
 	}
-	u.RawQuery = q
 	return u, nil
 }
 
@@ -121,6 +125,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apierr.Write(w, r, aerr)
 		return
 	}
+	if g.serveCached(w, r, rule, caller, target) {
+		return
+	}
 	select {
 	case g.slots <- struct{}{}:
 		defer func() { <-g.slots }()
@@ -132,9 +139,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := context.WithValue(r.Context(), targetKey{}, target)
 	if d := rule.Timeout(); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
+		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads
 	}
 	g.rp.ServeHTTP(w, r.WithContext(ctx))
 }

@@ -45,6 +45,9 @@ func upstreamAPI(t *testing.T) *httptest.Server {
 		w.WriteHeader(code)
 		fmt.Fprintf(w, `{"upstream":%d}`, code)
 	})
+	mux.HandleFunc("/base/hold", func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	})
 	mux.HandleFunc("/base/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-time.After(5 * time.Second):
@@ -106,7 +109,8 @@ const baseSettings = `{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks
 		{"path":"/status/","methods":["GET"]},
 		{"path":"/slow","methods":["GET"],"timeout":"200ms"},
 		{"path":"/big","methods":["GET"]},
-		{"path":"/reset","methods":["GET"]}]}}`
+		{"path":"/reset","methods":["GET"]},
+		{"path":"/hold","methods":["GET"]}]}}`
 
 func TestForwardsWithAllowlistedHeadersAndInjectedAuth(t *testing.T) {
 	up := upstreamAPI(t)
@@ -127,7 +131,7 @@ func TestForwardsWithAllowlistedHeadersAndInjectedAuth(t *testing.T) {
 	if err := json.Unmarshal(resp.Body, &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.Method != "POST" || got.Path != "/base/echo/a%20b/%C3%BC" || got.Query != "x=1&y=2&tenant=t1" || got.Body != `{"k":1}` {
+	if got.Method != "POST" || got.Path != "/base/echo/a%20b/%C3%BC" || got.Query != "tenant=t1&x=1&y=2" || got.Body != `{"k":1}` {
 		t.Fatalf("forwarded %+v", got)
 	}
 	if got.Headers.Get("Authorization") != "Bearer "+canary {
@@ -269,7 +273,7 @@ func TestConcurrencyLimit(t *testing.T) {
 	wg.Add(1)
 	go func() { // occupies the only slot until cancelled
 		defer wg.Done()
-		resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/slow", Role: "Viewer", Ctx: ctx})
+		resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/hold", Role: "Viewer", Ctx: ctx})
 	}()
 	deadline := time.Now().Add(2 * time.Second)
 	var r *resourcetest.Response

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/relay-gateway/relay/pkg/role"
+	"github.com/relay-gateway/relay/pkg/settings"
 )
 
 // Body limits for Relay's own JSON endpoints. The proxy's comes from settings.
@@ -51,7 +52,7 @@ func (a *API) table() []Route {
 	if f.Proxy != nil {
 		routes = append(routes, Route{
 			Name: "proxy", Methods: proxyMethods, Pattern: "/proxy/{path...}", MinRole: role.Viewer,
-			BodyLimit: s.Proxy.MaxRequestBytes, Timeout: s.Timeouts.Request.Duration, Tag: "proxy",
+			BodyLimit: s.Proxy.MaxRequestBytes, Timeout: proxyTimeout(s), Tag: "proxy",
 			Summary:     "Forward a call to the upstream API",
 			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream.",
 			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL")},
@@ -107,4 +108,14 @@ func (a *API) table() []Route {
 			})
 	}
 	return routes
+}
+
+// proxyTimeout bounds a proxied call: the request timeout, or the longest
+// rule timeout when a rule allows more (e.g. for large downloads).
+func proxyTimeout(s *settings.Settings) time.Duration {
+	d := s.Timeouts.Request.Duration
+	for _, r := range s.Proxy.Rules {
+		d = max(d, r.Timeout.Duration)
+	}
+	return d
 }

@@ -1,0 +1,168 @@
+package upstream
+
+import (
+	"net/http"
+	"net/textproto"
+	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
+
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// authenticator attaches one auth mode's credentials to a request that is
+// known to target the upstream origin. req is a private clone.
+type authenticator interface {
+	apply(req *http.Request) error
+	close()
+}
+
+func (c *Client) newAuthenticator() (authenticator, error) {
+	a, sec := c.settings.Auth, c.settings.Secrets
+	switch a.Type {
+	case settings.AuthNone, "":
+		return noAuth{}, nil
+	case settings.AuthBasic:
+		return basicAuth{user: a.BasicUser, password: sec.BasicAuthPassword}, nil
+	case settings.AuthBearer:
+		return bearerAuth{token: sec.BearerToken}, nil
+	case settings.AuthAPIKey:
+		return apiKeyAuth{name: a.APIKeyName, inQuery: a.APIKeyIn == "query", value: sec.APIKeyValue}, nil
+	case settings.AuthOAuth2:
+		return c.newOAuth2()
+	case settings.AuthForwardOAuth:
+		return forwardAuth{}, nil
+	}
+	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
+}
+
+type noAuth struct{}
+
+func (noAuth) apply(*http.Request) error { return nil }
+func (noAuth) close()                    {}
+
+type basicAuth struct{ user, password string }
+
+func (b basicAuth) apply(r *http.Request) error { r.SetBasicAuth(b.user, b.password); return nil }
+func (basicAuth) close()                        {}
+
+type bearerAuth struct{ token string }
+
+func (b bearerAuth) apply(r *http.Request) error {
+	r.Header.Set("Authorization", "Bearer "+b.token)
+	return nil
+}
+func (bearerAuth) close() {}
+
+type apiKeyAuth struct {
+	name, value string
+	inQuery     bool
+}
+
+func (k apiKeyAuth) apply(r *http.Request) error {
+	if !k.inQuery {
+		r.Header.Set(k.name, k.value)
+		return nil
+	}
+	// r.URL is the clone's own copy (Request.Clone deep-copies it), so the
+	// key never shows up in the caller's URL, traces or url.Error messages.
+	q := r.URL.Query()
+	q.Set(k.name, k.value)
+	r.URL.RawQuery = q.Encode()
+	return nil
+}
+func (apiKeyAuth) close() {}
+
+// forwardAuth sends the signed-in user's own OAuth tokens, as captured by
+// WithForwardedHeaders.
+type forwardAuth struct{}
+
+func (forwardAuth) apply(r *http.Request) error {
+	for k, v := range forwardedFromContext(r.Context()) {
+		r.Header[k] = append([]string(nil), v...)
+	}
+	return nil
+}
+func (forwardAuth) close() {}
+
+// credentialsMiddleware is the only place credentials are added. It runs per
+// transport round trip, so each redirect hop is judged on its own origin:
+// the upstream origin gets custom headers, X-Grafana-User and auth; any other
+// host gets none, and credential headers the standard client copies across
+// redirects (it keeps Authorization for subdomains and other ports) are
+// stripped.
+func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
+	return httpclient.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
+		if isTokenFetch(req.Context()) {
+			// x/oauth2 built this request: only the client credentials.
+			return next.RoundTrip(req)
+		}
+		out := req.Clone(req.Context())
+		dropGrafanaHeaders(out.Header)
+		if !c.hosts.isUpstreamOrigin(out.URL) {
+			c.stripCredentials(out)
+			return next.RoundTrip(out)
+		}
+		for _, h := range c.settings.Headers {
+			if v := c.headerValue(h); v != "" {
+				out.Header.Set(h.Name, v)
+			}
+		}
+		if c.settings.SendUserHeader {
+			// Identity comes only from PluginContext.User (put in the context
+			// by the SDK), never from an incoming header.
+			if u := backend.UserFromContext(out.Context()); u != nil && u.Login != "" {
+				out.Header.Set("X-Grafana-User", u.Login)
+			}
+		}
+		if err := c.auth.apply(out); err != nil {
+			return nil, err
+		}
+		return next.RoundTrip(out)
+	})
+}
+
+// headerValue is a custom header's value: plain ones carry it in jsonData,
+// secret ones in secureJsonData (settings.Secrets.Headers).
+func (c *Client) headerValue(h settings.Header) string {
+	if h.Secret {
+		return c.settings.Secrets.Headers[h.Name]
+	}
+	return h.Value
+}
+
+// dropGrafanaHeaders removes X-Grafana-* (X-Grafana-User, X-Grafana-Id, ...):
+// Grafana passes client-sent copies through, and only Relay may set them.
+func dropGrafanaHeaders(h http.Header) {
+	for k := range h {
+		if strings.HasPrefix(textproto.CanonicalMIMEHeaderKey(k), "X-Grafana-") {
+			delete(h, k)
+		}
+	}
+}
+
+// stripCredentials removes everything that could carry an upstream secret or
+// the user's identity from a request to a host other than the upstream.
+func (c *Client) stripCredentials(r *http.Request) {
+	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName} {
+		r.Header.Del(h)
+	}
+	for _, h := range c.settings.Headers {
+		r.Header.Del(h.Name)
+	}
+	a := c.settings.Auth
+	if a.Type == settings.AuthAPIKey {
+		if a.APIKeyIn == "query" {
+			// An upstream that echoes its query into a Location header
+			// must not hand our key to the next host.
+			q := r.URL.Query()
+			if _, ok := q[a.APIKeyName]; ok {
+				q.Del(a.APIKeyName)
+				r.URL.RawQuery = q.Encode()
+			}
+		} else {
+			r.Header.Del(a.APIKeyName)
+		}
+	}
+}

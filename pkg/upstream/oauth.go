@@ -1,0 +1,193 @@
+package upstream
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+const settingTokenURL = "jsonData.auth.oauth2.tokenUrl"
+
+// oauth2Auth attaches a client-credentials token. oauth2.ReuseTokenSource
+// caches it and serialises refreshes, so many concurrent requests cause one
+// token fetch, and a new one only once the token is within 10s of expiry.
+// A token without expires_in is reused until Close.
+type oauth2Auth struct {
+	ts atomic.Pointer[oauth2.TokenSource]
+}
+
+func (c *Client) newOAuth2() (authenticator, error) {
+	o := c.settings.Auth.OAuth2
+	if o == nil {
+		return nil, &settings.FieldError{Field: "jsonData.auth.oauth2", Message: "required for oauth2 auth"}
+	}
+	tu, err := url.Parse(o.TokenURL)
+	if err != nil || tu.Host == "" {
+		return nil, &settings.FieldError{Field: settingTokenURL, Message: "must be an absolute http(s) URL"}
+	}
+	// The token endpoint is subject to the same host policy as everything
+	// else: it must be the upstream host or listed in allowedHosts.
+	if e := c.hosts.allows(tu); e != nil {
+		return nil, &settings.FieldError{Field: settingTokenURL, Message: e.msg}
+	}
+	style := oauth2.AuthStyleInHeader
+	if o.AuthStyle == "params" {
+		style = oauth2.AuthStyleInParams
+	}
+	params := url.Values{}
+	for k, v := range o.EndpointParams {
+		params.Set(k, v)
+	}
+	f := &tokenFetcher{
+		c:    c,
+		host: originOf(tu),
+		cfg: &clientcredentials.Config{
+			ClientID:       o.ClientID,
+			ClientSecret:   c.settings.Secrets.OAuth2ClientSecret,
+			TokenURL:       o.TokenURL,
+			Scopes:         o.Scopes,
+			EndpointParams: params,
+			AuthStyle:      style,
+		},
+		// Same transport chain (guard, TLS, SDK middlewares) as every other
+		// request; the token endpoint's redirects are not followed.
+		client: &http.Client{
+			Transport: tokenTransport{next: c.http.Transport},
+			CheckRedirect: func(*http.Request, []*http.Request) error {
+				return http.ErrUseLastResponse
+			},
+		},
+	}
+	a := &oauth2Auth{}
+	ts := oauth2.ReuseTokenSource(nil, f)
+	a.ts.Store(&ts)
+	return a, nil
+}
+
+func (a *oauth2Auth) apply(r *http.Request) error {
+	ts := a.ts.Load()
+	if ts == nil {
+		return newError(KindAuth, "", nil, "upstream client is closed")
+	}
+	tok, err := (*ts).Token()
+	if err != nil {
+		return err // already an *Error from tokenFetcher
+	}
+	tok.SetAuthHeader(r)
+	return nil
+}
+
+func (a *oauth2Auth) close() { a.ts.Store(nil) }
+
+// tokenFetcher performs one client-credentials exchange per call.
+type tokenFetcher struct {
+	c      *Client
+	host   string
+	cfg    *clientcredentials.Config
+	client *http.Client
+}
+
+func (f *tokenFetcher) Token() (*oauth2.Token, error) {
+	// ReuseTokenSource gives us no context, so each fetch gets its own
+	// deadline rather than the first caller's (which may be canceled).
+	timeout := f.c.settings.Timeouts.Request.Duration
+	if timeout <= 0 {
+		timeout = time.Minute
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	sink := &errSink{}
+	ctx = context.WithValue(ctx, tokenFetchKey{}, sink)
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, f.client)
+	tok, err := f.cfg.Token(ctx)
+	if err != nil {
+		e := f.c.scrub.error(f.describe(err, sink.get()))
+		f.c.logger.Warn("OAuth2 token fetch failed", "tokenEndpoint", f.host, "error", e.Error())
+		return nil, e
+	}
+	f.c.logger.Debug("Fetched OAuth2 token", "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
+	return tok, nil
+}
+
+// describe builds the KindAuth error. x/oauth2 flattens transport errors into
+// strings, so the transport error captured by tokenTransport is used to say
+// why (blocked, timeout, TLS...).
+func (f *tokenFetcher) describe(err, transportErr error) *Error {
+	if transportErr != nil {
+		inner := Classify(transportErr)
+		e := newError(KindAuth, inner.Setting, inner, "fetching the OAuth2 token from %s failed: %s", f.host, inner.msg)
+		return e
+	}
+	if re, ok := err.(*oauth2.RetrieveError); ok { //nolint:errorlint // clientcredentials returns it unwrapped
+		return tokenError(re, f)
+	}
+	return newError(KindAuth, settingTokenURL, nil, "fetching the OAuth2 token from %s failed: %s", f.host, err.Error())
+}
+
+// tokenError describes a token endpoint's refusal by status and RFC 6749
+// error code; the response body is never repeated.
+func tokenError(re *oauth2.RetrieveError, f *tokenFetcher) *Error {
+	host := "the token endpoint"
+	if f != nil {
+		host = f.host
+	}
+	status := 0
+	if re.Response != nil {
+		status = re.Response.StatusCode
+	}
+	msg := fmt.Sprintf("OAuth2 token endpoint %s answered %d", host, status)
+	if re.ErrorCode != "" {
+		msg += fmt.Sprintf(" (%s)", re.ErrorCode)
+	}
+	if status >= 300 && status < 400 {
+		msg += "; redirects are not followed for the token endpoint"
+	}
+	setting := ""
+	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
+		setting = "secureJsonData.oauth2ClientSecret" // invalid_client / invalid_scope live in the credentials
+	}
+	e := newError(KindAuth, setting, nil, "%s", msg)
+	e.Status = status
+	return e
+}
+
+type tokenFetchKey struct{}
+
+// errSink carries the transport error of a token fetch past x/oauth2.
+type errSink struct {
+	mu  sync.Mutex
+	err error
+}
+
+func (s *errSink) set(err error) { s.mu.Lock(); s.err = err; s.mu.Unlock() }
+func (s *errSink) get() error    { s.mu.Lock(); defer s.mu.Unlock(); return s.err }
+
+func isTokenFetch(ctx context.Context) bool { return ctx.Value(tokenFetchKey{}) != nil }
+
+type tokenTransport struct{ next http.RoundTripper }
+
+func (t tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := t.next.RoundTrip(req)
+	if err != nil {
+		if s, ok := req.Context().Value(tokenFetchKey{}).(*errSink); ok {
+			s.set(err)
+		}
+	}
+	return resp, err
+}
+
+func originOf(u *url.URL) string {
+	if k, err := keyOf(u); err == nil {
+		return k.String()
+	}
+	return "the token endpoint"
+}

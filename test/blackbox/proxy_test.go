@@ -1,0 +1,146 @@
+package blackbox
+
+import (
+	"bufio"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+const proxyRules = `{"proxy":{"rules":[
+	{"path":"/","methods":["GET"]},
+	{"path":"/api/echo*","methods":["GET","POST","PUT","DELETE"],"minRole":"Viewer"},
+	{"path":"/slow","methods":["GET"],"timeout":"300ms"}]}}`
+
+func TestProxyForwardsSafely(t *testing.T) {
+	s := start(t, proxyRules)
+	resp, body := s.Do("POST", res+"/proxy/api/echo/items?a=1", "viewer", []byte(`{"x":1}`), map[string]string{
+		"Content-Type": "application/json", "Cookie": "grafana_session=s3cret; other=1", "X-Grafana-User": "admin",
+		"X-API-Key": "client-key", "X-Custom": "nope"})
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	echo := decode(t, body)
+	headers, _ := echo["headers"].(map[string]any)
+	if headers["Authorization"] == nil {
+		t.Fatalf("no credentials injected: %v", echo)
+	}
+	for _, h := range []string{"Cookie", "X-Grafana-User", "X-Api-Key", "X-Custom"} {
+		if headers[h] != nil {
+			t.Errorf("%s reached the upstream", h)
+		}
+	}
+	if echo["raw_query"] != "a=1" && echo["query"] != "a=1" {
+		t.Errorf("query not passed: %v", echo)
+	}
+	// Set-Cookie from the upstream never reaches the browser.
+	resp, _ = s.Do("GET", res+"/proxy/set-cookie", "viewer", nil, nil)
+	if len(resp.Header.Values("Set-Cookie")) > 0 {
+		t.Error("Set-Cookie passed through")
+	}
+}
+
+func TestProxyStatusMappingAndFaults(t *testing.T) {
+	s := start(t, proxyRules)
+	cases := []struct {
+		path   string
+		status int
+		code   string
+	}{
+		{"/proxy/status/401", 502, "upstream_unauthorized"},
+		{"/proxy/status/404", 404, ""},
+		{"/proxy/status/500", 500, ""},
+		{"/proxy/slow?delay=2s", 504, ""},
+		{"/proxy/reset", 502, ""},
+		{"/proxy/redirect?to=http://169.254.169.254/latest/meta-data/", 0, ""},
+	}
+	for _, c := range cases {
+		resp, body := s.Do("GET", res+c.path, "viewer", nil, nil)
+		if c.status != 0 && resp.StatusCode != c.status {
+			t.Errorf("%s: %d %.200s, want %d", c.path, resp.StatusCode, body, c.status)
+		}
+		if c.code != "" && decode(t, body)["code"] != c.code {
+			t.Errorf("%s: %s", c.path, body)
+		}
+		if resp.StatusCode == 401 {
+			t.Errorf("%s: a 401 would log the Grafana user out", c.path)
+		}
+	}
+	// A redirect to the cloud metadata address is refused, not followed.
+	resp, body := s.Do("GET", res+"/proxy/redirect?to="+url.QueryEscape("http://169.254.169.254/latest/meta-data/"), "viewer", nil, nil)
+	if resp.StatusCode < 400 || !strings.Contains(string(body), "169.254.169.254") {
+		t.Errorf("metadata redirect: %d %s", resp.StatusCode, body)
+	}
+	// A redirect to another host is refused and names the setting that would allow it.
+	resp, body = s.Do("GET", res+"/proxy/redirect?to="+url.QueryEscape("http://example.com/"), "viewer", nil, nil)
+	if resp.StatusCode < 400 || !strings.Contains(string(body), "allowedHosts") {
+		t.Errorf("cross-host redirect: %d %s", resp.StatusCode, body)
+	}
+	// A redirect within the upstream is followed.
+	if resp, body = s.Do("GET", res+"/proxy/redirect/2", "viewer", nil, nil); resp.StatusCode != 200 {
+		t.Errorf("same-origin redirects: %d %s", resp.StatusCode, body)
+	}
+	assertNoCanary(t, "dev host log", s.DevHostLog())
+}
+
+func TestProxyStreamsLargeBodies(t *testing.T) {
+	s := start(t, proxyRules)
+	const size = 64 << 20
+	req := s.Request("GET", res+"/proxy/large?size="+strconv.Itoa(size), "viewer", nil)
+	start := time.Now()
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	r := bufio.NewReader(resp.Body)
+	if _, err := r.Peek(1); err != nil {
+		t.Fatal(err)
+	}
+	firstByte := time.Since(start)
+	n, err := io.Copy(io.Discard, r)
+	total := time.Since(start)
+	if err != nil || n != size {
+		t.Fatalf("read %d bytes, err %v", n, err)
+	}
+	// Streaming means the first byte arrives well before the whole body; a
+	// buffering proxy would deliver both at the same moment.
+	if firstByte > total/2 {
+		t.Fatalf("first byte after %v of %v: the body was buffered", firstByte, total)
+	}
+	if resp.Header.Get("Content-Length") != "" && resp.TransferEncoding == nil {
+		t.Logf("content-length %s", resp.Header.Get("Content-Length"))
+	}
+}
+
+func TestProxyResponseCap(t *testing.T) {
+	s := start(t, `{"proxy":{"maxResponseBytes":1000000,"rules":[{"path":"/","methods":["GET"]}]}}`)
+	req := s.Request("GET", res+"/proxy/large?size=5000000&chunked=1", "viewer", nil)
+	resp, err := s.Client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	t.Logf("status %d, %d bytes, read error %v, tail %q", resp.StatusCode, len(body), err, tailOf(body, 120))
+	if len(body) >= 5000000 {
+		t.Fatalf("cap ignored: %d bytes", len(body))
+	}
+	// The status went out before the cap was crossed: the stream must end in
+	// an error (Grafana appends its error text), never as a clean, silently
+	// truncated 200.
+	if err == nil && !strings.Contains(tailOf(body, 300), "Failed to call resource") {
+		t.Fatalf("truncated body presented as complete")
+	}
+}
+
+
+func tailOf(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
