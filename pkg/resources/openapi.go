@@ -148,11 +148,22 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 	}
 	for _, d := range f.Docs() {
 		body := openapi3.NewObjectSchema().WithProperty("params", d.Params)
+		if d.Params != nil && d.Params.Example != nil {
+			body.Example = map[string]any{"params": d.Params.Example}
+		}
+		params := openapi3.Parameters{queryParam("dryRun", "Render the upstream request without calling it", "boolean", false),
+			headerParam("Idempotency-Key", "Replays the first result for the same key (10 minutes, per caller)")}
+		if d.APIKeyRequired {
+			key := headerParam("X-API-Key", "This action needs an API key scoped for action:"+d.Name)
+			key.Value.Required = true
+			params = append(params, key)
+		}
 		op := &openapi3.Operation{
 			OperationID: "action." + d.Name,
 			Summary:     d.Title,
 			Description: d.Description,
 			Tags:        []string{"actions"},
+			Parameters:  params,
 			RequestBody: jsonBody("Parameters of "+d.Name, body.NewRef()),
 			Responses:   openapi3.NewResponses(),
 			Extensions:  map[string]any{"x-relay-min-role": d.MinRole.String(), "x-relay-api-key-required": d.APIKeyRequired},

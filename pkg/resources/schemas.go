@@ -13,6 +13,11 @@ func anyv() *openapi3.Schema                      { return &openapi3.Schema{} }
 func arr(items *openapi3.Schema) *openapi3.Schema { return openapi3.NewArraySchema().WithItems(items) }
 func enum(vals ...any) *openapi3.Schema           { return openapi3.NewStringSchema().WithEnum(vals...) }
 
+func nullable(s *openapi3.Schema) *openapi3.Schema {
+	s.Nullable = true
+	return s
+}
+
 func props(required []string, kv ...any) *openapi3.Schema {
 	s := obj()
 	for i := 0; i < len(kv); i += 2 {
@@ -59,12 +64,21 @@ func componentSchemas() openapi3.Schemas {
 			"notices", arr(props(nil, "severity", str(), "text", str()))),
 		"SchemaResponse": props([]string{"fields"}, "fields", arr(props([]string{"path", "type"}, "path", str(), "type", str())),
 			"root", str(), "sampleRows", intg()),
-		"ActionList": props([]string{"actions"}, "actions", arr(props([]string{"name", "method"}, "name", str(), "title", str(),
-			"description", str(), "method", str(), "minRole", roleSchema, "apiKeyRequired", boolean(), "confirm", str(),
-			"params", arr(obj())))),
+		"ActionList": props([]string{"actions"}, "actions", arr(props([]string{"name", "method", "path", "params", "schema"},
+			"name", str(), "title", str(), "description", str(), "method", str(), "path", str(), "minRole", roleSchema,
+			"apiKeyRequired", boolean(), "confirm", str(),
+			"params", arr(props([]string{"name", "type"}, "name", str(), "type", enum("string", "number", "integer", "boolean"),
+				"required", boolean(), "enum", arr(anyv()), "pattern", str(), "min", num(), "max", num(), "description", str(),
+				"default", nullable(anyv()))),
+			"schema", obj()))),
 		"ActionParams": props(nil, "params", obj()),
-		"ActionResult": props([]string{"status"}, "status", intg(), "headers", obj(), "body", anyv(), "replayed", boolean(),
-			"dryRun", boolean(), "request", props(nil, "method", str(), "url", str(), "body", anyv())),
+		// One schema for both answers of a run: the result (status, headers,
+		// body, ...) and, with dryRun=true, the rendered request.
+		"ActionResult": props([]string{"action"}, "action", str(),
+			"status", intg(), "headers", obj(), "body", nullable(anyv()), "bodyEncoding", enum("base64"),
+			"truncated", boolean(), "replayed", boolean(), "durationMs", num(),
+			"dryRun", boolean(), "request", props([]string{"method", "url"}, "method", str(), "url", str(), "headers", obj(),
+				"body", nullable(anyv()))),
 	}
 	out := openapi3.Schemas{}
 	for k, v := range schemas {

@@ -11,7 +11,7 @@ import (
 const pluginType = "relay-gateway-datasource"
 
 // buildHTTPClient assembles the outbound client on the SDK's httpclient, so
-// its tracing, metrics, user agent, contextual middlewares and response limit
+// its tracing, user agent, contextual middlewares and response limit
 // apply, and then locks the transport down:
 //   - DialContext is the guarded dialer (guard.go); nothing else dials.
 //   - Proxy is nil: HTTP_PROXY/HTTPS_PROXY (which Grafana passes to plugins)
@@ -21,6 +21,7 @@ const pluginType = "relay-gateway-datasource"
 //     would copy every incoming resource-call header (cookies included) to
 //     every outgoing request, whatever the host. Relay forwards only what
 //     forwardOAuth needs, and only to the upstream origin (auth.go).
+//   - Metrics come from metricsMiddleware (metrics.go), not the SDK's costly one.
 //   - Client.Timeout stays 0: the whole-request deadline is a context
 //     deadline set per request (client.go), so callers can shorten it.
 func (c *Client) buildHTTPClient() (*http.Client, error) {
@@ -45,7 +46,7 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 		// are injected by credentialsMiddleware, which knows the origin.
 		Middlewares: []httpclient.Middleware{
 			httpclient.TracingMiddleware(nil),
-			httpclient.DataSourceMetricsMiddleware(),
+			metricsMiddleware(c.settings.UID),
 			httpclient.UserAgentMiddleware(),
 			httpclient.ContextualMiddleware(),
 			httpclient.ErrorSourceMiddleware(),
