@@ -46,6 +46,7 @@ func upstreamAPI(t *testing.T) *httptest.Server {
 		fmt.Fprintf(w, `{"upstream":%d}`, code)
 	})
 	mux.HandleFunc("/base/hold", func(w http.ResponseWriter, r *http.Request) {
+		holdEntered <- struct{}{}
 		<-r.Context().Done()
 	})
 	mux.HandleFunc("/base/slow", func(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,9 @@ func upstreamAPI(t *testing.T) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+// holdEntered signals that a call reached the upstream's /hold handler.
+var holdEntered = make(chan struct{}, 16)
 
 func mustRead(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
 
@@ -275,15 +279,12 @@ func TestConcurrencyLimit(t *testing.T) {
 		defer wg.Done()
 		resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/hold", Role: "Viewer", Ctx: ctx})
 	}()
-	deadline := time.Now().Add(2 * time.Second)
-	var r *resourcetest.Response
-	for time.Now().Before(deadline) {
-		r = resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/echo/x", Role: "Viewer"})
-		if r.Status == 503 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-holdEntered:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the holding call never reached the upstream")
 	}
+	r := resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/echo/x", Role: "Viewer"})
 	cancel()
 	wg.Wait()
 	if r.Status != 503 || r.Header.Get("Retry-After") == "" {
