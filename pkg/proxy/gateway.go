@@ -137,12 +137,36 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apierr.Write(w, r, e)
 		return
 	}
+	gate := &flushGate{ResponseWriter: w}
 	ctx := context.WithValue(r.Context(), targetKey{}, target)
+	ctx = context.WithValue(ctx, gateKey{}, gate)
 	if d := rule.Timeout(); d > 0 {
 		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads
 	}
-	g.rp.ServeHTTP(w, r.WithContext(ctx))
+	g.rp.ServeHTTP(gate, r.WithContext(ctx))
 }
+
+type gateKey struct{}
+
+// smallBody is the largest response sent as a single CallResource message.
+const smallBody = 64 << 10
+
+// flushGate lets ReverseProxy flush every chunk (FlushInterval -1: each
+// flush becomes one CallResource message, which is what streams a large
+// body), except for small responses of known length: those go out as one
+// message instead of a header message plus a body message.
+type flushGate struct {
+	http.ResponseWriter
+	whole bool
+}
+
+func (f *flushGate) Flush() {
+	if !f.whole {
+		http.NewResponseController(f.ResponseWriter).Flush()
+	}
+}
+
+func (f *flushGate) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL = pr.In.Context().Value(targetKey{}).(*url.URL)
@@ -169,6 +193,9 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 	}
 	if g.maxResponse > 0 && resp.ContentLength > g.maxResponse {
 		return errResponseTooLarge
+	}
+	if gate, ok := resp.Request.Context().Value(gateKey{}).(*flushGate); ok {
+		gate.whole = resp.ContentLength >= 0 && resp.ContentLength <= smallBody
 	}
 	resp.Body = &abortOnError{ReadCloser: resp.Body, ctx: resp.Request.Context()}
 	filterResponseHeaders(resp.Header)
