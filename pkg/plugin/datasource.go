@@ -12,6 +12,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/proxy"
@@ -71,13 +72,24 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 		_, err := gateway.Authorize(c, method, path)
 		return err
 	}, logger)
+	policy := authz.NewPolicy(s, time.Now)
+	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
+	if len(s.Actions) > 0 {
+		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy})
+		if err != nil {
+			client.Close()
+			d.invalid = err
+			return d, nil
+		}
+		features.Actions = acts
+	}
 	api, err := resources.New(resources.Deps{
 		Settings: s,
-		Policy:   authz.NewPolicy(s, time.Now),
+		Policy:   policy,
 		Audit:    authz.NewAudit(s.Audit.RingSize, logger),
 		Logger:   logger,
 		Origin:   client.Origin(),
-		Features: resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema},
+		Features: features,
 	})
 	if err != nil {
 		client.Close()

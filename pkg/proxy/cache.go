@@ -14,6 +14,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // maxEntryBytes caps one cached response; bigger ones stream uncached.
@@ -106,11 +107,10 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *Rule
 		writeEntry(w, stale, cache.Hit, rc.now())
 		return true
 	}
-	ctx := r.Context()
+	// The user's OAuth identity, for forwardOAuth (entries are then per user).
+	ctx := upstream.WithForwardedHeaders(r.Context(), r.Header)
 	if d := rule.Timeout(); d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, d)
-		defer cancel()
+		ctx = upstream.WithRequestTimeout(ctx, d) // as ServeHTTP does
 	}
 	v, ran := rc.store.Collapse(key, func() any { return g.fetchForCache(ctx, r.Header, rule, target, key, stale) })
 	res := v.(*fetchResult)
@@ -133,9 +133,8 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *Rule
 }
 
 // fetchForCache makes the upstream call for key, conditional when a stale
-// entry has validators, and stores what may be stored.
-// It takes one of the gateway's concurrency slots, held until a streamed
-// answer is done.
+// entry has validators, and stores what may be stored. It takes one of the
+// gateway's concurrency slots, held until a streamed answer is done.
 func (g *Gateway) fetchForCache(ctx context.Context, in http.Header, rule *Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
 	select {
 	case g.slots <- struct{}{}:
@@ -153,10 +152,12 @@ func (g *Gateway) fetchForCache(ctx context.Context, in http.Header, rule *Rule,
 
 func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
 	rc := g.cache
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target.String(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.client.Origin(), nil)
 	if err != nil {
 		return &fetchResult{err: err}
 	}
+	u := *target // as built by Target: Path and RawPath exactly as checked
+	req.URL = &u
 	for _, k := range cacheRequestHeaders {
 		if v := in.Values(k); len(v) > 0 {
 			req.Header[k] = v

@@ -138,7 +138,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	gate := &flushGate{ResponseWriter: w}
-	ctx := context.WithValue(r.Context(), targetKey{}, target)
+	// With forwardOAuth, Grafana adds the signed-in user's Authorization and
+	// X-ID-Token to the resource call; the client forwards only those.
+	ctx := upstream.WithForwardedHeaders(r.Context(), r.Header)
+	ctx = context.WithValue(ctx, targetKey{}, target)
 	ctx = context.WithValue(ctx, gateKey{}, gate)
 	if d := rule.Timeout(); d > 0 {
 		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads

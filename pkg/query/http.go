@@ -17,6 +17,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/transform"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // transformRequest is the body of POST /transform.
@@ -30,6 +31,7 @@ type transformRequest struct {
 
 // ServeTransform is POST /transform.
 func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
+	req = req.WithContext(upstream.WithForwardedHeaders(req.Context(), req.Header))
 	raw, err := io.ReadAll(req.Body)
 	if err != nil {
 		apierr.Write(w, req, resources.BodyError(err))
@@ -85,6 +87,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 
 // ServeSchema is GET /schema?path=&root=&format=.
 func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
+	req = req.WithContext(upstream.WithForwardedHeaders(req.Context(), req.Header))
 	qs := req.URL.Query()
 	path := qs.Get("path")
 	if path == "" {

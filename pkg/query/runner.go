@@ -46,6 +46,11 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	if u := req.PluginContext.User; u != nil && u.Login != "" {
 		caller = authz.Caller{Login: u.Login, Name: u.Name, Role: role.FromGrafana(u.Role), OrgID: req.PluginContext.OrgID} //nolint:staticcheck
 	}
+	fwd := http.Header{}
+	for k, v := range req.Headers { // Grafana sends forwarded headers as "http_<Name>" or "<Name>"
+		fwd.Set(strings.TrimPrefix(k, "http_"), v)
+	}
+	ctx = upstream.WithForwardedHeaders(ctx, fwd)
 	resp := backend.NewQueryDataResponse()
 	var mu sync.Mutex
 	var g errgroup.Group

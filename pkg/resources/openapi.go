@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -43,6 +44,10 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 	if f := a.deps.Features.Proxy; f != nil {
 		if item := doc.Paths.Value("/proxy/{path}"); item != nil {
 			item.Extensions = map[string]any{"x-relay-proxy-rules": f.Rules()}
+			rules := describeRules(f.Rules())
+			for _, op := range item.Operations() {
+				op.Description += rules
+			}
 		}
 	}
 	a.addActionPaths(doc)
@@ -84,6 +89,19 @@ func (a *API) operation(rt *Route, method string) *openapi3.Operation {
 	}
 	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: errorResponse()})
 	return op
+}
+
+// describeRules lists the proxy rules for the proxy operations' description.
+func describeRules(rules []RuleView) string {
+	var b strings.Builder
+	b.WriteString("\n\nProxy rules of this data source (the most specific matching rule decides):")
+	for _, r := range rules {
+		fmt.Fprintf(&b, "\n- `%s` %s: %s or higher", r.Path, strings.Join(r.Methods, ", "), r.MinRole)
+		if r.CacheTTL != "" {
+			fmt.Fprintf(&b, "; GET cached for %s (X-Cache: HIT, MISS or REVALIDATED)", r.CacheTTL)
+		}
+	}
+	return b.String()
 }
 
 // openapiPath turns a ServeMux pattern into an OpenAPI path template.

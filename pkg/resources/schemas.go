@@ -80,6 +80,13 @@ func componentSchemas() openapi3.Schemas {
 			"dryRun", boolean(), "request", props([]string{"method", "url"}, "method", str(), "url", str(), "headers", obj(),
 				"body", nullable(anyv()))),
 	}
+	schemas["ActionList"].Example = map[string]any{"actions": []any{map[string]any{"name": "create-item", "title": "Create item",
+		"method": "POST", "path": "/api/items", "minRole": "Editor", "apiKeyRequired": false, "confirm": "Create this item?",
+		"params": []any{map[string]any{"name": "name", "type": "string", "required": true}},
+		"schema": map[string]any{"type": "object", "properties": map[string]any{"name": map[string]any{"type": "string"}}}}}}
+	schemas["ActionResult"].Example = map[string]any{"action": "create-item", "status": 201,
+		"headers": map[string]any{"Content-Type": "application/json", "Location": "/api/items/251"},
+		"body":    map[string]any{"id": 251, "name": "Lamp"}, "truncated": false, "replayed": false, "durationMs": 1.4}
 	out := openapi3.Schemas{}
 	for k, v := range schemas {
 		out[k] = v.NewRef()

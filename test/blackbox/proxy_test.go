@@ -137,7 +137,6 @@ func TestProxyResponseCap(t *testing.T) {
 	}
 }
 
-
 func tailOf(b []byte, n int) string {
 	if len(b) > n {
 		b = b[len(b)-n:]
