@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Benchmarks pkg/transform on 100,000 generated rows × 10 fields (see
+# bench/transform/data.go) against a naive encoding/json baseline and gjson's
+# parse-only speed, then prints a summary table with ratios and the targets.
+#
+#   bench/transform.sh                          # one run of each benchmark, 5 iterations
+#   BENCHTIME=10x COUNT=3 bench/transform.sh    # median of 3 rounds
+#
+# Rounds run the whole set one after the other (not each benchmark COUNT times
+# in a row), so load from other processes hits every benchmark alike. On a
+# shared machine compare ratios within a run, not absolute numbers across runs.
+# Exits 2 when an engine benchmark misses a target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BENCHTIME=${BENCHTIME:-5x}
+COUNT=${COUNT:-1}
+out=$(mktemp)
+
+go test -c -o "$out.test" ./bench/transform/
+trap 'rm -f "$out" "$out.test"' EXIT
+for ((round = 1; round <= COUNT; round++)); do
+  (cd bench/transform && "$out.test" -test.run '^$' -test.bench . -test.benchmem -test.benchtime "$BENCHTIME") | tee -a "$out" >&2
+done
+
+awk -v count="$COUNT" '
+function median(key,    n, i, j, t, a) {
+  n = cnt[key]
+  for (i = 1; i <= n; i++) a[i] = vals[key, i]
+  for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+  return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+/^Benchmark/ {
+  name = $1; sub(/^Benchmark/, "", name); sub(/-[0-9]+$/, "", name)
+  if (!(name in seen)) { seen[name] = 1; order[++nb] = name }
+  for (i = 3; i < NF; i += 2) { k = name SUBSEP $(i + 1); cnt[k]++; vals[k, cnt[k]] = $i }
+}
+END {
+  if (nb == 0) { print "no benchmark results" > "/dev/stderr"; exit 1 }
+  printf "\n%-18s %8s %10s %10s %11s %10s %7s %9s %9s %12s\n", "benchmark", "MB/s", "rows/s", "allocs/op", "B/op", "peak-heap", "result", "vs naive", "vs gjson", "vs valid+gj"
+  naive = median("Naive" SUBSEP "MB/s"); gj = median("GJSONForEach" SUBSEP "MB/s"); vgj = median("GJSONValidForEach" SUBSEP "MB/s")
+  for (b = 1; b <= nb; b++) {
+    n = order[b]
+    mbs = median(n SUBSEP "MB/s")
+    printf "%-18s %8.1f %10.0f %10.0f %11.0f %9.2fx %6.2fx %8.2fx %8.2fx %11.2fx\n", n, mbs, median(n SUBSEP "rows/s"),
+      median(n SUBSEP "allocs/op"), median(n SUBSEP "B/op"), median(n SUBSEP "peak-heap-x"), median(n SUBSEP "result-x"),
+      (naive > 0 ? mbs / naive : 0), (gj > 0 ? mbs / gj : 0), (vgj > 0 ? mbs / vgj : 0)
+  }
+  printf "\nMB/s, rows/s, allocs/op, B/op, peak-heap, result: medians of %d round(s). peak-heap: HeapInuse growth during one run,\n", count
+  printf "result: heap still live after it, both as multiples of the input size. vs: throughput ratios (gjson = ForEach\n"
+  printf "over rows and members without validation; valid+gj = gjson.ValidBytes then the same ForEach).\n"
+  ok = 1
+  for (b = 1; b <= nb; b++) {
+    n = order[b]; if (n !~ /^Engine/) continue
+    r = median(n SUBSEP "MB/s") / naive; p = median(n SUBSEP "peak-heap-x")
+    printf "target %-15s >= 3x naive: %5.2fx %-6s  peak heap <= 3x input: %4.2fx %-6s  vs gjson: %4.2fx, vs valid+gjson: %4.2fx\n", n, r, (r >= 3 ? "ok" : "MISSED"), p, (p <= 3 ? "ok" : "MISSED"), median(n SUBSEP "MB/s") / gj, median(n SUBSEP "MB/s") / vgj
+    if (r < 3 || p > 3) ok = 0
+  }
+  exit ok ? 0 : 2
+}' "$out"

@@ -1,0 +1,201 @@
+package transform
+
+import "encoding/json"
+
+// Pipeline is the declarative, JSON-serialisable description of a transformation.
+// It is also the "pipeline" field of the query model. Decode it with
+// ParsePipeline or json.Unmarshal (both are strict: unknown fields are errors).
+type Pipeline struct {
+	// Name of the output frame; "result" when empty.
+	Name string `json:"name,omitempty"`
+	// Format of the body: "json" (default), "ndjson", "csv", or "auto" (sniffed
+	// from the content type, then from the bytes).
+	Format string `json:"format,omitempty"`
+	// Root selects the rows (gjson path syntax, e.g. "data.items" or
+	// "series.#.points|@flatten"). Empty means the document itself: an array
+	// gives one row per element, anything else one row. For NDJSON it applies
+	// to each line. Ignored for CSV.
+	Root string `json:"root,omitempty"`
+	// CSV options; only allowed when Format is "csv" or "auto".
+	CSV *CSVOptions `json:"csv,omitempty"`
+	// Columns to extract. When empty, columns are inferred from the data.
+	Columns []Column `json:"columns,omitempty"`
+	// Steps run in order on the extracted table.
+	Steps []Step `json:"steps,omitempty"`
+	// Shape of the output: "table" (default), "timeseries-long", "timeseries-wide".
+	Shape string `json:"shape,omitempty"`
+}
+
+// CSVOptions configure the CSV reader.
+type CSVOptions struct {
+	// Delimiter is a single character; "," when empty.
+	Delimiter string `json:"delimiter,omitempty"`
+	// Header says whether the first record holds the column names (default true).
+	// Without a header, columns are named col1, col2, ...
+	Header *bool `json:"header,omitempty"`
+	// Comment is a single character starting comment lines; none when empty.
+	Comment string `json:"comment,omitempty"`
+}
+
+// Column is an explicitly extracted column.
+type Column struct {
+	// Name of the output field. Required and unique.
+	Name string `json:"name"`
+	// Selector is a gjson path relative to the row (JSON/NDJSON) or the header
+	// name (CSV). Defaults to Name.
+	Selector string `json:"selector,omitempty"`
+	// Type is one of string, number, boolean, time, json; empty means inferred.
+	Type string `json:"type,omitempty"`
+	// TimeFormat for time columns: rfc3339, unix_s, unix_ms, unix_us, unix_ns or a
+	// Go layout such as "2006-01-02 15:04". Empty means auto (RFC 3339 and common
+	// variants for strings, unit from magnitude for numbers). Implies type time.
+	TimeFormat string `json:"timeFormat,omitempty"`
+	// Default replaces missing and null values. Must be valid for Type.
+	Default any `json:"default,omitempty"`
+}
+
+// Step is one transformation step. Type selects which other fields apply:
+//
+//	{"type":"filter","expr":"price > 10"}
+//	{"type":"compute","name":"total","expr":"price * qty"}
+//	{"type":"rename","from":"a","to":"b"}   or   {"type":"rename","map":{"a":"b","c":"d"}}
+//	{"type":"sort","by":[{"field":"x","desc":true},"y"]}
+//	{"type":"limit","count":10,"offset":0}
+//	{"type":"groupBy","by":["host"],"timeBucket":{"field":"time","interval":"5m"},
+//	 "aggregates":[{"op":"avg","field":"cpu","as":"avg_cpu"}]}
+type Step struct {
+	Type string `json:"type"`
+
+	// filter, compute: an expr-lang expression over the row's fields.
+	Expr string `json:"expr,omitempty"`
+	// compute: name of the (new or replaced) field.
+	Name string `json:"name,omitempty"`
+
+	// rename: one field (From → To) or several at once (Map, applied simultaneously).
+	From string            `json:"from,omitempty"`
+	To   string            `json:"to,omitempty"`
+	Map  map[string]string `json:"map,omitempty"`
+
+	// sort: keys in priority order; groupBy: the grouping fields (no desc).
+	By []Key `json:"by,omitempty"`
+
+	// limit
+	Count  int `json:"count,omitempty"`
+	Offset int `json:"offset,omitempty"`
+
+	// groupBy
+	TimeBucket *TimeBucket `json:"timeBucket,omitempty"`
+	Aggregates []Aggregate `json:"aggregates,omitempty"`
+}
+
+// Key is a field reference in sort or groupBy. In JSON it is either a string
+// (the field name, ascending) or {"field": "x", "desc": true}.
+type Key struct {
+	Field string `json:"field"`
+	Desc  bool   `json:"desc,omitempty"`
+}
+
+// MarshalJSON writes the short string form when possible, so pipelines round-trip.
+func (k Key) MarshalJSON() ([]byte, error) {
+	if !k.Desc {
+		return json.Marshal(k.Field)
+	}
+	type plain Key
+	return json.Marshal(plain(k))
+}
+
+// UnmarshalJSON accepts both forms, strictly (see decodeKey).
+func (k *Key) UnmarshalJSON(b []byte) error {
+	v, err := decodeKey(b, "")
+	if err != nil {
+		return err
+	}
+	*k = v
+	return nil
+}
+
+// TimeBucket truncates a time field to multiples of Interval (aligned to the Unix epoch)
+// before grouping.
+type TimeBucket struct {
+	Field string `json:"field"`
+	// Interval is a Go duration ("90s", "5m", "1h30m") or a whole number of days/weeks ("1d", "2w").
+	Interval string `json:"interval"`
+}
+
+// Aggregate computes one output field per group.
+type Aggregate struct {
+	// Op is one of count, sum, avg, min, max, first, last.
+	Op string `json:"op"`
+	// Field is the input field; optional for count (then rows are counted).
+	Field string `json:"field,omitempty"`
+	// As names the output field; defaults to "<op>_<field>" (or "count").
+	As string `json:"as,omitempty"`
+}
+
+// Limits bound the work of one Run. Zero values take the defaults below.
+// Time is bounded by the context's deadline.
+type Limits struct {
+	MaxInputBytes int64 // body size, after decompression
+	MaxRows       int   // rows read from the input
+	MaxColumns    int   // columns read or inferred from the input
+	MaxCells      int64 // rows × columns of any table built, including the wide shape
+}
+
+// Defaults for zero Limits fields.
+const (
+	DefaultMaxInputBytes int64 = 64 << 20
+	DefaultMaxRows             = 1_000_000
+	DefaultMaxColumns          = 1_000
+	DefaultMaxCells      int64 = 20_000_000
+)
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxInputBytes <= 0 {
+		l.MaxInputBytes = DefaultMaxInputBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxColumns <= 0 {
+		l.MaxColumns = DefaultMaxColumns
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = DefaultMaxCells
+	}
+	return l
+}
+
+// Input is the body to transform. Body must not be modified while Run uses it;
+// nothing in the result refers to it afterwards.
+type Input struct {
+	Body            []byte
+	ContentType     string // used by format "auto"
+	ContentEncoding string // "gzip" is decoded; gzip is also recognised by its magic bytes
+}
+
+// Pipeline vocabulary.
+const (
+	FormatJSON   = "json"
+	FormatNDJSON = "ndjson"
+	FormatCSV    = "csv"
+	FormatAuto   = "auto"
+
+	ShapeTable          = "table"
+	ShapeTimeSeriesLong = "timeseries-long"
+	ShapeTimeSeriesWide = "timeseries-wide"
+
+	TypeString  = "string"
+	TypeNumber  = "number"
+	TypeBoolean = "boolean"
+	TypeTime    = "time"
+	TypeJSON    = "json"
+
+	StepFilter  = "filter"
+	StepCompute = "compute"
+	StepRename  = "rename"
+	StepSort    = "sort"
+	StepLimit   = "limit"
+	StepGroupBy = "groupBy"
+
+	defaultFrameName = "result"
+)

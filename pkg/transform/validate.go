@@ -1,0 +1,309 @@
+package transform
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Bounds on the pipeline itself, so a pipeline cannot be a denial of service
+// before any data is read.
+const (
+	maxPipelineColumns = 1000
+	maxPipelineSteps   = 100
+	maxExprLen         = 4096
+	maxNameLen         = 256
+	maxSelectorLen     = 1024
+)
+
+// Validate checks the pipeline without data. With explicit columns it also
+// follows the columns through the steps, so unknown field names and type
+// errors in expressions are reported here; with inferred columns those checks
+// happen at Run, once the columns are known. The error is a *ValidationError.
+func (p *Pipeline) Validate() error {
+	if err := p.validateStructure(); err != nil {
+		return err
+	}
+	if len(p.Columns) > 0 {
+		if _, err := planSteps(p, staticSchema(p)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) validateStructure() *ValidationError {
+	switch p.Format {
+	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatAuto:
+	default:
+		return verr("format", "unknown format %q (one of json, ndjson, csv, auto)", p.Format)
+	}
+	switch p.Shape {
+	case "", ShapeTable, ShapeTimeSeriesLong, ShapeTimeSeriesWide:
+	default:
+		return verr("shape", "unknown shape %q (one of table, timeseries-long, timeseries-wide)", p.Shape)
+	}
+	if len(p.Name) > maxNameLen {
+		return verr("name", "longer than %d characters", maxNameLen)
+	}
+	if len(p.Root) > maxSelectorLen {
+		return verr("root", "longer than %d characters", maxSelectorLen)
+	}
+	if p.Root != "" && p.Format == FormatCSV {
+		return verr("root", "not used by format \"csv\"")
+	}
+	if p.CSV != nil {
+		if p.Format != FormatCSV && p.Format != FormatAuto {
+			return verr("csv", "only allowed with format \"csv\" or \"auto\"")
+		}
+		if err := p.CSV.validate(); err != nil {
+			return err
+		}
+	}
+	if len(p.Columns) > maxPipelineColumns {
+		return verr("columns", "more than %d columns", maxPipelineColumns)
+	}
+	seen := make(map[string]int, len(p.Columns))
+	for i, c := range p.Columns {
+		path := fmt.Sprintf("columns[%d]", i)
+		if err := c.validate(path); err != nil {
+			return err
+		}
+		if j, dup := seen[c.Name]; dup {
+			return verr(path+".name", "duplicate column name %q (also columns[%d])", c.Name, j)
+		}
+		seen[c.Name] = i
+	}
+	if len(p.Steps) > maxPipelineSteps {
+		return verr("steps", "more than %d steps", maxPipelineSteps)
+	}
+	for i, s := range p.Steps {
+		if err := s.validate(fmt.Sprintf("steps[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (o *CSVOptions) validate() *ValidationError {
+	check := func(field, v string) *ValidationError {
+		if v == "" {
+			return nil
+		}
+		r, n := utf8.DecodeRuneInString(v)
+		if n != len(v) || r == utf8.RuneError {
+			return verr("csv."+field, "must be a single character")
+		}
+		if r == '\r' || r == '\n' || r == '"' {
+			return verr("csv."+field, "cannot be a quote or line break")
+		}
+		return nil
+	}
+	if err := check("delimiter", o.Delimiter); err != nil {
+		return err
+	}
+	if err := check("comment", o.Comment); err != nil {
+		return err
+	}
+	if o.Comment != "" && o.Comment == o.delimiter() {
+		return verr("csv.comment", "must differ from the delimiter")
+	}
+	return nil
+}
+
+func (o *CSVOptions) delimiter() string {
+	if o == nil || o.Delimiter == "" {
+		return ","
+	}
+	return o.Delimiter
+}
+
+func (c Column) validate(path string) *ValidationError {
+	if c.Name == "" {
+		return verr(path+".name", "required")
+	}
+	if len(c.Name) > maxNameLen {
+		return verr(path+".name", "longer than %d characters", maxNameLen)
+	}
+	if len(c.Selector) > maxSelectorLen {
+		return verr(path+".selector", "longer than %d characters", maxSelectorLen)
+	}
+	typ, ok := parseColType(c.Type)
+	if !ok {
+		return verr(path+".type", "unknown type %q (one of string, number, boolean, time, json)", c.Type)
+	}
+	if c.TimeFormat != "" {
+		if typ != tUnknown && typ != tTime {
+			return verr(path+".timeFormat", "only allowed for type \"time\"")
+		}
+		if _, ok := parseTimeFormat(c.TimeFormat); !ok {
+			return verr(path+".timeFormat", "unknown time format %q (rfc3339, unix_s, unix_ms, unix_us, unix_ns or a Go layout like \"2006-01-02 15:04:05\")", c.TimeFormat)
+		}
+	}
+	if c.Default != nil {
+		if typ == tUnknown && c.TimeFormat == "" {
+			return verr(path+".default", "requires an explicit type")
+		}
+		if _, ok := c.defaultValue(); !ok {
+			return verr(path+".default", "not a valid %s value", c.colType())
+		}
+	}
+	return nil
+}
+
+// colType is the column's declared type; a time format implies type time.
+func (c Column) colType() colType {
+	t, _ := parseColType(c.Type)
+	if t == tUnknown && c.TimeFormat != "" {
+		return tTime
+	}
+	return t
+}
+
+func (s Step) validate(path string) *ValidationError {
+	switch s.Type {
+	case StepFilter, StepCompute:
+		if s.Type == StepCompute {
+			if err := checkName(path+".name", s.Name); err != nil {
+				return err
+			}
+		}
+		if strings.TrimSpace(s.Expr) == "" {
+			return verr(path+".expr", "required")
+		}
+		if len(s.Expr) > maxExprLen {
+			return verr(path+".expr", "longer than %d characters", maxExprLen)
+		}
+		return checkSyntax(s.Expr, path+".expr")
+	case StepRename:
+		if len(s.Map) > 0 {
+			if s.From != "" || s.To != "" {
+				return verr(path+".map", "use either map or from/to, not both")
+			}
+			targets := map[string]string{}
+			for _, from := range sortedKeys(s.Map) {
+				to := s.Map[from]
+				if err := checkName(path+".map."+from, to); err != nil {
+					return err
+				}
+				if other, dup := targets[to]; dup {
+					return verr(path+".map."+from, "%q and %q are both renamed to %q", other, from, to)
+				}
+				targets[to] = from
+			}
+			return nil
+		}
+		if s.From == "" {
+			return verr(path+".from", "required (or use map)")
+		}
+		return checkName(path+".to", s.To)
+	case StepSort:
+		if len(s.By) == 0 {
+			return verr(path+".by", "at least one field required")
+		}
+		for i, k := range s.By {
+			if k.Field == "" {
+				return verr(fmt.Sprintf("%s.by[%d].field", path, i), "required")
+			}
+		}
+	case StepLimit:
+		if s.Count < 1 {
+			return verr(path+".count", "must be at least 1")
+		}
+		if s.Offset < 0 {
+			return verr(path+".offset", "must not be negative")
+		}
+	case StepGroupBy:
+		return s.validateGroupBy(path)
+	}
+	return nil
+}
+
+var aggregateOps = []string{"count", "sum", "avg", "min", "max", "first", "last"}
+
+func (s Step) validateGroupBy(path string) *ValidationError {
+	if len(s.By) == 0 && s.TimeBucket == nil && len(s.Aggregates) == 0 {
+		return verr(path, "needs by, timeBucket or aggregates")
+	}
+	for i, k := range s.By {
+		p := fmt.Sprintf("%s.by[%d]", path, i)
+		if k.Field == "" {
+			return verr(p, "field name required")
+		}
+		if k.Desc {
+			return verr(p+".desc", "not allowed in groupBy")
+		}
+	}
+	if tb := s.TimeBucket; tb != nil {
+		if tb.Field == "" {
+			return verr(path+".timeBucket.field", "required")
+		}
+		if _, err := parseInterval(tb.Interval); err != nil {
+			return verr(path+".timeBucket.interval", "%s", err.Error())
+		}
+	}
+	for i, a := range s.Aggregates {
+		p := fmt.Sprintf("%s.aggregates[%d]", path, i)
+		if !slices.Contains(aggregateOps, a.Op) {
+			return verr(p+".op", "unknown op %q (one of %s)", a.Op, strings.Join(aggregateOps, ", "))
+		}
+		if a.Field == "" && a.Op != "count" {
+			return verr(p+".field", "required for %s", a.Op)
+		}
+		if a.As != "" {
+			if err := checkName(p+".as", a.As); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkName(path, name string) *ValidationError {
+	if name == "" {
+		return verr(path, "required")
+	}
+	if len(name) > maxNameLen {
+		return verr(path, "longer than %d characters", maxNameLen)
+	}
+	return nil
+}
+
+// parseInterval accepts Go durations plus whole days and weeks ("1d", "2w"),
+// which time.ParseDuration lacks but dashboards use constantly.
+func parseInterval(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, fmt.Errorf("required")
+	}
+	var d time.Duration
+	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
+		k, ok := digits(s[:n-1])
+		if !ok || n-1 > 5 {
+			return 0, fmt.Errorf("invalid interval %q (e.g. 30s, 5m, 1h, 1d, 1w)", s)
+		}
+		d = time.Duration(k) * 24 * time.Hour
+		if s[n-1] == 'w' {
+			d *= 7
+		}
+	} else {
+		var err error
+		if d, err = time.ParseDuration(s); err != nil {
+			return 0, fmt.Errorf("invalid interval %q (e.g. 30s, 5m, 1h, 1d, 1w)", s)
+		}
+	}
+	if d < time.Millisecond {
+		return 0, fmt.Errorf("interval %q must be at least 1ms", s)
+	}
+	return d, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
