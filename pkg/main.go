@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
@@ -13,6 +14,13 @@ import (
 )
 
 func main() {
+	// Every line the plugin logs crosses the process boundary to Grafana, which
+	// filters by level only after parsing it. Emit debug lines (two per call
+	// from the SDK alone) only when asked: log_level in Grafana's
+	// [plugin.relay-gateway-datasource] section arrives as GF_PLUGIN_LOG_LEVEL.
+	logger := log.NewWithLevel(logLevel(os.Getenv("GF_PLUGIN_LOG_LEVEL")))
+	log.DefaultLogger, backend.Logger = logger, logger
+
 	opts := datasource.ManageOpts{GRPCSettings: backend.GRPCSettings{
 		// Accept messages above every body limit Relay enforces, so an
 		// oversized body gets Relay's 413 rather than a gRPC failure.
@@ -21,5 +29,20 @@ func main() {
 	if err := datasource.Manage(plugin.ID, plugin.NewDatasource, opts); err != nil {
 		log.DefaultLogger.Error("serve", "error", err.Error())
 		os.Exit(1)
+	}
+}
+
+func logLevel(s string) log.Level {
+	switch strings.ToLower(s) {
+	case "trace":
+		return log.Trace
+	case "debug":
+		return log.Debug
+	case "warn", "warning":
+		return log.Warn
+	case "error":
+		return log.Error
+	default:
+		return log.Info
 	}
 }
