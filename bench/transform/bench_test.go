@@ -3,6 +3,7 @@ package transformbench
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,7 @@ func run(b *testing.B, fn func(body []byte) any) {
 	}
 	b.SetBytes(int64(len(in)))
 	b.ReportAllocs()
+	runtime.GC() // start each benchmark from a collected heap, whatever ran before
 	b.ResetTimer()
 	start, cpuStart := time.Now(), cpuTime()
 	for i := 0; i < b.N; i++ {

@@ -1,0 +1,193 @@
+// Package gatewaybench measures Relay's resource path end to end, the way
+// Grafana calls it (dev host + plugin binary over the plugin protocol), each
+// figure next to its baseline in the same run:
+//
+//   - Relay's /info vs a minimal SDK plugin's /ping (target: ≥ 0.85 ×);
+//   - a small JSON GET through /proxy vs Relay's /info (target ≥ 0.8 ×), and
+//     its added p50 over calling the demo API directly, with one client;
+//   - a 1 GiB upstream body through /proxy: time to first byte, throughput and
+//     the plugin's peak RSS (VmHWM), next to a buffering io.ReadAll proxy.
+//
+//	go test ./bench/gateway -run '^$' -bench . -benchtime 1x [-stream-bytes N]
+package gatewaybench
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/relay-gateway/relay/bench/internal/load"
+	"github.com/relay-gateway/relay/test/blackbox/harness"
+)
+
+var (
+	requests    = flag.Int("requests", 3000, "requests per load scenario")
+	concurrency = flag.Int("concurrency", 8, "concurrent clients")
+	streamBytes = flag.Int64("stream-bytes", 1<<30, "size of the streamed body")
+)
+
+const provisioning = `apiVersion: 1
+datasources:
+  - name: bench
+    type: relay-gateway-datasource
+    uid: bench
+    url: $DEMO_URL
+    jsonData:
+      network: { allowPrivateNetworks: true }
+      proxy: { rules: [ { path: "/", methods: [GET, HEAD], minRole: Viewer, timeout: 120s } ] }
+      rateLimits: { default: { perSecond: 1000000000, burst: 1000000 } }
+`
+
+const res = "/api/datasources/uid/bench/resources"
+
+func BenchmarkGateway(b *testing.B) {
+	quiet := []string{"-log-level", "error"}
+	relay := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: quiet})
+	minimal := harness.Start(b, harness.Options{Provisioning: provisioning, PluginPackage: "./bench/minimal", SkipDemo: true, DevHostArgs: quiet})
+	o := load.Options{Requests: *requests, Concurrency: *concurrency, MaxDuration: 20 * time.Second, Warmup: 200}
+	ping := load.Run("minimal plugin /ping", minimal.URL(res+"/ping"), "viewer", "viewer", o)
+	info := load.Run("relay /info", relay.URL(res+"/info"), "viewer", "viewer", o)
+	proxied := load.Run("relay /proxy/health", relay.URL(res+"/proxy/health"), "viewer", "viewer", o)
+	direct := load.Run("demo API /health (direct)", relay.DemoURL+"/health", "", "", o)
+
+	seq := load.Options{Requests: *requests / 3, Concurrency: 1, MaxDuration: 20 * time.Second, Warmup: 100}
+	lping := load.Run("minimal /ping, 1 client", minimal.URL(res+"/ping"), "viewer", "viewer", seq)
+	lproxy := load.Run("relay /proxy/health, 1 client", relay.URL(res+"/proxy/health"), "viewer", "viewer", seq)
+	ldirect := load.Run("demo /health direct, 1 client", relay.DemoURL+"/health", "", "", seq)
+
+	var out strings.Builder
+	for _, r := range []load.Result{ping, info, proxied, direct, lping, lproxy, ldirect} {
+		fmt.Fprintln(&out, r)
+	}
+	fmt.Fprintf(&out, "relay /info vs minimal /ping:   %.2f × req/s (target ≥ 0.85)\n", info.RPS()/ping.RPS())
+	fmt.Fprintf(&out, "relay /proxy vs relay /info:    %.2f × req/s (target ≥ 0.80)\n", proxied.RPS()/info.RPS())
+	fmt.Fprintf(&out, "proxy p50 added over a direct call (1 client): %.3f ms (target ≤ 0.5), of which the plugin protocol hop "+
+		"(minimal /ping p50) %.3f ms and Relay's own part %.3f ms\n",
+		ms(lproxy.P50-ldirect.P50), ms(lping.P50), ms(lproxy.P50-ldirect.P50-lping.P50))
+	b.ReportMetric(info.RPS()/ping.RPS(), "info/ping")
+	b.ReportMetric(proxied.RPS()/info.RPS(), "proxy/info")
+	b.ReportMetric(ms(lproxy.P50-ldirect.P50), "added-p50-ms")
+
+	streamComparison(b, &out, relay)
+	fmt.Print(out.String())
+}
+
+func streamComparison(b *testing.B, out *strings.Builder, relay *harness.Stack) {
+	size := *streamBytes
+	before, _ := vmHWM(relay.PluginPID)
+	ttfb, total, n, err := stream(relay.URL(fmt.Sprintf("%s/proxy/large?size=%d", res, size)), "viewer", "viewer")
+	if err != nil || n != size {
+		b.Fatalf("relay stream: %d bytes, %v", n, err)
+	}
+	after, _ := vmHWM(relay.PluginPID)
+
+	buf := startBufferingProxy(b, relay.DemoURL)
+	bttfb, btotal, bn, err := stream(fmt.Sprintf("%s/large?size=%d", buf.url, size), "", "")
+	if err != nil || bn != size {
+		b.Fatalf("buffering stream: %d bytes, %v", bn, err)
+	}
+	bhwm, _ := vmHWM(buf.cmd.Process.Pid)
+	fmt.Fprintf(out, "%d MiB upstream body:\n", size>>20)
+	fmt.Fprintf(out, "  relay /proxy (streaming):    first byte %8.1f ms, %6.2f s, %5.0f MiB/s, plugin VmHWM %d MiB (%d MiB before)\n",
+		ms(ttfb), total.Seconds(), float64(n)/(1<<20)/total.Seconds(), after>>10, before>>10)
+	fmt.Fprintf(out, "  io.ReadAll proxy (baseline): first byte %8.1f ms, %6.2f s, %5.0f MiB/s, process VmHWM %d MiB\n",
+		ms(bttfb), btotal.Seconds(), float64(bn)/(1<<20)/btotal.Seconds(), bhwm>>10)
+	fmt.Fprintf(out, "  targets: first byte well under 100 ms, plugin VmHWM under 64 MiB\n")
+	b.ReportMetric(ms(ttfb), "stream-ttfb-ms")
+	b.ReportMetric(float64(after>>10), "plugin-VmHWM-MiB")
+}
+
+func stream(url, user, pass string) (ttfb, total time.Duration, n int64, err error) {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	start := time.Now()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadFull(resp.Body, make([]byte, 1)); err != nil {
+		return 0, 0, 0, err
+	}
+	ttfb = time.Since(start)
+	n, err = io.Copy(io.Discard, resp.Body)
+	return ttfb, time.Since(start), n + 1, err
+}
+
+type bufferingProxy struct {
+	cmd *exec.Cmd
+	url string
+}
+
+// startBufferingProxy re-runs this test binary as the baseline proxy, in its
+// own process so its peak memory can be read apart from the benchmark's.
+func startBufferingProxy(b *testing.B, upstream string) bufferingProxy {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestBufferingProxyProcess$")
+	cmd.Env = append(os.Environ(), "RELAY_BUFPROXY_UPSTREAM="+upstream)
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	line := make([]byte, 128)
+	k, err := stdout.Read(line)
+	if err != nil || !strings.HasPrefix(string(line[:k]), "http://") {
+		b.Fatalf("buffering proxy did not start: %q %v", line[:k], err)
+	}
+	return bufferingProxy{cmd: cmd, url: strings.TrimSpace(string(line[:k]))}
+}
+
+// TestBufferingProxyProcess is the baseline proxy when run by
+// startBufferingProxy: read the whole upstream body with io.ReadAll, then write it.
+func TestBufferingProxyProcess(t *testing.T) {
+	upstream := os.Getenv("RELAY_BUFPROXY_UPSTREAM")
+	if upstream == "" {
+		t.Skip("only runs as the benchmark's helper process")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("http://%s\n", ln.Addr())
+	_ = http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(upstream + r.URL.RequestURI())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(resp.StatusCode)
+		_, _ = w.Write(body)
+	}))
+}
+
+func vmHWM(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			_, err := fmt.Sscanf(strings.TrimSpace(rest), "%d kB", &kb)
+			return kb, err
+		}
+	}
+	return 0, fmt.Errorf("no VmHWM for %d", pid)
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
