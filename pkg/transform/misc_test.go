@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +169,74 @@ func TestNDJSONVariants(t *testing.T) {
 	}
 	if v, _ := f.Fields[1].ConcreteAt(3); v != 4.0 {
 		t.Fatalf("value[3] = %v", v)
+	}
+}
+
+func TestDefaultsOfEveryType(t *testing.T) {
+	res := mustRun(t, `{"columns":[
+	  {"name":"s","type":"string","default":7},
+	  {"name":"n","type":"number","default":"1.5"},
+	  {"name":"b","type":"boolean","default":"TRUE"},
+	  {"name":"t","type":"time","default":"2024-05-01T00:00:00Z"},
+	  {"name":"u","type":"time","timeFormat":"unix_s","default":1714521600},
+	  {"name":"j","type":"json","default":{"none":true}}]}`,
+		`[{"s":null}, {"s":"x","n":2,"b":false,"t":"2024-05-02T00:00:00Z","u":0,"j":[1]}]`, Limits{})
+	f := res.Frames[0]
+	may1 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	want := []any{"7", 1.5, true, may1, may1, json.RawMessage(`{"none":true}`)}
+	for i, w := range want {
+		got, _ := f.Fields[i].ConcreteAt(0)
+		if fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Errorf("%s: default %v, want %v", f.Fields[i].Name, got, w)
+		}
+		if f.Fields[i].NilAt(1) {
+			t.Errorf("%s: value replaced", f.Fields[i].Name)
+		}
+	}
+	_, err := ParsePipeline([]byte(`{"columns":[{"name":"b","type":"boolean","default":"yes"}]}`))
+	if err == nil {
+		t.Fatal("invalid default accepted")
+	}
+}
+
+func TestKeyJSON(t *testing.T) {
+	var ks []Key
+	if err := json.Unmarshal([]byte(`["a",{"field":"b","desc":true},{"field":"c"}]`), &ks); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := json.Marshal(ks)
+	if string(out) != `["a",{"field":"b","desc":true},"c"]` {
+		t.Fatalf("%s", out)
+	}
+	if err := json.Unmarshal([]byte(`[{"field":"a","up":true}]`), &ks); err == nil {
+		t.Fatal("unknown key field accepted")
+	}
+}
+
+func TestSubSecondBuckets(t *testing.T) {
+	res := mustRun(t, `{"steps":[{"type":"groupBy","timeBucket":{"field":"t","interval":"250ms"},"aggregates":[{"op":"count"}]}]}`,
+		`[{"t":"2024-05-01T00:00:00.100Z"},{"t":"2024-05-01T00:00:00.240Z"},{"t":"2024-05-01T00:00:00.260Z"},{"t":"1969-12-31T23:59:59.900Z"}]`, Limits{})
+	f := res.Frames[0]
+	var got []string
+	for i := 0; i < f.Rows(); i++ {
+		tv, _ := f.Fields[0].ConcreteAt(i)
+		n, _ := f.Fields[1].ConcreteAt(i)
+		got = append(got, fmt.Sprintf("%s=%v", tv.(time.Time).Format("15:04:05.000"), n))
+	}
+	if strings.Join(got, " ") != "23:59:59.750=1 00:00:00.000=2 00:00:00.250=1" {
+		t.Fatalf("%v", got)
+	}
+}
+
+func TestNoticesAreCapped(t *testing.T) {
+	var cols []string
+	var row []string
+	for i := 0; i < 30; i++ {
+		cols = append(cols, fmt.Sprintf(`{"name":"c%d","type":"number"}`, i))
+		row = append(row, fmt.Sprintf(`"c%d":"x"`, i))
+	}
+	res := mustRun(t, `{"columns":[`+strings.Join(cols, ",")+`]}`, `[{`+strings.Join(row, ",")+`}]`, Limits{})
+	if len(res.Notices) != maxNotices+1 || !strings.Contains(res.Notices[maxNotices].Text, "10 more notices") {
+		t.Fatalf("%d notices, last %q", len(res.Notices), res.Notices[len(res.Notices)-1].Text)
 	}
 }

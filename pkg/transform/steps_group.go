@@ -25,7 +25,7 @@ func runGroupBy(rs *runState, sp stepPlan, t *table) error {
 	keyCols := make([]*column, len(sp.By))
 	for j, k := range sp.By {
 		if keyCols[j] = t.col(k.Field); keyCols[j] == nil {
-			return pipelineError(unknownField(sp.path+".by", k.Field, t.schema()))
+			return pipelineError(unknownField(fmt.Sprintf("%s.by[%d]", sp.path, j), k.Field, t.schema()))
 		}
 	}
 	aggs := make([]*aggregator, len(sp.Aggregates))

@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -18,7 +19,7 @@ func runSort(rs *runState, sp stepPlan, t *table) error {
 	for j, k := range sp.By {
 		c := t.col(k.Field)
 		if c == nil {
-			return pipelineError(unknownField(sp.path+".by", k.Field, t.schema()))
+			return pipelineError(unknownField(fmt.Sprintf("%s.by[%d].field", sp.path, j), k.Field, t.schema()))
 		}
 		keys[j] = key{cmp: comparator(c), null: c.isNull, desc: k.Desc}
 	}

@@ -17,8 +17,8 @@ type tableBuilder struct {
 	getCols  []int          // columns read with gjson.Get(sel)
 	valueCol int            // inferred column for non-object rows, -1 until needed
 	infer    bool           // unknown keys become columns
-	hint     int // rows expected
-	rows     int // rows seen
+	hint     int            // rows expected
+	rows     int            // rows seen
 	lim      Limits
 	err      *Error
 
