@@ -52,7 +52,11 @@ func start(t *testing.T, jsonData string) *harness.Stack {
 		}
 	}
 	b, _ := json.Marshal(base)
-	return harness.Start(t, harness.Options{Provisioning: provisioning(string(b)), DemoArgs: []string{"-bearer-token", canary}})
+	s := harness.Start(t, harness.Options{Provisioning: provisioning(string(b)), DemoArgs: []string{"-bearer-token", canary}})
+	// Registered after Start, so it runs before the stack stops: whatever the
+	// test did, the secret must not have reached a log line.
+	t.Cleanup(func() { assertNoCanary(t, "the dev host and plugin log", s.DevHostLog()) })
+	return s
 }
 
 func decode(t *testing.T, body []byte) map[string]any {
