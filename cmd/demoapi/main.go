@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/relay-gateway/relay/cmd/internal/localserve"
 )
 
 func main() {
@@ -70,22 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 // listenAddr returns the address to bind, refusing non-loopback hosts unless allowRemote: the demo API echoes
 // credentials back by design and must not be reachable from other machines by accident.
 func listenAddr(addr string, allowRemote bool) (string, error) {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "", fmt.Errorf("invalid -addr %q: %w", addr, err)
-	}
-	if allowRemote {
-		return addr, nil
-	}
-	switch host {
-	case "", "localhost":
-		// ":0" means "any free port", not "every interface"; "localhost" could resolve to a non-loopback address.
-		host = "127.0.0.1"
-	}
-	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-		return "", fmt.Errorf("refusing to listen on non-loopback address %q (pass -allow-remote to override)", addr)
-	}
-	return net.JoinHostPort(host, port), nil
+	return localserve.LoopbackAddr(addr, allowRemote)
 }
 
 // run serves until ctx is done. It prints exactly one line to stdout once the listener is bound (scripts wait for
@@ -115,21 +102,5 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		ln.Close()
 		return err
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		srv.Close() // long streams would otherwise keep the process alive
-	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return localserve.Serve(ctx, srv, ln, func() { logger.Info("shutting down") })
 }

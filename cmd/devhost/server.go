@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/relay-gateway/relay/cmd/internal/localserve"
 )
 
 type server struct {
@@ -58,23 +58,11 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // listen binds addr, refusing non-loopback addresses unless allowRemote: the dev host hands out data source
 // secrets through the plugin and has toy accounts. An empty host (":0") means loopback here, not all interfaces.
 func listen(addr string, allowRemote bool) (net.Listener, error) {
-	host, port, err := net.SplitHostPort(addr)
+	a, err := localserve.LoopbackAddr(addr, allowRemote)
 	if err != nil {
-		return nil, fmt.Errorf("-addr %q: %w", addr, err)
+		return nil, err
 	}
-	switch {
-	case host == "" && !allowRemote:
-		host = "127.0.0.1"
-	case host == "localhost":
-		host = "127.0.0.1"
-	}
-	if !allowRemote {
-		ip := net.ParseIP(host)
-		if ip == nil || !ip.IsLoopback() {
-			return nil, fmt.Errorf("-addr %q is not a loopback address; pass -allow-remote to listen on it", addr)
-		}
-	}
-	return net.Listen("tcp", net.JoinHostPort(host, port))
+	return net.Listen("tcp", a)
 }
 
 // serve runs the HTTP server until ctx ends, then drains in-flight requests briefly before cutting streams off.
@@ -86,23 +74,7 @@ func serve(ctx context.Context, h http.Handler, l net.Listener, logger hclog.Log
 		// No write timeout: resource responses stream for as long as the plugin sends.
 		ErrorLog: logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- httpServer.Serve(l) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		_ = httpServer.Close()
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	return localserve.Serve(ctx, httpServer, l, func() { logger.Info("shutting down") })
 }
 
 // setDefaultResponseHeaders are the headers Grafana's middleware puts on every API response.
