@@ -1,0 +1,243 @@
+// The browser test's steps. Each gets the page helpers and throws on failure.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+
+const TIMEOUT = 15000;
+
+export function steps({ base, shot }) {
+  const open = async (page, params) => {
+    await page.goto(`${base}/?${new URLSearchParams(params)}`);
+    await page.locator('#harness').waitFor();
+  };
+  const section = (page, title) => page.locator(`section[aria-label="${title}"]`);
+  const saved = async (page) => JSON.parse(await page.getByTestId('saved-options').textContent());
+  // RadioButtonGroup hides its inputs under styled labels.
+  const radio = (scope, label) => ({
+    click: () => scope.getByRole('radio', { name: label, exact: true }).check({ force: true }),
+  });
+
+  return [
+    {
+      name: 'config editor loads the saved settings and the backend says they work',
+      run: async (page) => {
+        await open(page, { editor: 'config', uid: 'relay-e2e', theme: 'dark' });
+        // Healthy; the backend warns that the demo API is plain HTTP.
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        await page.getByText(/Upstream http:\/\/127\.0\.0\.1:\d+ reachable/).waitFor();
+        assert.equal(
+          await page.getByLabel('Upstream URL').inputValue(),
+          await page.evaluate(() => document.querySelector('#relay-url').value)
+        );
+        // Routes come from the running Relay's /openapi.json.
+        await page.getByTestId('route-audit').getByText('GET /audit').waitFor({ timeout: TIMEOUT });
+        // The configured bearer token is write-only.
+        assert.equal(
+          await section(page, 'Authentication').getByLabel('Token', { exact: true }).inputValue(),
+          'configured'
+        );
+      },
+    },
+    {
+      name: 'config editor: fill auth, timeouts, network, a proxy rule, a route override, an API key and an action',
+      run: async (page) => {
+        const auth = section(page, 'Authentication');
+        await radio(auth, 'Basic').click();
+        await auth.getByLabel('User').fill('demo');
+        await auth.getByLabel('Password').fill('demo-pass');
+        await section(page, 'Timeouts').getByLabel('Connect').fill('3s');
+        await section(page, 'Network policy').getByPlaceholder('Add CIDR and press Enter').fill('10.20.0.0/16');
+        await section(page, 'Network policy').getByPlaceholder('Add CIDR and press Enter').press('Enter');
+
+        const proxy = section(page, 'Proxy rules');
+        await proxy.getByRole('button', { name: 'Add rule', exact: true }).click();
+        const rule = page.getByTestId('proxy-rule-5');
+        await rule.getByLabel('Rule 5 path').fill('/api/items/');
+        await rule.getByRole('group', { name: 'Rule 5 methods' }).getByRole('button', { name: 'DELETE' }).click();
+        await radio(rule, 'Admin').click();
+
+        await radio(page.getByTestId('route-transform'), 'Editor').click();
+
+        const keys = section(page, 'API keys');
+        await keys.getByRole('button', { name: 'Add API key', exact: true }).click();
+        await keys.getByLabel('API key 1 name').fill('ci-bot');
+        await keys.getByRole('button', { name: 'Generate', exact: true }).click();
+        const key = await page.getByLabel('New API key').inputValue();
+        assert.match(key, /^rly_[A-Za-z0-9_-]{43}$/);
+
+        const actions = section(page, 'Actions');
+        await actions.getByRole('button', { name: 'Add action', exact: true }).click();
+        await actions.getByLabel('Action 2 name').fill('restock');
+        await actions.getByLabel('Action 2 path').fill('/api/items');
+
+        const o = await saved(page);
+        assert.equal(o.jsonData.auth.type, 'basic');
+        assert.equal(o.jsonData.auth.basicUser, 'demo');
+        assert.equal(o.secureJsonData.basicAuthPassword, 'demo-pass');
+        assert.equal(o.secureJsonFields.bearerToken, false, 'switching away from bearer resets its token');
+        assert.equal(o.jsonData.timeouts.dial, '3s');
+        assert.deepEqual(o.jsonData.network.allowedCIDRs, ['10.20.0.0/16']);
+        assert.deepEqual(o.jsonData.proxy.rules[4], {
+          path: '/api/items/',
+          methods: ['GET', 'DELETE'],
+          minRole: 'Admin',
+        });
+        assert.deepEqual(o.jsonData.routes, { transform: { minRole: 'Editor' } });
+        assert.deepEqual(o.jsonData.apiKeys, [{ name: 'ci-bot' }]);
+        assert.equal(o.jsonData.actions[1].name, 'restock');
+        // Only the salted hash is stored, in the form the backend verifies: sha256:<salt>:<SHA-256(salt || key)>.
+        const [alg, salt, hash] = o.secureJsonData['apiKeyHash.ci-bot'].split(':');
+        assert.equal(alg, 'sha256');
+        assert.ok(salt.length >= 32);
+        assert.equal(
+          createHash('sha256')
+            .update(Buffer.concat([Buffer.from(salt, 'hex'), Buffer.from(key)]))
+            .digest('hex'),
+          hash
+        );
+        assert.ok(!JSON.stringify(o).includes(key), 'the key itself is never stored');
+
+        await shot(page, 'config-editor-dark');
+      },
+    },
+    {
+      name: "config editor shows the backend's messages for rejected settings next to the fields",
+      run: async (page) => {
+        await open(page, { editor: 'config', uid: 'relay-broken', theme: 'dark' });
+        const status = page.getByTestId('health-status');
+        await status.getByText('The backend rejected the saved settings').waitFor({ timeout: TIMEOUT });
+        await status.getByText('jsonData.timeouts.dial').waitFor();
+        await section(page, 'Timeouts').getByText('must not be negative').waitFor();
+        await section(page, 'Authentication').getByText('required for bearer auth').waitFor();
+        await page
+          .getByText(/unknown method "get"/)
+          .first()
+          .waitFor();
+        await shot(page, 'config-editor-rejected-dark');
+      },
+    },
+    {
+      name: 'config editor in the light theme',
+      run: async (page) => {
+        await open(page, { editor: 'config', uid: 'relay-e2e', theme: 'light' });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        await page.getByTestId('route-audit').getByText('GET /audit').waitFor({ timeout: TIMEOUT });
+        await shot(page, 'config-editor-light');
+      },
+    },
+    {
+      name: 'query editor: path from suggestions, rows at from /schema, live preview through /transform',
+      run: async (page) => {
+        await open(page, { editor: 'query', uid: 'relay-e2e', theme: 'dark', user: 'viewer' });
+        const path = page.getByLabel('Path', { exact: true });
+        await path.click();
+        await page
+          .getByRole('listbox', { name: 'Path suggestions' })
+          .getByText('/api/items', { exact: true })
+          .click({ timeout: TIMEOUT });
+        assert.equal(await path.inputValue(), '/api/items');
+        const root = page.getByLabel('Rows at', { exact: true });
+        await root.click();
+        await page
+          .getByRole('listbox', { name: 'Rows at suggestions' })
+          .getByText('items', { exact: true })
+          .click({ timeout: TIMEOUT });
+        const table = page.getByRole('table', { name: 'Preview rows' });
+        await table.getByText('Red Lamp 001').waitFor({ timeout: TIMEOUT });
+        await page
+          .getByTestId('preview-summary')
+          .getByText(/^\d+ rows, \d+ fields; showing the first 10$/)
+          .waitFor();
+      },
+    },
+    {
+      name: "query editor: the preview shows the backend's error for a bad expression, then the filtered rows",
+      run: async (page) => {
+        await page.getByRole('button', { name: 'Filter', exact: true }).click();
+        const expr = page.getByLabel('Step 1 filter expression');
+        await expr.fill('pric > 50');
+        const err = page.getByTestId('preview-error');
+        await err.getByText(/unknown name "pric" \(did you mean "price"\?\)/).waitFor({ timeout: TIMEOUT });
+        assert.ok(!(await err.textContent()).includes('Failed to call resource'));
+        await expr.fill('price > 50');
+        await page.getByRole('button', { name: 'Sort', exact: true }).click();
+        await page.getByLabel('Step 2 sort field 1').fill('price');
+        await page.getByLabel('Step 2 sort 1 descending').check({ force: true });
+        await page.getByRole('button', { name: 'Add column' }).click();
+        await page.getByLabel('Column 1 selector').click();
+        await page
+          .getByRole('listbox', { name: 'Column 1 selector suggestions' })
+          .getByText('name', { exact: true })
+          .click({ timeout: TIMEOUT });
+        await page.getByRole('button', { name: 'Add column' }).click();
+        await page.getByLabel('Column 2 selector').click();
+        await page
+          .getByRole('listbox', { name: 'Column 2 selector suggestions' })
+          .getByText('price', { exact: true })
+          .click({ timeout: TIMEOUT });
+        await page.getByRole('button', { name: 'Add column' }).click();
+        await page.getByLabel('Column 3 selector').click();
+        await page
+          .getByRole('listbox', { name: 'Column 3 selector suggestions' })
+          .getByText('category', { exact: true })
+          .click({ timeout: TIMEOUT });
+        await page.getByLabel('Path', { exact: true }).click(); // blur: runs the query, closes lists
+        await page.keyboard.press('Escape');
+        const table = page.getByRole('table', { name: 'Preview rows' });
+        await page.waitForFunction(
+          () => {
+            const t = document.querySelector('table[aria-label="Preview rows"]');
+            const heads = t ? [...t.querySelectorAll('th')].map((th) => th.firstChild.textContent) : [];
+            return heads.join(',') === 'name,price,category';
+          },
+          null,
+          { timeout: TIMEOUT }
+        );
+        const prices = await table.locator('tbody tr td:nth-child(2)').allTextContents();
+        assert.ok(prices.length > 0 && prices.every((p) => Number(p) > 50), `all prices > 50: ${prices}`);
+        assert.deepEqual(
+          [...prices].map(Number),
+          [...prices].map(Number).sort((a, b) => b - a),
+          'sorted descending'
+        );
+        const model = JSON.parse(await page.getByTestId('query-model').textContent());
+        assert.deepEqual(model.pipeline.steps, [
+          { type: 'filter', expr: 'price > 50' },
+          { type: 'sort', by: [{ field: 'price', desc: true }] },
+        ]);
+        await shot(page, 'query-editor-dark');
+      },
+    },
+    {
+      name: 'query editor in the light theme, from a saved query',
+      run: async (page) => {
+        const query = {
+          method: 'GET',
+          path: '/api/items',
+          format: 'table',
+          pipeline: {
+            format: 'json',
+            root: 'items',
+            columns: [{ name: 'name' }, { name: 'price', type: 'number' }, { name: 'category' }],
+            steps: [
+              { type: 'filter', expr: 'price > 50' },
+              { type: 'sort', by: [{ field: 'price', desc: true }] },
+            ],
+          },
+        };
+        await open(page, {
+          editor: 'query',
+          uid: 'relay-e2e',
+          theme: 'light',
+          user: 'viewer',
+          query: JSON.stringify(query),
+        });
+        await page
+          .getByRole('table', { name: 'Preview rows' })
+          .locator('tbody tr')
+          .first()
+          .waitFor({ timeout: TIMEOUT });
+        await shot(page, 'query-editor-light');
+      },
+    },
+  ];
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Checks relay-gateway-datasource-<version>.zip (see lib/check.mjs for the rules).
+//   node scripts/check-package.mjs [path/to.zip]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { checkArchive } from './lib/check.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const zipPath = path.resolve(
+  process.argv[2] ?? path.join(root, 'artifacts', `relay-gateway-datasource-${pkg.version}.zip`)
+);
+if (!fs.existsSync(zipPath)) {
+  console.error(`check-package: ${zipPath} missing: run "npm run package" first`);
+  process.exit(1);
+}
+const grafanaPackages = pkg.dependencies['@grafana/data'].replace(/^[^\d]*/, '');
+const { problems, files } = checkArchive(fs.readFileSync(zipPath), {
+  version: pkg.version,
+  grafanaPackages,
+  id: 'relay-gateway-datasource',
+});
+console.log(`check-package: ${path.basename(zipPath)}: ${files.length} files`);
+for (const f of files) {
+  console.log(`  ${f}`);
+}
+if (problems.length) {
+  console.error(`check-package: ${problems.length} problem(s):`);
+  for (const p of problems) {
+    console.error(`  - ${p}`);
+  }
+  process.exit(1);
+}
+console.log('check-package: archive OK');

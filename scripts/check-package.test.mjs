@@ -1,0 +1,135 @@
+// node --test scripts/: the archive checker accepts a well-formed package and
+// catches each kind of defect it is meant to catch.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { checkArchive } from './lib/check.mjs';
+import { readZip, writeZip } from './lib/zip.mjs';
+
+const ID = 'relay-gateway-datasource';
+const expect = { version: '1.2.3', grafanaPackages: '12.4.10', id: ID };
+const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(64)]);
+const PNG = Buffer.alloc(4096, 1);
+
+function pluginJson(over = {}) {
+  return {
+    type: 'datasource',
+    name: 'Relay',
+    id: ID,
+    backend: true,
+    executable: 'gpx_relay',
+    alerting: true,
+    annotations: true,
+    metrics: true,
+    info: {
+      description: 'Connect Grafana to any HTTP/JSON API',
+      author: { name: 'Relay' },
+      keywords: ['http'],
+      logos: { small: 'img/logo.svg', large: 'img/logo.svg' },
+      screenshots: [{ name: 'Query editor', path: 'img/screenshots/q.png' }],
+      version: '1.2.3',
+      updated: '2026-01-02',
+    },
+    dependencies: { grafanaDependency: '>=12.4.0', plugins: [] },
+    ...over,
+  };
+}
+
+function files(mutate = (f) => f) {
+  const f = {
+    'plugin.json': { data: Buffer.from(JSON.stringify(pluginJson())), mode: 0o644 },
+    'module.js': { data: Buffer.from('define(["react"],function(){})'), mode: 0o644 },
+    'module.js.map': {
+      data: Buffer.from(
+        JSON.stringify({ version: 3, sources: ['webpack://relay/./datasource.ts'], sourcesContent: ['x'] })
+      ),
+      mode: 0o644,
+    },
+    'README.md': { data: Buffer.from('# Relay'), mode: 0o644 },
+    LICENSE: { data: Buffer.from('Apache'), mode: 0o644 },
+    'CHANGELOG.md': { data: Buffer.from('# Changelog'), mode: 0o644 },
+    'img/logo.svg': { data: Buffer.from('<svg/>'), mode: 0o644 },
+    'img/screenshots/q.png': { data: PNG, mode: 0o644 },
+    go_plugin_build_manifest: { data: Buffer.from(`${'a'.repeat(64)}:pkg/main.go\n`), mode: 0o755 },
+    gpx_relay_linux_amd64: { data: ELF, mode: 0o755 },
+  };
+  mutate(f);
+  return writeZip(
+    Object.entries(f).map(([rel, v]) => ({ name: rel.startsWith('/') ? rel.slice(1) : `${ID}/${rel}`, ...v }))
+  );
+}
+
+const problems = (zip) => checkArchive(zip, expect).problems;
+
+test('a well-formed archive passes, and round-trips modes through the zip', () => {
+  const zip = files();
+  assert.deepEqual(problems(zip), []);
+  const bin = readZip(zip).find((e) => e.name.endsWith('gpx_relay_linux_amd64'));
+  assert.equal(bin.mode, 0o755);
+});
+
+const defects = {
+  'binary not executable': [(f) => (f.gpx_relay_linux_amd64.mode = 0o644), /not executable/],
+  'binary of the wrong OS': [
+    (f) => (f.gpx_relay_windows_amd64 = { data: ELF, mode: 0o755 }),
+    /named gpx_relay_<os>_<arch>\[\.exe\]/,
+  ],
+  'linux binary missing': [(f) => delete f.gpx_relay_linux_amd64, /gpx_relay_linux_amd64 missing/],
+  'manifest missing': [(f) => delete f.go_plugin_build_manifest, /go_plugin_build_manifest missing/],
+  'node_modules shipped': [
+    (f) => (f['node_modules/x/index.js'] = { data: Buffer.from('x'), mode: 0o644 }),
+    /node_modules/,
+  ],
+  'secret in a source map': [
+    (f) =>
+      (f['module.js.map'].data = Buffer.from(
+        JSON.stringify({ sources: [], sourcesContent: ['-----BEGIN RSA PRIVATE KEY-----'] })
+      )),
+    /PEM private key/,
+  ],
+  'build paths in a source map': [
+    (f) => (f['module.js.map'].data = Buffer.from(JSON.stringify({ sources: ['/work/main/src/x.ts'] }))),
+    /reveals the build machine/,
+  ],
+  'bad plugin id': [
+    (f) => (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ id: 'Relay_Gateway' })))),
+    /id "Relay_Gateway"/,
+  ],
+  'unreplaced version': [
+    (f) =>
+      (f['plugin.json'].data = Buffer.from(
+        JSON.stringify(pluginJson({ info: { ...pluginJson().info, version: '%VERSION%' } }))
+      )),
+    /%VERSION%/,
+  ],
+  'dependency not matching the packages': [
+    (f) =>
+      (f['plugin.json'].data = Buffer.from(
+        JSON.stringify(pluginJson({ dependencies: { grafanaDependency: '>=11.0.0' } }))
+      )),
+    /must match the @grafana\/\* packages/,
+  ],
+  'no backend': [
+    (f) => (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ backend: false })))),
+    /backend must be true/,
+  ],
+  'placeholder screenshot': [(f) => (f['img/screenshots/q.png'].data = Buffer.alloc(70)), /not a real screenshot/],
+  'second top folder': [
+    (f) => (f['/other/readme.txt'] = { data: Buffer.from('x'), mode: 0o644 }),
+    /one top folder expected/,
+  ],
+};
+
+for (const [name, [mutate, re]] of Object.entries(defects)) {
+  test(`catches: ${name}`, () => {
+    const p = problems(files(mutate));
+    assert.ok(
+      p.some((x) => re.test(x)),
+      `expected ${re} in:\n${p.join('\n')}`
+    );
+  });
+}
+
+test('an unreadable file is reported, not thrown', () => {
+  assert.match(problems(Buffer.from('not a zip'))[0], /unreadable archive/);
+});

@@ -1,0 +1,260 @@
+import {
+  ActionListResponse,
+  ActionParamsRequest,
+  ActionResult,
+  ActionView,
+  ApiErrorBody,
+  InfoResponse,
+  Notice,
+  ProxyRuleView,
+  RouteView,
+  SchemaField,
+  SchemaResponse,
+  TransformRequest,
+  TransformResponse,
+  TransformSource,
+} from '../types/api';
+import {
+  AggregateOp,
+  Column,
+  ColumnType,
+  CsvOptions,
+  Pipeline,
+  PipelineFormat,
+  QueryFormat,
+  Shape,
+  StepType,
+} from '../types/query';
+
+/**
+ * A run-time description of the resource API types in ../types/api.ts, tied to
+ * them by the compiler (Spec<T> must list exactly T's keys, with `required`
+ * matching each key's optionality), so contract.test.ts can compare the
+ * frontend's view of the API with the backend's OpenAPI document.
+ */
+export type Kind = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'any';
+
+export interface FieldSpec {
+  kind: Kind;
+  required: boolean;
+  /** Nested object properties. */
+  props?: Record<string, FieldSpec>;
+  /** Array item. */
+  items?: FieldSpec;
+  /** String values the frontend sends or expects; each must be in the schema's enum. */
+  enum?: readonly string[];
+}
+
+type IsOptional<T, K extends keyof T> = {} extends Pick<T, K> ? true : false;
+/** One FieldSpec per key of T; `required` must be true exactly for T's non-optional keys. */
+export type Spec<T> = {
+  [K in keyof Required<T>]-?: Omit<FieldSpec, 'required'> & { required: IsOptional<T, K> extends true ? false : true };
+};
+/** Every member of a string union, checked at compile time. */
+type AllOf<U extends string, A extends readonly U[]> = [Exclude<U, A[number]>] extends [never]
+  ? A
+  : { missing: Exclude<U, A[number]> };
+const all =
+  <U extends string>() =>
+  <A extends readonly U[]>(a: AllOf<U, A>) =>
+    a as unknown as readonly U[];
+
+const s = <R extends boolean>(required: R, e?: readonly string[]) => ({ kind: 'string' as const, required, enum: e });
+const n = <R extends boolean>(required: R) => ({ kind: 'number' as const, required });
+const int = <R extends boolean>(required: R) => ({ kind: 'integer' as const, required });
+const b = <R extends boolean>(required: R) => ({ kind: 'boolean' as const, required });
+const any = <R extends boolean>(required: R) => ({ kind: 'any' as const, required });
+const map = <R extends boolean>(required: R) => ({ kind: 'object' as const, required });
+const arr = <R extends boolean>(required: R, items: FieldSpec) => ({ kind: 'array' as const, required, items });
+const obj = <T>(props: Spec<T>): Record<string, FieldSpec> => props as Record<string, FieldSpec>;
+const reqObj = <T>(props: Spec<T>) => ({ kind: 'object' as const, required: true as const, props: obj<T>(props) });
+const optObj = <T>(props: Spec<T>) => ({ kind: 'object' as const, required: false as const, props: obj<T>(props) });
+
+export const PIPELINE_FORMATS = all<PipelineFormat>()(['json', 'ndjson', 'csv', 'auto'] as const);
+export const SHAPES = all<Shape>()(['table', 'timeseries-long', 'timeseries-wide'] as const);
+export const COLUMN_TYPES = all<ColumnType>()(['string', 'number', 'boolean', 'time', 'json'] as const);
+export const STEP_TYPES = all<StepType>()(['filter', 'compute', 'rename', 'sort', 'limit', 'groupBy'] as const);
+export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries'] as const);
+export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'] as const);
+const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
+
+const pipeline = obj<Pipeline>({
+  format: s(false, PIPELINE_FORMATS),
+  root: s(false),
+  csv: optObj<CsvOptions>({ delimiter: s(false), header: b(false), comment: s(false) }),
+  columns: arr(false, {
+    kind: 'object',
+    required: true,
+    props: obj<Column>({
+      name: s(true),
+      selector: s(false),
+      type: s(false, COLUMN_TYPES),
+      timeFormat: s(false),
+      default: any(false),
+    }),
+  }),
+  steps: arr(false, { kind: 'object', required: true, props: { type: s(true, STEP_TYPES) } }),
+  shape: s(false, SHAPES),
+});
+
+const proxyRule = obj<ProxyRuleView>({
+  path: s(false),
+  methods: arr(false, s(true)),
+  minRole: s(false, ROLE_VALUES),
+  cacheTTL: s(false),
+});
+
+export interface ContractEntry {
+  operationId: string;
+  method: 'get' | 'post';
+  /** Path template as in the OpenAPI document. */
+  path: string;
+  /** Query parameters the frontend sends. */
+  query?: string[];
+  request?: { schema: string; props: Record<string, FieldSpec> };
+  response?: { status: string; schema: string; props: Record<string, FieldSpec> };
+}
+
+export const ERROR_SCHEMA = {
+  schema: 'Error',
+  props: obj<ApiErrorBody>({ error: s(true), code: s(true), status: int(true) }),
+};
+
+export const CONTRACT: ContractEntry[] = [
+  { operationId: 'openapi', method: 'get', path: '/openapi.json' },
+  {
+    operationId: 'info',
+    method: 'get',
+    path: '/info',
+    response: {
+      status: '200',
+      schema: 'Info',
+      props: obj<InfoResponse>({
+        plugin: reqObj<InfoResponse['plugin']>({ id: s(false), version: s(false), sdkVersion: s(false) }),
+        datasource: reqObj<InfoResponse['datasource']>({ uid: s(false), name: s(false) }),
+        upstream: optObj<NonNullable<InfoResponse['upstream']>>({ origin: s(false), authType: s(false) }),
+        features: arr(false, s(true)),
+        caller: reqObj<InfoResponse['caller']>({ login: s(false), role: s(false, ROLE_VALUES), orgId: int(false) }),
+        routes: arr(true, {
+          kind: 'object',
+          required: true,
+          props: obj<RouteView>({
+            name: s(false),
+            path: s(false),
+            methods: arr(false, s(true)),
+            minRole: s(false, ROLE_VALUES),
+            apiKeyRequired: b(false),
+          }),
+        }),
+        proxyRules: arr(false, { kind: 'object', required: true, props: proxyRule }),
+        actions: arr(false, s(true)),
+      }),
+    },
+  },
+  {
+    operationId: 'transform',
+    method: 'post',
+    path: '/transform',
+    request: {
+      schema: 'TransformRequest',
+      props: obj<TransformRequest>({
+        data: any(false),
+        source: optObj<TransformSource>({
+          method: s(false),
+          path: s(true),
+          params: map(false),
+          headers: map(false),
+          body: s(false),
+          format: s(false, QUERY_FORMATS),
+          pagination: { kind: 'object', required: false },
+        }),
+        pipeline: { kind: 'object', required: true, props: pipeline },
+      }),
+    },
+    response: {
+      status: '200',
+      schema: 'TransformResponse',
+      props: obj<TransformResponse>({
+        frames: arr(true, { kind: 'object', required: true }),
+        rows: int(false),
+        notices: arr(false, {
+          kind: 'object',
+          required: true,
+          props: obj<Notice>({ severity: s(false), text: s(false) }),
+        }),
+      }),
+    },
+  },
+  {
+    operationId: 'schema',
+    method: 'get',
+    path: '/schema',
+    query: ['path', 'root', 'format'],
+    response: {
+      status: '200',
+      schema: 'SchemaResponse',
+      props: obj<SchemaResponse>({
+        fields: arr(true, {
+          kind: 'object',
+          required: true,
+          props: obj<SchemaField>({ path: s(true), type: s(true) }),
+        }),
+        root: s(false),
+        sampleRows: int(false),
+      }),
+    },
+  },
+  {
+    operationId: 'actions.list',
+    method: 'get',
+    path: '/actions',
+    response: {
+      status: '200',
+      schema: 'ActionList',
+      props: obj<ActionListResponse>({
+        actions: arr(true, {
+          kind: 'object',
+          required: true,
+          props: obj<ActionView>({
+            name: s(true),
+            method: s(true),
+            title: s(false),
+            description: s(false),
+            minRole: s(false, ROLE_VALUES),
+            apiKeyRequired: b(false),
+            confirm: s(false),
+            params: arr(false, { kind: 'object', required: true }),
+          }),
+        }),
+      }),
+    },
+  },
+  {
+    operationId: 'actions.run',
+    method: 'post',
+    path: '/actions/{name}',
+    query: ['dryRun'],
+    request: { schema: 'ActionParams', props: obj<ActionParamsRequest>({ params: map(false) }) },
+    response: {
+      status: '200',
+      schema: 'ActionResult',
+      props: obj<ActionResult>({
+        action: s(true),
+        status: int(false),
+        headers: map(false),
+        body: any(false),
+        bodyEncoding: s(false, ['base64']),
+        truncated: b(false),
+        replayed: b(false),
+        dryRun: b(false),
+        durationMs: n(false),
+        request: optObj<NonNullable<ActionResult['request']>>({
+          method: s(true),
+          url: s(true),
+          headers: map(false),
+          body: any(false),
+        }),
+      }),
+    },
+  },
+];

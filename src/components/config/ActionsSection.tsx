@@ -1,0 +1,394 @@
+import React, { useState } from 'react';
+import {
+  Button,
+  Checkbox,
+  ControlledCollapse,
+  Field,
+  IconButton,
+  Input,
+  RadioButtonGroup,
+  Stack,
+  Switch,
+  TagsInput,
+  TextArea,
+  useStyles2,
+} from '@grafana/ui';
+
+import { ActionParam, ActionParamType, ActionSettings, HTTP_METHODS, Role } from '../../types/settings';
+import { KeyValueEditor } from '../common/KeyValueEditor';
+import { Section } from '../common/Section';
+import { getTableStyles } from '../common/styles';
+import { ConfigApi, parseNumber } from './configApi';
+import { useFieldError, useFieldErrorsUnder } from './health';
+import { ROLE_OPTIONS } from './ProxySection';
+
+const PARAM_TYPES: ActionParamType[] = ['string', 'number', 'integer', 'boolean'];
+const ACTION_METHODS = HTTP_METHODS.filter((m) => m !== 'HEAD' && m !== 'OPTIONS');
+
+/**
+ * Named actions: fixed upstream requests with typed parameters, which users
+ * run by name (POST /actions/{name}) without being allowed the raw path.
+ */
+export function ActionsSection({ cfg }: { cfg: ConfigApi }) {
+  const actions = cfg.jsonData.actions ?? [];
+  const setAction = (i: number, fn: (a: ActionSettings) => void) => cfg.update((jd) => fn((jd.actions ?? [])[i]));
+  // A new action opens for editing; saved ones stay folded except the first.
+  const [added, setAdded] = useState(-1);
+  const add = () => {
+    setAdded(actions.length);
+    cfg.update(
+      (jd) =>
+        (jd.actions = [
+          ...(jd.actions ?? []),
+          { name: `action-${(jd.actions?.length ?? 0) + 1}`, method: 'POST', path: '/', minRole: 'Editor' },
+        ])
+    );
+  };
+  const remove = (i: number) =>
+    cfg.update((jd) => {
+      jd.actions = (jd.actions ?? []).filter((_, j) => j !== i);
+      if (!jd.actions.length) {
+        delete jd.actions;
+      }
+    });
+
+  return (
+    <Section
+      title="Actions"
+      description={
+        <>
+          Named upstream calls users can run from dashboards and scripts without being allowed the raw path. Write{' '}
+          <code>{'{{param}}'}</code> in the path, query or body; the backend validates each parameter against its type
+          before substituting it. Actions default to Editor.
+        </>
+      }
+    >
+      <Stack direction="column" gap={1}>
+        {actions.map((a, i) => (
+          <ActionEditor
+            key={i}
+            index={i}
+            open={i === 0 || i === added}
+            action={a}
+            onChange={(fn) => setAction(i, fn)}
+            onRemove={() => remove(i)}
+          />
+        ))}
+        <div>
+          <Button size="sm" variant="secondary" icon="plus" onClick={add}>
+            Add action
+          </Button>
+        </div>
+      </Stack>
+    </Section>
+  );
+}
+
+function ActionEditor({
+  index,
+  open,
+  action,
+  onChange,
+  onRemove,
+}: {
+  index: number;
+  open: boolean;
+  action: ActionSettings;
+  onChange: (fn: (a: ActionSettings) => void) => void;
+  onRemove: () => void;
+}) {
+  const f = `jsonData.actions[${index}]`;
+  const nameErr = useFieldError(`${f}.name`);
+  const methodErr = useFieldError(`${f}.method`);
+  const pathErr = useFieldError(`${f}.path`);
+  const paramErrs = useFieldErrorsUnder(`${f}.params`);
+  const styles = useStyles2(getTableStyles);
+  const [bodyText, setBodyText] = useState(() =>
+    action.body === undefined ? '' : JSON.stringify(action.body, null, 2)
+  );
+  const [bodyErr, setBodyErr] = useState<string | undefined>();
+  const str = (key: 'title' | 'description' | 'confirm') => (v: string) =>
+    onChange((a) => (v ? (a[key] = v) : delete a[key]));
+  const hasErrors = !!(nameErr || methodErr || pathErr || paramErrs.length);
+
+  return (
+    <ControlledCollapse
+      isOpen={hasErrors || open}
+      label={`${action.name || 'unnamed'} — ${action.method} ${action.path}${action.minRole ? ` (${action.minRole}+)` : ''}`}
+    >
+      <Stack direction="row" gap={2} wrap="wrap">
+        <Field label="Name" description="Used in the URL and API key scopes." invalid={!!nameErr} error={nameErr}>
+          <Input
+            aria-label={`Action ${index + 1} name`}
+            width={24}
+            value={action.name}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              onChange((a) => (a.name = v));
+            }}
+          />
+        </Field>
+        <Field label="Title">
+          <Input
+            aria-label={`Action ${index + 1} title`}
+            width={30}
+            value={action.title ?? ''}
+            onChange={(e) => str('title')(e.currentTarget.value)}
+          />
+        </Field>
+        <Field label="Minimum role">
+          <RadioButtonGroup<Role>
+            aria-label={`Action ${index + 1} minimum role`}
+            options={ROLE_OPTIONS}
+            value={action.minRole ?? 'Editor'}
+            onChange={(v) => onChange((a) => (a.minRole = v))}
+          />
+        </Field>
+        <Field label="Require API key">
+          <Switch
+            aria-label={`Action ${index + 1} requires API key`}
+            value={!!action.apiKeyRequired}
+            onChange={(e) => {
+              const v = e.currentTarget.checked;
+              onChange((a) => (v ? (a.apiKeyRequired = true) : delete a.apiKeyRequired));
+            }}
+          />
+        </Field>
+      </Stack>
+      <Field label="Description">
+        <Input
+          aria-label={`Action ${index + 1} description`}
+          value={action.description ?? ''}
+          onChange={(e) => str('description')(e.currentTarget.value)}
+        />
+      </Field>
+      <Stack direction="row" gap={2} wrap="wrap">
+        <Field label="Method" invalid={!!methodErr} error={methodErr}>
+          <RadioButtonGroup
+            aria-label={`Action ${index + 1} method`}
+            options={ACTION_METHODS.map((m) => ({ label: m, value: m }))}
+            value={action.method}
+            onChange={(v) => onChange((a) => (a.method = v))}
+          />
+        </Field>
+        <Field label="Path" invalid={!!pathErr} error={pathErr}>
+          <Input
+            aria-label={`Action ${index + 1} path`}
+            className={styles.mono}
+            width={40}
+            placeholder="/api/items"
+            value={action.path}
+            onChange={(e) => {
+              const v = e.currentTarget.value;
+              onChange((a) => (a.path = v));
+            }}
+          />
+        </Field>
+      </Stack>
+      <Field label="Query parameters">
+        <KeyValueEditor
+          name="action query parameter"
+          value={action.query}
+          onChange={(m) => onChange((a) => (Object.keys(m).length ? (a.query = m) : delete a.query))}
+        />
+      </Field>
+      <Field label="Body (JSON)" invalid={!!bodyErr} error={bodyErr}>
+        <TextArea
+          aria-label={`Action ${index + 1} body`}
+          className={styles.mono}
+          rows={4}
+          value={bodyText}
+          onChange={(e) => setBodyText(e.currentTarget.value)}
+          onBlur={() => {
+            if (!bodyText.trim()) {
+              setBodyErr(undefined);
+              onChange((a) => delete a.body);
+              return;
+            }
+            try {
+              const parsed = JSON.parse(bodyText);
+              setBodyErr(undefined);
+              onChange((a) => (a.body = parsed));
+            } catch (e) {
+              setBodyErr(`Not valid JSON: ${e instanceof Error ? e.message : e}`);
+            }
+          }}
+        />
+      </Field>
+      <Field label="Confirmation" description="When set, users must confirm this text before the action runs.">
+        <Input
+          aria-label={`Action ${index + 1} confirmation`}
+          value={action.confirm ?? ''}
+          onChange={(e) => str('confirm')(e.currentTarget.value)}
+        />
+      </Field>
+      <ParamsTable
+        index={index}
+        params={action.params ?? []}
+        onChange={(ps) => onChange((a) => (ps.length ? (a.params = ps) : delete a.params))}
+      />
+      {paramErrs.map(([k, m]) => (
+        <div key={k} className={styles.error}>{`${k}: ${m}`}</div>
+      ))}
+      <Button size="sm" variant="destructive" fill="outline" icon="trash-alt" onClick={onRemove}>
+        Remove action
+      </Button>
+    </ControlledCollapse>
+  );
+}
+
+function ParamsTable({
+  index,
+  params,
+  onChange,
+}: {
+  index: number;
+  params: ActionParam[];
+  onChange: (p: ActionParam[]) => void;
+}) {
+  const styles = useStyles2(getTableStyles);
+  const set = (i: number, fn: (p: ActionParam) => void) =>
+    onChange(
+      params.map((p, j) => {
+        if (j !== i) {
+          return p;
+        }
+        const c = { ...p };
+        fn(c);
+        return c;
+      })
+    );
+  return (
+    <Field label="Parameters">
+      <div>
+        {params.length > 0 && (
+          <table className={styles.table} aria-label={`Action ${index + 1} parameters`}>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Type</th>
+                <th>Required</th>
+                <th>Allowed values</th>
+                <th>Pattern</th>
+                <th title="Value bounds; length bounds for strings">Min</th>
+                <th title="Value bounds; length bounds for strings">Max</th>
+                <th>Default</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {params.map((p, i) => (
+                <tr key={i}>
+                  <td>
+                    <Input
+                      aria-label={`Parameter ${i + 1} name`}
+                      width={14}
+                      value={p.name}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        set(i, (x) => (x.name = v));
+                      }}
+                    />
+                  </td>
+                  <td>
+                    <RadioButtonGroup<ActionParamType>
+                      size="sm"
+                      options={PARAM_TYPES.map((t) => ({ label: t, value: t }))}
+                      value={p.type}
+                      onChange={(v) => set(i, (x) => (x.type = v))}
+                    />
+                  </td>
+                  <td>
+                    <Checkbox
+                      aria-label={`Parameter ${i + 1} required`}
+                      value={!!p.required}
+                      onChange={(e) => {
+                        const v = e.currentTarget.checked;
+                        set(i, (x) => (v ? (x.required = true) : delete x.required));
+                      }}
+                    />
+                  </td>
+                  <td>
+                    <TagsInput
+                      width={18}
+                      tags={(p.enum ?? []).map(String)}
+                      addOnBlur
+                      onChange={(t) =>
+                        set(i, (x) => (t.length ? (x.enum = t.map((s) => coerce(s, x.type))) : delete x.enum))
+                      }
+                    />
+                  </td>
+                  <td>
+                    <Input
+                      aria-label={`Parameter ${i + 1} pattern`}
+                      width={14}
+                      disabled={p.type !== 'string'}
+                      value={p.pattern ?? ''}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        set(i, (x) => (v ? (x.pattern = v) : delete x.pattern));
+                      }}
+                    />
+                  </td>
+                  {(['min', 'max'] as const).map((k) => (
+                    <td key={k}>
+                      <Input
+                        aria-label={`Parameter ${i + 1} ${k}`}
+                        type="number"
+                        width={8}
+                        disabled={p.type === 'boolean'}
+                        value={p[k] ?? ''}
+                        onChange={(e) => {
+                          const v = parseNumber(e.currentTarget.value);
+                          set(i, (x) => (v === undefined ? delete x[k] : (x[k] = v)));
+                        }}
+                      />
+                    </td>
+                  ))}
+                  <td>
+                    <Input
+                      aria-label={`Parameter ${i + 1} default`}
+                      width={10}
+                      value={p.default === undefined ? '' : String(p.default)}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        set(i, (x) => (v === '' ? delete x.default : (x.default = coerce(v, x.type))));
+                      }}
+                    />
+                  </td>
+                  <td>
+                    <IconButton
+                      name="trash-alt"
+                      tooltip={`Remove parameter ${i + 1}`}
+                      onClick={() => onChange(params.filter((_, j) => j !== i))}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        <Button
+          size="sm"
+          variant="secondary"
+          icon="plus"
+          onClick={() => onChange([...params, { name: '', type: 'string' }])}
+        >
+          Add parameter
+        </Button>
+      </div>
+    </Field>
+  );
+}
+
+/** Enum and default values are typed like the parameter. */
+function coerce(s: string, type: ActionParamType): string | number | boolean {
+  if (type === 'boolean') {
+    return s === 'true';
+  }
+  if (type === 'number' || type === 'integer') {
+    const n = Number(s);
+    return Number.isFinite(n) ? n : s;
+  }
+  return s;
+}

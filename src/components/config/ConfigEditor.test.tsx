@@ -1,0 +1,309 @@
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import React, { useState } from 'react';
+
+import { installFakeBackend, UID } from '../../test/backend';
+import { RelaySettings } from '../../types/settings';
+import { ConfigEditor } from './ConfigEditor';
+
+// The whole form re-renders per change, as in Grafana; typing char by char in jsdom is slow, so text is set at once.
+jest.setTimeout(20000);
+const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
+// Role queries and pointer checks walk the accessibility tree of the whole (large) form: scope them to a section.
+const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
+const section = (title: string) => within(document.querySelector(`section[aria-label="${title}"]`) as HTMLElement);
+
+function settings(over: Partial<RelaySettings> = {}): RelaySettings {
+  return {
+    id: 1,
+    uid: UID,
+    orgId: 1,
+    name: 'Relay',
+    type: 'relay-gateway-datasource',
+    typeName: 'Relay',
+    typeLogoUrl: '',
+    access: 'proxy',
+    url: 'https://api.example.com',
+    user: '',
+    basicAuth: false,
+    basicAuthUser: '',
+    isDefault: false,
+    jsonData: {},
+    secureJsonFields: {},
+    readOnly: false,
+    withCredentials: false,
+    version: 1,
+    ...over,
+  } as RelaySettings;
+}
+
+/** Mounts the editor the way Grafana does: controlled, with the latest options fed back. */
+function renderEditor(initial: RelaySettings) {
+  const latest = { current: initial };
+  function Host() {
+    const [o, setO] = useState(initial);
+    return (
+      <ConfigEditor
+        options={o}
+        onOptionsChange={(n) => {
+          latest.current = n;
+          setO(n);
+        }}
+      />
+    );
+  }
+  render(<Host />);
+  return latest;
+}
+
+function healthy(backend: ReturnType<typeof installFakeBackend>) {
+  backend.on(`GET /api/datasources/uid/${UID}/health`, {
+    data: { status: 'OK', message: 'Upstream https://api.example.com reachable (HTTP 200 on /)' },
+  });
+  backend.on('GET openapi.json', { data: OPENAPI });
+}
+
+const OPENAPI = {
+  openapi: '3.0.3',
+  paths: {
+    '/info': { get: { operationId: 'info', 'x-relay-min-role': 'Viewer' } },
+    '/audit': { get: { operationId: 'audit', 'x-relay-min-role': 'Admin' } },
+    '/proxy/{path}': {
+      get: { operationId: 'proxy.get', 'x-relay-min-role': 'Viewer' },
+      post: { operationId: 'proxy.post', 'x-relay-min-role': 'Viewer' },
+    },
+  },
+};
+
+describe('ConfigEditor', () => {
+  it('edits the upstream URL and flags URLs the backend would refuse', async () => {
+    const backend = installFakeBackend();
+    healthy(backend);
+    const latest = renderEditor(settings({ url: '' }));
+    // A data source Grafana just created has no URL: no health check to show yet.
+    expect(backend.requests.some((r) => r.url.endsWith('/health'))).toBe(false);
+    const url = section('Upstream API').getByLabelText('Upstream URL');
+    type(url, 'https://user:pw@api.example.com');
+    expect(await section('Upstream API').findByText(/Do not put credentials in the URL/)).toBeInTheDocument();
+    type(url, 'https://api.example.com/v1');
+    expect(latest.current.url).toBe('https://api.example.com/v1');
+    expect(section('Upstream API').queryByText(/Do not put credentials/)).not.toBeInTheDocument();
+  });
+
+  it('shows the fields of each auth type and keeps secrets write-only with reset', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(
+      settings({ secureJsonFields: { bearerToken: true }, jsonData: { auth: { type: 'bearer' } } })
+    );
+    // A configured secret shows as "configured" with a Reset button, never its value.
+    const token = section('Authentication').getByLabelText('Token') as HTMLInputElement;
+    expect(token.value).toBe('configured');
+    expect(token).toBeDisabled();
+    await userEvent.click(section('Authentication').getByRole('button', { name: 'Reset' }));
+    expect(latest.current.secureJsonFields.bearerToken).toBe(false);
+
+    await userEvent.click(section('Authentication').getByRole('radio', { name: 'Basic' }));
+    expect(latest.current.jsonData.auth?.type).toBe('basic');
+    type(section('Authentication').getByLabelText('User'), 'demo');
+    type(section('Authentication').getByLabelText('Password'), 'demo-pass');
+    expect(latest.current.jsonData.auth?.basicUser).toBe('demo');
+    expect(latest.current.secureJsonData?.basicAuthPassword).toBe('demo-pass');
+    expect(JSON.stringify(latest.current.jsonData)).not.toContain('demo-pass');
+
+    await userEvent.click(section('Authentication').getByRole('radio', { name: 'API key' }));
+    expect(section('Authentication').getByLabelText('Header name')).toBeInTheDocument();
+    expect(section('Authentication').getByLabelText('Key')).toBeInTheDocument();
+    // Switching away resets the secret the old type used.
+    expect(latest.current.secureJsonFields.basicAuthPassword).toBe(false);
+
+    await userEvent.click(section('Authentication').getByRole('radio', { name: 'OAuth2' }));
+    expect(section('Authentication').getByLabelText('Token URL')).toBeInTheDocument();
+    expect(section('Authentication').getByLabelText('Client secret')).toBeInTheDocument();
+
+    await userEvent.click(section('Authentication').getByRole('radio', { name: 'Forward OAuth' }));
+    expect(latest.current.jsonData.oauthPassThru).toBe(true);
+    await userEvent.click(section('Authentication').getByRole('radio', { name: 'None' }));
+    expect(latest.current.jsonData.oauthPassThru).toBeUndefined();
+  });
+
+  it('explains the network risk and warns when private networks are allowed', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
+    expect(section('Network policy').getByText('Why this matters (SSRF)')).toBeInTheDocument();
+    expect(section('Network policy').getByText(/169\.254\.169\.254/)).toBeInTheDocument();
+    await userEvent.click(section('Network policy').getByLabelText('Allow private networks'));
+    expect(latest.current.jsonData.network?.allowPrivateNetworks).toBe(true);
+    expect(section('Network policy').getByText('All private networks are reachable')).toBeInTheDocument();
+  });
+
+  it('edits proxy rules inline: path, methods and minimum role', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
+    expect(section('Proxy rules').getByText(/Default: Viewers may/)).toBeInTheDocument();
+    await userEvent.click(section('Proxy rules').getByRole('button', { name: /Customize rules/ }));
+    expect(latest.current.jsonData.proxy?.rules).toEqual([{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }]);
+
+    await userEvent.click(section('Proxy rules').getByRole('button', { name: /Add rule/ }));
+    const row = screen.getByTestId('proxy-rule-2');
+    const path = within(row).getByLabelText('Rule 2 path');
+    type(path, '/api/items/');
+    const methods = within(row).getByRole('group', { name: 'Rule 2 methods' });
+    await userEvent.click(within(methods).getByRole('button', { name: 'POST' }));
+    await userEvent.click(within(methods).getByRole('button', { name: 'DELETE' }));
+    await userEvent.click(within(row).getByRole('radio', { name: 'Editor' }));
+    expect(latest.current.jsonData.proxy?.rules?.[1]).toEqual({
+      path: '/api/items/',
+      methods: ['GET', 'POST', 'DELETE'],
+      minRole: 'Editor',
+    });
+
+    type(within(row).getByLabelText('Rule 2 cache TTL'), '30x');
+    expect(section('Proxy rules').getByText(/Use a duration like/)).toBeInTheDocument();
+
+    await userEvent.click(within(screen.getByTestId('proxy-rule-1')).getByRole('button', { name: 'Remove rule 1' }));
+    expect(latest.current.jsonData.proxy?.rules).toHaveLength(1);
+  });
+
+  it('lists routes from the OpenAPI document and stores role overrides', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
+    const proxy = screen.getByTestId('route-proxy');
+    expect(await within(proxy).findByText('GET, POST /proxy/{path}')).toBeInTheDocument();
+    // The current minimum role comes from the document.
+    expect(within(screen.getByTestId('route-audit')).getAllByText('Admin')).toHaveLength(2);
+    await userEvent.click(within(proxy).getByRole('radio', { name: 'Editor' }));
+    expect(latest.current.jsonData.routes).toEqual({ proxy: { minRole: 'Editor' } });
+    await userEvent.click(within(proxy).getByRole('radio', { name: 'Default' }));
+    expect(latest.current.jsonData.routes).toBeUndefined();
+  });
+
+  it('shows the error when the route list cannot be loaded', async () => {
+    const backend = installFakeBackend();
+    backend.on(`GET /api/datasources/uid/${UID}/health`, { data: { status: 'OK', message: 'ok' } });
+    backend.on('GET openapi.json', {
+      status: 500,
+      data: { error: 'boom: route table unavailable', code: 'internal', status: 500 },
+    });
+    renderEditor(settings());
+    expect(await screen.findByText(/Could not load routes: boom: route table unavailable/)).toBeInTheDocument();
+    // The known route names still let the admin set overrides.
+    expect(screen.getByTestId('route-transform')).toBeInTheDocument();
+  });
+
+  it('generates an API key in the browser, shows it once, and stores only its salted hash', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
+    await userEvent.click(section('API keys').getByRole('button', { name: /Add API key/ }));
+    type(section('API keys').getByLabelText('API key 1 name'), 'ci-bot');
+    await userEvent.click(section('API keys').getByRole('button', { name: /Generate/ }));
+    const shown = (await section('API keys').findByLabelText('New API key')) as HTMLInputElement;
+    const key = shown.value;
+    expect(key).toMatch(/^rly_[A-Za-z0-9_-]{40,}$/);
+    const stored = latest.current.secureJsonData?.['apiKeyHash.ci-bot'] ?? '';
+    expect(stored).toMatch(/^sha256:[0-9a-f]{32}:[0-9a-f]{64}$/);
+    expect(JSON.stringify(latest.current)).not.toContain(key);
+    expect(latest.current.jsonData.apiKeys).toEqual([{ name: 'ci-bot' }]);
+    expect(section('API keys').getByRole('button', { name: /Copy/ })).toBeInTheDocument();
+    // The name is fixed once a hash is stored under it.
+    expect(section('API keys').getByLabelText('API key 1 name')).toBeDisabled();
+
+    // Dismissed, the key is gone for good.
+    await userEvent.click(within(screen.getByTestId('new-api-key')).getByRole('button', { name: /close/i }));
+    expect(section('API keys').queryByDisplayValue(key)).not.toBeInTheDocument();
+
+    await userEvent.click(section('API keys').getByRole('button', { name: 'Remove API key 1' }));
+    expect(latest.current.jsonData.apiKeys).toBeUndefined();
+    expect(latest.current.secureJsonData?.['apiKeyHash.ci-bot']).toBe('');
+  });
+
+  it('edits named actions with typed parameters', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
+    await userEvent.click(section('Actions').getByRole('button', { name: /Add action/ }));
+    const name = section('Actions').getByLabelText('Action 1 name');
+    type(name, 'restart');
+    await userEvent.click(section('Actions').getByRole('button', { name: /Add parameter/ }));
+    type(section('Actions').getByLabelText('Parameter 1 name'), 'id');
+    await userEvent.click(section('Actions').getByRole('radio', { name: 'integer' }));
+    type(section('Actions').getByLabelText('Parameter 1 min'), '1');
+    const body = section('Actions').getByLabelText('Action 1 body');
+    fireEvent.change(body, { target: { value: '{"force": true' } });
+    fireEvent.blur(body);
+    expect(section('Actions').getByText(/Not valid JSON/)).toBeInTheDocument();
+    fireEvent.change(body, { target: { value: '{"force": true}' } });
+    fireEvent.blur(body);
+    expect(latest.current.jsonData.actions?.[0]).toEqual({
+      name: 'restart',
+      method: 'POST',
+      path: '/',
+      minRole: 'Editor',
+      body: { force: true },
+      params: [{ name: 'id', type: 'integer', min: 1 }],
+    });
+  });
+
+  it("shows the backend's CheckHealth message and puts each field error next to its input", async () => {
+    const backend = installFakeBackend();
+    backend.on('GET openapi.json', { data: OPENAPI });
+    backend.on(`GET /api/datasources/uid/${UID}/health`, {
+      status: 400,
+      data: {
+        status: 'ERROR',
+        message:
+          'Settings are invalid: jsonData.timeouts.dial: must not be negative; jsonData.proxy.rules[0].methods[0]: unknown method "get" (use upper case, e.g. GET); secureJsonData.bearerToken: required for bearer auth',
+      },
+    });
+    renderEditor(
+      settings({
+        jsonData: {
+          auth: { type: 'bearer' },
+          timeouts: { dial: '1s' },
+          proxy: { rules: [{ path: '/', methods: ['get'] }] },
+        },
+      })
+    );
+    const status = await screen.findByTestId('health-status');
+    expect(within(status).getByText('The backend rejected the saved settings')).toBeInTheDocument();
+    expect(within(status).getByText('jsonData.timeouts.dial')).toBeInTheDocument();
+    // Next to the inputs:
+    expect(within(status).getByTestId('health-field-errors')).toHaveTextContent(
+      'secureJsonData.bearerToken: required for bearer auth'
+    );
+    expect(section('Timeouts').getByText('must not be negative')).toBeInTheDocument();
+    expect(section('Authentication').getByText('required for bearer auth')).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('proxy-rule-1').nextElementSibling as HTMLElement).getByText(/unknown method "get"/)
+    ).toBeInTheDocument();
+  });
+
+  it('reports a health check that could not run, with a retry', async () => {
+    const backend = installFakeBackend();
+    backend.on('GET openapi.json', { data: OPENAPI });
+    let calls = 0;
+    backend.on(`GET /api/datasources/uid/${UID}/health`, () =>
+      ++calls === 1
+        ? { status: 503, data: { message: 'plugin unavailable' } }
+        : { data: { status: 'OK', message: 'reachable' } }
+    );
+    renderEditor(settings());
+    expect(await screen.findByText('plugin unavailable')).toBeInTheDocument();
+    await act(async () =>
+      userEvent.click(within(screen.getByTestId('health-error')).getByRole('button', { name: /Check again/ }))
+    );
+    await waitFor(() => expect(screen.getByText('Saved settings work')).toBeInTheDocument());
+  });
+
+  it('edits custom headers as Grafana httpHeaderName/httpHeaderValue pairs', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(
+      settings({
+        jsonData: { httpHeaderName1: 'X-A', httpHeaderName2: 'X-B' },
+        secureJsonFields: { httpHeaderValue1: true, httpHeaderValue2: true },
+      })
+    );
+    await userEvent.click(section('Upstream API').getAllByRole('button', { name: 'Remove header' })[0]);
+    expect(latest.current.jsonData).toEqual({ httpHeaderName1: 'X-B' });
+    // The shifted header's value cannot be moved (it is write-only), so it must be entered again.
+    expect(latest.current.secureJsonFields.httpHeaderValue1).toBe(false);
+  });
+});

@@ -1,0 +1,256 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import React, { useState } from 'react';
+
+import { FakeBackend, installFakeBackend } from '../../test/backend';
+import { testDataSource } from '../../test/instance';
+import { RelayQuery } from '../../types/query';
+import { QueryEditor } from './QueryEditor';
+import { VariableQueryEditor } from './VariableQueryEditor';
+
+jest.setTimeout(20000);
+const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
+const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
+
+const ITEMS_FRAME = {
+  schema: {
+    name: 'result',
+    fields: [
+      { name: 'id', type: 'number' },
+      { name: 'name', type: 'string' },
+    ],
+  },
+  data: {
+    values: [Array.from({ length: 12 }, (_, i) => i + 1), Array.from({ length: 12 }, (_, i) => `item-${i + 1}`)],
+  },
+};
+
+function fakeRelay(): FakeBackend {
+  const b = installFakeBackend();
+  b.on('GET info', {
+    data: {
+      plugin: {},
+      datasource: {},
+      caller: { login: 'viewer', role: 'Viewer' },
+      routes: [],
+      proxyRules: [
+        { path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' },
+        { path: '/api/items', methods: ['GET'], minRole: 'Viewer' },
+      ],
+    },
+  });
+  b.on('GET openapi.json', {
+    data: {
+      openapi: '3.0.3',
+      paths: {
+        '/proxy/{path}': {
+          get: {},
+          'x-relay-proxy-rules': [{ path: '/api/series*', methods: ['GET'], minRole: 'Viewer' }],
+        },
+      },
+    },
+  });
+  b.on('GET schema', (req) => ({
+    data:
+      req.params?.root === 'items'
+        ? {
+            fields: [
+              { path: 'id', type: 'number' },
+              { path: 'name', type: 'string' },
+              { path: 'price', type: 'number' },
+            ],
+          }
+        : {
+            fields: [
+              { path: 'items', type: 'array' },
+              { path: 'total', type: 'number' },
+            ],
+          },
+  }));
+  b.on('POST transform', {
+    data: { frames: [ITEMS_FRAME], notices: [{ severity: 'warning', text: 'Stopped after 10 pages' }] },
+  });
+  return b;
+}
+
+function renderEditor(initial: Partial<RelayQuery> = {}) {
+  const ds = testDataSource();
+  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
+  const onRunQuery = jest.fn();
+  function Host() {
+    const [q, setQ] = useState(latest.current);
+    return (
+      <QueryEditor
+        datasource={ds}
+        query={q}
+        onRunQuery={onRunQuery}
+        onChange={(n) => {
+          latest.current = n;
+          setQ(n);
+        }}
+      />
+    );
+  }
+  render(<Host />);
+  return { latest, onRunQuery };
+}
+
+const transformCalls = (b: FakeBackend) => b.requests.filter((r) => r.url.endsWith('/resources/transform'));
+
+describe('QueryEditor', () => {
+  it('suggests paths from the proxy rules in /info and /openapi.json', async () => {
+    fakeRelay();
+    const { latest } = renderEditor();
+    const path = screen.getByLabelText('Path');
+    await userEvent.click(path);
+    const list = await screen.findByRole('listbox', { name: 'Path suggestions' });
+    await waitFor(() => expect(within(list).getByText('/api/items')).toBeInTheDocument());
+    expect(within(list).getByText('/api/series')).toBeInTheDocument();
+    fireEvent.mouseDown(within(list).getByText('/api/items'));
+    expect(latest.current.path).toBe('/api/items');
+  });
+
+  it('shows why path suggestions are missing', async () => {
+    const b = installFakeBackend();
+    b.on('GET info', { status: 403, data: { error: 'info requires the Viewer role', code: 'forbidden', status: 403 } });
+    renderEditor();
+    await userEvent.click(screen.getByLabelText('Path'));
+    expect(
+      await screen.findByText(/Could not load path suggestions: info requires the Viewer role/)
+    ).toBeInTheDocument();
+  });
+
+  it('previews the first rows and notices through POST /transform', async () => {
+    const b = fakeRelay();
+    renderEditor();
+    expect(screen.getByText(/Enter a path to preview/)).toBeInTheDocument();
+    type(screen.getByLabelText('Path'), '/api/items');
+    const table = await screen.findByRole('table', { name: 'Preview rows' }, { timeout: 5000 });
+    expect(within(table).getByText('item-1')).toBeInTheDocument();
+    expect(within(table).getAllByRole('row')).toHaveLength(11); // header + first 10 rows
+    expect(screen.getByTestId('preview-summary')).toHaveTextContent('12 rows, 2 fields; showing the first 10');
+    expect(screen.getByText('Stopped after 10 pages')).toBeInTheDocument();
+    expect(transformCalls(b)[0].data).toEqual({
+      source: { method: 'GET', path: '/api/items', format: 'table' },
+      pipeline: { format: 'json' },
+    });
+  });
+
+  it("shows the backend's error message when the preview fails", async () => {
+    const b = fakeRelay();
+    b.on('POST transform', {
+      status: 400,
+      data: { error: 'steps[0]: unknown field "pric" in expression', code: 'bad_pipeline', status: 400 },
+    });
+    renderEditor({ path: '/api/items' });
+    const err = await screen.findByTestId('preview-error', {}, { timeout: 5000 });
+    expect(err).toHaveTextContent('steps[0]: unknown field "pric" in expression');
+    expect(err).toHaveTextContent('code bad_pipeline · HTTP 400');
+    expect(err).not.toHaveTextContent('Failed to call resource');
+  });
+
+  it('says so when the query returns no rows', async () => {
+    const b = fakeRelay();
+    b.on('POST transform', {
+      data: { frames: [{ schema: { fields: [{ name: 'id', type: 'number' }] }, data: { values: [[]] } }] },
+    });
+    renderEditor({ path: '/api/items' });
+    expect(await screen.findByText('The query returned no rows.', {}, { timeout: 5000 })).toBeInTheDocument();
+  });
+
+  it('edits the pipeline with field suggestions from /schema, and previews the cleaned pipeline', async () => {
+    const b = fakeRelay();
+    const { latest } = renderEditor({ path: '/api/items', pipeline: { format: 'json' } });
+
+    // Rows at: suggestions are the document's arrays.
+    const root = screen.getByLabelText('Rows at');
+    await userEvent.click(root);
+    const rootList = await screen.findByRole('listbox', { name: 'Rows at suggestions' });
+    fireEvent.mouseDown(await within(rootList).findByText('items', {}, { timeout: 5000 }));
+    expect(latest.current.pipeline?.root).toBe('items');
+
+    // A column whose selector comes from the row's fields names itself.
+    await userEvent.click(screen.getByRole('button', { name: /Add column/ }));
+    const selector = screen.getByLabelText('Column 1 selector');
+    await userEvent.click(selector);
+    const colList = await screen.findByRole('listbox', { name: 'Column 1 selector suggestions' });
+    fireEvent.mouseDown(await within(colList).findByText('price', {}, { timeout: 5000 }));
+    expect(latest.current.pipeline?.columns).toEqual([{ name: 'price', selector: 'price' }]);
+
+    // Steps.
+    await userEvent.click(screen.getByRole('button', { name: 'Filter' }));
+    type(screen.getByLabelText('Step 1 filter expression'), 'price > 10');
+    await userEvent.click(screen.getByRole('button', { name: 'Limit' }));
+    await userEvent.click(screen.getByRole('radio', { name: 'Time series (long)' }));
+
+    await waitFor(
+      () =>
+        expect(transformCalls(b).at(-1)?.data).toEqual({
+          source: { method: 'GET', path: '/api/items', format: 'table' },
+          pipeline: {
+            format: 'json',
+            root: 'items',
+            columns: [{ name: 'price', selector: 'price' }],
+            steps: [
+              { type: 'filter', expr: 'price > 10' },
+              { type: 'limit', count: 10 },
+            ],
+            shape: 'timeseries-long',
+          },
+        }),
+      { timeout: 5000 }
+    );
+    // Schema discovery asked for the row fields under the root.
+    expect(b.requests.some((r) => r.url.endsWith('/resources/schema') && r.params?.root === 'items')).toBe(true);
+  });
+
+  it('shows CSV options only for CSV bodies', async () => {
+    fakeRelay();
+    const { latest } = renderEditor({ path: '/api/export.csv' });
+    expect(screen.queryByLabelText('CSV delimiter')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('radio', { name: 'CSV' }));
+    type(screen.getByLabelText('CSV delimiter'), ';');
+    expect(latest.current.pipeline).toEqual({ format: 'csv', csv: { delimiter: ';' } });
+    expect(screen.queryByLabelText('Rows at')).not.toBeInTheDocument();
+  });
+
+  it('runs the query when method or format change, and edits request options', async () => {
+    fakeRelay();
+    const { latest, onRunQuery } = renderEditor({ path: '/api/items' });
+    await userEvent.click(screen.getByRole('radio', { name: 'Time series' }));
+    expect(latest.current.format).toBe('timeseries');
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+    await userEvent.click(screen.getByRole('radio', { name: 'POST' }));
+    expect(onRunQuery).toHaveBeenCalledTimes(2);
+
+    await userEvent.click(screen.getByText('Request options'));
+    await userEvent.click(screen.getByRole('button', { name: 'Add parameter' }));
+    type(screen.getByLabelText('parameter 1 name'), 'category');
+    type(screen.getByLabelText('parameter 1 value'), '$category');
+    type(screen.getByLabelText('Request body'), '{"a":1}');
+    await userEvent.click(screen.getByRole('radio', { name: 'Cursor' }));
+    type(screen.getByLabelText('Pagination Cursor parameter'), 'cursor');
+    expect(latest.current).toMatchObject({
+      method: 'POST',
+      params: { category: '$category' },
+      body: '{"a":1}',
+      pagination: { mode: 'cursor', cursorParam: 'cursor' },
+    });
+  });
+});
+
+describe('VariableQueryEditor', () => {
+  it('accepts legacy string queries as the path and explains where values come from', () => {
+    fakeRelay();
+    render(
+      <VariableQueryEditor
+        datasource={testDataSource()}
+        query={'/api/categories' as never}
+        onChange={jest.fn()}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(screen.getByLabelText('Path')).toHaveValue('/api/categories');
+    expect(screen.getByText('Variable values')).toBeInTheDocument();
+  });
+});

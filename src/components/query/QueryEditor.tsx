@@ -1,0 +1,185 @@
+import { css } from '@emotion/css';
+import React, { useMemo, useRef } from 'react';
+import { GrafanaTheme2, QueryEditorProps } from '@grafana/data';
+import {
+  ControlledCollapse,
+  InlineField,
+  InlineFieldRow,
+  RadioButtonGroup,
+  Stack,
+  Text,
+  useStyles2,
+} from '@grafana/ui';
+
+import { upstreamPathsFromOpenAPI } from '../../api/openapi';
+import type { DataSource } from '../../datasource';
+import { cleanQuery } from '../../query/model';
+import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, RelayQuery } from '../../types/query';
+import { RelayJsonData } from '../../types/settings';
+import { ResourceStatus } from '../common/ResourceStatus';
+import { Suggestion, SuggestInput } from '../common/SuggestInput';
+import { useResource } from '../common/useResource';
+import { PipelineEditor } from './PipelineEditor';
+import { PreviewPanel } from './PreviewPanel';
+import { RequestOptions } from './RequestOptions';
+
+export type RelayQueryEditorProps = QueryEditorProps<DataSource, RelayQuery, RelayJsonData>;
+
+const METHOD_OPTIONS = QUERY_METHODS.map((m) => ({ label: m, value: m }));
+const FORMAT_OPTIONS: Array<{ label: string; value: QueryFormat }> = [
+  { label: 'Table', value: 'table' },
+  { label: 'Time series', value: 'timeseries' },
+];
+
+/** Debounce of the live preview and field discovery while typing. */
+export const PREVIEW_DEBOUNCE_MS = 600;
+
+export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource }: RelayQueryEditorProps) {
+  const styles = useStyles2(getStyles);
+  const query: RelayQuery = { ...DEFAULT_QUERY, ...rawQuery };
+  const path = query.path?.trim() ?? '';
+  const pipeline: Pipeline = query.pipeline ?? {};
+  const format = pipeline.format;
+
+  // Paths callers may use: proxy rules from /info, plus what /openapi.json documents.
+  const known = useResource(
+    () =>
+      Promise.all([datasource.getInfo(), datasource.getOpenAPI()]).then(([info, doc]) => {
+        const out = new Map<string, Suggestion>();
+        for (const r of [...(info.proxyRules ?? []), ...upstreamPathsFromOpenAPI(doc)]) {
+          const p = r.path?.replace(/\*$/, '');
+          if (p && !out.has(p)) {
+            out.set(p, { value: p, detail: r.methods?.join(' ') });
+          }
+        }
+        return [...out.values()];
+      }),
+    [datasource]
+  );
+
+  // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set.
+  const docSchema = useResource(
+    path ? () => datasource.getSchema(path, { format }) : null,
+    [datasource, path, format],
+    PREVIEW_DEBOUNCE_MS
+  );
+  const root = pipeline.root?.trim() ?? '';
+  const rowSchema = useResource(
+    path && root ? () => datasource.getSchema(path, { root, format }) : null,
+    [datasource, path, root, format],
+    PREVIEW_DEBOUNCE_MS
+  );
+  const rowFields = root ? (rowSchema.value?.fields ?? []) : (docSchema.value?.fields ?? []);
+  const fieldsState = root ? rowSchema : docSchema;
+
+  // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
+  const previewKey = JSON.stringify(cleanQuery({ ...query, refId: '' }));
+  const preview = useResource(
+    path ? () => datasource.previewQuery(query) : null,
+    [datasource, previewKey],
+    PREVIEW_DEBOUNCE_MS
+  );
+
+  // Run the panel query when a field loses focus, if the query changed since the last run.
+  const lastRun = useRef(previewKey);
+  const runIfChanged = () => {
+    if (lastRun.current !== previewKey) {
+      lastRun.current = previewKey;
+      onRunQuery();
+    }
+  };
+  const change = (q: RelayQuery, run = false) => {
+    onChange(q);
+    if (run) {
+      lastRun.current = JSON.stringify(cleanQuery({ ...q, refId: '' }));
+      onRunQuery();
+    }
+  };
+
+  const requestOptionsOpen = useMemo(
+    () => !!(rawQuery.params || rawQuery.headers || rawQuery.body || rawQuery.pagination),
+    // Initial state only: do not collapse under the user's hands.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    []
+  );
+
+  const pathStatus =
+    known.loading || known.error ? (
+      <ResourceStatus what="path suggestions" loading={known.loading} error={known.error} compact />
+    ) : undefined;
+  const fieldsStatus =
+    fieldsState.loading || fieldsState.error ? (
+      <ResourceStatus what="fields" loading={fieldsState.loading} error={fieldsState.error} compact />
+    ) : undefined;
+
+  return (
+    <div className={styles.editor} data-testid="relay-query-editor" onBlur={runIfChanged}>
+      <InlineFieldRow>
+        <InlineField label="Method" labelWidth={10}>
+          <RadioButtonGroup
+            aria-label="Method"
+            options={METHOD_OPTIONS}
+            value={query.method ?? 'GET'}
+            onChange={(method) => change({ ...query, method }, true)}
+          />
+        </InlineField>
+        <InlineField
+          label="Path"
+          labelWidth={8}
+          grow
+          tooltip="Upstream path, relative to the data source URL. Template variables are replaced."
+        >
+          <SuggestInput
+            aria-label="Path"
+            placeholder="/api/items"
+            value={query.path ?? ''}
+            suggestions={known.value ?? []}
+            onChange={(v) => onChange({ ...query, path: v })}
+            footer={pathStatus}
+          />
+        </InlineField>
+        <InlineField label="Format" labelWidth={10}>
+          <RadioButtonGroup
+            aria-label="Format"
+            options={FORMAT_OPTIONS}
+            value={query.format ?? 'table'}
+            onChange={(f) => change({ ...query, format: f }, true)}
+          />
+        </InlineField>
+      </InlineFieldRow>
+
+      <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
+        <RequestOptions query={query} onChange={onChange} />
+      </ControlledCollapse>
+
+      <ControlledCollapse label="Pipeline" isOpen>
+        <PipelineEditor
+          pipeline={pipeline}
+          onChange={(p) => onChange({ ...query, pipeline: p })}
+          documentFields={docSchema.value?.fields ?? []}
+          rowFields={rowFields}
+          fieldsStatus={fieldsStatus}
+        />
+        {fieldsState.error && (
+          <Text color="secondary" variant="bodySmall">
+            {`Field suggestions unavailable: ${fieldsState.error.message}`}
+          </Text>
+        )}
+      </ControlledCollapse>
+
+      <Stack direction="column">
+        <PreviewPanel
+          idle={!path}
+          loading={preview.loading}
+          error={preview.error}
+          value={preview.value}
+          onRefresh={preview.reload}
+        />
+      </Stack>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  editor: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+});

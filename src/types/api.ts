@@ -1,0 +1,135 @@
+import { DataFrameJSON } from '@grafana/data';
+
+import { Pagination, Pipeline, QueryFormat } from './query';
+import { ActionParam, Role } from './settings';
+
+/**
+ * Types of Relay's resource API (GET/POST /api/datasources/uid/<uid>/resources/...).
+ * They must match the backend's OpenAPI document; ../api/contract.ts describes
+ * them at run time and contract.test.ts checks them against the committed
+ * snapshot pkg/resources/testdata/openapi.golden.json.
+ */
+
+/** Every Relay error response. */
+export interface ApiErrorBody {
+  error: string;
+  code: string;
+  status: number;
+}
+
+export type ApiRole = 'None' | Role;
+
+export interface ProxyRuleView {
+  path?: string;
+  methods?: string[];
+  minRole?: ApiRole;
+  cacheTTL?: string;
+}
+
+export interface RouteView {
+  name?: string;
+  path?: string;
+  methods?: string[];
+  minRole?: ApiRole;
+  apiKeyRequired?: boolean;
+}
+
+export interface InfoResponse {
+  plugin: { id?: string; version?: string; sdkVersion?: string };
+  datasource: { uid?: string; name?: string };
+  upstream?: { origin?: string; authType?: string };
+  features?: string[];
+  caller: { login?: string; role?: ApiRole; orgId?: number };
+  routes: RouteView[];
+  proxyRules?: ProxyRuleView[];
+  /** Names of the actions the caller may run. */
+  actions?: string[];
+}
+
+/** The upstream request of a transform: the query model without its pipeline (pkg/query Query). */
+export interface TransformSource {
+  method?: string;
+  path: string;
+  params?: Record<string, string>;
+  headers?: Record<string, string>;
+  body?: string;
+  format?: QueryFormat;
+  pagination?: Pagination;
+}
+
+export interface TransformRequest {
+  /** Inline text or JSON to transform instead of calling the upstream. */
+  data?: unknown;
+  source?: TransformSource;
+  pipeline: Pipeline;
+}
+
+export interface Notice {
+  severity?: string;
+  text?: string;
+}
+
+export interface TransformResponse {
+  frames: DataFrameJSON[];
+  /** Rows before any limit step, when the backend reports it. */
+  rows?: number;
+  notices?: Notice[];
+}
+
+export interface SchemaField {
+  path: string;
+  type: string;
+}
+
+export interface SchemaResponse {
+  fields: SchemaField[];
+  root?: string;
+  sampleRows?: number;
+}
+
+export interface ActionView {
+  name: string;
+  method: string;
+  title?: string;
+  description?: string;
+  minRole?: ApiRole;
+  apiKeyRequired?: boolean;
+  confirm?: string;
+  params?: ActionParam[];
+}
+
+export interface ActionListResponse {
+  actions: ActionView[];
+}
+
+export interface ActionParamsRequest {
+  params?: Record<string, unknown>;
+}
+
+export interface ActionResult {
+  action: string;
+  /** Absent for a dry run. */
+  status?: number;
+  headers?: Record<string, unknown>;
+  body?: unknown;
+  bodyEncoding?: 'base64';
+  truncated?: boolean;
+  replayed?: boolean;
+  dryRun?: boolean;
+  durationMs?: number;
+  request?: { method: string; url: string; headers?: Record<string, unknown>; body?: unknown };
+}
+
+/** Minimal OpenAPI 3 document shape the editors read. */
+export interface OpenAPIDocument {
+  openapi: string;
+  paths: Record<string, Record<string, OpenAPIOperation | unknown>>;
+  components?: { schemas?: Record<string, unknown> };
+}
+
+export interface OpenAPIOperation {
+  operationId?: string;
+  summary?: string;
+  'x-relay-min-role'?: string;
+  'x-relay-api-key-required'?: boolean;
+}

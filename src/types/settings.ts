@@ -1,0 +1,150 @@
+import { DataSourceJsonData, DataSourceSettings } from '@grafana/data';
+
+/** Grafana org roles, weakest first; the backend compares them on this scale. */
+export const ROLES = ['Viewer', 'Editor', 'Admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2' | 'forwardOAuth';
+
+export interface OAuth2Settings {
+  tokenUrl?: string;
+  clientId?: string;
+  scopes?: string[];
+  endpointParams?: Record<string, string>;
+  authStyle?: 'header' | 'params';
+}
+
+export interface AuthSettings {
+  type?: AuthType;
+  basicUser?: string;
+  apiKeyName?: string;
+  apiKeyIn?: 'header' | 'query';
+  oauth2?: OAuth2Settings;
+}
+
+export interface ProxyRule {
+  path: string;
+  methods: string[];
+  minRole?: Role;
+  users?: string[];
+  cacheTTL?: string;
+  sharedCache?: boolean;
+  timeout?: string;
+}
+
+export interface RouteOverride {
+  minRole?: Role;
+  users?: string[];
+  apiKeyRequired?: boolean;
+}
+
+export interface Rate {
+  perSecond?: number;
+  burst?: number;
+}
+
+export interface ApiKeyMeta {
+  name: string;
+  scopes?: string[];
+  /** RFC 3339 time. */
+  expires?: string;
+}
+
+export type ActionParamType = 'string' | 'number' | 'integer' | 'boolean';
+
+export interface ActionParam {
+  name: string;
+  type: ActionParamType;
+  required?: boolean;
+  enum?: Array<string | number | boolean>;
+  pattern?: string;
+  min?: number;
+  max?: number;
+  description?: string;
+  default?: string | number | boolean;
+}
+
+export interface ActionSettings {
+  name: string;
+  title?: string;
+  description?: string;
+  method: string;
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  params?: ActionParam[];
+  minRole?: Role;
+  apiKeyRequired?: boolean;
+  confirm?: string;
+}
+
+/**
+ * jsonData of a Relay data source. Keys follow the json tags of the backend's
+ * settings.Settings (pkg/settings); durations are Go duration strings ("30s").
+ */
+export interface RelayJsonData extends DataSourceJsonData {
+  auth?: AuthSettings;
+  /** Grafana's flag that makes it forward the user's OAuth token; kept in step with auth.type forwardOAuth. */
+  oauthPassThru?: boolean;
+  tls?: { skipVerify?: boolean; serverName?: string };
+  timeouts?: { dial?: string; tlsHandshake?: string; responseHeader?: string; request?: string };
+  network?: { allowPrivateNetworks?: boolean; allowedCIDRs?: string[]; allowedHosts?: string[]; maxRedirects?: number };
+  proxy?: {
+    /** Absent means the backend default (Viewers may GET/HEAD everything); [] denies every proxy call. */
+    rules?: ProxyRule[];
+    queryParams?: Record<string, string>;
+    maxRequestBytes?: number;
+    maxResponseBytes?: number;
+    maxConcurrent?: number;
+  };
+  routes?: Record<string, RouteOverride>;
+  rateLimits?: { disabled?: boolean; default?: Rate; classes?: Record<string, Rate>; idleTTL?: string };
+  apiKeys?: ApiKeyMeta[];
+  actions?: ActionSettings[];
+  cache?: { maxBytes?: number };
+  transform?: { maxInputBytes?: number; maxRows?: number; timeout?: string };
+  query?: { maxPages?: number; concurrency?: number };
+  audit?: { ringSize?: number };
+  healthPath?: string;
+  sendUserHeader?: boolean;
+  /** Grafana's custom header convention: httpHeaderName<N> here, httpHeaderValue<N> in secureJsonData. */
+  [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
+}
+
+/** secureJsonData keys Relay reads. Values are write-only: Grafana never sends them back. */
+export interface RelaySecureJsonData {
+  basicAuthPassword?: string;
+  bearerToken?: string;
+  apiKeyValue?: string;
+  oauth2ClientSecret?: string;
+  tlsCACert?: string;
+  tlsClientCert?: string;
+  tlsClientKey?: string;
+  [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
+  /** "sha256:<saltHex>:<hashHex>" of a generated API key. */
+  [apiKeyHash: `apiKeyHash.${string}`]: string | undefined;
+}
+
+export type SecureKey = keyof RelaySecureJsonData & string;
+
+export type RelaySettings = DataSourceSettings<RelayJsonData, RelaySecureJsonData>;
+
+/** Backend defaults (pkg/settings/defaults.go), shown as placeholders. */
+export const DEFAULTS = {
+  timeouts: { dial: '5s', tlsHandshake: '5s', responseHeader: '30s', request: '60s' },
+  maxRedirects: 3,
+  maxRequestBytes: 10 * 1024 * 1024,
+  maxRequestBytesCeiling: 15 * 1024 * 1024,
+  maxResponseBytes: 2 * 1024 * 1024 * 1024,
+  maxConcurrent: 64,
+  rate: { perSecond: 50, burst: 100 },
+  cacheMaxBytes: 32 * 1024 * 1024,
+  transform: { maxInputBytes: 64 * 1024 * 1024, maxRows: 1_000_000, timeout: '30s' },
+  query: { maxPages: 10, concurrency: 4 },
+  healthPath: '/',
+  apiKeyName: 'X-API-Key',
+  proxyRules: [{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }] as ProxyRule[],
+} as const;
