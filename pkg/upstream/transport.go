@@ -2,8 +2,10 @@ package upstream
 
 import (
 	"net/http"
+	"os"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 )
 
@@ -11,7 +13,7 @@ import (
 const pluginType = "relay-gateway-datasource"
 
 // buildHTTPClient assembles the outbound client on the SDK's httpclient, so
-// its tracing, user agent, contextual middlewares and response limit
+// its tracing (when Grafana enables it), user agent, contextual middlewares and response limit
 // apply, and then locks the transport down:
 //   - DialContext is the guarded dialer (guard.go); nothing else dials.
 //   - Proxy is nil: HTTP_PROXY/HTTPS_PROXY (which Grafana passes to plugins)
@@ -44,8 +46,7 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 		},
 		// BasicAuth and CustomHeaders middlewares are left out: credentials
 		// are injected by credentialsMiddleware, which knows the origin.
-		Middlewares: []httpclient.Middleware{
-			httpclient.TracingMiddleware(nil),
+		Middlewares: append(tracing(),
 			metricsMiddleware(c.settings.UID),
 			httpclient.UserAgentMiddleware(),
 			httpclient.ContextualMiddleware(),
@@ -55,7 +56,7 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 			// headers after the policy ran.
 			httpclient.NamedMiddlewareFunc("relay-upstream-policy", c.policyMiddleware),
 			httpclient.NamedMiddlewareFunc("relay-upstream-credentials", c.credentialsMiddleware),
-		},
+		),
 		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) {
 			t.Proxy = nil
 			t.DialContext = c.dialer.DialContext
@@ -82,4 +83,15 @@ func (c *Client) policyMiddleware(_ httpclient.Options, next http.RoundTripper) 
 		}
 		return next.RoundTrip(req)
 	})
+}
+
+// tracing adds the SDK's tracing middleware when Grafana enabled tracing for
+// plugins (it then sets GF_INSTANCE_OTLP_ADDRESS). Without a tracer the
+// middleware still builds an httptrace per request, the largest allocation
+// of a proxied call, for spans nobody receives.
+func tracing() []httpclient.Middleware {
+	if os.Getenv(backend.PluginTracingOpenTelemetryOTLPAddressEnv) == "" {
+		return nil
+	}
+	return []httpclient.Middleware{httpclient.TracingMiddleware(nil)}
 }
