@@ -51,16 +51,26 @@ func BenchmarkGateway(b *testing.B) {
 	quiet := []string{"-log-level", "error"}
 	relay := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: quiet})
 	minimal := harness.Start(b, harness.Options{Provisioning: provisioning, PluginPackage: "./bench/minimal", SkipDemo: true, DevHostArgs: quiet})
-	o := load.Options{Requests: *requests, Concurrency: *concurrency, MaxDuration: 20 * time.Second, Warmup: 200}
-	ping := load.Run("minimal plugin /ping", minimal.URL(res+"/ping"), "viewer", "viewer", o)
-	info := load.Run("relay /info", relay.URL(res+"/info"), "viewer", "viewer", o)
-	proxied := load.Run("relay /proxy/health", relay.URL(res+"/proxy/health"), "viewer", "viewer", o)
-	direct := load.Run("demo API /health (direct)", relay.DemoURL+"/health", "", "", o)
-
+	v := func(name, url string) load.Scenario { return load.Scenario{Name: name, URL: url, User: "viewer", Pass: "viewer"} }
+	// Throughput, in alternating rounds so every scenario sees the same
+	// background load; the plugin's CPU time is summed per scenario.
+	o := load.Options{Requests: *requests, Concurrency: *concurrency, MaxDuration: 20 * time.Second, Warmup: 200,
+		Probe: func() time.Duration { return cpuTime(relay.PluginPID) + cpuTime(minimal.PluginPID) }}
+	r := load.Interleave([]load.Scenario{
+		v("minimal plugin /ping", minimal.URL(res+"/ping")),
+		v("relay /info", relay.URL(res+"/info")),
+		v("relay /proxy/health", relay.URL(res+"/proxy/health")),
+		{Name: "demo API /health (direct)", URL: relay.DemoURL + "/health"},
+	}, 250, o)
+	ping, info, proxied, direct := r[0], r[1], r[2], r[3]
+	// Latency without queueing: one client at a time.
 	seq := load.Options{Requests: *requests / 3, Concurrency: 1, MaxDuration: 20 * time.Second, Warmup: 100}
-	lping := load.Run("minimal /ping, 1 client", minimal.URL(res+"/ping"), "viewer", "viewer", seq)
-	lproxy := load.Run("relay /proxy/health, 1 client", relay.URL(res+"/proxy/health"), "viewer", "viewer", seq)
-	ldirect := load.Run("demo /health direct, 1 client", relay.DemoURL+"/health", "", "", seq)
+	l := load.Interleave([]load.Scenario{
+		v("minimal /ping, 1 client", minimal.URL(res+"/ping")),
+		v("relay /proxy/health, 1 client", relay.URL(res+"/proxy/health")),
+		{Name: "demo /health direct, 1 client", URL: relay.DemoURL + "/health"},
+	}, 100, seq)
+	lping, lproxy, ldirect := l[0], l[1], l[2]
 
 	var out strings.Builder
 	for _, r := range []load.Result{ping, info, proxied, direct, lping, lproxy, ldirect} {
@@ -68,6 +78,8 @@ func BenchmarkGateway(b *testing.B) {
 	}
 	fmt.Fprintf(&out, "relay /info vs minimal /ping:   %.2f × req/s (target ≥ 0.85)\n", info.RPS()/ping.RPS())
 	fmt.Fprintf(&out, "relay /proxy vs relay /info:    %.2f × req/s (target ≥ 0.80)\n", proxied.RPS()/info.RPS())
+	fmt.Fprintf(&out, "plugin CPU per call: minimal /ping %.0f µs, relay /info %.0f µs, relay /proxy %.0f µs\n",
+		cpuPerCall(ping), cpuPerCall(info), cpuPerCall(proxied))
 	fmt.Fprintf(&out, "proxy p50 added over a direct call (1 client): %.3f ms (target ≤ 0.5), of which the plugin protocol hop "+
 		"(minimal /ping p50) %.3f ms and Relay's own part %.3f ms\n",
 		ms(lproxy.P50-ldirect.P50), ms(lping.P50), ms(lproxy.P50-ldirect.P50-lping.P50))
@@ -191,3 +203,24 @@ func vmHWM(pid int) (int64, error) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// cpuTime is a process's user+system CPU time from /proc/<pid>/stat (clock
+// ticks of 10 ms; summed over thousands of calls that is precise enough).
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+2:]))
+	var utime, stime int64
+	fmt.Sscan(fields[11], &utime)
+	fmt.Sscan(fields[12], &stime)
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
+
+func cpuPerCall(r load.Result) float64 {
+	if r.Requests == 0 {
+		return 0
+	}
+	return float64(r.Probed.Microseconds()) / float64(r.Requests)
+}

@@ -19,6 +19,11 @@ type Result struct {
 	Errors   int
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+
+	// Probed is the change of Options.Probe over this scenario's rounds.
+	Probed time.Duration
+
+	latencies []time.Duration
 }
 
 // RPS is completed requests per second.
@@ -37,12 +42,72 @@ type Options struct {
 	Concurrency int
 	MaxDuration time.Duration
 	Warmup      int
+	// Client is reused across runs when set (keeps connections warm).
+	Client *http.Client
+	// Probe, if set, reads a cumulative quantity (e.g. a process's CPU
+	// time); Interleave adds up its change over each scenario's rounds.
+	Probe func() time.Duration
+}
+
+// Scenario is one URL to load.
+type Scenario struct {
+	Name, URL, User, Pass string
+}
+
+// Interleave runs the scenarios in alternating rounds of roundSize requests
+// until each has done o.Requests (or o.MaxDuration passes for a round), so
+// that on a shared machine every scenario sees the same background load.
+func Interleave(scenarios []Scenario, roundSize int, o Options) []Result {
+	results := make([]Result, len(scenarios))
+	lat := make([][]time.Duration, len(scenarios))
+	clients := make([]*http.Client, len(scenarios))
+	for i, sc := range scenarios {
+		results[i].Name = sc.Name
+		clients[i] = newClient(o.Concurrency)
+		defer clients[i].CloseIdleConnections()
+		warm := o
+		warm.Requests, warm.Client = 0, clients[i]
+		Run(sc.Name, sc.URL, sc.User, sc.Pass, warm)
+	}
+	for done := 0; done < o.Requests; done += roundSize {
+		for i, sc := range scenarios {
+			round := o
+			round.Requests, round.Warmup, round.Client = roundSize, 0, clients[i]
+			var before time.Duration
+			if o.Probe != nil {
+				before = o.Probe()
+			}
+			r := Run(sc.Name, sc.URL, sc.User, sc.Pass, round)
+			if o.Probe != nil {
+				results[i].Probed += o.Probe() - before
+			}
+			results[i].Requests += r.Requests
+			results[i].Errors += r.Errors
+			results[i].Elapsed += r.Elapsed
+			lat[i] = append(lat[i], r.latencies...)
+		}
+	}
+	for i := range results {
+		results[i].setPercentiles(lat[i])
+	}
+	return results
+}
+
+func (r *Result) setPercentiles(lat []time.Duration) {
+	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
+	if n := len(lat); n > 0 {
+		r.P50, r.P99 = lat[n/2], lat[min(n-1, n*99/100)]
+	}
 }
 
 // Run sends GET url with the given basic-auth credentials until Requests are
 // done or MaxDuration passes. A non-2xx status counts as an error.
 func Run(name, url, user, pass string, o Options) Result {
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Concurrency * 2}, Timeout: 10 * time.Second}
+	client := o.Client
+	if client == nil {
+		client = newClient(o.Concurrency)
+		defer client.CloseIdleConnections()
+	}
 	do := func() (time.Duration, bool) {
 		req, _ := http.NewRequest(http.MethodGet, url, nil)
 		if user != "" {
@@ -85,12 +150,11 @@ func Run(name, url, user, pass string, o Options) Result {
 	wg.Wait()
 	elapsed := time.Since(start)
 	done := int(min(next.Load(), int64(o.Requests)))
-	lat = lat[:done]
-	sort.Slice(lat, func(a, b int) bool { return lat[a] < lat[b] })
-	r := Result{Name: name, Requests: done, Errors: int(errs.Load()), Elapsed: elapsed}
-	if done > 0 {
-		r.P50, r.P99 = lat[done/2], lat[min(done-1, done*99/100)]
-	}
-	client.CloseIdleConnections()
+	r := Result{Name: name, Requests: done, Errors: int(errs.Load()), Elapsed: elapsed, latencies: lat[:done]}
+	r.setPercentiles(append([]time.Duration(nil), r.latencies...))
 	return r
+}
+
+func newClient(concurrency int) *http.Client {
+	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: concurrency * 2}, Timeout: 10 * time.Second}
 }
