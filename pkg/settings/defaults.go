@@ -15,6 +15,7 @@ const (
 	MaxRequestBodyCeiling   = 15 << 20
 	DefaultMaxRequestBytes  = 10 << 20
 	DefaultMaxResponseBytes = 2 << 30
+	defaultMaxRedirects     = 3
 )
 
 // DefaultProxyRules allow reading the whole upstream for Viewers and nothing else.
@@ -37,9 +38,6 @@ func applyDefaults(s *Settings) {
 	durDefault(&s.Timeouts.TLSHandshake, 5*time.Second)
 	durDefault(&s.Timeouts.ResponseHeader, 30*time.Second)
 	durDefault(&s.Timeouts.Request, 60*time.Second)
-	if s.Network.MaxRedirects == 0 {
-		s.Network.MaxRedirects = 3
-	}
 	if s.Proxy.Rules == nil {
 		s.Proxy.Rules = DefaultProxyRules()
 	}

@@ -30,6 +30,9 @@ func Parse(ds backend.DataSourceInstanceSettings) (*Settings, error) {
 	applyGrafanaConventions(s, ds, grafana, secure)
 	readSecrets(s, secure)
 	applyDefaults(s)
+	if grafana.Network.MaxRedirects == nil {
+		s.Network.MaxRedirects = defaultMaxRedirects
+	}
 	validate(s, secure, &errs)
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -40,6 +43,11 @@ func Parse(ds backend.DataSourceInstanceSettings) (*Settings, error) {
 // grafanaConventions are jsonData keys Grafana's own HTTP settings UI writes;
 // honouring them lets users keep their usual provisioning files.
 type grafanaConventions struct {
+	// Network.MaxRedirects tells an explicit 0 (follow no redirect) from absent.
+	Network struct {
+		MaxRedirects *int `json:"maxRedirects"`
+	} `json:"network"`
+
 	OAuthPassThru bool   `json:"oauthPassThru"`
 	TLSSkipVerify bool   `json:"tlsSkipVerify"`
 	ServerName    string `json:"serverName"`

@@ -131,6 +131,13 @@ func TestGrafanaBasicAuthFields(t *testing.T) {
 	}
 }
 
+func TestMaxRedirectsZeroMeansNone(t *testing.T) {
+	s, err := Parse(ds("https://x", `{"network":{"maxRedirects":0}}`, nil))
+	if err != nil || s.Network.MaxRedirects != 0 {
+		t.Fatalf("explicit 0: %d %v", s.Network.MaxRedirects, err)
+	}
+}
+
 func TestDurationForms(t *testing.T) {
 	s, err := Parse(ds("https://x", `{"timeouts":{"dial":2.5,"request":"1m"}}`, nil))
 	if err != nil || s.Timeouts.Dial.Duration != 2500*time.Millisecond || s.Timeouts.Request.Duration != time.Minute {
