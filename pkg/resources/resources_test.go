@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -239,4 +240,34 @@ func TestInfoListsOnlyPermittedRoutes(t *testing.T) {
 func allFeatures() Features {
 	h := func(w http.ResponseWriter, r *http.Request) {}
 	return Features{Transform: h, Schema: h}
+}
+
+// Headers set after the first Flush never reach Grafana: the first
+// CallResource message already carried the status and headers. Relay sets
+// everything it needs (X-Request-Id, Content-Type) before writing, and a
+// failure after streaming began is reported with AbortStream instead.
+func TestHeadersAfterFirstFlushAreLost(t *testing.T) {
+	f := newFixture(t, `{}`, Features{Transform: func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Before", "1")
+		_, _ = w.Write([]byte("part"))
+		w.(http.Flusher).Flush()
+		w.Header().Set("X-After", "1")
+		AbortStream(r.Context(), errors.New("upstream broke mid-stream"))
+	}})
+	req := &backend.CallResourceRequest{PluginContext: backend.PluginContext{User: &backend.User{Login: "v", Role: "Viewer"}},
+		Method: "POST", Path: "transform", URL: "/transform", Body: []byte(`{}`)}
+	s := &sender{}
+	err := f.handler.CallResource(context.Background(), req, s)
+	first := http.Header(s.msgs[0].Headers)
+	if first.Get("X-Before") != "1" || first.Get("X-Request-Id") == "" {
+		t.Fatalf("headers set before the flush are missing: %v", first)
+	}
+	for _, m := range s.msgs {
+		if http.Header(m.Headers).Get("X-After") != "" {
+			t.Fatal("a header set after the first flush was sent")
+		}
+	}
+	if err == nil || !strings.Contains(err.Error(), "mid-stream") {
+		t.Fatalf("a failure after the first flush must end the call with an error, got %v", err)
+	}
 }
