@@ -15,11 +15,18 @@ import (
 
 func main() {
 	// Every line the plugin logs crosses the process boundary to Grafana, which
-	// filters by level only after parsing it. Emit debug lines (two per call
-	// from the SDK alone) only when asked: log_level in Grafana's
-	// [plugin.relay-gateway-datasource] section arrives as GF_PLUGIN_LOG_LEVEL.
-	logger := log.NewWithLevel(logLevel(os.Getenv("GF_PLUGIN_LOG_LEVEL")))
-	log.DefaultLogger, backend.Logger = logger, logger
+	// filters by level only after parsing it. Relay's own lines (audit, errors)
+	// log at info; the SDK's three lines per call ("Plugin Request Started/
+	// Completed", which Grafana's own plugin middleware already logs host side)
+	// only at warn and above. log_level in Grafana's
+	// [plugin.relay-gateway-datasource] section (GF_PLUGIN_LOG_LEVEL) lowers both.
+	level, explicit := logLevel(os.Getenv("GF_PLUGIN_LOG_LEVEL"))
+	log.DefaultLogger = log.NewWithLevel(level)
+	sdkLevel := log.Warn
+	if explicit {
+		sdkLevel = level
+	}
+	backend.Logger = log.NewWithLevel(sdkLevel)
 
 	opts := datasource.ManageOpts{GRPCSettings: backend.GRPCSettings{
 		// Accept messages above every body limit Relay enforces, so an
@@ -32,17 +39,20 @@ func main() {
 	}
 }
 
-func logLevel(s string) log.Level {
+// logLevel reads a level name; explicit is false when none (or an unknown one) is set.
+func logLevel(s string) (level log.Level, explicit bool) {
 	switch strings.ToLower(s) {
 	case "trace":
-		return log.Trace
+		return log.Trace, true
 	case "debug":
-		return log.Debug
+		return log.Debug, true
+	case "info":
+		return log.Info, true
 	case "warn", "warning":
-		return log.Warn
+		return log.Warn, true
 	case "error":
-		return log.Error
+		return log.Error, true
 	default:
-		return log.Info
+		return log.Info, false
 	}
 }

@@ -81,7 +81,7 @@ type result struct {
 }
 
 func BenchmarkCacheHitVsUncachedProxy(b *testing.B) {
-	s := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: []string{"-log-level", "warn"}})
+	s := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: []string{"-log-level", "warn"}, DemoArgs: []string{"-log-level", "warn"}})
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: concurrency}}
 	get := func(uid string) (string, error) {
 		req := s.Request("GET", "/api/datasources/uid/"+uid+path, "viewer", nil)

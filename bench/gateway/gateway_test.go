@@ -49,7 +49,7 @@ const res = "/api/datasources/uid/bench/resources"
 
 func BenchmarkGateway(b *testing.B) {
 	quiet := []string{"-log-level", "error"}
-	relay := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: quiet})
+	relay := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: quiet, DemoArgs: []string{"-log-level", "warn"}})
 	minimal := harness.Start(b, harness.Options{Provisioning: provisioning, PluginPackage: "./bench/minimal", SkipDemo: true, DevHostArgs: quiet})
 	v := func(name, url string) load.Scenario { return load.Scenario{Name: name, URL: url, User: "viewer", Pass: "viewer"} }
 	// Throughput, in alternating rounds so every scenario sees the same

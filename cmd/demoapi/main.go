@@ -43,6 +43,7 @@ func main() {
 type options struct {
 	addr        string
 	allowRemote bool
+	logLevel    slog.Level
 	cfg         config
 }
 
@@ -53,6 +54,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8081", "listen address; port 0 picks a free port; loopback only unless -allow-remote")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
+	fs.TextVar(&o.logLevel, "log-level", slog.LevelInfo, "debug, info (logs every request), warn or error; benchmarks use warn")
 	fs.StringVar(&o.cfg.BasicUser, "basic-user", def.BasicUser, "user for /auth/basic/data")
 	fs.StringVar(&o.cfg.BasicPass, "basic-pass", def.BasicPass, "password for /auth/basic/data")
 	fs.StringVar(&o.cfg.BearerToken, "bearer-token", def.BearerToken, "static token for /auth/bearer/data")
@@ -86,7 +88,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: opts.logLevel}))
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
