@@ -3,12 +3,14 @@
 // figure next to its baseline in the same run:
 //
 //   - Relay's /info vs a minimal SDK plugin's /ping (target: ≥ 0.85 ×);
+//
 //   - a small JSON GET through /proxy vs Relay's /info (target ≥ 0.8 ×), and
 //     its added p50 over calling the demo API directly, with one client;
+//
 //   - a 1 GiB upstream body through /proxy: time to first byte, throughput and
 //     the plugin's peak RSS (VmHWM), next to a buffering io.ReadAll proxy.
 //
-//	go test ./bench/gateway -run '^$' -bench . -benchtime 1x [-stream-bytes N]
+//     go test ./bench/gateway -run '^$' -bench . -benchtime 1x [-stream-bytes N]
 package gatewaybench
 
 import (
@@ -51,7 +53,9 @@ func BenchmarkGateway(b *testing.B) {
 	quiet := []string{"-log-level", "error"}
 	relay := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: quiet, DemoArgs: []string{"-log-level", "warn"}})
 	minimal := harness.Start(b, harness.Options{Provisioning: provisioning, PluginPackage: "./bench/minimal", SkipDemo: true, DevHostArgs: quiet})
-	v := func(name, url string) load.Scenario { return load.Scenario{Name: name, URL: url, User: "viewer", Pass: "viewer"} }
+	v := func(name, url string) load.Scenario {
+		return load.Scenario{Name: name, URL: url, User: "viewer", Pass: "viewer"}
+	}
 	// Throughput, in alternating rounds so every scenario sees the same
 	// background load; the plugin's CPU time is summed per scenario.
 	o := load.Options{Requests: *requests, Concurrency: *concurrency, MaxDuration: 20 * time.Second, Warmup: 200,

@@ -46,6 +46,9 @@ export interface Rate {
   burst?: number;
 }
 
+/** Route classes the backend rate-limits separately (pkg/resources: route classes). */
+export const RATE_CLASSES = ['read', 'write', 'transform', 'action'] as const;
+
 export interface ApiKeyMeta {
   name: string;
   scopes?: string[];
@@ -140,11 +143,12 @@ export const DEFAULTS = {
   maxRequestBytesCeiling: 15 * 1024 * 1024,
   maxResponseBytes: 2 * 1024 * 1024 * 1024,
   maxConcurrent: 64,
-  rate: { perSecond: 50, burst: 100 },
+  rate: { perSecond: 50, burst: 100, idleTTL: '10m' },
   cacheMaxBytes: 32 * 1024 * 1024,
   transform: { maxInputBytes: 64 * 1024 * 1024, maxRows: 1_000_000, timeout: '30s' },
   query: { maxPages: 10, concurrency: 4 },
   healthPath: '/',
+  audit: { ringSize: 1000, ringSizeMax: 100_000 },
   apiKeyName: 'X-API-Key',
   proxyRules: [{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }] as ProxyRule[],
 } as const;

@@ -20,6 +20,8 @@ import { getTableStyles } from '../common/styles';
 import { DEFAULTS, HTTP_METHODS, ProxyRule, Role, ROLES } from '../../types/settings';
 import { ConfigApi, durationError, formatBytes, parseNumber } from './configApi';
 import { useFieldError, useFieldErrorsUnder } from './health';
+import { RateClassesTable } from './RateClassesTable';
+import { DurationField } from './TransportSection';
 
 export const ROLE_OPTIONS = ROLES.map((r) => ({ label: r, value: r }));
 
@@ -378,6 +380,33 @@ export function LimitsSection({ cfg }: { cfg: ConfigApi }) {
             setNum(d.rateLimits.default, 'burst', v)
           )}
         />
+        <DurationField
+          label="Forget idle callers after"
+          description="Limiter state of a user idle this long is dropped."
+          path="jsonData.rateLimits.idleTTL"
+          placeholder={DEFAULTS.rate.idleTTL}
+          value={rl.idleTTL}
+          onChange={(v) =>
+            cfg.update((d) => {
+              d.rateLimits = d.rateLimits ?? {};
+              v ? (d.rateLimits.idleTTL = v) : delete d.rateLimits.idleTTL;
+            })
+          }
+        />
+      </Stack>
+      <RateClassesTable cfg={cfg} />
+      <Stack direction="row" gap={2} wrap="wrap">
+        <NumberField
+          cfg={cfg}
+          label="Audit entries kept"
+          description={`Recent calls kept in memory for GET /audit (1–${DEFAULTS.audit.ringSizeMax}).`}
+          path="jsonData.audit.ringSize"
+          min={1}
+          max={DEFAULTS.audit.ringSizeMax}
+          placeholder={DEFAULTS.audit.ringSize}
+          value={jd.audit?.ringSize}
+          set={(d, v) => ((d.audit = d.audit ?? {}), setNum(d.audit, 'ringSize', v))}
+        />
       </Stack>
     </Section>
   );
@@ -397,23 +426,29 @@ function NumberField(props: {
   path: string;
   value?: number;
   placeholder: number;
+  description?: string;
   bytes?: boolean;
+  min?: number;
   max?: number;
   set: (jd: NonNullable<ConfigApi['jsonData']>, v: number | undefined) => void;
 }) {
   const backend = useFieldError(props.path);
-  const { value, max, bytes } = props;
+  const { value, max, bytes, min = 0 } = props;
   const local =
-    value !== undefined && (value < 0 || (max !== undefined && value > max))
-      ? `Must be between 0 and ${bytes ? formatBytes(max) : max}`
+    value !== undefined && (value < min || (max !== undefined && value > max))
+      ? max === undefined
+        ? `Must be at least ${min}`
+        : `Must be between ${min} and ${bytes ? formatBytes(max) : max}`
       : undefined;
-  const hint = bytes ? formatBytes(value ?? props.placeholder) + (value === undefined ? ' (default)' : '') : undefined;
+  const hint = bytes
+    ? formatBytes(value ?? props.placeholder) + (value === undefined ? ' (default)' : '')
+    : props.description;
   return (
     <Field label={props.label} description={hint} invalid={!!(local || backend)} error={local ?? backend}>
       <Input
         aria-label={props.label}
         type="number"
-        min={0}
+        min={min}
         width={18}
         placeholder={String(props.placeholder)}
         value={value ?? ''}
