@@ -11,7 +11,28 @@ jest.setTimeout(20000);
 const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 // Role queries and pointer checks walk the accessibility tree of the whole (large) form: scope them to a section.
 const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
+// Combobox's menu watches its scroll edges; jsdom has no IntersectionObserver (jest-setup.js stubs only ResizeObserver).
+if (!globalThis.IntersectionObserver) {
+  globalThis.IntersectionObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  } as unknown as typeof IntersectionObserver;
+}
 const section = (title: string) => within(document.querySelector(`section[aria-label="${title}"]`) as HTMLElement);
+
+/**
+ * Picks a Combobox option the way a keyboard user does: type to filter, Enter takes the first match.
+ * (jsdom has no layout, so the virtualized option list renders no rows to click.)
+ */
+async function pickClass(combobox: HTMLElement, name: string) {
+  await userEvent.click(combobox);
+  type(combobox, name);
+  await userEvent.keyboard('{Enter}');
+}
 
 function settings(over: Partial<RelaySettings> = {}): RelaySettings {
   return {
@@ -291,6 +312,97 @@ describe('ConfigEditor', () => {
       userEvent.click(within(screen.getByTestId('health-error')).getByRole('button', { name: /Check again/ }))
     );
     await waitFor(() => expect(screen.getByText('Saved settings work')).toBeInTheDocument());
+  });
+
+  it('edits per-class rate limits inline, each class once', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings({ jsonData: { rateLimits: { default: { perSecond: 20, burst: 40 } } } }));
+    const limits = section('Limits');
+    expect(limits.getByText(/per user login and class.*429 with a Retry-After/)).toBeInTheDocument();
+
+    // A new row starts from the default rate, so it never blocks the class by accident.
+    await userEvent.click(limits.getByRole('button', { name: /Add class/ }));
+    expect(latest.current.jsonData.rateLimits?.classes).toEqual({ read: { perSecond: 20, burst: 40 } });
+
+    const row = screen.getByTestId('rate-class-1');
+    await pickClass(within(row).getByRole('combobox', { name: 'Class 1' }), 'write');
+    type(within(row).getByLabelText('Class 1 requests per second'), '5');
+    type(within(row).getByLabelText('Class 1 burst'), '10');
+    expect(latest.current.jsonData.rateLimits?.classes).toEqual({ write: { perSecond: 5, burst: 10 } });
+    expect(latest.current.jsonData.rateLimits?.default).toEqual({ perSecond: 20, burst: 40 });
+
+    // The next row takes the first class still free; renaming keeps the row order.
+    await userEvent.click(limits.getByRole('button', { name: /Add class/ }));
+    type(within(screen.getByTestId('rate-class-2')).getByLabelText('Class 2 requests per second'), '');
+    expect(latest.current.jsonData.rateLimits?.classes).toEqual({
+      write: { perSecond: 5, burst: 10 },
+      read: { burst: 40 },
+    });
+    expect(
+      within(screen.getByTestId('rate-class-2').nextElementSibling as HTMLElement).getByText(/Set requests per second/)
+    ).toBeInTheDocument();
+
+    await userEvent.click(within(row).getByRole('button', { name: 'Remove class 1' }));
+    expect(latest.current.jsonData.rateLimits?.classes).toEqual({ read: { burst: 40 } });
+    await userEvent.click(within(screen.getByTestId('rate-class-1')).getByRole('button', { name: 'Remove class 1' }));
+    expect(latest.current.jsonData.rateLimits).not.toHaveProperty('classes');
+
+    type(limits.getByLabelText('Forget idle callers after'), '30m');
+    expect(latest.current.jsonData.rateLimits?.idleTTL).toBe('30m');
+    type(limits.getByLabelText('Forget idle callers after'), '30 minutes');
+    expect(limits.getByText(/Use a duration like/)).toBeInTheDocument();
+    type(limits.getByLabelText('Forget idle callers after'), '');
+    expect(latest.current.jsonData.rateLimits).not.toHaveProperty('idleTTL');
+  });
+
+  it('offers only the classes without a rate and disables "Add class" when all four have one', async () => {
+    healthy(installFakeBackend());
+    const r = { perSecond: 1, burst: 1 };
+    const latest = renderEditor(
+      settings({ jsonData: { rateLimits: { classes: { read: r, write: r, transform: r } } } })
+    );
+    const class1 = within(screen.getByTestId('rate-class-1')).getByRole('combobox', { name: 'Class 1' });
+    // "write" has its own row, so row 1 cannot take it...
+    await pickClass(class1, 'write');
+    expect(Object.keys(latest.current.jsonData.rateLimits?.classes ?? {})).toEqual(['read', 'write', 'transform']);
+    // ...but the free "action" it can, in place.
+    await pickClass(class1, 'action');
+    expect(Object.keys(latest.current.jsonData.rateLimits?.classes ?? {})).toEqual(['action', 'write', 'transform']);
+
+    await userEvent.click(section('Limits').getByRole('button', { name: /Add class/ }));
+    expect(latest.current.jsonData.rateLimits?.classes?.read).toEqual({ perSecond: 50, burst: 100 });
+    expect(section('Limits').getByRole('button', { name: /Add class/ })).toBeDisabled();
+  });
+
+  it('sets the audit ring size within 1..100000 and shows the backend error for rate classes', async () => {
+    const backend = installFakeBackend();
+    backend.on('GET openapi.json', { data: OPENAPI });
+    backend.on(`GET /api/datasources/uid/${UID}/health`, {
+      status: 400,
+      data: {
+        status: 'ERROR',
+        message:
+          'Settings are invalid: jsonData.rateLimits.classes.write: must not be negative; jsonData.audit.ringSize: must be between 1 and 100000',
+      },
+    });
+    const latest = renderEditor(
+      settings({ jsonData: { rateLimits: { classes: { write: { perSecond: 2 } } }, audit: { ringSize: 200000 } } })
+    );
+    await screen.findByTestId('health-status');
+    const limits = section('Limits');
+    expect(limits.getByText('must be between 1 and 100000', { exact: false })).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('rate-class-1').nextElementSibling as HTMLElement).getByText(/must not be negative/)
+    ).toBeInTheDocument();
+
+    const ring = limits.getByLabelText('Audit entries kept');
+    expect(limits.getByText(/kept in memory for GET \/audit/)).toBeInTheDocument();
+    type(ring, '5000');
+    expect(latest.current.jsonData.audit).toEqual({ ringSize: 5000 });
+    type(ring, '0');
+    expect(limits.getByText('Must be between 1 and 100000')).toBeInTheDocument();
+    type(ring, '');
+    expect(latest.current.jsonData.audit).toEqual({});
   });
 
   it('edits custom headers as Grafana httpHeaderName/httpHeaderValue pairs', async () => {
