@@ -86,11 +86,23 @@ func New(d Deps) (*API, error) {
 	for i := range a.routes {
 		rt := &a.routes[i]
 		a.reqs[rt.Name] = map[string]authz.Requirement{}
+		h := a.middleware(rt)
 		for _, m := range rt.Methods {
 			a.reqs[rt.Name][m] = a.requirement(rt, m)
-			a.mux.Handle(m+" "+rt.Pattern, a.middleware(rt))
+		}
+		for _, m := range rt.Methods {
+			a.mux.Handle(m+" "+rt.Pattern, h)
+			// ServeMux would redirect a subtree's root without its slash
+			// ("/proxy" → "/proxy/"), and a browser would follow that to
+			// Grafana's root: serve the root as the subtree's empty rest.
+			if i := strings.LastIndex(rt.Pattern, "/{"); i > 0 && strings.HasSuffix(rt.Pattern, "...}") {
+				a.mux.Handle(m+" "+rt.Pattern[:i], h)
+			}
 		}
 	}
+	// Everything no route matches lands here, so unknown paths and methods
+	// get JSON errors (and no trailing-slash redirect ever leaves the mux).
+	a.mux.HandleFunc("/", a.unmatched)
 	doc, err := a.buildOpenAPI()
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
@@ -102,12 +114,12 @@ func New(d Deps) (*API, error) {
 // Routes returns the table (read-only use).
 func (a *API) Routes() []Route { return a.routes }
 
-// ServeHTTP routes a call, answering unknown paths and methods in JSON.
-func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if _, pattern := a.mux.Handler(r); pattern != "" {
-		a.mux.ServeHTTP(w, r)
-		return
-	}
+// ServeHTTP routes a call.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// unmatched answers 405 with Allow when the path exists for other methods,
+// 404 otherwise, both as JSON.
+func (a *API) unmatched(w http.ResponseWriter, r *http.Request) {
 	if allow := a.allowedMethods(r.URL.Path); len(allow) > 0 {
 		e := apierr.New(http.StatusMethodNotAllowed, "method_not_allowed", "%s is not allowed on %s; allowed: %s",
 			r.Method, r.URL.Path, strings.Join(allow, ", "))
@@ -118,8 +130,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	apierr.Write(w, r, apierr.NotFound("no resource route %s; see /openapi.json for the routes", r.URL.Path))
 }
 
-// allowedMethods lists the methods registered for a path, probing the mux
-// with each declared method (cheap: only on the error path).
+// allowedMethods lists the methods a route serves on path, probing the mux
+// with each declared method (only on the error path).
 func (a *API) allowedMethods(path string) []string {
 	seen := map[string]bool{}
 	for _, rt := range a.routes {
@@ -128,7 +140,7 @@ func (a *API) allowedMethods(path string) []string {
 			if probe == nil {
 				continue
 			}
-			if _, p := a.mux.Handler(probe); p != "" {
+			if _, p := a.mux.Handler(probe); p != "/" {
 				seen[m] = true
 			}
 		}

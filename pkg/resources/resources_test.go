@@ -271,3 +271,21 @@ func TestHeadersAfterFirstFlushAreLost(t *testing.T) {
 		t.Fatalf("a failure after the first flush must end the call with an error, got %v", err)
 	}
 }
+
+// A subtree root without its slash must not be redirected (a Location would
+// point at Grafana's root, not the resource API): it is the subtree's root.
+func TestNoTrailingSlashRedirect(t *testing.T) {
+	var rest []string
+	f := newFixture(t, `{}`, Features{Proxy: stubProxy{func(w http.ResponseWriter, r *http.Request) {
+		rest = append(rest, r.PathValue("path"))
+		w.WriteHeader(204)
+	}}})
+	for _, p := range []string{"proxy", "proxy/"} {
+		if status, h, _ := f.call(t, "GET", p, "Viewer", nil, nil); status != 204 || h.Get("Location") != "" {
+			t.Fatalf("%s: %d %v", p, status, h)
+		}
+	}
+	if len(rest) != 2 || rest[0] != "" || rest[1] != "" {
+		t.Fatalf("path values %q", rest)
+	}
+}
