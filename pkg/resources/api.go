@@ -72,13 +72,14 @@ type API struct {
 	routes  []Route
 	reqs    map[string]map[string]authz.Requirement // route name → method → requirement
 	mux     *http.ServeMux
+	schemas openapi3.Schemas // built once per instance; routes and the document share them
 	openapi []byte
 }
 
 // New builds the route table, the router and the OpenAPI document. Overrides
 // in settings that name no route, or would loosen a floor, are errors.
 func New(d Deps) (*API, error) {
-	a := &API{deps: d, mux: http.NewServeMux(), reqs: map[string]map[string]authz.Requirement{}}
+	a := &API{deps: d, mux: http.NewServeMux(), reqs: map[string]map[string]authz.Requirement{}, schemas: componentSchemas()}
 	a.routes = a.table()
 	if err := a.checkOverrides(); err != nil {
 		return nil, err

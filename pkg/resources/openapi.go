@@ -27,8 +27,8 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 		},
 		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources"}},
 		Paths:   openapi3.NewPaths(),
-		Components: &openapi3.Components{Schemas: componentSchemas(),
-			Responses: openapi3.ResponseBodies{"Error": {Value: errorResponse()}}},
+		Components: &openapi3.Components{Schemas: a.schemas,
+			Responses: openapi3.ResponseBodies{"Error": {Value: a.errorResponse()}}},
 	}
 	for i := range a.routes {
 		rt := &a.routes[i]
@@ -87,7 +87,7 @@ func (a *API) operation(rt *Route, method string) *openapi3.Operation {
 	for code, resp := range rt.Responses {
 		op.Responses.Set(strconv.Itoa(code), resp)
 	}
-	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: errorResponse()})
+	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 	return op
 }
 
@@ -117,9 +117,9 @@ func (a *API) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 // OpenAPI returns the generated document.
 func (a *API) OpenAPI() []byte { return a.openapi }
 
-func errorResponse() *openapi3.Response {
+func (a *API) errorResponse() *openapi3.Response {
 	desc := "Error: {error, code, status}"
-	return &openapi3.Response{Description: &desc, Content: openapi3.NewContentWithJSONSchemaRef(ref("Error"))}
+	return &openapi3.Response{Description: &desc, Content: openapi3.NewContentWithJSONSchemaRef(a.ref("Error"))}
 }
 
 func jsonResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*openapi3.ResponseRef {
@@ -137,8 +137,9 @@ func jsonBody(desc string, schema *openapi3.SchemaRef) *openapi3.RequestBodyRef 
 		WithJSONSchemaRef(schema)}
 }
 
-func ref(name string) *openapi3.SchemaRef {
-	return &openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: componentSchemas()[name].Value}
+// ref points at a component schema of this instance's document.
+func (a *API) ref(name string) *openapi3.SchemaRef {
+	return &openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: a.schemas[name].Value}
 }
 
 func objectSchema() *openapi3.SchemaRef { return openapi3.NewObjectSchema().NewRef() }
@@ -187,8 +188,8 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 			Extensions:  map[string]any{"x-relay-min-role": d.MinRole.String(), "x-relay-api-key-required": d.APIKeyRequired},
 		}
 		op.Responses.Delete("default")
-		op.Responses.Set("200", jsonResponse(200, "The upstream's answer", ref("ActionResult"))[200])
-		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: errorResponse()})
+		op.Responses.Set("200", jsonResponse(200, "The upstream's answer", a.ref("ActionResult"))[200])
+		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 		doc.Paths.Set("/actions/"+d.Name, &openapi3.PathItem{Post: op})
 	}
 }

@@ -36,7 +36,7 @@ func (a *API) table() []Route {
 			Timeout: 5 * time.Second, Tag: "meta",
 			Summary:     "Plugin, data source and caller information",
 			Description: "Plugin and SDK version, data source, upstream origin (never credentials), enabled features, the caller's identity and the routes, proxy rules and actions this caller may use, computed by the code that enforces them.",
-			Responses:   jsonResponse(200, "Information", ref("Info")),
+			Responses:   jsonResponse(200, "Information", a.ref("Info")),
 			Handler:     a.serveInfo,
 		},
 		{
@@ -45,7 +45,7 @@ func (a *API) table() []Route {
 			Summary:     "Recent audit entries (Admin)",
 			Description: "Newest first: mutating calls, action runs, API key use and denied attempts. Never bodies or secrets.",
 			Params:      []*paramRef{queryParam("limit", "Maximum number of entries", "integer", false)},
-			Responses:   jsonResponse(200, "Audit entries", ref("AuditLog")),
+			Responses:   jsonResponse(200, "Audit entries", a.ref("AuditLog")),
 			Handler:     a.serveAudit,
 		},
 	}
@@ -66,8 +66,8 @@ func (a *API) table() []Route {
 			Class: "transform", BodyLimit: transformBody, Timeout: s.Transform.Timeout.Duration + s.Timeouts.Request.Duration, Tag: "transform",
 			Summary:     "Run a transformation pipeline",
 			Description: "Turns inline data or an upstream response (through the proxy rules and the caller's permissions) into data frames, in the JSON form /api/ds/query returns; Accept: text/csv returns CSV.",
-			RequestBody: jsonBody("Data or source, and the pipeline", ref("TransformRequest")),
-			Responses:   jsonResponse(200, "Frames", ref("TransformResponse")),
+			RequestBody: jsonBody("Data or source, and the pipeline", a.ref("TransformRequest")),
+			Responses:   jsonResponse(200, "Frames", a.ref("TransformResponse")),
 			Handler:     f.Transform,
 		})
 	}
@@ -80,7 +80,7 @@ func (a *API) table() []Route {
 			Params: []*paramRef{queryParam("path", "Upstream path", "string", true),
 				queryParam("root", "Row selector (gjson path)", "string", false),
 				queryParam("format", "json, ndjson, csv or auto", "string", false)},
-			Responses: jsonResponse(200, "Fields", ref("SchemaResponse")),
+			Responses: jsonResponse(200, "Fields", a.ref("SchemaResponse")),
 			Handler:   f.Schema,
 		})
 	}
@@ -91,7 +91,7 @@ func (a *API) table() []Route {
 				Timeout: 5 * time.Second, Tag: "actions",
 				Summary:     "Named actions the caller may run",
 				Description: "Each with its parameter schema, method and confirmation text.",
-				Responses:   jsonResponse(200, "Actions", ref("ActionList")),
+				Responses:   jsonResponse(200, "Actions", a.ref("ActionList")),
 				Handler:     f.Actions.List,
 			},
 			Route{
@@ -102,8 +102,8 @@ func (a *API) table() []Route {
 				Params: []*paramRef{pathParam("name", "Action name"), queryParam("dryRun", "Render without calling", "boolean", false),
 					headerParam("Idempotency-Key", "Replays the first result for the same key"),
 					headerParam("X-API-Key", "Required for actions that need an API key")},
-				RequestBody: jsonBody("Parameters", ref("ActionParams")),
-				Responses:   jsonResponse(200, "The upstream's answer", ref("ActionResult")),
+				RequestBody: jsonBody("Parameters", a.ref("ActionParams")),
+				Responses:   jsonResponse(200, "The upstream's answer", a.ref("ActionResult")),
 				Handler:     f.Actions.Run,
 			})
 	}
