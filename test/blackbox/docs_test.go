@@ -25,7 +25,10 @@ func TestDocumentedExamplesRun(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Skip("curl is not installed")
 	}
-	root := moduleRoot(t)
+	root, err := harness.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
 	provisioning, _ := os.ReadFile(filepath.Join(root, "dev/provisioning.yaml"))
 	users, _ := os.ReadFile(filepath.Join(root, "dev/users.yaml"))
 	s := harness.Start(t, harness.Options{Provisioning: string(provisioning), Users: string(users),
@@ -69,20 +72,5 @@ func TestDocumentedExamplesRun(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
 	}
 }

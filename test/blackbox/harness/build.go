@@ -87,7 +87,7 @@ func buildDir() (root, dir string, err error) {
 	if builds.dir != "" || builds.err != nil {
 		return builds.root, builds.dir, builds.err
 	}
-	builds.root, builds.err = moduleRoot()
+	builds.root, builds.err = ModuleRoot()
 	if builds.err != nil {
 		return "", "", builds.err
 	}
@@ -118,8 +118,8 @@ func removeStaleBuildDirs(parent string) {
 	}
 }
 
-// moduleRoot walks up from the working directory (a test's package directory) to the directory with go.mod.
-func moduleRoot() (string, error) {
+// ModuleRoot walks up from the working directory (a test's package directory) to the directory with go.mod.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
