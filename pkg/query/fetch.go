@@ -2,7 +2,6 @@ package query
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -107,5 +106,3 @@ func asAPIError(err error) *apierr.Error {
 	}
 	return apierr.Internal()
 }
-
-func asSyntax(err error, target **json.SyntaxError) bool { return errors.As(err, target) }

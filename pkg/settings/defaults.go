@@ -1,7 +1,6 @@
 package settings
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -91,5 +90,3 @@ func intDefault64(p *int64, v int64) {
 		*p = v
 	}
 }
-
-func asType[T any](err error, target *T) bool { return errors.As(err, target) }

@@ -3,6 +3,7 @@ package settings
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -155,7 +156,7 @@ func parseKeyHash(v string) (salt, hash []byte, ok bool) {
 
 func describeJSONError(err error) string {
 	var te *json.UnmarshalTypeError
-	if ok := asType(err, &te); ok && te.Field != "" {
+	if errors.As(err, &te) && te.Field != "" {
 		return fmt.Sprintf("field %q: expected %s, got JSON %s", te.Field, te.Type, te.Value)
 	}
 	return err.Error()
