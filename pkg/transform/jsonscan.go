@@ -57,28 +57,19 @@ value:
 		bounds = append(bounds, uint32(i), 0)
 	}
 	switch c := b[i]; {
-	case c == '{':
+	case c == '{' || c == '[':
 		if len(stack) >= maxJSONDepth {
 			return fail(fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth))
 		}
-		stack = append(stack, '{')
+		stack = append(stack, c)
 		i = skipWS(b, i+1)
-		if i < len(b) && b[i] == '}' {
+		if i < len(b) && b[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 			stack = stack[:len(stack)-1]
 			i++
 			goto after
 		}
-		goto key
-	case c == '[':
-		if len(stack) >= maxJSONDepth {
-			return fail(fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth))
-		}
-		stack = append(stack, '[')
-		i = skipWS(b, i+1)
-		if i < len(b) && b[i] == ']' {
-			stack = stack[:len(stack)-1]
-			i++
-			goto after
+		if c == '{' {
+			goto key
 		}
 		goto value
 	case c == '"':
