@@ -40,7 +40,18 @@ func (c *cacheState) bump(now time.Time) int {
 // GET /api/cacheable → Cache-Control: max-age=60 with a validator. The ETag is weak because "calls" changes on
 // every request while the resource (its version) does not: the bodies are semantically equivalent.
 // If-None-Match (weak comparison, lists and "*") and, without it, If-Modified-Since answer 304.
+//
+// ?delay=2ms answers after that much service time (as /slow does), so benchmarks can compare a cached and an
+// uncached path against an upstream that takes time to answer, as real APIs do.
 func (s *server) cacheable(w http.ResponseWriter, r *http.Request) {
+	delay, err := durationParam(r, "delay", 0, maxDelay)
+	if err != nil {
+		badRequest(w, err)
+		return
+	}
+	if delay > 0 && !sleep(r, delay) {
+		return // nobody is listening
+	}
 	version, modified := s.cache.current()
 	etag := `W/"cacheable-v` + strconv.Itoa(version) + `"`
 	h := w.Header()

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 )
 
 type cacheBody struct {
@@ -74,6 +75,18 @@ func TestCacheableETag(t *testing.T) {
 	if n := counterOf(t, ts, "/api/cacheable"); n != 10 {
 		t.Errorf("counter %d, want 10", n)
 	}
+}
+
+func TestCacheableDelay(t *testing.T) {
+	ts, _ := newTestAPI(t)
+	start := time.Now()
+	resp, body := send(t, ts.Client(), newRequest(t, http.MethodGet, ts.URL+"/api/cacheable?delay=40ms", nil))
+	checkStatus(t, resp, body, http.StatusOK)
+	if took := time.Since(start); took < 40*time.Millisecond {
+		t.Errorf("answered after %s, want at least the 40ms delay", took)
+	}
+	resp, body = send(t, ts.Client(), newRequest(t, http.MethodGet, ts.URL+"/api/cacheable?delay=soon", nil))
+	checkStatus(t, resp, body, http.StatusBadRequest)
 }
 
 func TestCacheControlVariants(t *testing.T) {

@@ -65,11 +65,11 @@ func (k apiKeyAuth) apply(r *http.Request) error {
 		r.Header.Set(k.name, k.value)
 		return nil
 	}
-	// r.URL is the clone's own copy (Request.Clone deep-copies it), so the
-	// key never shows up in the caller's URL, traces or url.Error messages.
+	// A URL of its own, so the key never shows up in the caller's URL,
+	// traces or url.Error messages.
 	q := r.URL.Query()
 	q.Set(k.name, k.value)
-	r.URL.RawQuery = q.Encode()
+	setRawQuery(r, q.Encode())
 	return nil
 }
 func (apiKeyAuth) close() {}
@@ -98,7 +98,7 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			// x/oauth2 built this request: only the client credentials.
 			return next.RoundTrip(req)
 		}
-		out := req.Clone(req.Context())
+		out := withOwnHeader(req)
 		dropGrafanaHeaders(out.Header)
 		if !c.hosts.isUpstreamOrigin(out.URL) {
 			c.stripCredentials(out)
@@ -159,10 +159,30 @@ func (c *Client) stripCredentials(r *http.Request) {
 			q := r.URL.Query()
 			if _, ok := q[a.APIKeyName]; ok {
 				q.Del(a.APIKeyName)
-				r.URL.RawQuery = q.Encode()
+				setRawQuery(r, q.Encode())
 			}
 		} else {
 			r.Header.Del(a.APIKeyName)
 		}
 	}
+}
+
+// withOwnHeader is a shallow copy of r with a header map of its own: what a
+// RoundTripper may change without touching its caller's request. Code that
+// changes the URL goes through setRawQuery, which copies it first.
+func withOwnHeader(r *http.Request) *http.Request {
+	out := r.WithContext(r.Context())
+	out.Header = r.Header.Clone()
+	if out.Header == nil {
+		out.Header = http.Header{}
+	}
+	return out
+}
+
+// setRawQuery replaces r's query on a copy of its URL, which withOwnHeader
+// still shares with the caller.
+func setRawQuery(r *http.Request, raw string) {
+	u := *r.URL
+	u.RawQuery = raw
+	r.URL = &u
 }

@@ -236,12 +236,12 @@ func (c *Client) RoundTripper() http.RoundTripper { return roundTripper{c} }
 type roundTripper struct{ c *Client }
 
 func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
-	out := req.Clone(req.Context())
+	out := withOwnHeader(req)
 	out.RequestURI = ""
 	// ReverseProxy sets an empty User-Agent to suppress Go's default; drop
 	// it so the SDK's user agent middleware names Grafana and the plugin.
 	if v, ok := out.Header["User-Agent"]; ok && len(v) == 1 && v[0] == "" {
-		out.Header.Del("User-Agent")
+		delete(out.Header, "User-Agent")
 	}
 	return rt.c.Do(out)
 }

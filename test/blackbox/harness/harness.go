@@ -51,7 +51,8 @@ type Options struct {
 	Provisioning string
 	// Users is the dev host's users YAML; DefaultUsers when empty.
 	Users string
-	// Env is added to the dev host's environment, which the plugin inherits, as it inherits Grafana's.
+	// Env is added to the dev host's environment, which the plugin inherits, as it inherits Grafana's; it may
+	// override DEMO_URL, e.g. to point a stack without its own demo API at another stack's.
 	Env map[string]string
 	// PluginPackage is the plugin's main package relative to the module root; DefaultPluginPackage when empty.
 	PluginPackage string
@@ -70,8 +71,9 @@ type Stack struct {
 	DevHostURL string
 	// DemoURL is the demo API's base URL, or "" with SkipDemo.
 	DemoURL string
-	// PluginPID is the plugin process's PID, e.g. for /proc/<pid>/status (VmHWM) in memory benchmarks.
-	PluginPID int
+	// PluginPID, DevHostPID and DemoPID (0 with SkipDemo) are the processes' PIDs, e.g. for /proc/<pid>/status
+	// (VmHWM) in memory benchmarks or to pin them to CPUs.
+	PluginPID, DevHostPID, DemoPID int
 	// Client has no overall timeout so streaming tests can read slowly; requests made through Do time out.
 	Client *http.Client
 
@@ -113,7 +115,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		devHostLog:  filepath.Join(dir, "devhost.log"),
 	}
 	if !opts.SkipDemo {
-		s.DemoURL = startProcess(t, processSpec{
+		s.DemoURL, s.DemoPID = startProcess(t, processSpec{
 			name:       "demoapi",
 			path:       demoBin,
 			args:       append([]string{"-addr", "127.0.0.1:0"}, opts.DemoArgs...),
@@ -136,7 +138,7 @@ func Start(t testing.TB, opts Options) *Stack {
 		"-plugin", pluginBin, "-plugin-id", opts.PluginID, "-provisioning", provisioning, "-users", users,
 		"-addr", "127.0.0.1:0",
 	}, opts.DevHostArgs...)
-	s.DevHostURL = startProcess(t, processSpec{
+	s.DevHostURL, s.DevHostPID = startProcess(t, processSpec{
 		name:       "devhost",
 		path:       devHostBin,
 		args:       args,

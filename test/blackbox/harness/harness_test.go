@@ -62,10 +62,14 @@ func TestStartWithoutDemo(t *testing.T) {
 		Provisioning:  provisioning,
 		PluginPackage: echoPlugin,
 		SkipDemo:      true,
-		Env:           map[string]string{"HARNESS_SECRET": "twelve-chars", "HARNESS_PROBE": "probe-value"},
+		// Env wins over the harness's own $DEMO_URL (empty with SkipDemo); see the provisioning subtest.
+		Env: map[string]string{"HARNESS_SECRET": "twelve-chars", "HARNESS_PROBE": "probe-value", "DEMO_URL": "http://127.0.0.1:9"},
 	})
-	if s.DemoURL != "" || !strings.HasPrefix(s.DevHostURL, "http://127.0.0.1:") || s.PluginPID <= 0 {
+	if s.DemoURL != "" || s.DemoPID != 0 || !strings.HasPrefix(s.DevHostURL, "http://127.0.0.1:") || s.PluginPID <= 0 {
 		t.Fatalf("stack: %+v", s)
+	}
+	if ppid := parentPID(t, s.PluginPID); runtime.GOOS == "linux" && ppid != s.DevHostPID {
+		t.Errorf("plugin's parent is %d, DevHostPID %d", ppid, s.DevHostPID)
 	}
 
 	t.Run("users and tokens", func(t *testing.T) {
@@ -110,7 +114,7 @@ func TestStartWithoutDemo(t *testing.T) {
 			t.Errorf("HARNESS_PROBE = %v", v)
 		}
 		_, body = s.Do("GET", "/api/datasources/uid/echo/resources/x", "viewer", nil, nil)
-		if e := decode[echo](t, body); e.Datasource.SecretLengths["apiKey"] != len("twelve-chars") || e.Datasource.URL != "" {
+		if e := decode[echo](t, body); e.Datasource.SecretLengths["apiKey"] != len("twelve-chars") || e.Datasource.URL != "http://127.0.0.1:9" {
 			t.Errorf("settings: %s", body)
 		}
 	})
@@ -165,6 +169,9 @@ func TestStartWithDemo(t *testing.T) {
 	if !strings.HasPrefix(s.DemoURL, "http://127.0.0.1:") {
 		t.Fatalf("DemoURL %q", s.DemoURL)
 	}
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", s.DemoPID)); runtime.GOOS == "linux" && (err != nil || strings.TrimSpace(string(comm)) != "demoapi") {
+		t.Errorf("DemoPID %d is %q (%v)", s.DemoPID, comm, err)
+	}
 	_, body := s.Do("GET", "/api/datasources/uid/echo/resources/x", "viewer", nil, nil)
 	if e := decode[echo](t, body); e.Datasource.URL != s.DemoURL {
 		t.Errorf("$DEMO_URL not expanded: url %q, demo %q", e.Datasource.URL, s.DemoURL)
@@ -177,4 +184,22 @@ func TestStartWithDemo(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("demo /health: %d", resp.StatusCode)
 	}
+}
+
+// parentPID reads a process's parent from /proc/<pid>/stat.
+func parentPID(t *testing.T, pid int) int {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:])) // state, ppid, ...
+	var ppid int
+	if len(fields) < 2 {
+		t.Fatalf("stat %q", b)
+	}
+	if _, err := fmt.Sscan(fields[1], &ppid); err != nil {
+		t.Fatalf("stat %q: %v", b, err)
+	}
+	return ppid
 }

@@ -35,10 +35,10 @@ type processSpec struct {
 
 var loopbackURL = regexp.MustCompile(`^http://127\.0\.0\.1:[0-9]+$`)
 
-// startProcess starts the child, waits for its listening line and returns the URL from it. The child's stderr and
+// startProcess starts the child, waits for its listening line and returns the URL from it and the child's PID. The child's stderr and
 // the rest of its stdout go to spec.logPath. At cleanup it is stopped with SIGTERM (SIGKILL if it hangs), its log
 // is checked for data races, and shown if the test failed.
-func startProcess(t testing.TB, spec processSpec) string {
+func startProcess(t testing.TB, spec processSpec) (string, int) {
 	t.Helper()
 	logFile, err := os.OpenFile(spec.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -101,13 +101,13 @@ func startProcess(t testing.TB, spec processSpec) string {
 		if !ok || !loopbackURL.MatchString(url) {
 			fail("unexpected first stdout line %q", line)
 		}
-		return url
+		return url, cmd.Process.Pid
 	case <-exited:
 		fail("exited before listening")
 	case <-time.After(startTimeout):
 		fail("not listening after %s", startTimeout)
 	}
-	return ""
+	return "", 0
 }
 
 // stopProcess asks the child to stop as a service manager would, then kills it if it does not.
