@@ -1,6 +1,7 @@
 package upstream
 
 import (
+	"io"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -104,23 +105,62 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			c.stripCredentials(out)
 			return next.RoundTrip(out)
 		}
-		for _, h := range c.settings.Headers {
-			if v := c.headerValue(h); v != "" {
-				out.Header.Set(h.Name, v)
-			}
-		}
-		if c.settings.SendUserHeader {
-			// Identity comes only from PluginContext.User (put in the context
-			// by the SDK), never from an incoming header.
-			if u := backend.UserFromContext(out.Context()); u != nil && u.Login != "" {
-				out.Header.Set("X-Grafana-User", u.Login)
-			}
-		}
-		if err := c.auth.apply(out); err != nil {
+		if err := c.addCredentials(out); err != nil {
 			return nil, err
 		}
-		return next.RoundTrip(out)
+		resp, err := next.RoundTrip(out)
+		if err != nil || resp.StatusCode != http.StatusUnauthorized {
+			return resp, err
+		}
+		return c.retryWithNewToken(next, req, out, resp)
 	})
+}
+
+// addCredentials sets the upstream origin's headers and auth on out, a
+// request with a header map of its own.
+func (c *Client) addCredentials(out *http.Request) error {
+	for _, h := range c.settings.Headers {
+		if v := c.headerValue(h); v != "" {
+			out.Header.Set(h.Name, v)
+		}
+	}
+	if c.settings.SendUserHeader {
+		// Identity comes only from PluginContext.User (put in the context
+		// by the SDK), never from an incoming header.
+		if u := backend.UserFromContext(out.Context()); u != nil && u.Login != "" {
+			out.Header.Set("X-Grafana-User", u.Login)
+		}
+	}
+	return c.auth.apply(out)
+}
+
+// retryWithNewToken handles an upstream 401 to an OAuth2 request: the token
+// may have been revoked or rotated before its expiry, so it is dropped and
+// the next request fetches a new one. A request that can be sent again
+// (GET, HEAD, OPTIONS without a body) is retried once, now; any other gets
+// the 401.
+func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
+	o, ok := c.auth.(*oauth2Auth)
+	if !ok || !o.drop(sent.Header.Get("Authorization")) || !resendable(req) {
+		return resp, nil
+	}
+	c.logger.Warn("Upstream refused the OAuth2 token; fetched a new one and retried", "method", req.Method, "upstream", c.Origin())
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
+	_ = resp.Body.Close()
+	out := withOwnHeader(req)
+	dropGrafanaHeaders(out.Header)
+	if err := c.addCredentials(out); err != nil {
+		return nil, err
+	}
+	return next.RoundTrip(out)
+}
+
+func resendable(r *http.Request) bool {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return r.Body == nil || r.Body == http.NoBody
+	}
+	return false
 }
 
 // headerValue is a custom header's value: plain ones carry it in jsonData,

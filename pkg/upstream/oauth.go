@@ -20,10 +20,19 @@ const settingTokenURL = "jsonData.auth.oauth2.tokenUrl"
 // oauth2Auth attaches a client-credentials token. oauth2.ReuseTokenSource
 // caches it and serialises refreshes, so many concurrent requests cause one
 // token fetch, and a new one only once the token is within 10s of expiry.
-// A token without expires_in is reused until Close.
+// A token without expires_in is reused until the upstream refuses it (drop)
+// or Close.
 type oauth2Auth struct {
-	ts atomic.Pointer[oauth2.TokenSource]
+	ts    atomic.Pointer[oauth2.TokenSource]
+	fetch *tokenFetcher
+	// lastDrop (unix ns) spaces drops: an upstream that refuses every token
+	// (wrong scope, clock skew) must not turn each request into a fetch.
+	lastDrop atomic.Int64
+	now      func() time.Time
 }
+
+// minDropInterval is the least time between two drops of a refused token.
+const minDropInterval = 10 * time.Second
 
 func (c *Client) newOAuth2() (authenticator, error) {
 	o := c.settings.Auth.OAuth2
@@ -67,7 +76,7 @@ func (c *Client) newOAuth2() (authenticator, error) {
 			},
 		},
 	}
-	a := &oauth2Auth{}
+	a := &oauth2Auth{fetch: f, now: time.Now}
 	ts := oauth2.ReuseTokenSource(nil, f)
 	a.ts.Store(&ts)
 	return a, nil
@@ -87,6 +96,32 @@ func (a *oauth2Auth) apply(r *http.Request) error {
 }
 
 func (a *oauth2Auth) close() { a.ts.Store(nil) }
+
+// drop forgets the cached token if it is the one in authorization (the
+// Authorization header the upstream refused), so the next request fetches a
+// new one. Concurrent refusals of one token replace it once. It reports
+// whether the cached token is now a different one, i.e. whether sending the
+// request again could succeed.
+func (a *oauth2Auth) drop(authorization string) bool {
+	cur := a.ts.Load()
+	if cur == nil {
+		return false
+	}
+	tok, err := (*cur).Token()
+	if err != nil {
+		return false
+	}
+	if tok.Type()+" "+tok.AccessToken != authorization {
+		return true // already replaced after a concurrent refusal
+	}
+	now, last := a.now().UnixNano(), a.lastDrop.Load()
+	if now-last >= int64(minDropInterval) && a.lastDrop.CompareAndSwap(last, now) {
+		fresh := oauth2.ReuseTokenSource(nil, a.fetch)
+		a.ts.CompareAndSwap(cur, &fresh)
+		return true
+	}
+	return a.ts.Load() != cur // a concurrent refusal replaced it meanwhile
+}
 
 // tokenFetcher performs one client-credentials exchange per call.
 type tokenFetcher struct {

@@ -3,11 +3,14 @@ package blackbox
 import (
 	"bufio"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
 const proxyRules = `{"proxy":{"rules":[
@@ -142,4 +145,45 @@ func tailOf(b []byte, n int) string {
 		b = b[len(b)-n:]
 	}
 	return string(b)
+}
+
+// The demo API revokes every token; Relay's next GET is refused with the old
+// one, fetches a new token and is retried, so the caller never sees it.
+func TestProxyOAuth2TokenRevokedUpstream(t *testing.T) {
+	prov := `apiVersion: 1
+datasources:
+  - name: OAuth
+    type: relay-gateway-datasource
+    uid: ` + uid + `
+    url: $DEMO_URL
+    jsonData:
+      auth: { type: oauth2, oauth2: { tokenUrl: "$DEMO_URL/oauth/token", clientId: demo-client } }
+      network: { allowPrivateNetworks: true }
+    secureJsonData:
+      oauth2ClientSecret: ` + canary + `
+`
+	s := harness.Start(t, harness.Options{Provisioning: prov, DemoArgs: []string{"-client-secret", canary}})
+	t.Cleanup(func() { assertNoCanary(t, "the dev host and plugin log", s.DevHostLog()) })
+	stats := func() map[string]any {
+		resp, err := http.Get(s.DemoURL + "/oauth/stats")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return decode(t, b)
+	}
+	for i := 0; i < 2; i++ {
+		if resp, body := s.Do("GET", res+"/proxy/auth/oauth/data", "viewer", nil, nil); resp.StatusCode != 200 {
+			t.Fatalf("call %d: %d %s", i, resp.StatusCode, body)
+		}
+		if issued := stats()["tokens_issued"]; issued != float64(i+1) {
+			t.Fatalf("after call %d: %v tokens issued", i, issued)
+		}
+		resp, err := http.PostForm(s.DemoURL+"/oauth/revoke", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
 }
