@@ -144,6 +144,14 @@ func (a *API) ref(name string) *openapi3.SchemaRef {
 
 func objectSchema() *openapi3.SchemaRef { return openapi3.NewObjectSchema().NewRef() }
 
+// openAPIDocSchema describes this document itself, with the start of it as example.
+func openAPIDocSchema() *openapi3.SchemaRef {
+	s := props([]string{"openapi", "info", "paths"}, "openapi", str(), "info", obj(), "paths", obj())
+	s.Example = map[string]any{"openapi": "3.0.3", "info": map[string]any{"title": "Relay resource API", "version": "1"},
+		"paths": map[string]any{"/info": map[string]any{"get": map[string]any{"operationId": "info"}}}}
+	return s.NewRef()
+}
+
 func queryParam(name, desc, typ string, required bool) *paramRef {
 	p := openapi3.NewQueryParameter(name).WithDescription(desc).WithSchema(&openapi3.Schema{Type: &openapi3.Types{typ}})
 	p.Required = required

@@ -84,6 +84,58 @@ func componentSchemas() openapi3.Schemas {
 			"dryRun", boolean(), "request", props([]string{"method", "url"}, "method", str(), "url", str(), "headers", obj(),
 				"body", nullable(anyv()))),
 	}
+	addExamples(schemas)
+	out := openapi3.Schemas{}
+	for k, v := range schemas {
+		out[k] = v.NewRef()
+	}
+	return out
+}
+
+// addExamples gives every shared shape a realistic example, taken from the
+// dev host and demo API; kin-openapi checks each against its schema when the
+// document is built.
+func addExamples(schemas map[string]*openapi3.Schema) {
+	route := func(name, path string, role string, methods ...any) map[string]any {
+		return map[string]any{"name": name, "path": path, "methods": methods, "minRole": role}
+	}
+	schemas["Error"].Example = map[string]any{"status": 403, "code": "role_required", "source": "plugin",
+		"error": "the proxy rule for POST /api/items requires the Editor role or higher; the caller's role is Viewer"}
+	schemas["Info"].Example = map[string]any{
+		"plugin":     map[string]any{"id": "relay-gateway-datasource", "version": "1.0.0", "sdkVersion": "v0.298.0"},
+		"datasource": map[string]any{"uid": "relay-demo", "name": "Relay demo"},
+		"upstream":   map[string]any{"origin": "https://api.example.com", "authType": "bearer"},
+		"features":   []any{"actions", "audit", "proxy", "schema", "transform"},
+		"caller":     map[string]any{"login": "viewer", "role": "Viewer", "orgId": 1},
+		"routes": []any{route("openapi", "/openapi.json", "None", "GET"), route("info", "/info", "Viewer", "GET"),
+			route("proxy", "/proxy/{path...}", "Viewer", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")},
+		"proxyRules": []any{map[string]any{"path": "/", "methods": []any{"GET", "HEAD"}, "minRole": "Viewer"},
+			map[string]any{"path": "/api/cacheable", "methods": []any{"GET"}, "minRole": "Viewer", "cacheTTL": "30s"}},
+		"actions": []any{"find-items"},
+	}
+	schemas["AuditLog"].Example = map[string]any{"entries": []any{map[string]any{"time": "2026-11-27T12:18:27.234Z",
+		"requestId": "3cb4277ad7c62cc2", "login": "editor", "role": "Editor", "orgId": 1, "route": "proxy",
+		"method": "POST", "path": "/proxy/api/items", "status": 201, "durationMs": 0.879, "outcome": "allowed"}}}
+	pipeline := map[string]any{"root": "items", "steps": []any{
+		map[string]any{"type": "filter", "expr": "price > 20"},
+		map[string]any{"type": "sort", "by": []any{map[string]any{"field": "price", "desc": true}}}}}
+	schemas["Pipeline"].Example = pipeline
+	schemas["TransformRequest"].Example = map[string]any{
+		"source":   map[string]any{"path": "/api/items", "params": map[string]any{"limit": "5"}},
+		"pipeline": pipeline,
+	}
+	schemas["TransformResponse"].Example = map[string]any{"rows": 2, "notices": []any{},
+		"frames": []any{map[string]any{
+			"schema": map[string]any{"name": "result", "fields": []any{
+				map[string]any{"name": "host", "type": "string", "typeInfo": map[string]any{"frame": "string", "nullable": true}},
+				map[string]any{"name": "cpu", "type": "number", "typeInfo": map[string]any{"frame": "float64", "nullable": true}}}},
+			"data": map[string]any{"values": []any{[]any{"a", "b"}, []any{0.5, nil}}}}}}
+	schemas["SchemaResponse"].Example = map[string]any{"root": "items", "sampleRows": 200, "fields": []any{
+		map[string]any{"path": "id", "type": "number", "nullable": false},
+		map[string]any{"path": "name", "type": "string", "nullable": false},
+		map[string]any{"path": "created_at", "type": "time", "nullable": false},
+		map[string]any{"path": "rating", "type": "number", "nullable": true}}}
+	schemas["ActionParams"].Example = map[string]any{"params": map[string]any{"name": "Lamp", "price": 12.5}}
 	schemas["ActionList"].Example = map[string]any{"actions": []any{map[string]any{"name": "create-item", "title": "Create item",
 		"method": "POST", "path": "/api/items", "minRole": "Editor", "apiKeyRequired": false, "confirm": "Create this item?",
 		"params": []any{map[string]any{"name": "name", "type": "string", "required": true}},
@@ -91,9 +143,4 @@ func componentSchemas() openapi3.Schemas {
 	schemas["ActionResult"].Example = map[string]any{"action": "create-item", "status": 201,
 		"headers": map[string]any{"Content-Type": "application/json", "Location": "/api/items/251"},
 		"body":    map[string]any{"id": 251, "name": "Lamp"}, "truncated": false, "replayed": false, "durationMs": 1.4}
-	out := openapi3.Schemas{}
-	for k, v := range schemas {
-		out[k] = v.NewRef()
-	}
-	return out
 }

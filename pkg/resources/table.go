@@ -28,7 +28,7 @@ func (a *API) table() []Route {
 			Timeout: 5 * time.Second, Tag: "meta",
 			Summary:     "OpenAPI document of this resource API",
 			Description: "Generated from the route table, so it always matches what the router and the policy enforce. Public: callable without a role.",
-			Responses:   jsonResponse(200, "The OpenAPI 3 document", objectSchema()),
+			Responses:   jsonResponse(200, "The OpenAPI 3 document", openAPIDocSchema()),
 			Handler:     a.serveOpenAPI,
 		},
 		{
