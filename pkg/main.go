@@ -28,6 +28,13 @@ func main() {
 	}
 	backend.Logger = log.NewWithLevel(sdkLevel)
 
+	if gc, err := readGCSettings(os.Getenv); err != nil {
+		// A tuning typo must not keep the data source from starting.
+		log.DefaultLogger.Warn("ignoring the plugin's GC settings", "error", err.Error())
+	} else {
+		gc.apply()
+	}
+
 	opts := datasource.ManageOpts{GRPCSettings: backend.GRPCSettings{
 		// Accept messages above every body limit Relay enforces, so an
 		// oversized body gets Relay's 413 rather than a gRPC failure.
