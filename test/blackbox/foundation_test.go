@@ -11,6 +11,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
+
+	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
 func TestOpenAPIDocumentValidatesRealResponses(t *testing.T) {
@@ -186,3 +188,16 @@ func doRaw(t *testing.T, c *http.Client, req *http.Request) (*http.Response, []b
 }
 
 var _ = url.PathEscape
+
+// Grafana's [plugin.relay-gateway-datasource] keys reach the plugin as
+// GF_PLUGIN_<KEY>; a bad gogc is reported and the data source still works.
+func TestPluginGCSettings(t *testing.T) {
+	s := harness.Start(t, harness.Options{Provisioning: provisioning(`{"network":{"allowPrivateNetworks":true}}`),
+		Env: map[string]string{"GF_PLUGIN_GOGC": "fast", "GF_PLUGIN_MEMORY_LIMIT": "512MiB"}})
+	if resp, body := s.Do("GET", res+"/info", "viewer", nil, nil); resp.StatusCode != 200 {
+		t.Fatalf("info: %d %s", resp.StatusCode, body)
+	}
+	if log := s.DevHostLog(); !strings.Contains(log, "ignoring the plugin's GC settings") || !strings.Contains(log, `gogc \"fast\"`) {
+		t.Errorf("no warning about gogc=fast in the log:\n%s", log)
+	}
+}
