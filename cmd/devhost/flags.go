@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
@@ -28,6 +29,7 @@ type config struct {
 	addr            string
 	allowRemote     bool
 	maxRequestBytes int64
+	restartInterval time.Duration
 	logLevel        hclog.Level
 }
 
@@ -43,6 +45,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.addr, "addr", "127.0.0.1:3000", "listen address; port 0 picks a free port")
 	fs.BoolVar(&cfg.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fs.Int64Var(&cfg.maxRequestBytes, "max-request-bytes", defaultMaxRequestBytes, "largest accepted request body; bigger ones get 413")
+	fs.DurationVar(&cfg.restartInterval, "restart-interval", time.Second, "how often to check the plugin process and restart it if it exited, as Grafana does; 0 never restarts it")
 	fs.StringVar(&logLevel, "log-level", "info", "log level for the dev host and the plugin's logs: trace, debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: devhost -plugin PATH [-provisioning PATH] [-users PATH] [flags]\n\n"+
@@ -71,6 +74,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.maxRequestBytes <= 0 {
 		return cfg, fmt.Errorf("-max-request-bytes must be positive, got %d", cfg.maxRequestBytes)
+	}
+	if cfg.restartInterval < 0 {
+		return cfg, fmt.Errorf("-restart-interval must not be negative, got %s", cfg.restartInterval)
 	}
 	cfg.logLevel = hclog.LevelFromString(logLevel)
 	if cfg.logLevel == hclog.NoLevel {

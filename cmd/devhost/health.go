@@ -13,14 +13,14 @@ func (s *server) serveLiveness(w http.ResponseWriter, _ *http.Request) {
 }
 
 // servePluginInfo answers GET /api/devhost/plugin (dev host only) with the plugin's PID, so benchmarks can read
-// /proc/<pid>/status and tests can kill the plugin to check the 503 path.
+// /proc/<pid>/status and tests can kill the plugin to check the 503 path and the restart.
 func (s *server) servePluginInfo(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"pid":      s.plugin.pid,
+		"pid":      s.plugin().pid,
 		"pluginId": s.cfg.pluginID,
-		"version":  s.plugin.version,
-		"path":     s.plugin.path,
-		"exited":   s.plugin.exited(),
+		"version":  s.plugin().version,
+		"path":     s.plugin().path,
+		"exited":   s.plugin().exited(),
 	})
 }
 
@@ -41,7 +41,7 @@ func (s *server) serveHealthCheck(w http.ResponseWriter, r *http.Request, u *use
 	if s.pluginUnavailable(w) {
 		return
 	}
-	resp, err := s.plugin.diagnostics.CheckHealth(r.Context(), &pluginv2.CheckHealthRequest{
+	resp, err := s.plugin().diagnostics.CheckHealth(r.Context(), &pluginv2.CheckHealthRequest{
 		PluginContext: s.pluginContext(u, ds),
 		Headers:       map[string]string{},
 	})

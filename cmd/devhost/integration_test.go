@@ -439,25 +439,38 @@ func TestRequestBodyLimit(t *testing.T) {
 	wantJSONMessage(t, resp, body, 413, "Request body too large")
 }
 
-func TestPluginDeathGives503(t *testing.T) {
-	d := startDevHost(t)
+// killPlugin kills the plugin process and returns its PID.
+func killPlugin(t *testing.T, d *devHost) int {
+	t.Helper()
 	_, body := d.do(t, "GET", "/api/devhost/plugin", "", nil, nil)
 	pid := int(decode[map[string]any](t, body)["pid"].(float64))
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatalf("killing plugin %d: %v", pid, err)
 	}
-	// go-plugin notices the exit asynchronously; poll its state, bounded in count and time.
+	return pid
+}
+
+// waitPlugin polls /api/devhost/plugin, bounded in time, until ok accepts its answer.
+func waitPlugin(t *testing.T, d *devHost, what string, ok func(info map[string]any) bool) {
+	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
-	for exited := false; !exited; {
+	for {
+		_, body := d.do(t, "GET", "/api/devhost/plugin", "", nil, nil)
+		if ok(decode[map[string]any](t, body)) {
+			return
+		}
 		if time.Now().After(deadline) {
-			t.Fatal("the dev host did not notice the plugin's death within 20s")
+			t.Fatalf("%s: not within 20s", what)
 		}
-		_, body = d.do(t, "GET", "/api/devhost/plugin", "", nil, nil)
-		exited = decode[map[string]any](t, body)["exited"] == true
-		if !exited {
-			time.Sleep(20 * time.Millisecond)
-		}
+		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+func TestPluginDeathGives503(t *testing.T) {
+	d := startDevHost(t, "-restart-interval", "0")
+	killPlugin(t, d)
+	// go-plugin notices the exit asynchronously.
+	waitPlugin(t, d, "the dev host notices the plugin's death", func(info map[string]any) bool { return info["exited"] == true })
 	resp, body := d.do(t, "GET", "/api/datasources/uid/echo/resources/x", "admin", nil, nil)
 	wantJSONMessage(t, resp, body, 503, "Plugin unavailable")
 	resp, body = d.do(t, "POST", "/api/ds/query", "admin", []byte(`{"queries":[{"refId":"A","datasource":{"uid":"echo"}}]}`), nil)
@@ -466,16 +479,31 @@ func TestPluginDeathGives503(t *testing.T) {
 	wantJSONMessage(t, resp, body, 503, "Plugin unavailable")
 }
 
+// Like Grafana, the dev host starts a plugin that died again.
+func TestPluginRestartsAfterDeath(t *testing.T) {
+	d := startDevHost(t, "-restart-interval", "100ms")
+	pid := killPlugin(t, d)
+	waitPlugin(t, d, "a new plugin process", func(info map[string]any) bool {
+		return info["exited"] == false && int(info["pid"].(float64)) != pid
+	})
+	resp, body := d.do(t, "GET", "/api/datasources/uid/echo/resources/x", "admin", nil, nil)
+	wantStatus(t, resp, body, 200)
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("the old plugin process %d is still there: %v", pid, err)
+	}
+}
+
 func TestRunRejectsBadSetup(t *testing.T) {
 	plugin := echoPluginPath(t)
 	var stderr syncBuffer
 	cases := map[string][]string{
-		"no plugin":       {},
-		"remote address":  {"-plugin", plugin, "-addr", "0.0.0.0:0"},
-		"missing file":    {"-plugin", plugin, "-provisioning", "/does/not/exist.yaml"},
-		"not executable":  {"-plugin", os.DevNull},
-		"bad log level":   {"-plugin", plugin, "-log-level", "loud"},
-		"extra arguments": {"-plugin", plugin, "oops"},
+		"no plugin":        {},
+		"remote address":   {"-plugin", plugin, "-addr", "0.0.0.0:0"},
+		"missing file":     {"-plugin", plugin, "-provisioning", "/does/not/exist.yaml"},
+		"not executable":   {"-plugin", os.DevNull},
+		"bad log level":    {"-plugin", plugin, "-log-level", "loud"},
+		"negative restart": {"-plugin", plugin, "-restart-interval", "-1s"},
+		"extra arguments":  {"-plugin", plugin, "oops"},
 	}
 	for name, args := range cases {
 		err := run(context.Background(), args, io.Discard, &stderr)

@@ -60,23 +60,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer listener.Close()
 
-	plugin, err := startPlugin(pluginOptions{
+	plugins, err := startSupervised(pluginOptions{
 		path:           cfg.pluginPath,
 		id:             cfg.pluginID,
 		grafanaVersion: grafanaVersion,
 		logger:         logger,
 		stderr:         stderr,
-	})
+	}, cfg.restartInterval)
 	if err != nil {
 		return fmt.Errorf("start plugin: %w", err)
 	}
-	defer plugin.kill()
+	defer plugins.kill()
 
-	srv := newServer(cfg, logger, plugin, datasources, users, "http://"+listener.Addr().String()+"/")
+	srv := newServer(cfg, logger, plugins, datasources, users, "http://"+listener.Addr().String()+"/")
 	// Tests and the black-box harness parse this exact line, so it is the only thing written to stdout.
 	if _, err := fmt.Fprintf(stdout, "devhost listening on http://%s\n", listener.Addr()); err != nil {
 		return err
 	}
-	logger.Info("devhost ready", "plugin", cfg.pluginPath, "pluginPid", plugin.pid, "datasources", datasources.count())
+	logger.Info("devhost ready", "plugin", cfg.pluginPath, "pluginPid", plugins.plugin().pid, "datasources", datasources.count())
 	return serve(ctx, srv, listener, logger)
 }

@@ -15,7 +15,7 @@ func (s *server) pluginContext(u *user, ds *dataSource) *pluginv2.PluginContext 
 	return &pluginv2.PluginContext{
 		OrgId:         ds.OrgID,
 		PluginId:      s.cfg.pluginID,
-		PluginVersion: s.plugin.version,
+		PluginVersion: s.plugin().version,
 		User: &pluginv2.User{
 			Login: u.Login,
 			Name:  u.Name,
@@ -47,7 +47,7 @@ const msgPluginUnavailable = "Plugin unavailable"
 
 // pluginUnavailable answers 503 when the plugin process is gone, as Grafana does for a plugin that is not running.
 func (s *server) pluginUnavailable(w http.ResponseWriter) bool {
-	if !s.plugin.exited() {
+	if !s.plugin().exited() {
 		return false
 	}
 	writeJSONError(w, http.StatusServiceUnavailable, msgPluginUnavailable)
@@ -58,7 +58,7 @@ func (s *server) pluginUnavailable(w http.ResponseWriter) bool {
 // when the plugin does not implement the call, otherwise 500 (failed). The error itself is only logged.
 func (s *server) pluginCallFailed(w http.ResponseWriter, err error, notImplemented, failed string) {
 	switch {
-	case s.plugin.exited() || status.Code(err) == codes.Unavailable:
+	case s.plugin().exited() || status.Code(err) == codes.Unavailable:
 		s.logger.Warn("plugin unavailable", "error", err)
 		writeJSONError(w, http.StatusServiceUnavailable, msgPluginUnavailable)
 	case status.Code(err) == codes.Unimplemented:

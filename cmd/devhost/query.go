@@ -108,7 +108,7 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, u *user) {
 		if s.pluginUnavailable(w) {
 			return
 		}
-		resp, err := s.plugin.data.QueryData(r.Context(), &pluginv2.QueryDataRequest{
+		resp, err := s.plugin().data.QueryData(r.Context(), &pluginv2.QueryDataRequest{
 			PluginContext: s.pluginContext(u, ds),
 			Headers:       map[string]string{},
 			Queries:       groups[uid],

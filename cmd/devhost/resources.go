@@ -87,7 +87,7 @@ func (s *server) serveResource(w http.ResponseWriter, r *http.Request, u *user, 
 		return
 	}
 	// r.Context() ends when the client goes away, which cancels the gRPC stream and so the plugin's ctx.
-	stream, err := s.plugin.resource.CallResource(r.Context(), req)
+	stream, err := s.plugin().resource.CallResource(r.Context(), req)
 	if err != nil {
 		s.resourceCallFailed(w, r, err)
 		return

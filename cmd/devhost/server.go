@@ -15,7 +15,7 @@ import (
 type server struct {
 	cfg         config
 	logger      hclog.Logger
-	plugin      *pluginProcess
+	plugins     *supervisor
 	datasources *dataSources
 	users       *users
 	// appURL is GF_APP_URL in the plugin context: where this "Grafana" is reached.
@@ -23,8 +23,8 @@ type server struct {
 	mux    *http.ServeMux
 }
 
-func newServer(cfg config, logger hclog.Logger, plugin *pluginProcess, ds *dataSources, us *users, appURL string) *server {
-	s := &server{cfg: cfg, logger: logger, plugin: plugin, datasources: ds, users: us, appURL: appURL}
+func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSources, us *users, appURL string) *server {
+	s := &server{cfg: cfg, logger: logger, plugins: plugins, datasources: ds, users: us, appURL: appURL}
 	mux := http.NewServeMux()
 	// Public, as in Grafana: liveness needs no account. The plugin info is dev-host-only and holds no secret; the
 	// black-box harness reads the PID from it without knowing any password.
@@ -40,6 +40,9 @@ func newServer(cfg config, logger hclog.Logger, plugin *pluginProcess, ds *dataS
 	s.mux = mux
 	return s
 }
+
+// plugin is the running plugin process (a new one after a restart).
+func (s *server) plugin() *pluginProcess { return s.plugins.plugin() }
 
 // ServeHTTP routes resource calls itself and everything else through the ServeMux. Resource paths must not go
 // through ServeMux: it cleans paths ("..", "//") and redirects, while Grafana's router matches the escaped path
