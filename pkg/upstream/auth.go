@@ -99,13 +99,14 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			// x/oauth2 built this request: only the client credentials.
 			return next.RoundTrip(req)
 		}
-		out := withOwnHeader(req)
-		dropGrafanaHeaders(out.Header)
-		if !c.hosts.isUpstreamOrigin(out.URL) {
+		if !c.hosts.isUpstreamOrigin(req.URL) {
+			out := withOwnHeader(req)
+			dropGrafanaHeaders(out.Header)
 			c.stripCredentials(out)
 			return next.RoundTrip(out)
 		}
-		if err := c.addCredentials(out); err != nil {
+		out, err := c.withCredentials(req)
+		if err != nil {
 			return nil, err
 		}
 		resp, err := next.RoundTrip(out)
@@ -116,9 +117,12 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 	})
 }
 
-// addCredentials sets the upstream origin's headers and auth on out, a
-// request with a header map of its own.
-func (c *Client) addCredentials(out *http.Request) error {
+// withCredentials is req as sent to the upstream origin: a header map of its
+// own without Grafana's headers, plus the custom headers, X-Grafana-User and
+// the auth mode's credentials.
+func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
+	out := withOwnHeader(req)
+	dropGrafanaHeaders(out.Header)
 	for _, h := range c.settings.Headers {
 		if v := c.headerValue(h); v != "" {
 			out.Header.Set(h.Name, v)
@@ -131,7 +135,7 @@ func (c *Client) addCredentials(out *http.Request) error {
 			out.Header.Set("X-Grafana-User", u.Login)
 		}
 	}
-	return c.auth.apply(out)
+	return out, c.auth.apply(out)
 }
 
 // retryWithNewToken handles an upstream 401 to an OAuth2 request: the token
@@ -144,12 +148,11 @@ func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Reque
 	if !ok || !o.drop(sent.Header.Get("Authorization")) || !resendable(req) {
 		return resp, nil
 	}
-	c.logger.Warn("Upstream refused the OAuth2 token; fetched a new one and retried", "method", req.Method, "upstream", c.Origin())
+	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	_ = resp.Body.Close()
-	out := withOwnHeader(req)
-	dropGrafanaHeaders(out.Header)
-	if err := c.addCredentials(out); err != nil {
+	out, err := c.withCredentials(req)
+	if err != nil {
 		return nil, err
 	}
 	return next.RoundTrip(out)
