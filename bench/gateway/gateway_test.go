@@ -5,18 +5,21 @@
 //   - Relay's /info vs a minimal SDK plugin's /ping (target: ≥ 0.85 ×);
 //
 //   - a small JSON GET through /proxy vs Relay's /info (target ≥ 0.8 ×), and
-//     its added p50 over calling the demo API directly, with one client;
+//     its added p50 over calling the demo API directly, with one client; next
+//     to the same figures for a bare httputil.ReverseProxy in the minimal
+//     plugin, the floor for any proxy inside an SDK plugin;
 //
 //   - a 1 GiB upstream body through /proxy: time to first byte, throughput and
 //     the plugin's peak RSS (VmHWM), next to a buffering io.ReadAll proxy.
 //
-// The request figures are taken twice: with every process free to run on
-// every core, then (given two CPUs or more) with the dev host and plugins on
-// one half of the CPUs and the load generator and demo API on the other, as
-// Grafana's machine, the browsers and the upstream API are in production (see
-// bench/internal/cpuset). On a small machine the first layout charges the
-// demo API's and load generator's CPU to the proxy; the second is the one the
-// targets describe.
+// The request figures are taken with every process free to run on every
+// core, then (given two CPUs or more) with the dev host and plugins on one
+// half of the CPUs and the load generator and demo API on the other, as
+// Grafana's machine, the browsers and the upstream API are apart in
+// production (see bench/internal/cpuset): on a small machine the first layout
+// charges the demo API's and the load generator's CPU to the proxy. A third
+// round and stream use a Relay started with gogc = 400, to show that setting's
+// CPU/memory trade-off (docs/configuration.md).
 //
 //	go test ./bench/gateway -run '^$' -bench . -benchtime 1x [-stream-bytes N]
 package gatewaybench
