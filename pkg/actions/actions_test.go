@@ -131,13 +131,29 @@ func TestParameterValidation(t *testing.T) {
 	}
 }
 
+// Values the proxy would refuse in a caller's path are refused in an
+// action's path too: servers read '\' as '/' and fold full-width dots.
+func TestPathValuesTheProxyRefuses(t *testing.T) {
+	u := newUpstream(t)
+	f := newFixture(t, u)
+	for _, v := range []string{"a\\b", "\uff0e\uff0e", "\uff0e", "a\uff0fb", "\u2024\u2024"} {
+		r := f.run("get", "Viewer", map[string]any{"id": v, "part": "p"}, nil)
+		if r.Status != 400 || !strings.Contains(string(r.Body), "invalid_params") {
+			t.Errorf("%q: %d %s", v, r.Status, r.Body)
+		}
+	}
+	if n := len(u.requests()); n != 0 {
+		t.Fatalf("%d upstream calls for refused values", n)
+	}
+}
+
 // Whatever a value contains, the path keeps its segments, the query its
 // names and the body its structure.
 func TestTemplateInjectionCannotChangeTheTarget(t *testing.T) {
 	u := newUpstream(t)
 	f := newFixture(t, u)
 	attacks := []string{"../admin", "..%2Fadmin", "a/b", "a%2Fb", "%2e%2e%2fadmin", "x?admin=1", "x#frag", "a;b", `q"uote`,
-		`"},"x":{"`, "\u00e9\u4e16", "a b", "+", "&q=evil", "a\\b", "%00", "{part}", "{{q}}"}
+		`"},"x":{"`, "\u00e9\u4e16", "a b", "+", "&q=evil", "%00", "{part}", "{{q}}"}
 	for _, v := range attacks {
 		r := f.run("get", "Viewer", map[string]any{"id": v, "part": "p", "q": v}, nil)
 		if r.Status != 200 {
@@ -319,7 +335,10 @@ func TestDryRunRendersWithoutCalling(t *testing.T) {
 		out.Request.URL != u.srv.URL+"/v1/things/a%2Fb/parts/p?both=x+y-a%2Fb&fixed=yes&q=x+y&tenant=t1" {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
-	r = f.raw("actions/create?dryRun=1", "Editor", []byte(`{"params":{"name":"n"}}`), nil)
+	if r := f.raw("actions/create?dryRun=1", "Editor", []byte(`{"params":{"name":"n"}}`), nil); r.Status != 400 {
+		t.Fatalf("dryRun=1 must be refused like the message says (true|false): %d", r.Status)
+	}
+	r = f.raw("actions/create?dryRun=true", "Editor", []byte(`{"params":{"name":"n"}}`), nil)
 	if !strings.Contains(string(r.Body), `"body":{"count":1,"fixed":true,"label":"item n x1","name":"n","nested":{"list":["n",null,1]}}`) {
 		t.Fatalf("%s", r.Body)
 	}

@@ -20,7 +20,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -35,18 +35,16 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Service implements resources.ActionsFeature for one data source.
+// Service lists and runs the named actions of one data source.
 type Service struct {
 	actions []*action
 	byName  map[string]*action
 	views   []View
-	docs    []resources.ActionDoc
+	docs    []authz.ActionDoc
 	client  *upstream.Client
 	policy  *authz.Policy
 	idem    *idempotencyStore
 }
-
-var _ resources.ActionsFeature = (*Service)(nil)
 
 // View is an action as GET /actions shows it.
 type View struct {
@@ -83,7 +81,7 @@ func New(o Options) (*Service, error) {
 		if title == "" {
 			title = "Run " + a.Name
 		}
-		s.docs = append(s.docs, resources.ActionDoc{Name: a.Name, Title: title, Description: a.describe(),
+		s.docs = append(s.docs, authz.ActionDoc{Name: a.Name, Title: title, Description: a.describe(),
 			MinRole: a.req.EffectiveRole(), APIKeyRequired: a.APIKeyRequired, Params: a.schema})
 	}
 	if len(errs) > 0 {
@@ -113,7 +111,7 @@ func (a *action) describe() string {
 }
 
 // Docs describes the actions for the OpenAPI document.
-func (s *Service) Docs() []resources.ActionDoc { return s.docs }
+func (s *Service) Docs() []authz.ActionDoc { return s.docs }
 
 // List answers GET /actions with the actions the caller's role may run.
 func (s *Service) List(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +122,7 @@ func (s *Service) List(w http.ResponseWriter, r *http.Request) {
 			out = append(out, s.views[i])
 		}
 	}
-	resources.WriteJSON(w, http.StatusOK, map[string]any{"actions": out})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"actions": out})
 }
 
 // Run answers POST /actions/{name}: authorize, validate, render, then call
@@ -132,7 +130,7 @@ func (s *Service) List(w http.ResponseWriter, r *http.Request) {
 func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	fail := func(e *apierr.Error) {
-		resources.NoteAudit(ctx, "", e.Code)
+		httpx.NoteAudit(ctx, "", e.Code)
 		apierr.Write(w, r, e)
 	}
 	a := s.byName[r.PathValue("name")]
@@ -140,26 +138,20 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 		fail(apierr.New(http.StatusNotFound, "action_not_found", "no action named %q; GET /actions lists them", r.PathValue("name")))
 		return
 	}
-	caller := authz.AuthorizedCaller(ctx)
-	if err := a.req.CheckUser(caller); err != nil {
-		fail(err)
+	caller, aerr := s.policy.AuthorizeAction(authz.AuthorizedCaller(ctx), a.req, r.Header.Get(authz.APIKeyHeader))
+	if aerr != nil {
+		fail(aerr)
 		return
 	}
-	if a.APIKeyRequired {
-		var err *apierr.Error
-		if caller, err = s.policy.CheckKey(caller, a.req.Scope, r.Header.Get(authz.APIKeyHeader)); err != nil {
-			fail(err)
-			return
-		}
-		resources.NoteAudit(ctx, caller.APIKey, "")
-	}
+	httpx.NoteAudit(ctx, caller.APIKey, "")
 	dryRun := false
-	if v := r.URL.Query().Get("dryRun"); v != "" {
-		var err error
-		if dryRun, err = strconv.ParseBool(v); err != nil {
-			fail(apierr.BadRequest("bad_query", "dryRun must be true or false"))
-			return
-		}
+	switch v := r.URL.Query().Get("dryRun"); v {
+	case "", "false":
+	case "true":
+		dryRun = true
+	default:
+		fail(apierr.BadRequest("bad_query", "dryRun must be true or false"))
+		return
 	}
 	key := r.Header.Get(IdempotencyHeader)
 	if len(key) > maxIdempotencyKey || !printable(key) {
@@ -168,7 +160,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 	}
 	body, rerr := io.ReadAll(r.Body)
 	if rerr != nil {
-		fail(resources.BodyError(rerr))
+		fail(httpx.BodyError(rerr))
 		return
 	}
 	values, ferrs := a.parseParams(body)
@@ -183,9 +175,13 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 		fail(invalidParams(a, []FieldError{*ferr}))
 		return
 	}
-	req.Header.Set("X-Request-Id", resources.RequestID(ctx))
+	req.Header.Set("X-Request-Id", httpx.RequestID(ctx))
+	// The declared request may be sent as rendered; a redirect elsewhere is
+	// a new request and passes the proxy rules for this caller.
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "action",
+		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	if dryRun {
-		resources.NoteAudit(ctx, "", "dry_run")
+		httpx.NoteAudit(ctx, "", "dry_run")
 		writeDryRun(w, a, req, reqBody)
 		return
 	}
@@ -210,11 +206,11 @@ func invalidParams(a *action, errs []FieldError) *apierr.Error {
 func noteOutcome(r *http.Request, out outcome, replayed bool) {
 	switch {
 	case replayed:
-		resources.NoteAudit(r.Context(), "", "replayed")
+		httpx.NoteAudit(r.Context(), "", "replayed")
 	case out.err != nil:
-		resources.NoteAudit(r.Context(), "", out.err.Code)
+		httpx.NoteAudit(r.Context(), "", out.err.Code)
 	case out.status != http.StatusOK:
-		resources.NoteAudit(r.Context(), "", "upstream_status_"+strconv.Itoa(out.result.Status))
+		httpx.NoteAudit(r.Context(), "", "upstream_status_"+strconv.Itoa(out.result.Status))
 	}
 }
 
@@ -284,7 +280,7 @@ func writeDryRun(w http.ResponseWriter, a *action, req *http.Request, body []byt
 			headers[k] = v
 		}
 	}
-	resources.WriteJSON(w, http.StatusOK, map[string]any{
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{
 		"action":  a.Name,
 		"dryRun":  true,
 		"request": map[string]any{"method": req.Method, "url": req.URL.String(), "headers": headers, "body": shown},

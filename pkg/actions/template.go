@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Placeholders: {name} in the path template, {{name}} in query values and
@@ -90,6 +92,14 @@ func badSegment(s string) string {
 		if c := s[i]; c < 0x20 || c == 0x7f {
 			return "it contains a control character"
 		}
+	}
+	// The proxy refuses these in a caller's path, so an action does too:
+	// servers read '\' as '/', and fold compatibility forms ("．．" is "..").
+	if strings.Contains(s, "\\") {
+		return "it contains a backslash"
+	}
+	if folded := norm.NFKC.String(s); folded != s && (isDotSegment(folded) || strings.ContainsAny(folded, "/\\")) {
+		return "it contains a character that servers may read as '.', '/' or '\\'"
 	}
 	for range 3 {
 		if isDotSegment(s) {

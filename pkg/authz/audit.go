@@ -10,19 +10,21 @@ import (
 // AuditEntry records one mutating or denied call. It never holds bodies,
 // headers or key material: only who did what and how it ended.
 type AuditEntry struct {
-	Time       time.Time `json:"time"`
-	RequestID  string    `json:"requestId"`
-	Login      string    `json:"login"`
-	Role       string    `json:"role"`
-	OrgID      int64     `json:"orgId"`
-	Route      string    `json:"route"`
-	Method     string    `json:"method"`
-	Path       string    `json:"path"`
-	Status     int       `json:"status"`
-	DurationMS float64   `json:"durationMs"`
-	APIKey     string    `json:"apiKey,omitempty"`
-	Outcome    string    `json:"outcome"` // allowed | denied | error
-	Reason     string    `json:"reason,omitempty"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	// ClientRequestID is the caller's own X-Request-Id, for correlation only.
+	ClientRequestID string  `json:"clientRequestId,omitempty"`
+	Login           string  `json:"login"`
+	Role            string  `json:"role"`
+	OrgID           int64   `json:"orgId"`
+	Route           string  `json:"route"`
+	Method          string  `json:"method"`
+	Path            string  `json:"path"`
+	Status          int     `json:"status"`
+	DurationMS      float64 `json:"durationMs"`
+	APIKey          string  `json:"apiKey,omitempty"`
+	Outcome         string  `json:"outcome"` // allowed | denied | error
+	Reason          string  `json:"reason,omitempty"`
 }
 
 // Audit is a bounded in-memory ring plus a structured log line per entry.

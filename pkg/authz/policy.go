@@ -18,6 +18,7 @@ const (
 
 // Policy enforces identity, API keys and rate limits for one data source.
 type Policy struct {
+	rules    *Rules
 	keys     keyring
 	limits   *Limiters
 	failures *Limiters
@@ -44,6 +45,7 @@ func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
 	}
 	failRate := func(string) (rate.Limit, int) { return rate.Every(keyFailureEvery), keyFailureBurst }
 	return &Policy{
+		rules:    CompileRules(s.Proxy.Rules),
 		keys:     keyring{keys: s.APIKeys},
 		limits:   NewLimiters(rateFor, rl.IdleTTL.Duration, now),
 		failures: NewLimiters(failRate, time.Hour, now),
@@ -90,6 +92,22 @@ func (p *Policy) CheckKey(c Caller, scope, presentedKey string) (Caller, *apierr
 	c.APIKey = name
 	return c, nil
 }
+
+// AuthorizeAction decides a named action: the action's own role and user
+// floor, then its API key when it requires one (req.APIKey), with the same
+// lockout as routes. On success the caller names the key used.
+func (p *Policy) AuthorizeAction(c Caller, req Requirement, presentedKey string) (Caller, *apierr.Error) {
+	if err := req.CheckUser(c); err != nil {
+		return c, err
+	}
+	if req.APIKey {
+		return p.CheckKey(c, req.Scope, presentedKey)
+	}
+	return c, nil
+}
+
+// Rules are the compiled proxy rules (for /info, OpenAPI and the cache).
+func (p *Policy) Rules() *Rules { return p.rules }
 
 // Limiters exposes the per-user limiters (for metrics and tests).
 func (p *Policy) Limiters() *Limiters { return p.limits }

@@ -30,6 +30,9 @@ const ID = "relay-gateway-datasource"
 const MaxMessageBytes = 64 << 20
 
 var (
+	_ resources.ProxyFeature   = (*proxy.Gateway)(nil)
+	_ resources.ActionsFeature = (*actions.Service)(nil)
+
 	_ backend.QueryDataHandler      = (*Datasource)(nil)
 	_ backend.CheckHealthHandler    = (*Datasource)(nil)
 	_ backend.CallResourceHandler   = (*Datasource)(nil)
@@ -61,18 +64,18 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 		return d, nil
 	}
 	d.settings = s
-	client, err := upstream.New(s, upstream.Options{Logger: logger})
+	// The policy is the client's gate: every upstream request, whatever sends
+	// it, is checked against the grant of the call it belongs to.
+	policy := authz.NewPolicy(s, time.Now)
+	client, err := upstream.New(s, upstream.Options{Logger: logger, Gate: policy.CheckUpstream})
 	if err != nil {
 		d.invalid = err
 		return d, nil
 	}
 	d.client = client
-	gateway := proxy.New(s, client, logger)
-	d.queries = query.NewRunner(s, client, func(c authz.Caller, method, path string) *apierr.Error {
-		_, err := gateway.Authorize(c, method, path)
-		return err
-	}, logger)
-	policy := authz.NewPolicy(s, time.Now)
+	audit := authz.NewAudit(s.Audit.RingSize, logger)
+	gateway := proxy.New(s, client, policy, logger)
+	d.queries = query.NewRunner(s, client, audit, logger)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy})
@@ -86,7 +89,7 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	api, err := resources.New(resources.Deps{
 		Settings: s,
 		Policy:   policy,
-		Audit:    authz.NewAudit(s.Audit.RingSize, logger),
+		Audit:    audit,
 		Logger:   logger,
 		Origin:   client.Origin(),
 		Features: features,

@@ -9,12 +9,14 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // CheckHealth validates the settings and reaches the upstream's health path,
 // with a message that says what to fix.
-func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
+func (d *Datasource) CheckHealth(ctx context.Context, hr *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if d.invalid != nil {
 		return healthError("Settings are invalid: %s", strings.TrimPrefix(d.invalid.Error(), "invalid settings: ")), nil
 	}
@@ -23,6 +25,14 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 	if err != nil {
 		return healthError("Health path %q is not usable: %s", path, upstream.Classify(err).Error()), nil
 	}
+	// The health path is the admin's own: sent as configured; a redirect
+	// elsewhere passes the proxy rules for the user who pressed Save & test.
+	caller := authz.Caller{Login: "grafana-health", Role: role.Viewer}
+	if u := hr.PluginContext.User; u != nil && u.Login != "" {
+		caller = authz.Caller{Login: u.Login, Role: role.FromGrafana(u.Role)}
+	}
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "health",
+		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	resp, err := d.client.Do(req)
 	if err != nil {
 		return healthError("Cannot reach the upstream at %s: %s", d.client.Origin(), upstream.Classify(err).Error()), nil

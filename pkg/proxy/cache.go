@@ -65,7 +65,7 @@ func newResponseCache(s *settings.Settings) *responseCache {
 
 // key identifies a response: data source, who may share it, upstream URL
 // (path and query, fixed query parameters included) and negotiation headers.
-func (rc *responseCache) key(rule *Rule, c authz.Caller, target *url.URL, h http.Header) string {
+func (rc *responseCache) key(rule *authz.Rule, c authz.Caller, target *url.URL, h http.Header) string {
 	scope := "role:" + c.Role.String()
 	switch {
 	case rc.perUser:
@@ -95,7 +95,7 @@ type fetchResult struct {
 // should proxy the call as usual: the rule does not cache, or this caller
 // must make its own request (a concurrent fetch's answer was not storable,
 // or its caller went away).
-func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *Rule, c authz.Caller, target *url.URL) bool {
+func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *authz.Rule, c authz.Caller, target *url.URL) bool {
 	rc := g.cache
 	if rc == nil || r.Method != http.MethodGet || rule.CacheTTL.Duration <= 0 || r.Header.Get("Range") != "" {
 		return false
@@ -135,22 +135,21 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *Rule
 // fetchForCache makes the upstream call for key, conditional when a stale
 // entry has validators, and stores what may be stored. It takes one of the
 // gateway's concurrency slots, held until a streamed answer is done.
-func (g *Gateway) fetchForCache(ctx context.Context, in http.Header, rule *Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
-	select {
-	case g.slots <- struct{}{}:
-	default:
+func (g *Gateway) fetchForCache(ctx context.Context, in http.Header, rule *authz.Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
+	release, aerr := g.slots.TryAcquire(authz.AuthorizedCaller(ctx).Key())
+	if aerr != nil {
 		return &fetchResult{err: errBusy}
 	}
 	res := g.fetch(ctx, in, rule, target, key, stale)
 	if res.stream != nil {
-		res.release = func() { <-g.slots }
+		res.release = release
 	} else {
-		<-g.slots
+		release()
 	}
 	return res
 }
 
-func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
+func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *authz.Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
 	rc := g.cache
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, g.client.Origin(), nil)
 	if err != nil {
@@ -215,7 +214,7 @@ func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *Rule, target 
 
 // revalidated refreshes a stale entry the upstream confirmed with 304,
 // taking the 304's caching headers (RFC 9111 §4.3.4).
-func (rc *responseCache) revalidated(key string, stale *cache.Entry, h http.Header, rule *Rule, now time.Time) *fetchResult {
+func (rc *responseCache) revalidated(key string, stale *cache.Entry, h http.Header, rule *authz.Rule, now time.Time) *fetchResult {
 	hdr := stale.Header.Clone()
 	for _, k := range []string{"Cache-Control", "ETag", "Expires", "Last-Modified", "Date", "Vary"} {
 		if v := h.Values(k); len(v) > 0 {

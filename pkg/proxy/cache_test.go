@@ -122,8 +122,11 @@ const cacheRules = `{"network":{"allowPrivateNetworks":true},"rateLimits":{"disa
 	{"path":"/uncached","methods":["GET"]}]}}`
 
 func newCacheFixture(t *testing.T, upstreamURL string, maxBytes int64, extra string) *cacheFixture {
+	return newCacheFixtureWith(t, upstreamURL, fmt.Sprintf(cacheRules, maxBytes), extra)
+}
+
+func newCacheFixtureWith(t *testing.T, upstreamURL, jsonData, extra string) *cacheFixture {
 	t.Helper()
-	jsonData := fmt.Sprintf(cacheRules, maxBytes)
 	if extra != "" {
 		jsonData = strings.TrimSuffix(jsonData, "}") + "," + extra + "}"
 	}
@@ -136,7 +139,7 @@ func newCacheFixture(t *testing.T, upstreamURL string, maxBytes int64, extra str
 		t.Fatal(err)
 	}
 	t.Cleanup(client.Close)
-	gw := New(s, client, log.NewNullLogger())
+	gw := New(s, client, authz.NewPolicy(s, nil), log.NewNullLogger())
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 	gw.cache.now = clock.now
 	api, err := resources.New(resources.Deps{Settings: s, Policy: authz.NewPolicy(s, nil), Audit: authz.NewAudit(10, nil),
@@ -183,8 +186,8 @@ func TestSharedCacheAcrossRoles(t *testing.T) {
 	f := newCacheFixture(t, u.srv.URL, 1<<20, "")
 	expectCache(t, f.get("/etag", "Viewer"), 200, "MISS", "")
 	expectCache(t, f.get("/etag", "Admin"), 200, "MISS", "") // per-role rule: a second entry
-	shared := newCacheFixture(t, u.srv.URL, 1<<20, "")
-	shared.gw.rules.all[0].SharedCache = true // /etag
+	sharedRules := strings.Replace(fmt.Sprintf(cacheRules, 1<<20), `"/etag","methods":["GET"],`, `"/etag","methods":["GET"],"sharedCache":true,`, 1)
+	shared := newCacheFixtureWith(t, u.srv.URL, sharedRules, "")
 	before := u.callsTo("/etag")
 	expectCache(t, shared.get("/etag", "Viewer"), 200, "MISS", "")
 	expectCache(t, shared.get("/etag", "Editor"), 200, "HIT", "")
@@ -321,8 +324,8 @@ func TestPerUserKeyWhenTheUpstreamSeesTheUser(t *testing.T) {
 	u := newCacheUpstream(t)
 	// X-Grafana-User goes upstream: answers may be per user, so even a
 	// sharedCache rule keeps one entry per login.
-	f := newCacheFixture(t, u.srv.URL, 1<<20, `"sendUserHeader":true`)
-	f.gw.rules.all[1].SharedCache = true // /plain
+	rules := strings.Replace(fmt.Sprintf(cacheRules, 1<<20), `"/plain","methods":["GET"],`, `"/plain","methods":["GET"],"sharedCache":true,`, 1)
+	f := newCacheFixtureWith(t, u.srv.URL, rules, `"sendUserHeader":true`)
 	call := func(login string) *resourcetest.Response {
 		return resourcetest.Call(f.handler, resourcetest.Request{Path: "proxy/plain", Role: "Viewer", Login: login})
 	}

@@ -19,35 +19,33 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // Gateway forwards calls to the upstream.
 type Gateway struct {
-	rules       *Rules
+	policy      *authz.Policy
 	client      *upstream.Client
 	queryParams url.Values
 	maxResponse int64
-	slots       chan struct{}
+	slots       *authz.Slots
 	rp          *httputil.ReverseProxy
 	logger      log.Logger
 	cache       *responseCache // nil when no rule has a cacheTTL
 }
 
-var _ resources.ProxyFeature = (*Gateway)(nil)
-
 type targetKey struct{}
 
-// New builds the gateway once per instance.
-func New(s *settings.Settings, client *upstream.Client, logger log.Logger) *Gateway {
+// New builds the gateway once per instance; policy decides every call.
+func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, logger log.Logger) *Gateway {
 	g := &Gateway{
-		rules:       CompileRules(s.Proxy.Rules),
+		policy:      policy,
 		client:      client,
 		queryParams: url.Values{},
 		maxResponse: s.Proxy.MaxResponseBytes,
-		slots:       make(chan struct{}, s.Proxy.MaxConcurrent),
+		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
 		cache:       newResponseCache(s),
 	}
@@ -67,31 +65,10 @@ func New(s *settings.Settings, client *upstream.Client, logger log.Logger) *Gate
 }
 
 // Rules returns every rule (for OpenAPI).
-func (g *Gateway) Rules() []resources.RuleView { return g.rules.Views(nil) }
+func (g *Gateway) Rules() []authz.RuleView { return g.policy.Rules().Views(nil) }
 
 // RulesFor returns the rules a caller passes (for /info).
-func (g *Gateway) RulesFor(c authz.Caller) []resources.RuleView { return g.rules.Views(&c) }
-
-// Authorize finds the rule for a call and checks the caller against it. It is
-// shared with /transform and /schema sources so they obey the same rules.
-func (g *Gateway) Authorize(c authz.Caller, method, path string) (*Rule, *apierr.Error) {
-	rule, covered := g.rules.Match(path, method)
-	if rule == nil {
-		if covered {
-			return nil, apierr.Forbidden("proxy_method_denied", "no proxy rule allows %s on %s", method, path)
-		}
-		return nil, apierr.Forbidden("proxy_path_denied", "no proxy rule covers %s", path)
-	}
-	if err := rule.req.CheckUser(c); err != nil {
-		err.Message = fmt.Sprintf("the proxy rule for %s %s requires the %s role or higher; the caller's role is %s",
-			method, rule.Path, rule.req.EffectiveRole(), c.Role)
-		if err.Code == "user_not_allowed" {
-			err.Message = fmt.Sprintf("the proxy rule for %s is limited to listed users", rule.Path)
-		}
-		return nil, err
-	}
-	return rule, nil
-}
+func (g *Gateway) RulesFor(c authz.Caller) []authz.RuleView { return g.policy.Rules().Views(&c) }
 
 // Target builds the upstream URL for a relative path and raw query.
 func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
@@ -117,7 +94,7 @@ func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + r.PathValue("path")
 	caller := authz.AuthorizedCaller(r.Context())
-	rule, aerr := g.Authorize(caller, r.Method, rel)
+	rule, aerr := g.policy.AuthorizeUpstream(caller, r.Method, rel)
 	if aerr != nil {
 		apierr.Write(w, r, aerr)
 		return
@@ -127,18 +104,19 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		apierr.Write(w, r, aerr)
 		return
 	}
+	// Every upstream request of this call (a redirect hop included) is
+	// checked again by the client's gate against the caller's grant.
+	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy"}))
 	if g.serveCached(w, r, rule, caller, target) {
 		return
 	}
-	select {
-	case g.slots <- struct{}{}:
-		defer func() { <-g.slots }()
-	default:
-		e := apierr.New(http.StatusServiceUnavailable, "proxy_busy", "too many concurrent proxy calls; retry shortly")
-		e.RetryAfter = 1
-		apierr.Write(w, r, e)
+	release, aerr := g.slots.TryAcquire(caller.Key())
+	if aerr != nil {
+		aerr.Code = "proxy_busy"
+		apierr.Write(w, r, aerr)
 		return
 	}
+	defer release()
 	gate := &flushGate{ResponseWriter: w}
 	// With forwardOAuth, Grafana adds the signed-in user's Authorization and
 	// X-ID-Token to the resource call; the client forwards only those.
@@ -176,7 +154,7 @@ func (f *flushGate) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 func (g *Gateway) rewrite(pr *httputil.ProxyRequest) {
 	pr.Out.URL = pr.In.Context().Value(targetKey{}).(*url.URL)
 	pr.Out.Host = ""
-	pr.Out.Header = filterRequestHeaders(pr.In.Header)
+	pr.Out.Header = upstream.ForwardHeaders(pr.In.Header)
 	if pr.Out.ContentLength == 0 {
 		pr.Out.Body = nil
 	}
@@ -220,6 +198,13 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody is left to answer.
 	default:
+		if denied, ok := upstream.IsDenied(err); ok {
+			var ae *apierr.Error
+			if errors.As(denied, &ae) {
+				apierr.Write(w, r, ae)
+				return
+			}
+		}
 		ue := upstream.Classify(err)
 		apierr.Write(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))
 	}
@@ -241,7 +226,7 @@ func (b *abortOnError) Read(p []byte) (int, error) {
 		if errors.Is(err, httpclient.ErrResponseBodyTooLarge) {
 			msg = errResponseTooLarge.Error()
 		}
-		resources.AbortStream(b.ctx, errors.New(msg))
+		httpx.AbortStream(b.ctx, errors.New(msg))
 	}
 	return n, err
 }

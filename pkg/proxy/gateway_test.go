@@ -99,7 +99,7 @@ func newGateway(t *testing.T, upstreamURL, jsonData string) *fixture {
 	}
 	t.Cleanup(client.Close)
 	api, err := resources.New(resources.Deps{Settings: s, Policy: authz.NewPolicy(s, nil), Audit: authz.NewAudit(10, nil),
-		Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: New(s, client, log.NewNullLogger())}})
+		Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: New(s, client, authz.NewPolicy(s, nil), log.NewNullLogger())}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,15 +8,13 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
-
-// AuthorizeFunc decides whether a caller may send method to an upstream
-// path; the proxy's rules provide it, so queries obey the same policy.
-type AuthorizeFunc func(c authz.Caller, method, path string) *apierr.Error
 
 // request is one upstream call of a query.
 type request struct {
@@ -27,21 +25,33 @@ type request struct {
 	Body    string
 }
 
-// page is one upstream answer, read whole (bounded by maxInputBytes).
+// page is one upstream answer, read whole (bounded by maxInputBytes and the
+// caller's in-flight byte lease).
 type page struct {
 	Body        []byte
 	ContentType string
 	Header      http.Header
 }
 
-// fetch performs one call and reads the body up to limit bytes. Errors are
-// *apierr.Error tagged with their source.
-func (r *Runner) fetch(ctx context.Context, req request) (*page, error) {
+// call is what every upstream request of one query shares: whose it is (the
+// grant the upstream client's gate checks on each page and redirect hop) and
+// the memory lease its bodies are charged to.
+type call struct {
+	grant authz.Grant
+	lease *authz.Lease
+}
+
+// fetch performs one call and reads the body up to the transform input
+// limit. Errors are *apierr.Error tagged with their source.
+func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err error) {
+	start := time.Now()
+	status := 0
+	defer func() { r.auditCall(ctx, c, req, status, start, err) }()
 	var body io.Reader
 	if req.Body != "" {
 		body = strings.NewReader(req.Body)
 	}
-	out, err := r.client.NewRequest(ctx, req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
@@ -54,32 +64,85 @@ func (r *Runner) fetch(ctx context.Context, req request) (*page, error) {
 	}
 	resp, err := r.client.Do(out)
 	if err != nil {
-		ue := upstream.Classify(err)
-		return nil, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
+		return nil, clientError(err, "")
 	}
 	defer resp.Body.Close()
+	status = resp.StatusCode
 	limit := r.settings.Transform.MaxInputBytes
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := io.ReadAll(io.LimitReader(c.lease.Reader(resp.Body), limit+1))
 	if err != nil {
-		ue := upstream.Classify(err)
-		return nil, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "reading the upstream response: %s", ue.Error())
+		return nil, clientError(err, "reading the upstream response: ")
 	}
 	if int64(len(data)) > limit {
-		return nil, apierr.Downstream(http.StatusRequestEntityTooLarge, "input_too_large",
+		return nil, apierr.Downstream(http.StatusBadGateway, "upstream_too_large",
 			"the upstream response exceeds transform.maxInputBytes (%d bytes)", limit)
 	}
 	if resp.StatusCode >= 400 {
-		return nil, upstreamStatusError(req, resp.StatusCode, data)
+		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
 	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}, nil
 }
 
+// clientError maps an upstream client error: the policy's refusal keeps its
+// own status and code (403 role_required, 429 rate_limited...), a full byte
+// budget is a 503, the rest is the upstream's fault.
+func clientError(err error, prefix string) *apierr.Error {
+	if errors.Is(err, authz.ErrBudget) {
+		return authz.BudgetError()
+	}
+	if denied, ok := upstream.IsDenied(err); ok {
+		var ae *apierr.Error
+		if errors.As(denied, &ae) {
+			return ae
+		}
+	}
+	ue := upstream.Classify(err)
+	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s%s", prefix, ue.Error())
+}
+
+// auditCall records the upstream requests of queries that write (any method
+// but GET and HEAD) or were refused: queries are calls, and a write through a
+// query is audited like one through the proxy.
+func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int, start time.Time, err error) {
+	if r.audit == nil {
+		return
+	}
+	e := asAPIError(err)
+	denied := err != nil && (e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests)
+	if !denied && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
+		return
+	}
+	outcome, reason := "allowed", ""
+	switch {
+	case denied:
+		outcome, reason, status = "denied", e.Code, e.Status
+	case err != nil:
+		outcome, reason = "error", e.Code
+		if status == 0 {
+			status = e.Status
+		}
+	}
+	rid := httpx.RequestID(ctx)
+	if rid == "" {
+		rid = httpx.NewRequestID()
+	}
+	caller := c.grant.Caller
+	r.audit.Record(authz.AuditEntry{Time: start.UTC(), RequestID: rid, Login: caller.Login, Role: caller.Role.String(),
+		OrgID: caller.OrgID, Route: c.grant.Purpose, Method: req.Method, Path: req.Path, Status: status,
+		DurationMS: float64(time.Since(start).Microseconds()) / 1000, APIKey: caller.APIKey, Outcome: outcome, Reason: reason})
+}
+
 // upstreamStatusError reports an upstream error answer; a 401 never passes
-// through as 401, which Grafana's frontend would read as a lost session.
-func upstreamStatusError(req request, status int, body []byte) *apierr.Error {
-	snippet := strings.TrimSpace(string(body))
+// through as 401, which Grafana's frontend would read as a lost session. The
+// snippet of the answer is scrubbed of every form of Relay's credentials: a
+// reflecting upstream would otherwise show them to the caller.
+func (r *Runner) upstreamStatusError(req request, status int, body []byte) *apierr.Error {
+	if len(body) > 1024 { // scrub a window wider than what is shown
+		body = body[:1024]
+	}
+	snippet := strings.TrimSpace(r.client.Scrub(string(body)))
 	if len(snippet) > 200 {
-		snippet = snippet[:200] + "…"
+		snippet = strings.ToValidUTF8(snippet[:200], "") + "…"
 	}
 	code, httpStatus := "upstream_error", status
 	msg := fmt.Sprintf("the upstream answered HTTP %d for %s %s", status, req.Method, req.Path)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
@@ -35,7 +35,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	req = req.WithContext(upstream.WithForwardedHeaders(req.Context(), req.Header))
 	raw, err := io.ReadAll(req.Body)
 	if err != nil {
-		apierr.Write(w, req, resources.BodyError(err))
+		apierr.Write(w, req, httpx.BodyError(err))
 		return
 	}
 	var tr transformRequest
@@ -48,6 +48,15 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	if tr.Pipeline == nil {
 		tr.Pipeline = &transform.Pipeline{}
 	}
+	caller := authz.AuthorizedCaller(req.Context())
+	// The request body is in memory already; it counts against the caller's
+	// in-flight bytes like an upstream answer would.
+	lease := r.bytes.Lease(caller.Key())
+	defer lease.Release()
+	if lease.Take(int64(len(raw))) != nil {
+		apierr.Write(w, req, authz.BudgetError())
+		return
+	}
 	var res *transform.Result
 	switch {
 	case len(tr.Data) > 0 && tr.Source != nil:
@@ -58,7 +67,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		if json.Unmarshal(tr.Data, &text) == nil {
 			in.Body = []byte(text)
 		}
-		res, err = r.Transform(req.Context(), tr.Pipeline, in)
+		res, err = r.Transform(req.Context(), caller, tr.Pipeline, in)
 	case tr.Source != nil:
 		src := tr.Source
 		src.Pipeline = tr.Pipeline
@@ -67,7 +76,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
 			break
 		}
-		res, err = r.Run(req.Context(), authz.AuthorizedCaller(req.Context()), q, Macros{From: time.Now().Add(-time.Hour), To: time.Now(), Interval: time.Minute})
+		res, err = r.Run(req.Context(), r.Grant(caller, false), q, Macros{From: time.Now().Add(-time.Hour), To: time.Now(), Interval: time.Minute})
 	default:
 		err = apierr.BadRequest("bad_request", "data or source is required")
 	}
@@ -83,7 +92,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	if notices == nil {
 		notices = []data.Notice{}
 	}
-	resources.WriteJSON(w, http.StatusOK, map[string]any{"frames": res.Frames, "rows": res.Rows, "notices": notices})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"frames": res.Frames, "rows": res.Rows, "notices": notices})
 }
 
 // ServeSchema is GET /schema?path=&root=&format=.
@@ -102,14 +111,12 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 	}
 	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format")}
 	upReq, err := q.request(Macros{})
-	if err == nil {
-		if aerr := r.authorize(authz.AuthorizedCaller(req.Context()), upReq.Method, upReq.Path); aerr != nil {
-			err = aerr // assigned only when non-nil: a typed nil would read as an error
-		}
-	}
 	var pg *page
 	if err == nil {
-		pg, err = r.fetch(req.Context(), upReq)
+		caller := authz.AuthorizedCaller(req.Context())
+		c := &call{grant: r.Grant(caller, false), lease: r.bytes.Lease(caller.Key())}
+		defer c.lease.Release()
+		pg, err = r.fetch(req.Context(), c, upReq)
 	}
 	if err != nil {
 		apierr.Write(w, req, asAPIError(err))
@@ -121,7 +128,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, transformError(err))
 		return
 	}
-	resources.WriteJSON(w, http.StatusOK, map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows})
 }
 
 // writeCSV writes the first frame as CSV (header row of field names).

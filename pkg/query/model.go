@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/relay-gateway/relay/pkg/transform"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // Query is the query model: the JSON of each Grafana query.
@@ -43,12 +44,6 @@ type Pagination struct {
 	NextPath string `json:"nextPath,omitempty"`
 }
 
-// Headers a query may never set: credentials come only from settings, and
-// Grafana's identity headers only from Relay.
-var refusedQueryHeaders = map[string]bool{"Authorization": true, "Cookie": true, "Host": true, "X-Api-Key": true,
-	"Proxy-Authorization": true, "Connection": true, "Content-Length": true, "Transfer-Encoding": true, "Te": true,
-	"Upgrade": true, "Trailer": true, "Keep-Alive": true, "X-Id-Token": true}
-
 // Parse reads a query's JSON and validates it.
 func Parse(raw []byte) (*Query, error) {
 	var q Query
@@ -71,9 +66,8 @@ func Parse(raw []byte) (*Query, error) {
 		q.Path = "/" + q.Path
 	}
 	for name := range q.Headers {
-		c := http.CanonicalHeaderKey(name)
-		if refusedQueryHeaders[c] || strings.HasPrefix(c, "X-Grafana-") {
-			return nil, fmt.Errorf("headers: %q cannot be set by a query; configure credentials in the data source", name)
+		if why := upstream.CheckHeader(name); why != "" {
+			return nil, fmt.Errorf("headers: %q cannot be set by a query: %s", name, why)
 		}
 	}
 	if q.Pipeline == nil {
@@ -82,15 +76,23 @@ func Parse(raw []byte) (*Query, error) {
 	if q.Format == "timeseries" && q.Pipeline.Shape == "" {
 		q.Pipeline.Shape = transform.ShapeTimeSeriesWide
 	}
-	if err := q.Pagination.validate(); err != nil {
+	if err := q.Pagination.validate(q.Method); err != nil {
 		return nil, err
 	}
 	return &q, nil
 }
 
-func (p *Pagination) validate() error {
+func (p *Pagination) validate(method string) error {
 	if p == nil {
 		return nil
+	}
+	if p.Mode == "link" && method != http.MethodGet && method != http.MethodHead {
+		return fmt.Errorf("pagination.mode: link pagination follows next links with GET; a %s query cannot use it (use cursor, offset or page)", method)
+	}
+	for field, path := range map[string]string{"cursorPath": p.CursorPath, "nextPath": p.NextPath} {
+		if strings.ContainsAny(path, "@") {
+			return fmt.Errorf("pagination.%s: %q uses a gjson modifier (@...), which is not supported", field, path)
+		}
 	}
 	switch p.Mode {
 	case "", "none", "offset", "page", "cursor", "link":

@@ -13,7 +13,7 @@ import (
 
 // fetchPages fetches a query's pages and joins the rows each page's root
 // selects into one JSON array, so the pipeline runs once over all rows.
-func (r *Runner) fetchPages(ctx context.Context, req request, root string, p *Pagination) (body []byte, pages int, truncated bool, err error) {
+func (r *Runner) fetchPages(ctx context.Context, c *call, req request, root string, p *Pagination) (body []byte, pages int, truncated bool, err error) {
 	maxPages := r.settings.Query.MaxPages
 	if p.MaxPages > 0 && p.MaxPages < maxPages {
 		maxPages = p.MaxPages
@@ -43,7 +43,7 @@ func (r *Runner) fetchPages(ctx context.Context, req request, root string, p *Pa
 			}
 		}
 		req.Params = params
-		pg, err := r.fetch(ctx, req)
+		pg, err := r.fetch(ctx, c, req)
 		if err != nil {
 			return nil, pages, false, err
 		}
@@ -82,7 +82,10 @@ func (r *Runner) fetchPages(ctx context.Context, req request, root string, p *Pa
 		case "cursor":
 			params.Set(orDefault(p.CursorParam, "cursor"), next)
 		case "link":
-			req.Path, params = next, nil
+			// A next link is a new URL: fetched with GET and no body (Parse
+			// allows link mode only for GET queries), and like every page
+			// checked by the gate against the caller's proxy rules.
+			req.Path, params, req.Body = next, nil, ""
 			if i := strings.IndexByte(next, '?'); i >= 0 {
 				req.Path = next[:i]
 				params, _ = url.ParseQuery(next[i+1:])

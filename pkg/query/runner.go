@@ -23,15 +23,38 @@ import (
 
 // Runner executes queries for one data source instance.
 type Runner struct {
-	client    *upstream.Client
-	authorize AuthorizeFunc
-	settings  *settings.Settings
-	logger    log.Logger
+	client   *upstream.Client
+	audit    *authz.Audit
+	settings *settings.Settings
+	logger   log.Logger
+	bytes    *authz.ByteBudget
+	work     *authz.WorkLimit
 }
 
-// NewRunner builds the runner; authorize is the proxy's rule check.
-func NewRunner(s *settings.Settings, client *upstream.Client, authorize AuthorizeFunc, logger log.Logger) *Runner {
-	return &Runner{client: client, authorize: authorize, settings: s, logger: logger}
+// NewRunner builds the runner. Every upstream request it makes carries the
+// caller's grant, which the client's gate (the policy) checks; audit records
+// the writes and refusals among them.
+func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit, logger log.Logger) *Runner {
+	t := s.Transform
+	return &Runner{client: client, audit: audit, settings: s, logger: logger,
+		bytes: authz.NewByteBudget(t.MaxInFlightBytes, t.MaxInFlightBytesPerUser),
+		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser)}
+}
+
+// QueryRateClass is the rate-limit class every upstream request of a query
+// (each page) is charged to.
+const QueryRateClass = "query"
+
+// Grant is what the upstream requests of one Grafana request run under: the
+// caller, a cap on the calls of the whole request (queries × pages), and the
+// caller's query rate limit (not for background callers: an alert rule must
+// not be throttled by a user's limiter).
+func (r *Runner) Grant(caller authz.Caller, background bool) authz.Grant {
+	g := authz.Grant{Caller: caller, Purpose: "query", Budget: authz.NewCallBudget(r.settings.Query.MaxCallsPerRequest)}
+	if !background {
+		g.RateClass = QueryRateClass
+	}
+	return g
 }
 
 // backgroundCaller stands in for queries Grafana runs without a user (alert
@@ -42,10 +65,12 @@ var backgroundCaller = authz.Caller{Login: "grafana-background", Role: role.Edit
 // QueryData runs the request's queries concurrently (bounded by
 // query.concurrency); each gets its own response or error with its source.
 func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *backend.QueryDataResponse {
-	caller := backgroundCaller
+	caller, background := backgroundCaller, true
 	if u := req.PluginContext.User; u != nil && u.Login != "" {
 		caller = authz.Caller{Login: u.Login, Name: u.Name, Role: role.FromGrafana(u.Role), OrgID: req.PluginContext.OrgID} //nolint:staticcheck
+		background = false
 	}
+	grant := r.Grant(caller, background)
 	fwd := http.Header{}
 	for k, v := range req.Headers { // Grafana sends forwarded headers as "http_<Name>" or "<Name>"
 		fwd.Set(strings.TrimPrefix(k, "http_"), v)
@@ -57,7 +82,7 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	g.SetLimit(r.settings.Query.Concurrency)
 	for _, q := range req.Queries {
 		g.Go(func() error {
-			dr := r.runQuery(ctx, caller, q)
+			dr := r.runQuery(ctx, grant, q)
 			mu.Lock()
 			resp.Responses[q.RefID] = dr
 			mu.Unlock()
@@ -68,7 +93,7 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	return resp
 }
 
-func (r *Runner) runQuery(ctx context.Context, caller authz.Caller, dq backend.DataQuery) (dr backend.DataResponse) {
+func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, dq backend.DataQuery) (dr backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.logger.Error("panic in query", "refId", dq.RefID, "panic", p)
@@ -80,7 +105,7 @@ func (r *Runner) runQuery(ctx context.Context, caller authz.Caller, dq backend.D
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	}
 	m := MacrosFor(dq)
-	res, err := r.Run(ctx, caller, q, m)
+	res, err := r.Run(ctx, grant, q, m)
 	if err != nil {
 		return errorResponse(err)
 	}
@@ -90,20 +115,21 @@ func (r *Runner) runQuery(ctx context.Context, caller authz.Caller, dq backend.D
 	return backend.DataResponse{Frames: res.Frames}
 }
 
-// Run fetches a query's data (authorized for caller) and transforms it.
-func (r *Runner) Run(ctx context.Context, caller authz.Caller, q *Query, m Macros) (*transform.Result, error) {
+// Run fetches a query's data under grant and transforms it. The upstream
+// client's gate checks the grant on every page and redirect hop; the bodies
+// are charged to the caller's in-flight byte budget until the transform ends.
+func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
 	req, err := q.request(m)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.authorize(caller, req.Method, req.Path); err != nil {
-		return nil, err
-	}
+	c := &call{grant: grant, lease: r.bytes.Lease(grant.Caller.Key())}
+	defer c.lease.Release()
 	pipeline := *q.Pipeline
 	in := transform.Input{}
 	var notices []data.Notice
 	if p := q.Pagination; p != nil && p.Mode != "" && p.Mode != "none" {
-		body, pages, truncated, err := r.fetchPages(ctx, req, pipeline.Root, p)
+		body, pages, truncated, err := r.fetchPages(ctx, c, req, pipeline.Root, p)
 		if err != nil {
 			return nil, err
 		}
@@ -113,13 +139,13 @@ func (r *Runner) Run(ctx context.Context, caller authz.Caller, q *Query, m Macro
 				Text: fmt.Sprintf("stopped after %d pages (query.maxPages or pagination.maxPages); more data exists", pages)})
 		}
 	} else {
-		pg, err := r.fetch(ctx, req)
+		pg, err := r.fetch(ctx, c, req)
 		if err != nil {
 			return nil, err
 		}
 		in.Body, in.ContentType = pg.Body, pg.ContentType
 	}
-	res, err := r.Transform(ctx, &pipeline, in)
+	res, err := r.Transform(ctx, grant.Caller, &pipeline, in)
 	if err != nil {
 		return nil, err
 	}
@@ -135,8 +161,9 @@ func (r *Runner) Run(ctx context.Context, caller authz.Caller, q *Query, m Macro
 	return res, nil
 }
 
-// Transform runs a pipeline over input within the data source's limits.
-func (r *Runner) Transform(ctx context.Context, p *transform.Pipeline, in transform.Input) (*transform.Result, error) {
+// Transform runs a pipeline over input within the data source's limits and
+// the caller's share of concurrent transforms (more wait for a turn).
+func (r *Runner) Transform(ctx context.Context, caller authz.Caller, p *transform.Pipeline, in transform.Input) (*transform.Result, error) {
 	prog, err := transform.Compile(p)
 	if err != nil {
 		return nil, transformError(err)
@@ -144,6 +171,12 @@ func (r *Runner) Transform(ctx context.Context, p *transform.Pipeline, in transf
 	lim := r.settings.Transform
 	ctx, cancel := context.WithTimeout(ctx, lim.Timeout.Duration)
 	defer cancel()
+	release, err := r.work.Acquire(ctx, caller.Key())
+	if err != nil {
+		return nil, apierr.New(http.StatusServiceUnavailable, "busy",
+			"this user's transforms are all busy (jsonData.transform.maxConcurrentPerUser) and none finished in time")
+	}
+	defer release()
 	res, err := prog.Run(ctx, in, transform.Limits{MaxInputBytes: lim.MaxInputBytes, MaxRows: lim.MaxRows})
 	if err != nil {
 		return nil, transformError(err)

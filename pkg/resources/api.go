@@ -11,7 +11,6 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
@@ -28,31 +27,15 @@ type Features struct {
 // lists the rules a caller may use for /info and OpenAPI.
 type ProxyFeature interface {
 	http.Handler
-	RulesFor(c authz.Caller) []RuleView
-	Rules() []RuleView
-}
-
-// RuleView is a proxy rule as /info and the OpenAPI document show it.
-type RuleView struct {
-	Path     string    `json:"path"`
-	Methods  []string  `json:"methods"`
-	MinRole  role.Role `json:"minRole"`
-	CacheTTL string    `json:"cacheTTL,omitempty"`
+	RulesFor(c authz.Caller) []authz.RuleView
+	Rules() []authz.RuleView
 }
 
 // ActionsFeature lists and runs named actions.
 type ActionsFeature interface {
 	List(w http.ResponseWriter, r *http.Request)
 	Run(w http.ResponseWriter, r *http.Request)
-	Docs() []ActionDoc
-}
-
-// ActionDoc describes an action for the OpenAPI document.
-type ActionDoc struct {
-	Name, Title, Description string
-	MinRole                  role.Role
-	APIKeyRequired           bool
-	Params                   *openapi3.Schema
+	Docs() []authz.ActionDoc
 }
 
 // Deps is what the API needs from the plugin instance.

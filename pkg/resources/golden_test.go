@@ -15,16 +15,16 @@ var update = flag.Bool("update", false, "rewrite testdata/openapi.golden.json")
 
 type stubProxy struct{ http.HandlerFunc }
 
-func (stubProxy) RulesFor(authz.Caller) []RuleView { return nil }
-func (stubProxy) Rules() []RuleView {
-	return []RuleView{{Path: "/", Methods: []string{"GET", "HEAD"}, MinRole: 1}}
+func (stubProxy) RulesFor(authz.Caller) []authz.RuleView { return nil }
+func (stubProxy) Rules() []authz.RuleView {
+	return []authz.RuleView{{Path: "/", Methods: []string{"GET", "HEAD"}, MinRole: 1}}
 }
 
 type stubActions struct{}
 
 func (stubActions) List(http.ResponseWriter, *http.Request) {}
 func (stubActions) Run(http.ResponseWriter, *http.Request)  {}
-func (stubActions) Docs() []ActionDoc                       { return nil }
+func (stubActions) Docs() []authz.ActionDoc                 { return nil }
 
 // TestOpenAPIGolden pins the generated document, which the frontend's types
 // are checked against (src/api/contract.test.ts): a route or schema change

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/httpx"
 )
 
 // CallResourceHandler guards the path Grafana decoded before the SDK's
@@ -32,37 +32,11 @@ func (g *guardedHandler) CallResource(ctx context.Context, req *backend.CallReso
 	if e := CheckPath(req.Path); e != nil {
 		return SendError(sender, e)
 	}
-	box := &abortBox{}
-	if err := g.next.CallResource(context.WithValue(ctx, abortKey{}, box), req, sender); err != nil {
+	box := &httpx.AbortBox{}
+	if err := g.next.CallResource(httpx.WithAbortBox(ctx, box), req, sender); err != nil {
 		return err
 	}
-	return box.get()
-}
-
-type abortKey struct{}
-
-type abortBox struct {
-	mu  sync.Mutex
-	err error
-}
-
-func (b *abortBox) get() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.err
-}
-
-// AbortStream marks a call whose status and part of whose body are already
-// sent as failed: CallResource then returns err, and Grafana ends the
-// response with an error instead of presenting a truncated body as complete.
-func AbortStream(ctx context.Context, err error) {
-	if b, ok := ctx.Value(abortKey{}).(*abortBox); ok {
-		b.mu.Lock()
-		if b.err == nil {
-			b.err = err
-		}
-		b.mu.Unlock()
-	}
+	return box.Err()
 }
 
 // CheckPath refuses resource paths that are ambiguous after Grafana's decode.

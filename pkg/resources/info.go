@@ -1,7 +1,6 @@
 package resources
 
 import (
-	"encoding/json"
 	"net/http"
 	"runtime/debug"
 	"sort"
@@ -11,6 +10,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/role"
 )
 
@@ -69,7 +69,7 @@ func (a *API) serveInfo(w http.ResponseWriter, r *http.Request) {
 		}
 		info["actions"] = names
 	}
-	writeJSON(w, http.StatusOK, info)
+	httpx.WriteJSON(w, http.StatusOK, info)
 }
 
 func (a *API) features() []string {
@@ -93,7 +93,7 @@ func (a *API) features() []string {
 
 func (a *API) serveAudit(w http.ResponseWriter, r *http.Request) {
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	writeJSON(w, http.StatusOK, map[string]any{"entries": a.deps.Audit.Entries(limit)})
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"entries": a.deps.Audit.Entries(limit)})
 }
 
 var sdkVersion = sync.OnceValue(func() string {
@@ -106,14 +106,3 @@ var sdkVersion = sync.OnceValue(func() string {
 	}
 	return "unknown"
 })
-
-// writeJSON sends v with status; encoding errors cannot be reported once the
-// header is out, so values passed here are plain data.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-// WriteJSON is writeJSON for feature packages.
-func WriteJSON(w http.ResponseWriter, status int, v any) { writeJSON(w, status, v) }

@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/relay-gateway/relay/pkg/authz"
 )
 
 type paramRef = openapi3.ParameterRef
@@ -92,7 +94,7 @@ func (a *API) operation(rt *Route, method string) *openapi3.Operation {
 }
 
 // describeRules lists the proxy rules for the proxy operations' description.
-func describeRules(rules []RuleView) string {
+func describeRules(rules []authz.RuleView) string {
 	var b strings.Builder
 	b.WriteString("\n\nProxy rules of this data source (the most specific matching rule decides):")
 	for _, r := range rules {

@@ -14,6 +14,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
@@ -252,7 +253,7 @@ func TestHeadersAfterFirstFlushAreLost(t *testing.T) {
 		_, _ = w.Write([]byte("part"))
 		w.(http.Flusher).Flush()
 		w.Header().Set("X-After", "1")
-		AbortStream(r.Context(), errors.New("upstream broke mid-stream"))
+		httpx.AbortStream(r.Context(), errors.New("upstream broke mid-stream"))
 	}})
 	req := &backend.CallResourceRequest{PluginContext: backend.PluginContext{User: &backend.User{Login: "v", Role: "Viewer"}},
 		Method: "POST", Path: "transform", URL: "/transform", Body: []byte(`{}`)}

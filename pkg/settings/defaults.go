@@ -53,6 +53,7 @@ func applyDefaults(s *Settings) {
 	intDefault64(&s.Proxy.MaxRequestBytes, DefaultMaxRequestBytes)
 	intDefault64(&s.Proxy.MaxResponseBytes, DefaultMaxResponseBytes)
 	intDefault(&s.Proxy.MaxConcurrent, 64)
+	intDefault(&s.Proxy.MaxConcurrentPerUser, 16)
 	if s.RateLimits.Default.PerSecond == 0 {
 		s.RateLimits.Default = Rate{PerSecond: 50, Burst: 100}
 	}
@@ -61,6 +62,12 @@ func applyDefaults(s *Settings) {
 	intDefault64(&s.Transform.MaxInputBytes, 64<<20)
 	intDefault(&s.Transform.MaxRows, 1_000_000)
 	durDefault(&s.Transform.Timeout, 30*time.Second)
+	// One user may buffer one answer of the largest size and some more; the
+	// data source a few users' worth.
+	intDefault64(&s.Transform.MaxInFlightBytesPerUser, max(96<<20, s.Transform.MaxInputBytes+32<<20))
+	intDefault64(&s.Transform.MaxInFlightBytes, max(256<<20, 2*s.Transform.MaxInFlightBytesPerUser))
+	intDefault(&s.Transform.MaxConcurrentPerUser, 4)
+	intDefault(&s.Query.MaxCallsPerRequest, 200)
 	intDefault(&s.Query.MaxPages, 10)
 	intDefault(&s.Query.Concurrency, 4)
 	intDefault(&s.Audit.RingSize, 1000)

@@ -112,6 +112,8 @@ type Proxy struct {
 	MaxRequestBytes  int64             `json:"maxRequestBytes"`
 	MaxResponseBytes int64             `json:"maxResponseBytes"`
 	MaxConcurrent    int               `json:"maxConcurrent"`
+	// MaxConcurrentPerUser caps one user's share of MaxConcurrent.
+	MaxConcurrentPerUser int `json:"maxConcurrentPerUser"`
 }
 
 // ProxyRule allows methods on upstream paths matching Path (a prefix ending in
@@ -195,11 +197,20 @@ type TransformLimits struct {
 	MaxInputBytes int64    `json:"maxInputBytes"`
 	MaxRows       int      `json:"maxRows"`
 	Timeout       Duration `json:"timeout"`
+	// MaxInFlightBytes bounds the upstream bytes buffered for transforms at
+	// once in this data source, MaxInFlightBytesPerUser one user's share.
+	MaxInFlightBytes        int64 `json:"maxInFlightBytes"`
+	MaxInFlightBytesPerUser int64 `json:"maxInFlightBytesPerUser"`
+	// MaxConcurrentPerUser transforms run at once per user; more wait.
+	MaxConcurrentPerUser int `json:"maxConcurrentPerUser"`
 }
 
 type QueryOptions struct {
 	MaxPages    int `json:"maxPages"`
 	Concurrency int `json:"concurrency"`
+	// MaxCallsPerRequest caps the upstream calls of one Grafana request
+	// (all its queries and pages).
+	MaxCallsPerRequest int `json:"maxCallsPerRequest"`
 }
 
 type Audit struct {

@@ -141,6 +141,9 @@ func validateProxy(p *Proxy, errs *Errors) {
 	if p.MaxConcurrent < 0 {
 		errs.add("jsonData.proxy.maxConcurrent", "must not be negative")
 	}
+	if p.MaxConcurrentPerUser < 0 {
+		errs.add("jsonData.proxy.maxConcurrentPerUser", "must not be negative")
+	}
 	for k := range p.QueryParams {
 		if k == "" {
 			errs.add("jsonData.proxy.queryParams", "parameter names must not be empty")
@@ -162,6 +165,17 @@ func validateLimits(s *Settings, errs *Errors) {
 	}
 	if s.Transform.MaxInputBytes < 0 || s.Transform.MaxRows < 0 || s.Transform.Timeout.Duration < 0 {
 		errs.add("jsonData.transform", "limits must not be negative")
+	}
+	t := s.Transform
+	if t.MaxInFlightBytes < 0 || t.MaxInFlightBytesPerUser < 0 || t.MaxConcurrentPerUser < 0 {
+		errs.add("jsonData.transform", "in-flight limits must not be negative")
+	} else if t.MaxInFlightBytesPerUser < t.MaxInputBytes || t.MaxInFlightBytes < t.MaxInFlightBytesPerUser {
+		errs.add("jsonData.transform.maxInFlightBytesPerUser",
+			"must be at least maxInputBytes (%d) and at most maxInFlightBytes (%d), or no upstream answer of the allowed size could be read",
+			t.MaxInputBytes, t.MaxInFlightBytes)
+	}
+	if s.Query.MaxCallsPerRequest < 0 {
+		errs.add("jsonData.query.maxCallsPerRequest", "must not be negative")
 	}
 	if s.Query.MaxPages < 0 || s.Query.MaxPages > 1000 {
 		errs.add("jsonData.query.maxPages", "must be between 1 and 1000")

@@ -39,6 +39,11 @@ type Options struct {
 	// Logger receives refusals and token-fetch problems; nil uses the SDK's
 	// default logger. Nothing logged contains a secret value.
 	Logger log.Logger
+	// Gate decides every request to the upstream origin — first requests,
+	// pagination, retries and each redirect hop — with its path relative to
+	// the base URL (see gate.go). The plugin sets the policy's CheckUpstream;
+	// nil allows every path (unit tests of the client alone).
+	Gate Gate
 }
 
 // Client is safe for concurrent use. Build one per data source instance and
@@ -53,8 +58,9 @@ type Client struct {
 	transport *http.Transport // captured from the SDK builder, for Close
 	http      *http.Client
 	auth      authenticator
-	scrub     scrubber
+	scrub     *scrubber
 	logger    log.Logger
+	gate      Gate
 	warnings  []string
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -72,7 +78,7 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 		logger = log.DefaultLogger
 	}
 	base := *s.URL
-	c := &Client{settings: s, base: &base, logger: logger, scrub: scrubber(s.SecretValues())}
+	c := &Client{settings: s, base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s)}
 
 	var errs settings.Errors
 	collect := func(err error) {
@@ -133,14 +139,23 @@ func (c *Client) policyWarnings() []string {
 //
 // Errors are *Error. The returned body must be closed.
 func (c *Client) Do(req *http.Request) (*http.Response, error) {
+	return c.send(withOwnHeader(req))
+}
+
+// send is Do for a request whose header map is its own (not the caller's).
+func (c *Client) send(req *http.Request) (*http.Response, error) {
 	if c.closed.Load() {
 		return nil, newError(KindUnknown, "", nil, "upstream client is closed (settings changed)")
 	}
 	if err := c.checkTarget(req.URL); err != nil {
 		return nil, c.scrub.error(err)
 	}
+	if err := c.admit(req.Context(), req.Method, req.URL); err != nil {
+		return nil, err
+	}
 	ctx, cancel := c.requestContext(req.Context())
 	out := req.WithContext(ctx)
+	stripRefused(out.Header) // before auth: Relay's own credentials are added below Do
 	// The Host header is always the target URL's host: a caller-chosen Host
 	// could reach another virtual host behind the same address.
 	out.Host = ""
@@ -243,8 +258,13 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	if v, ok := out.Header["User-Agent"]; ok && len(v) == 1 && v[0] == "" {
 		delete(out.Header, "User-Agent")
 	}
-	return rt.c.Do(out)
+	return rt.c.send(out)
 }
+
+// Scrub removes every form of the data source's credentials Relay sends
+// (plain, base64 of user:password, URL-encoded, fetched OAuth2 tokens) from
+// text an upstream answered, before it reaches an error message or a log.
+func (c *Client) Scrub(text string) string { return c.scrub.scrub(text) }
 
 // Base returns a copy of the upstream base URL.
 func (c *Client) Base() *url.URL {

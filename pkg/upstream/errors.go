@@ -42,6 +42,9 @@ const (
 	KindCanceled
 	// KindTooLarge: the response body exceeded the configured limit.
 	KindTooLarge
+	// KindDenied: the gate (the caller's policy) refused the request; the
+	// policy's own error is wrapped (errors.As finds it).
+	KindDenied
 )
 
 var kindInfo = map[Kind]struct {
@@ -59,6 +62,7 @@ var kindInfo = map[Kind]struct {
 	// 499 is the de-facto "client closed request"; nobody reads it, but logs do.
 	KindCanceled: {"canceled", "client_canceled", 499},
 	KindTooLarge: {"too_large", "upstream_too_large", http.StatusBadGateway},
+	KindDenied:   {"denied", "upstream_denied", http.StatusForbidden},
 }
 
 func (k Kind) String() string { return kindInfo[k].name }
@@ -178,27 +182,4 @@ func peelURLError(err error) error {
 		err = ue.Err
 	}
 	return err
-}
-
-// scrubber replaces secret values in messages as a last line of defence; the
-// messages are built not to include them in the first place.
-type scrubber []string
-
-func (s scrubber) scrub(msg string) string {
-	for _, v := range s {
-		if len(v) >= 4 { // shorter values would mangle ordinary words
-			msg = strings.ReplaceAll(msg, v, "[redacted]")
-		}
-	}
-	return msg
-}
-
-func (s scrubber) error(e *Error) *Error {
-	clean := s.scrub(e.msg)
-	if clean == e.msg {
-		return e
-	}
-	cp := *e
-	cp.msg = clean
-	return &cp
 }

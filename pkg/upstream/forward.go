@@ -23,9 +23,13 @@ type forwardedKey struct{}
 // Calling it with headers that carry neither token clears earlier values.
 func WithForwardedHeaders(ctx context.Context, h http.Header) context.Context {
 	fwd := http.Header{}
-	for _, name := range []string{backend.OAuthIdentityTokenHeaderName, backend.OAuthIdentityIDTokenHeaderName} {
-		if v := h.Get(name); v != "" {
-			fwd.Set(name, v)
+	// Grafana always deletes a client's Authorization from resource calls
+	// and sets it only with OAuth pass-through, together with X-ID-Token; an
+	// X-ID-Token without it came from the client and is not forwarded.
+	if v := h.Get(backend.OAuthIdentityTokenHeaderName); v != "" {
+		fwd.Set(backend.OAuthIdentityTokenHeaderName, v)
+		if id := h.Get(backend.OAuthIdentityIDTokenHeaderName); id != "" {
+			fwd.Set(backend.OAuthIdentityIDTokenHeaderName, id)
 		}
 	}
 	return context.WithValue(ctx, forwardedKey{}, fwd)

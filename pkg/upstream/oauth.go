@@ -149,6 +149,7 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 		f.c.logger.Warn("OAuth2 token fetch failed", "tokenEndpoint", f.host, "error", e.Error())
 		return nil, e
 	}
+	f.c.scrub.add(tok.AccessToken) // an upstream that reflects it must not show it in an error
 	f.c.logger.Debug("Fetched OAuth2 token", "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
 	return tok, nil
 }

@@ -2,14 +2,13 @@ package upstream
 
 import (
 	"net/url"
-	"regexp"
 	"strings"
+
+	"github.com/relay-gateway/relay/pkg/httpx"
 )
 
 // maxShownPath bounds how much of a refused path an error repeats.
 const maxShownPath = 200
-
-var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
 // JoinPath puts the caller's upstream path rel under base.Path and returns a
 // new URL on base's scheme and host (base is not modified).
@@ -77,41 +76,12 @@ func finishPath(u *url.URL) *url.URL {
 }
 
 func checkRel(rel string) *Error {
-	bad := func(why string) *Error {
+	if why := httpx.PathProblem(rel); why != "" {
 		shown := rel
 		if len(shown) > maxShownPath {
 			shown = shown[:maxShownPath] + "..."
 		}
 		return newError(KindBadPath, "", nil, "upstream path %q refused: %s", shown, why)
-	}
-	for i := 0; i < len(rel); i++ {
-		switch c := rel[i]; {
-		case c < 0x20 || c == 0x7f:
-			return bad("contains a control character")
-		case c == '\\':
-			return bad("contains a backslash")
-		case c == '%':
-			return bad("contains '%' (percent-encoding left after decoding suggests double encoding)")
-		case c == '?' || c == '#':
-			return bad("contains '?' or '#'")
-		}
-	}
-	if strings.HasPrefix(rel, "//") {
-		return bad("starts with '//' (scheme-relative URL)")
-	}
-	trimmed := strings.TrimPrefix(rel, "/")
-	if schemeLike.MatchString(trimmed) {
-		return bad("looks like an absolute URL")
-	}
-	segs := strings.Split(trimmed, "/")
-	for i, s := range segs {
-		if s == "" && i != len(segs)-1 && trimmed != "" {
-			return bad("contains an empty segment ('//')")
-		}
-		name, _, _ := strings.Cut(s, ";")
-		if name == "." || name == ".." {
-			return bad("contains a '.' or '..' segment")
-		}
 	}
 	return nil
 }

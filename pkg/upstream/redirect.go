@@ -54,6 +54,11 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		}
 		return refuse(newError(kind, e.Setting, nil, "upstream redirect refused: %s", e.msg))
 	}
+	// A hop is a new request: the same rules, method and base path as a
+	// first one (a 307 replays a POST body, a 302 may point at an Admin path).
+	if e := c.admit(req.Context(), req.Method, req.URL); e != nil {
+		return refuse(newError(KindRedirect, "", nil, "upstream redirect to %s %s refused: %s", req.Method, shownPath(req.URL), e.msg))
+	}
 	return nil
 }
 

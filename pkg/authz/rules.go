@@ -1,20 +1,29 @@
-package proxy
+package authz
 
 import (
 	"slices"
 	"strings"
 	"time"
 
-	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 )
+
+// RuleView is a proxy rule as /info and the OpenAPI document show it.
+type RuleView struct {
+	Path     string    `json:"path"`
+	Methods  []string  `json:"methods"`
+	MinRole  role.Role `json:"minRole"`
+	CacheTTL string    `json:"cacheTTL,omitempty"`
+}
 
 // Rule is a compiled proxy rule.
 type Rule struct {
 	settings.ProxyRule
 	methods uint16 // bit set over knownMethods
-	req     authz.Requirement
+	req     Requirement
 }
 
 var knownMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -51,7 +60,7 @@ type Rules struct {
 func CompileRules(list []settings.ProxyRule) *Rules {
 	rs := &Rules{exact: map[string][]*Rule{}, prefix: map[string][]*Rule{}, hasRules: len(list) > 0}
 	for _, pr := range list {
-		r := &Rule{ProxyRule: pr, req: authz.Requirement{Scope: "proxy", MinRole: pr.MinRole, Users: pr.Users}}
+		r := &Rule{ProxyRule: pr, req: Requirement{Scope: "proxy", MinRole: pr.MinRole, Users: pr.Users}}
 		for _, m := range pr.Methods {
 			r.methods |= methodBit(m)
 			if m == "GET" {
@@ -111,17 +120,25 @@ func (rs *Rules) Match(path, method string) (rule *Rule, pathCovered bool) {
 
 // Views lists rules as /info and OpenAPI show them; with a caller, only the
 // rules that caller passes.
-func (rs *Rules) Views(c *authz.Caller) []resources.RuleView {
-	out := []resources.RuleView{}
+func (rs *Rules) Views(c *Caller) []RuleView {
+	out := []RuleView{}
 	for _, r := range rs.all {
 		if c != nil && r.req.CheckUser(*c) != nil {
 			continue
 		}
-		v := resources.RuleView{Path: r.Path, Methods: r.Methods, MinRole: r.req.EffectiveRole()}
+		v := RuleView{Path: r.Path, Methods: r.Methods, MinRole: r.req.EffectiveRole()}
 		if r.CacheTTL.Duration > 0 {
 			v.CacheTTL = r.CacheTTL.String()
 		}
 		out = append(out, v)
 	}
 	return out
+}
+
+// ActionDoc describes a named action's access for /actions and OpenAPI.
+type ActionDoc struct {
+	Name, Title, Description string
+	MinRole                  role.Role
+	APIKeyRequired           bool
+	Params                   *openapi3.Schema
 }

@@ -1,8 +1,10 @@
-package proxy
+package authz
 
 import (
 	"fmt"
 	"testing"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
 	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
@@ -59,31 +61,35 @@ func FuzzRuleMatch(f *testing.F) {
 }
 
 // BenchmarkAuthorize measures the per-call policy cost with 1,000 proxy rules
-// and 10,000 distinct users in the limiter: rule match + role check + rate
-// limiter reservation.
+// and 10,000 distinct users in the limiter: rate limiter reservation, then
+// rule match + role check, as a proxy call pays them.
 func BenchmarkAuthorize(b *testing.B) {
 	var list []settings.ProxyRule
 	for i := 0; i < 1000; i++ {
 		list = append(list, settings.ProxyRule{Path: fmt.Sprintf("/svc%d/v1/", i), Methods: []string{"GET"}, MinRole: role.Viewer})
 	}
-	s, _ := settings.Parse(dsWith(`{"rateLimits":{"default":{"perSecond":1000000000,"burst":1000000}}}`))
+	s, err := settings.Parse(backend.DataSourceInstanceSettings{URL: "https://api.example.com",
+		JSONData: []byte(`{"rateLimits":{"default":{"perSecond":1000000000,"burst":1000000}}}`)})
+	if err != nil {
+		b.Fatal(err)
+	}
 	s.Proxy.Rules = list
-	p := newPolicyForBench(s)
-	g := &Gateway{rules: CompileRules(list)}
-	users := make([]string, 10000)
+	p := NewPolicy(s, nil)
+	route := Requirement{Scope: "proxy", MinRole: role.Viewer}
+	users := make([]Caller, 10000)
 	for i := range users {
-		users[i] = fmt.Sprintf("user-%d", i)
-		p.authorize(users[i])
+		users[i] = Caller{Login: fmt.Sprintf("user-%d", i), Role: role.Viewer}
+		_, _ = p.Authorize(users[i], route, "read", "")
 	}
 	paths := []string{"/svc999/v1/items/42", "/svc0/v1/x", "/svc500/v1/a/b/c"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		u := users[i%len(users)]
-		if err := p.authorize(u); err != nil {
+		if _, err := p.Authorize(u, route, "read", ""); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := g.Authorize(callerFor(u), "GET", paths[i%len(paths)]); err != nil {
+		if _, err := p.AuthorizeUpstream(u, "GET", paths[i%len(paths)]); err != nil {
 			b.Fatal(err)
 		}
 	}

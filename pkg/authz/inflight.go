@@ -1,0 +1,224 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"sync"
+
+	"golang.org/x/sync/semaphore"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+)
+
+// Slots bounds concurrent calls in total and per caller, so one user's
+// hanging calls cannot take every slot of a data source.
+type Slots struct {
+	total   chan struct{}
+	perUser int
+	mu      sync.Mutex
+	used    map[string]int
+	what    string
+}
+
+// NewSlots allows total calls at once, at most perUser of them per caller.
+// what names the calls in the 503 ("proxy").
+func NewSlots(total, perUser int, what string) *Slots {
+	if perUser <= 0 || perUser > total {
+		perUser = total
+	}
+	return &Slots{total: make(chan struct{}, total), perUser: perUser, used: map[string]int{}, what: what}
+}
+
+// TryAcquire takes a slot for key without waiting; the 503 says which cap
+// is full and carries Retry-After.
+func (s *Slots) TryAcquire(key string) (release func(), err *apierr.Error) {
+	s.mu.Lock()
+	if s.used[key] >= s.perUser {
+		s.mu.Unlock()
+		return nil, busy("%s: this user already has %d calls in flight; retry shortly", s.what, s.perUser)
+	}
+	s.used[key]++
+	s.mu.Unlock()
+	select {
+	case s.total <- struct{}{}:
+	default:
+		s.drop(key)
+		return nil, busy("too many concurrent %s calls; retry shortly", s.what)
+	}
+	return func() { <-s.total; s.drop(key) }, nil
+}
+
+func (s *Slots) drop(key string) {
+	s.mu.Lock()
+	if s.used[key]--; s.used[key] <= 0 {
+		delete(s.used, key)
+	}
+	s.mu.Unlock()
+}
+
+func busy(format string, args ...any) *apierr.Error {
+	e := apierr.New(http.StatusServiceUnavailable, "busy", format, args...)
+	e.RetryAfter = 1
+	return e
+}
+
+// WorkLimit bounds CPU-heavy work (transforms) per caller; callers wait for
+// a turn (a dashboard sends many queries at once) until their deadline.
+type WorkLimit struct {
+	perUser int64
+	mu      sync.Mutex
+	users   map[string]*userSem
+}
+
+type userSem struct {
+	sem  *semaphore.Weighted
+	refs int
+}
+
+// NewWorkLimit allows perUser concurrent units of work per caller.
+func NewWorkLimit(perUser int) *WorkLimit {
+	if perUser <= 0 {
+		perUser = 1
+	}
+	return &WorkLimit{perUser: int64(perUser), users: map[string]*userSem{}}
+}
+
+// Acquire waits for a turn for key; the error is the context's.
+func (w *WorkLimit) Acquire(ctx context.Context, key string) (release func(), err error) {
+	w.mu.Lock()
+	u := w.users[key]
+	if u == nil {
+		u = &userSem{sem: semaphore.NewWeighted(w.perUser)}
+		w.users[key] = u
+	}
+	u.refs++
+	w.mu.Unlock()
+	done := func() {
+		w.mu.Lock()
+		if u.refs--; u.refs == 0 {
+			delete(w.users, key)
+		}
+		w.mu.Unlock()
+	}
+	if err := u.sem.Acquire(ctx, 1); err != nil {
+		done()
+		return nil, err
+	}
+	return func() { u.sem.Release(1); done() }, nil
+}
+
+// ByteBudget bounds the bytes buffered in memory at once (upstream bodies
+// read whole for a transform), per data source and per caller: a weighted
+// semaphore each, charged as bytes arrive, so an endless body stops at the
+// budget and never reaches memory first.
+type ByteBudget struct {
+	total   *semaphore.Weighted
+	perUser int64
+	mu      sync.Mutex
+	users   map[string]*userSem
+}
+
+// NewByteBudget allows total bytes in flight, perUser of them per caller.
+func NewByteBudget(total, perUser int64) *ByteBudget {
+	if perUser <= 0 || perUser > total {
+		perUser = total
+	}
+	return &ByteBudget{total: semaphore.NewWeighted(total), perUser: perUser, users: map[string]*userSem{}}
+}
+
+// ErrBudget is the 503 when a byte budget is full.
+var ErrBudget = errors.New("in-flight byte budget exhausted")
+
+// Lease is one call's share of the budget; Release returns all of it.
+type Lease struct {
+	b    *ByteBudget
+	u    *userSem
+	key  string
+	held int64
+	mu   sync.Mutex
+	done bool
+}
+
+// Lease opens a share for key.
+func (b *ByteBudget) Lease(key string) *Lease {
+	b.mu.Lock()
+	u := b.users[key]
+	if u == nil {
+		u = &userSem{sem: semaphore.NewWeighted(b.perUser)}
+		b.users[key] = u
+	}
+	u.refs++
+	b.mu.Unlock()
+	return &Lease{b: b, u: u, key: key}
+}
+
+// Take charges n more bytes without waiting.
+func (l *Lease) Take(n int64) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return ErrBudget
+	}
+	if !l.u.sem.TryAcquire(n) {
+		return ErrBudget
+	}
+	if !l.b.total.TryAcquire(n) {
+		l.u.sem.Release(n)
+		return ErrBudget
+	}
+	l.held += n
+	return nil
+}
+
+// Release returns the lease's bytes; later Takes fail.
+func (l *Lease) Release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.done {
+		return
+	}
+	l.done = true
+	if l.held > 0 {
+		l.u.sem.Release(l.held)
+		l.b.total.Release(l.held)
+	}
+	l.b.mu.Lock()
+	if l.u.refs--; l.u.refs == 0 {
+		delete(l.b.users, l.key)
+	}
+	l.b.mu.Unlock()
+}
+
+// Reader charges the lease for every byte read from r, in steps of chunk
+// bytes ahead of the data, and fails with ErrBudget when the budget is full.
+func (l *Lease) Reader(r io.Reader) io.Reader { return &leaseReader{r: r, l: l} }
+
+const leaseChunk = 256 << 10
+
+type leaseReader struct {
+	r      io.Reader
+	l      *Lease
+	credit int64
+}
+
+func (lr *leaseReader) Read(p []byte) (int, error) {
+	if lr.credit <= 0 {
+		if err := lr.l.Take(leaseChunk); err != nil {
+			return 0, err
+		}
+		lr.credit += leaseChunk
+	}
+	if int64(len(p)) > lr.credit {
+		p = p[:lr.credit]
+	}
+	n, err := lr.r.Read(p)
+	lr.credit -= int64(n)
+	return n, err
+}
+
+// BudgetError is the 503 for ErrBudget.
+func BudgetError() *apierr.Error {
+	return busy("Relay is buffering too much data for this data source or user right now (jsonData.transform.maxInFlightBytes); retry shortly")
+}

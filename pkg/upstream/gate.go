@@ -1,0 +1,76 @@
+package upstream
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Gate decides one outbound request: method, the full URL, and its path
+// relative to the configured base URL. It returns the policy's own error.
+type Gate func(ctx context.Context, method string, u *url.URL, rel string) error
+
+// admit checks a request the client is about to send, first request or
+// redirect hop: on the upstream origin it must stay below the base path and
+// pass the gate; other allowed hosts (network.allowedHosts) never get
+// credentials and take only GET and HEAD, so no body and no write leaves for
+// a host the proxy rules do not describe. Errors are KindDenied (wrapping
+// the gate's error) or KindBlocked.
+func (c *Client) admit(ctx context.Context, method string, u *url.URL) *Error {
+	if !c.hosts.isUpstreamOrigin(u) {
+		if method != http.MethodGet && method != http.MethodHead {
+			return newError(KindBlocked, "", nil, "%s to %s refused: only GET and HEAD may go to hosts other than the upstream", method, u.Host)
+		}
+		return nil
+	}
+	rel, e := c.relative(u)
+	if e != nil {
+		return e
+	}
+	if c.gate == nil {
+		return nil
+	}
+	if err := c.gate(ctx, method, u, rel); err != nil {
+		return newError(KindDenied, "", err, "%s", c.scrub.scrub(err.Error()))
+	}
+	return nil
+}
+
+// relative returns u's path below the base path ("/" for the base itself),
+// refusing paths outside it. Whether the path is ambiguous is the gate's
+// call: an admin-declared action may send escaped values a caller may not.
+func (c *Client) relative(u *url.URL) (string, *Error) {
+	base := strings.TrimSuffix(c.base.Path, "/")
+	p := u.Path
+	if p == "" {
+		p = "/"
+	}
+	if base != "" && p != base && !strings.HasPrefix(p, base+"/") {
+		return "", newError(KindBlocked, "", nil, "upstream path %s is outside the configured base path %s", shownPath(u), base+"/")
+	}
+	rel := strings.TrimPrefix(p, base)
+	if rel == "" {
+		rel = "/"
+	}
+	return rel, nil
+}
+
+func shownPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if len(p) > maxShownPath {
+		p = p[:maxShownPath] + "..."
+	}
+	return p
+}
+
+// IsDenied reports whether err is a gate refusal and returns the policy's
+// error inside it (for handlers that answer with the policy's status/code).
+func IsDenied(err error) (error, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindDenied && e.err != nil {
+		return e.err, true
+	}
+	return nil, false
+}

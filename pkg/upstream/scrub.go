@@ -1,0 +1,121 @@
+package upstream
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+	"sync"
+
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// scrubber replaces credentials in messages as a last line of defence: the
+// messages are built not to include them, but an upstream error body may
+// reflect what Relay sent (a Basic header, a token, a form-encoded secret),
+// so every encoding Relay itself sends is replaced, not only plain values.
+type scrubber struct {
+	mu     sync.RWMutex
+	forms  []string
+	tokens []string // fetched OAuth2 access tokens, newest last, bounded
+}
+
+const maxScrubbedTokens = 8
+
+func newScrubber(s *settings.Settings) *scrubber {
+	sc := &scrubber{}
+	for _, v := range s.SecretValues() {
+		sc.forms = append(sc.forms, forms(v)...)
+	}
+	pairs := map[string]string{}
+	if s.Auth.BasicUser != "" && s.Secrets.BasicAuthPassword != "" {
+		pairs[s.Auth.BasicUser] = s.Secrets.BasicAuthPassword
+	}
+	if o := s.Auth.OAuth2; o != nil && o.ClientID != "" && s.Secrets.OAuth2ClientSecret != "" {
+		// x/oauth2 sends url-escaped id:secret in Basic auth (RFC 6749 2.3.1).
+		pairs[url.QueryEscape(o.ClientID)] = url.QueryEscape(s.Secrets.OAuth2ClientSecret)
+		pairs[o.ClientID] = s.Secrets.OAuth2ClientSecret
+	}
+	for user, pass := range pairs {
+		sc.forms = append(sc.forms, base64Forms(user+":"+pass)...)
+	}
+	sc.forms = dedupe(sc.forms)
+	return sc
+}
+
+// forms are the spellings of one secret value on the wire.
+func forms(v string) []string {
+	if len(v) < 4 { // shorter values would mangle ordinary words
+		return nil
+	}
+	out := []string{v, url.QueryEscape(v), url.PathEscape(v)}
+	return append(out, base64Forms(v)...)
+}
+
+func base64Forms(v string) []string {
+	b := []byte(v)
+	return []string{base64.StdEncoding.EncodeToString(b), base64.RawStdEncoding.EncodeToString(b),
+		base64.URLEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b)}
+}
+
+func dedupe(in []string) []string {
+	seen := map[string]bool{}
+	out := in[:0]
+	for _, v := range in {
+		if len(v) >= 4 && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	// Longest first, so a value containing another is replaced whole.
+	for i := 1; i < len(out); i++ {
+		for j := i; j > 0 && len(out[j]) > len(out[j-1]); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// add remembers a credential obtained at run time (an OAuth2 access token).
+func (s *scrubber) add(v string) {
+	if len(v) < 8 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, t := range s.tokens {
+		if t == v {
+			return
+		}
+	}
+	s.tokens = append(s.tokens, v)
+	if len(s.tokens) > maxScrubbedTokens {
+		s.tokens = s.tokens[1:]
+	}
+}
+
+func (s *scrubber) scrub(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	for _, v := range s.forms {
+		msg = strings.ReplaceAll(msg, v, "[redacted]")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, t := range s.tokens {
+		for _, f := range forms(t) {
+			msg = strings.ReplaceAll(msg, f, "[redacted]")
+		}
+	}
+	return msg
+}
+
+func (s *scrubber) error(e *Error) *Error {
+	clean := s.scrub(e.msg)
+	if clean == e.msg {
+		return e
+	}
+	cp := *e
+	cp.msg = clean
+	return &cp
+}
