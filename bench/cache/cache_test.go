@@ -177,13 +177,14 @@ func BenchmarkPluginCacheHitVsUncached(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
+		policy := authz.NewPolicy(s, nil)
+		client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger(), Gate: policy.CheckUpstream})
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(client.Close)
-		api, err := resources.New(resources.Deps{Settings: s, Policy: authz.NewPolicy(s, nil), Audit: authz.NewAudit(10, nil),
-			Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: proxy.New(s, client, log.NewNullLogger())}})
+		api, err := resources.New(resources.Deps{Settings: s, Policy: policy, Audit: authz.NewAudit(10, nil),
+			Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: proxy.New(s, client, policy, log.NewNullLogger())}})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -128,6 +128,10 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		text = "status " + strconv.Itoa(code)
 	}
 	if code >= 400 {
+		if r.URL.Query().Get("reflect") == "1" {
+			// A careless upstream that repeats the request's credentials in its error: Relay must scrub them.
+			text += "; you sent Authorization: " + r.Header.Get("Authorization")
+		}
 		writeError(w, code, "status_"+strconv.Itoa(code), text)
 		return
 	}

@@ -125,7 +125,7 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("/status/{code}", s.status) // any method: proxies forward POSTs too
 	mux.HandleFunc("GET /reset", s.reset)
 	mux.HandleFunc("GET /reset-mid-body", s.resetMidBody)
-	mux.HandleFunc("GET /redirect", s.redirectTo)
+	mux.HandleFunc("/redirect", s.redirectTo) // any method: a 307 replays a POST
 	mux.HandleFunc("GET /redirect/{n}", s.redirectChain)
 	mux.HandleFunc("GET /set-cookie", s.setCookie)
 }

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/httpx"
 )
 
@@ -22,14 +24,22 @@ import (
 // path that still holds '%', '?', '#', '\\', control characters or dot
 // segments makes the second decode a no-op: what the router and the proxy see
 // is exactly what Grafana routed.
-func CallResourceHandler(api http.Handler) backend.CallResourceHandler {
-	return &guardedHandler{next: httpadapter.New(api)}
+func CallResourceHandler(api *API) backend.CallResourceHandler {
+	return &guardedHandler{next: httpadapter.New(api), api: api}
 }
 
-type guardedHandler struct{ next backend.CallResourceHandler }
+type guardedHandler struct {
+	next backend.CallResourceHandler
+	api  *API
+}
 
 func (g *guardedHandler) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
 	if e := CheckPath(req.Path); e != nil {
+		// A probe: audited like any refusal, with Relay's own request id.
+		c := authz.CallerFromContext(ctx)
+		g.api.deps.Audit.Record(authz.AuditEntry{Time: time.Now().UTC(), RequestID: httpx.NewRequestID(), Login: c.Login,
+			Role: c.Role.String(), OrgID: c.OrgID, Route: "unrouted", Method: req.Method, Path: "/" + strings.TrimPrefix(req.Path, "/"),
+			Status: e.Status, Outcome: "denied", Reason: e.Code})
 		return SendError(sender, e)
 	}
 	box := &httpx.AbortBox{}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/role"
@@ -92,7 +93,15 @@ func (a *API) features() []string {
 }
 
 func (a *API) serveAudit(w http.ResponseWriter, r *http.Request) {
-	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			apierr.Write(w, r, apierr.BadRequest("bad_query", "limit must be a whole number of entries from 1 (0 or absent: all)"))
+			return
+		}
+		limit = n
+	}
 	httpx.WriteJSON(w, http.StatusOK, map[string]any{"entries": a.deps.Audit.Entries(limit)})
 }
 

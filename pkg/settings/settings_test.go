@@ -144,3 +144,12 @@ func TestDurationForms(t *testing.T) {
 		t.Fatalf("%+v %v", s.Timeouts, err)
 	}
 }
+
+func TestShortSaltIsNamed(t *testing.T) {
+	_, err := Parse(backend.DataSourceInstanceSettings{URL: "https://api.example.com",
+		JSONData:                []byte(`{"apiKeys":[{"name":"k"}]}`),
+		DecryptedSecureJSONData: map[string]string{"apiKeyHash.k": "sha256:0102:" + strings.Repeat("ab", 32)}})
+	if err == nil || !strings.Contains(err.Error(), "the salt is 2 bytes; at least 8 are needed") {
+		t.Fatalf("%v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package settings
 
 import (
+	"encoding/hex"
 	"fmt"
 	"net"
 	"net/http"
@@ -201,8 +202,8 @@ func validateKeys(s *Settings, secure map[string]string, errs *Errors) {
 		}
 		seen[k.Name] = true
 		if k.Hash == nil {
-			if _, present := secure[APIKeyHashField(k.Name)]; present {
-				errs.add("secureJsonData."+APIKeyHashField(k.Name), "not a valid hash (want sha256:<saltHex>:<hashHex>)")
+			if v, present := secure[APIKeyHashField(k.Name)]; present {
+				errs.add("secureJsonData."+APIKeyHashField(k.Name), "%s", keyHashProblem(v))
 			} else {
 				errs.add("secureJsonData."+APIKeyHashField(k.Name), "missing: generate the key in the config editor")
 			}
@@ -243,4 +244,24 @@ func validateActions(actions []Action, errs *Errors) {
 			}
 		}
 	}
+}
+
+// keyHashProblem says what is wrong with a stored key hash (never the value).
+func keyHashProblem(v string) string {
+	const want = " (want sha256:<saltHex>:<hashHex>, as the config editor generates)"
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 || parts[0] != "sha256" {
+		return "not a valid hash" + want
+	}
+	salt, err := hex.DecodeString(parts[1])
+	switch {
+	case err != nil:
+		return "the salt is not hex" + want
+	case len(salt) < 8:
+		return fmt.Sprintf("the salt is %d bytes; at least 8 are needed%s", len(salt), want)
+	}
+	if h, err := hex.DecodeString(parts[2]); err != nil || len(h) != 32 {
+		return "the hash is not 32 bytes of hex (SHA-256)" + want
+	}
+	return "not a valid hash" + want
 }

@@ -1,0 +1,147 @@
+// Package memorybench is the load test of issue 15's finding 5: 32
+// concurrent worst-case calls per route against one Relay, as a Viewer, and
+// the plugin's peak RSS (VmHWM) next to its idle RSS in the same run. Every
+// call is bounded in time; the summary line says whether the peak stayed
+// under the bound the defaults promise (docs/security.md).
+//
+//	go test ./bench/memory -run '^$' -bench . -benchtime 1x
+package memorybench
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/relay-gateway/relay/test/blackbox/harness"
+)
+
+const provisioning = `apiVersion: 1
+datasources:
+  - name: bench
+    type: relay-gateway-datasource
+    uid: bench
+    url: $DEMO_URL
+    jsonData:
+      network: { allowPrivateNetworks: true }
+      proxy: { rules: [ { path: "/large", methods: [GET], minRole: Viewer, timeout: 120s },
+                        { path: "/slow-body", methods: [GET], minRole: Viewer } ] }
+      rateLimits: { disabled: true }
+`
+
+const (
+	res        = "/api/datasources/uid/bench/resources"
+	concurrent = 32
+	// boundMiB: 256 MiB of buffered input (the default data source budget)
+	// plus what transforms and gRPC copies make of it, plus the idle process.
+	boundMiB = 1536
+)
+
+type scenario struct {
+	name, method, path string
+	body               any
+}
+
+func scenarios() []scenario {
+	deep := strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)
+	inline := make([]map[string]any, 0, 60_000)
+	for i := range 60_000 {
+		inline = append(inline, map[string]any{"host": "h" + strconv.Itoa(i%50), "cpu": float64(i%100) / 100})
+	}
+	q := func(js map[string]any) map[string]any {
+		js["refId"], js["datasource"] = "A", map[string]any{"uid": "bench"}
+		return map[string]any{"from": "now-1h", "to": "now", "queries": []any{js}}
+	}
+	return []scenario{
+		// An endless body (16 GiB) buffered for a transform: stops at maxInputBytes or at the byte budget.
+		{"transform-endless-source", "POST", res + "/transform", map[string]any{"source": map[string]any{"path": "/large",
+			"params": map[string]any{"size": "17179869184", "format": "json"}}}},
+		{"query-endless-source", "POST", "/api/ds/query", q(map[string]any{"path": "/large",
+			"params": map[string]any{"size": "17179869184", "format": "json"}})},
+		// gjson modifiers on a 100k-deep string (finding 1).
+		{"transform-modifier-root", "POST", res + "/transform", map[string]any{"data": map[string]any{"s": deep},
+			"pipeline": map[string]any{"root": "s|@fromstr|@pretty"}}},
+		// A filter that allocates a large range per row (finding 6).
+		{"transform-costly-filter", "POST", res + "/transform", map[string]any{"data": inline,
+			"pipeline": map[string]any{"steps": []any{map[string]any{"type": "filter", "expr": "len(filter(1..400000, # % 7 == 0)) > 0"}}}}},
+		// A 512 MiB body streamed through the proxy.
+		{"proxy-large-stream", "GET", res + "/proxy/large?size=536870912", nil},
+	}
+}
+
+func BenchmarkWorstCaseMemory(b *testing.B) {
+	s := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: []string{"-log-level", "error"},
+		DemoArgs: []string{"-log-level", "warn"}})
+	idle := vm(b, s.PluginPID, "VmRSS")
+	for b.Loop() {
+		for _, sc := range scenarios() {
+			statuses := fire(b, s, sc)
+			b.Logf("%-26s statuses %v", sc.name, statuses)
+		}
+	}
+	peak := vm(b, s.PluginPID, "VmHWM")
+	b.ReportMetric(float64(peak)/1024, "peak-MiB")
+	b.ReportMetric(float64(idle)/1024, "idle-MiB")
+	verdict := "within bound"
+	if peak/1024 > boundMiB {
+		verdict = "OVER BOUND"
+	}
+	fmt.Printf("memory: %d concurrent worst-case calls × %d routes: plugin peak RSS %d MiB (idle %d MiB, bound %d MiB): %s\n",
+		concurrent, len(scenarios()), peak/1024, idle/1024, boundMiB, verdict)
+}
+
+// fire sends the scenario's calls at once and counts the statuses; each call
+// is bounded by a client timeout.
+func fire(b *testing.B, s *harness.Stack, sc scenario) map[int]int {
+	var payload []byte
+	if sc.body != nil {
+		payload, _ = json.Marshal(sc.body)
+	}
+	client := &http.Client{Timeout: 90 * time.Second}
+	var mu sync.Mutex
+	statuses := map[int]int{}
+	var wg sync.WaitGroup
+	for range concurrent {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest(sc.method, s.URL(sc.path), bytes.NewReader(payload))
+			req.SetBasicAuth("viewer", "viewer")
+			req.Header.Set("Content-Type", "application/json")
+			code := -1
+			if resp, err := client.Do(req); err == nil {
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				code = resp.StatusCode
+			}
+			mu.Lock()
+			statuses[code]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return statuses
+}
+
+// vm reads a /proc/<pid>/status field in KiB.
+func vm(b *testing.B, pid int, field string) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n
+		}
+	}
+	b.Fatalf("%s not in /proc/%d/status", field, pid)
+	return 0
+}
