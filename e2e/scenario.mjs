@@ -38,7 +38,7 @@ export function steps({ base, shot }) {
       },
     },
     {
-      name: 'config editor: fill auth, timeouts, network, a proxy rule, a route override, an API key and an action',
+      name: 'config editor: fill auth, timeouts, network, a proxy rule, a route override, an API key, an action with a parameter and a rate class',
       run: async (page) => {
         const auth = section(page, 'Authentication');
         await radio(auth, 'Basic').click();
@@ -68,6 +68,16 @@ export function steps({ base, shot }) {
         await actions.getByRole('button', { name: 'Add action', exact: true }).click();
         await actions.getByLabel('Action 2 name').fill('restock');
         await actions.getByLabel('Action 2 path').fill('/api/items');
+        // Action 1 is open too, with a parameter table of its own: the last "Add parameter" is action 2's.
+        await actions.getByRole('button', { name: 'Add parameter', exact: true }).last().click();
+        const params = actions.getByRole('table', { name: 'Action 2 parameters' });
+        await params.getByLabel('Parameter 1 name').fill('count');
+        await radio(params, 'integer').click();
+        await params.getByLabel('Parameter 1 min').fill('1');
+
+        const limits = section(page, 'Limits');
+        await limits.getByRole('button', { name: 'Add class', exact: true }).click();
+        await page.getByTestId('rate-class-1').getByLabel('Class 1 burst').fill('7');
 
         const o = await saved(page);
         assert.equal(o.jsonData.auth.type, 'basic');
@@ -84,6 +94,8 @@ export function steps({ base, shot }) {
         assert.deepEqual(o.jsonData.routes, { transform: { minRole: 'Editor' } });
         assert.deepEqual(o.jsonData.apiKeys, [{ name: 'ci-bot' }]);
         assert.equal(o.jsonData.actions[1].name, 'restock');
+        assert.deepEqual(o.jsonData.actions[1].params, [{ name: 'count', type: 'integer', min: 1 }]);
+        assert.deepEqual(o.jsonData.rateLimits.classes, { read: { perSecond: 50, burst: 7 } });
         // Only the salted hash is stored, in the form the backend verifies: sha256:<salt>:<SHA-256(salt || key)>.
         const [alg, salt, hash] = o.secureJsonData['apiKeyHash.ci-bot'].split(':');
         assert.equal(alg, 'sha256');
