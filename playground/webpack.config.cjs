@@ -38,7 +38,9 @@ module.exports = () => ({
           },
         },
       },
-      { test: /\.m?js$/, resolve: { fullySpecified: false } },
+      // @grafana/ui's .mjs files import CommonJS packages (react-custom-scrollbars-2, ...) by default export; as
+      // strict ESM webpack would hand them the whole exports object instead of its __esModule default.
+      { test: /\.m?js$/, type: 'javascript/auto', resolve: { fullySpecified: false } },
       { test: /\.css$/, use: ['style-loader', 'css-loader'] },
       { test: /\.(png|jpe?g|gif|svg|woff2?|ttf|otf)$/, type: 'asset/resource' },
     ],
