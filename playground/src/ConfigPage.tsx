@@ -73,7 +73,7 @@ export function ConfigPage({ uid, datasource, onSaved }: Props) {
       </fieldset>
       {editable && (
         <Stack direction="row" gap={2} alignItems="center">
-          <Button onClick={save} disabled={saving} icon={saving ? 'spinner' : undefined}>
+          <Button onClick={save} disabled={saving}>
             Save &amp; test
           </Button>
         </Stack>
