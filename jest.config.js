@@ -11,4 +11,6 @@ const swc = base.transform['^.+\\.(t|j)sx?$'];
 module.exports = {
   ...base,
   transform: { '^.+\\.m?(t|j)sx?$': swc },
+  // The playground shell's own unit tests (pure helpers; the shell itself is driven by the browser test).
+  testMatch: [...base.testMatch, '<rootDir>/playground/src/**/*.test.{ts,tsx}'],
 };

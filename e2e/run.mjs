@@ -51,9 +51,8 @@ function buildGo() {
   return { bin, plugin: path.resolve(process.env.RELAY_PLUGIN ?? path.join(bin, 'gpx_relay')) };
 }
 
-function bundle(outDir) {
+function bundle(config) {
   const webpack = require('webpack');
-  const config = require('./webpack.config.cjs')(outDir);
   return new Promise((resolve, reject) =>
     webpack(config, (err, stats) => {
       if (err || stats.hasErrors()) {
@@ -73,11 +72,18 @@ async function main() {
   console.log(`e2e: binaries ready (${elapsed()})`);
 
   const buildDir = path.join(artifacts, 'e2e-build', 'out');
-  const bundling = bundle(buildDir);
+  const bundling = bundle(require('./webpack.config.cjs')(buildDir));
+  // The playground serves the shipped bundle: dist/ from `npm run build` (scripts/test-frontend.sh runs it first).
+  const pluginDist = path.join(root, 'dist');
+  if (!fs.existsSync(path.join(pluginDist, 'module.js'))) {
+    throw new Error('dist/module.js is missing: run `npm run build` first');
+  }
+  const playgroundBundling = bundle(require('../playground/webpack.config.cjs')());
 
   const demoUrl = await startListening('demoapi', path.join(bin, 'demoapi'), ['-addr', '127.0.0.1:0'], {
     logFile: path.join(logsDir, 'demoapi.log'),
   });
+  await playgroundBundling; // the dev host checks for the shell at start
   const devhostUrl = await startListening(
     'devhost',
     path.join(bin, 'devhost'),
@@ -90,6 +96,10 @@ async function main() {
       path.join(here, 'users.yaml'),
       '-addr',
       '127.0.0.1:0',
+      '-frontend',
+      pluginDist,
+      '-playground',
+      path.join(root, 'playground', 'dist'),
     ],
     { env: { DEMO_URL: demoUrl, DEMO_BEARER_TOKEN: 'demo-token' }, logFile: path.join(logsDir, 'devhost.log') }
   );
@@ -152,7 +162,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    for (const s of steps({ base: url, shot })) {
+    for (const s of steps({ base: url, devhost: devhostUrl, shot })) {
       const st = Date.now();
       try {
         await s.run(page);

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 
 const TIMEOUT = 15000;
 
-export function steps({ base, shot }) {
+export function steps({ base, devhost, shot }) {
   const open = async (page, params) => {
     await page.goto(`${base}/?${new URLSearchParams(params)}`);
     await page.locator('#harness').waitFor();
@@ -12,6 +12,19 @@ export function steps({ base, shot }) {
   const section = (page, title) => page.locator(`section[aria-label="${title}"]`);
   const saved = async (page) => JSON.parse(await page.getByTestId('saved-options').textContent());
   // RadioButtonGroup hides its inputs under styled labels.
+  const signIn = async (page, login) => {
+    await page.goto(`${devhost}/logout`); // ends any session, lands on /login
+    await page.locator('#login-user').fill(login);
+    await page.locator('#login-password').fill(login);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('signed-in-as').getByText(`Signed in as ${login}`).waitFor({ timeout: TIMEOUT });
+  };
+  // The README's query: every item over cursor pagination, counted per category.
+  const groupByQuery = {
+    path: '/api/items',
+    pagination: { mode: 'cursor', cursorPath: 'next_cursor' },
+    pipeline: { root: 'items', steps: [{ type: 'groupBy', by: ['category'], aggregates: [{ op: 'count' }] }] },
+  };
   const radio = (scope, label) => ({
     click: () => scope.getByRole('radio', { name: label, exact: true }).check({ force: true }),
   });
@@ -38,7 +51,7 @@ export function steps({ base, shot }) {
       },
     },
     {
-      name: 'config editor: fill auth, timeouts, network, a proxy rule, a route override, an API key and an action',
+      name: 'config editor: fill auth, timeouts, network, a proxy rule, a route override, an API key, an action with a parameter and a rate class',
       run: async (page) => {
         const auth = section(page, 'Authentication');
         await radio(auth, 'Basic').click();
@@ -68,6 +81,16 @@ export function steps({ base, shot }) {
         await actions.getByRole('button', { name: 'Add action', exact: true }).click();
         await actions.getByLabel('Action 2 name').fill('restock');
         await actions.getByLabel('Action 2 path').fill('/api/items');
+        // Action 1 is open too, with a parameter table of its own: the last "Add parameter" is action 2's.
+        await actions.getByRole('button', { name: 'Add parameter', exact: true }).last().click();
+        const params = actions.getByRole('table', { name: 'Action 2 parameters' });
+        await params.getByLabel('Parameter 1 name').fill('count');
+        await radio(params, 'integer').click();
+        await params.getByLabel('Parameter 1 min').fill('1');
+
+        const limits = section(page, 'Limits');
+        await limits.getByRole('button', { name: 'Add class', exact: true }).click();
+        await page.getByTestId('rate-class-1').getByLabel('Class 1 burst').fill('7');
 
         const o = await saved(page);
         assert.equal(o.jsonData.auth.type, 'basic');
@@ -84,6 +107,8 @@ export function steps({ base, shot }) {
         assert.deepEqual(o.jsonData.routes, { transform: { minRole: 'Editor' } });
         assert.deepEqual(o.jsonData.apiKeys, [{ name: 'ci-bot' }]);
         assert.equal(o.jsonData.actions[1].name, 'restock');
+        assert.deepEqual(o.jsonData.actions[1].params, [{ name: 'count', type: 'integer', min: 1 }]);
+        assert.deepEqual(o.jsonData.rateLimits.classes, { read: { perSecond: 50, burst: 7 } });
         // Only the salted hash is stored, in the form the backend verifies: sha256:<salt>:<SHA-256(salt || key)>.
         const [alg, salt, hash] = o.secureJsonData['apiKeyHash.ci-bot'].split(':');
         assert.equal(alg, 'sha256');
@@ -237,6 +262,69 @@ export function steps({ base, shot }) {
           .first()
           .waitFor({ timeout: TIMEOUT });
         await shot(page, 'query-editor-light');
+      },
+    },
+    {
+      name: "playground: a viewer runs the README's groupBy query through the shipped module.js and sees 5 rows",
+      run: async (page) => {
+        await page.goto(`${devhost}/`);
+        await page.waitForURL(`${devhost}/login`);
+        await signIn(page, 'viewer');
+        const q = encodeURIComponent(JSON.stringify(groupByQuery));
+        await page.goto(`${devhost}/?ds=relay-e2e&page=query&query=${q}`);
+        // The plugin's real QueryEditor holds the query.
+        assert.equal(await page.getByLabel('Path', { exact: true }).inputValue({ timeout: TIMEOUT }), '/api/items');
+        await page.getByRole('button', { name: 'Run query', exact: true }).click();
+        const table = page.getByTestId('frame-table-1').getByRole('table', { name: 'Frame 1' });
+        await table.waitFor({ timeout: TIMEOUT });
+        const rows = await table.getByRole('row').allInnerTexts();
+        assert.equal(rows.length, 6, `header and 5 rows: ${JSON.stringify(rows)}`);
+        assert.deepEqual(
+          rows.slice(1).map((r) => r.split(/\s+/).filter(Boolean)),
+          ['books', 'electronics', 'garden', 'kitchen', 'toys'].map((c) => [c, '50'])
+        );
+        // Explain: the call to /api/ds/query and the pipeline the backend reports having run.
+        await page.getByRole('tab', { name: 'Explain' }).click();
+        await page.getByText(/^POST \/api\/ds\/query\?ds_type=relay-gateway-datasource.* → HTTP 200/).waitFor();
+        assert.match(await page.getByTestId('executed-1').textContent(), /"groupBy"/);
+        await shot(page, 'playground-query-dark');
+      },
+    },
+    {
+      name: 'playground: for a viewer the config page is read-only, and the dev host refuses a save',
+      run: async (page) => {
+        await page.goto(`${devhost}/?ds=relay-e2e&page=config`);
+        await page.getByTestId('config-read-only').waitFor({ timeout: TIMEOUT });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        assert.ok(await page.getByLabel('Upstream URL').isDisabled());
+        assert.ok(await section(page, 'Proxy rules').getByRole('button', { name: 'Add rule' }).isDisabled());
+        assert.equal(await page.getByRole('button', { name: 'Save & test' }).count(), 0);
+        // The session cookie authenticates; the role decides.
+        const r = await page.request.put(`${devhost}/api/datasources/uid/relay-e2e`, {
+          data: { name: 'Relay demo' },
+          headers: { Origin: devhost },
+        });
+        assert.equal(r.status(), 403);
+      },
+    },
+    {
+      name: 'playground: an Admin saves the config; the dev host keeps it and the plugin checks the new settings',
+      run: async (page) => {
+        await signIn(page, 'admin');
+        await page.goto(`${devhost}/?ds=relay-e2e&page=config`);
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        await section(page, 'Timeouts').getByLabel('Connect').fill('4s');
+        await page.getByRole('button', { name: 'Save & test' }).click();
+        await page
+          .getByTestId('save-result')
+          .getByText(/^Saved: version 1\./)
+          .waitFor({ timeout: TIMEOUT });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        const saved = await (await page.request.get(`${devhost}/api/datasources/uid/relay-e2e`)).json();
+        assert.equal(saved.jsonData.timeouts.dial, '4s');
+        assert.equal(saved.version, 1);
+        assert.deepEqual(saved.secureJsonFields, { bearerToken: true }, 'the token is kept, and only named');
+        await shot(page, 'playground-config-dark');
       },
     },
   ];

@@ -31,6 +31,8 @@ type config struct {
 	maxRequestBytes int64
 	restartInterval time.Duration
 	logLevel        hclog.Level
+	frontendDir     string
+	playgroundDir   string
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -46,6 +48,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.BoolVar(&cfg.allowRemote, "allow-remote", false, "allow listening on a non-loopback address")
 	fs.Int64Var(&cfg.maxRequestBytes, "max-request-bytes", defaultMaxRequestBytes, "largest accepted request body; bigger ones get 413")
 	fs.DurationVar(&cfg.restartInterval, "restart-interval", time.Second, "how often to check the plugin process and restart it if it exited, as Grafana does; 0 never restarts it")
+	fs.StringVar(&cfg.frontendDir, "frontend", "", "the plugin's frontend build (module.js, plugin.json), e.g. dist; with -playground, serves the playground at /")
+	fs.StringVar(&cfg.playgroundDir, "playground", "", "the playground shell's build, e.g. playground/dist (npm run build:playground)")
 	fs.StringVar(&logLevel, "log-level", "info", "log level for the dev host and the plugin's logs: trace, debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: devhost -plugin PATH [-provisioning PATH] [-users PATH] [flags]\n\n"+
@@ -71,6 +75,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("plugin executable: %w", err)
 	} else if info.IsDir() || info.Mode()&0o111 == 0 {
 		return cfg, fmt.Errorf("plugin executable %s is not an executable file", cfg.pluginPath)
+	}
+	if (cfg.frontendDir == "") != (cfg.playgroundDir == "") {
+		return cfg, errors.New("-frontend and -playground go together: the playground shell loads the plugin's module.js")
 	}
 	if cfg.maxRequestBytes <= 0 {
 		return cfg, fmt.Errorf("-max-request-bytes must be positive, got %d", cfg.maxRequestBytes)

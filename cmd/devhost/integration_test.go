@@ -496,6 +496,7 @@ func TestPluginRestartsAfterDeath(t *testing.T) {
 func TestRunRejectsBadSetup(t *testing.T) {
 	plugin := echoPluginPath(t)
 	var stderr syncBuffer
+	empty := t.TempDir()
 	cases := map[string][]string{
 		"no plugin":        {},
 		"remote address":   {"-plugin", plugin, "-addr", "0.0.0.0:0"},
@@ -504,6 +505,8 @@ func TestRunRejectsBadSetup(t *testing.T) {
 		"bad log level":    {"-plugin", plugin, "-log-level", "loud"},
 		"negative restart": {"-plugin", plugin, "-restart-interval", "-1s"},
 		"extra arguments":  {"-plugin", plugin, "oops"},
+		"frontend alone":   {"-plugin", plugin, "-frontend", empty},
+		"no module.js":     {"-plugin", plugin, "-frontend", empty, "-playground", empty},
 	}
 	for name, args := range cases {
 		err := run(context.Background(), args, io.Discard, &stderr)

@@ -53,6 +53,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("users: %w", err)
 	}
+	var pg *playground
+	if cfg.frontendDir != "" {
+		if pg, err = loadPlayground(cfg.frontendDir, cfg.playgroundDir, cfg.pluginID); err != nil {
+			return err
+		}
+	}
 	// Bind before starting the plugin so a busy port or a refused address fails fast, without a stray process.
 	listener, err := listen(cfg.addr, cfg.allowRemote)
 	if err != nil {
@@ -72,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer plugins.kill()
 
-	srv := newServer(cfg, logger, plugins, datasources, users, "http://"+listener.Addr().String()+"/")
+	srv := newServer(cfg, logger, plugins, datasources, users, pg, "http://"+listener.Addr().String()+"/")
 	// Tests and the black-box harness parse this exact line, so it is the only thing written to stdout.
 	if _, err := fmt.Fprintf(stdout, "devhost listening on http://%s\n", listener.Addr()); err != nil {
 		return err

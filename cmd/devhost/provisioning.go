@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/genproto/pluginv2"
@@ -36,27 +37,51 @@ type dataSource struct {
 	SecureJSONData map[string]string
 	Version        int64
 	APIVersion     string
+	// Updated is when the settings last changed: start-up, or the last save through the API.
+	Updated time.Time
 
 	// settings is sent, read-only, in every PluginContext for this data source.
 	settings *pluginv2.DataSourceInstanceSettings
 }
 
-// dataSources holds the served data sources, looked up per org as Grafana's data source cache does.
+// dataSources holds the served data sources, looked up per org as Grafana's data source cache does. A
+// *dataSource is never modified once stored: an update stores a new one, so a request that already holds the
+// old one keeps consistent settings.
 type dataSources struct {
+	mu      sync.RWMutex
 	list    []*dataSource
 	byOrg   map[int64]map[string]*dataSource
 	updated time.Time
 }
 
-func (d *dataSources) count() int { return len(d.list) }
+func (d *dataSources) count() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.list)
+}
 
 func (d *dataSources) get(orgID int64, uid string) *dataSource {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
 	return d.byOrg[orgID][uid]
 }
 
-// instanceSettings builds what Grafana sends in every PluginContext, once per data source. Updated is fixed at
-// start-up: the SDK's instance manager rebuilds a plugin instance whenever it changes, which a real Grafana only
-// does when the data source is edited.
+// inOrg returns the org's data sources in provisioning order.
+func (d *dataSources) inOrg(orgID int64) []*dataSource {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var out []*dataSource
+	for _, ds := range d.list {
+		if ds.OrgID == orgID {
+			out = append(out, ds)
+		}
+	}
+	return out
+}
+
+// instanceSettings builds what Grafana sends in every PluginContext, once per version of a data source. Updated
+// changes only when the settings do (start-up, a save): the SDK's instance manager rebuilds the plugin instance
+// whenever it changes, as it does when a data source is edited in Grafana.
 func instanceSettings(ds *dataSource, updated time.Time) (*pluginv2.DataSourceInstanceSettings, error) {
 	jsonData := ds.JSONData
 	if jsonData == nil {
@@ -214,8 +239,9 @@ func (d *dataSources) add(src provisionedSource) error {
 		SecureJSONData: src.SecureJSONData,
 		Version:        src.Version,
 		APIVersion:     src.APIVersion,
+		Updated:        d.updated,
 	}
-	settings, err := instanceSettings(ds, d.updated)
+	settings, err := instanceSettings(ds, ds.Updated)
 	if err != nil {
 		return err
 	}

@@ -18,13 +18,19 @@ type server struct {
 	plugins     *supervisor
 	datasources *dataSources
 	users       *users
+	sessions    *sessions
+	// playground is the page at / (nil unless -frontend and -playground are given).
+	playground *playground
 	// appURL is GF_APP_URL in the plugin context: where this "Grafana" is reached.
 	appURL string
 	mux    *http.ServeMux
 }
 
-func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSources, us *users, appURL string) *server {
-	s := &server{cfg: cfg, logger: logger, plugins: plugins, datasources: ds, users: us, appURL: appURL}
+func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSources, us *users, pg *playground, appURL string) *server {
+	s := &server{
+		cfg: cfg, logger: logger, plugins: plugins, datasources: ds, users: us, sessions: newSessions(),
+		playground: pg, appURL: appURL,
+	}
 	mux := http.NewServeMux()
 	// Public, as in Grafana: liveness needs no account. The plugin info is dev-host-only and holds no secret; the
 	// black-box harness reads the PID from it without knowing any password.
@@ -32,8 +38,14 @@ func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSou
 	mux.HandleFunc("GET /api/devhost/plugin", s.servePluginInfo)
 
 	mux.HandleFunc("GET /api/datasources", s.requireUser(s.serveDataSourceList))
+	mux.HandleFunc("GET /api/datasources/{id}", s.requireUser(s.serveDataSourceByID))
+	mux.HandleFunc("GET /api/datasources/uid/{uid}", s.requireUser(s.serveDataSourceByUID))
+	mux.HandleFunc("PUT /api/datasources/uid/{uid}", s.requireUser(s.serveDataSourceUpdate))
 	mux.HandleFunc("GET /api/datasources/uid/{uid}/health", s.requireUser(s.serveHealthCheck))
 	mux.HandleFunc("POST /api/ds/query", s.requireUser(s.serveQuery))
+	mux.HandleFunc("POST /login", s.serveLogin)
+	mux.HandleFunc("GET /logout", s.serveLogout)
+	s.routePlayground(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSONError(w, http.StatusNotFound, "Not found")
 	})

@@ -117,18 +117,10 @@ const (
 // the 401. Every user is compared, in constant time, so timing does not tell which logins exist.
 func (us *users) authenticate(r *http.Request) (*user, string) {
 	if login, password, ok := r.BasicAuth(); ok {
-		var found *user
-		for _, u := range us.list {
-			loginOK := secretEqual(u.Login, login)
-			passwordOK := u.Password != "" && secretEqual(u.Password, password)
-			if loginOK && passwordOK {
-				found = u
-			}
+		if found := us.byPassword(login, password); found != nil {
+			return found, ""
 		}
-		if found == nil {
-			return nil, msgBadCredentials
-		}
-		return found, ""
+		return nil, msgBadCredentials
 	}
 	auth := r.Header.Get("Authorization")
 	if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
@@ -147,20 +139,55 @@ func (us *users) authenticate(r *http.Request) (*user, string) {
 	return nil, msgNoCredentials
 }
 
+// id is the user's position in the users file, Grafana's numeric user id.
+func (us *users) id(u *user) int64 {
+	for i, o := range us.list {
+		if o == u {
+			return int64(i + 1)
+		}
+	}
+	return 0
+}
+
+// byPassword returns the user with this login and password, or nil. Every user is compared, in constant time.
+func (us *users) byPassword(login, password string) *user {
+	var found *user
+	for _, u := range us.list {
+		loginOK := secretEqual(u.Login, login)
+		passwordOK := u.Password != "" && secretEqual(u.Password, password)
+		if loginOK && passwordOK {
+			found = u
+		}
+	}
+	return found
+}
+
 // secretEqual compares digests so neither content nor length leaks through timing.
 func secretEqual(a, b string) bool {
 	ha, hb := sha256.Sum256([]byte(a)), sha256.Sum256([]byte(b))
 	return subtle.ConstantTimeCompare(ha[:], hb[:]) == 1
 }
 
-// requireUser answers 401 JSON, as Grafana's API does, unless the request carries valid credentials.
+// requireUser answers 401 JSON, as Grafana's API does, unless the request carries valid credentials: basic
+// auth, a service-account token, or else a session cookie from POST /login. A write on a session must come from
+// a page of this host (Grafana's CSRF check), since the browser sends the cookie whichever page asks.
 func (s *server) requireUser(next func(http.ResponseWriter, *http.Request, *user)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, msg := s.users.authenticate(r)
+		if u == nil && msg == msgNoCredentials {
+			if u = s.sessions.lookup(r); u != nil && !safeMethod(r.Method) && !sameOrigin(r) {
+				writeJSONError(w, http.StatusForbidden, "origin not allowed")
+				return
+			}
+		}
 		if u == nil {
 			writeJSONError(w, http.StatusUnauthorized, msg)
 			return
 		}
 		next(w, r, u)
 	}
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }

@@ -10,7 +10,7 @@ import { QueryEditor } from '../../src/components/query/QueryEditor';
 import { DataSource } from '../../src/datasource';
 import { RelayQuery } from '../../src/types/query';
 import { RelayJsonData, RelaySettings } from '../../src/types/settings';
-import { httpBackendSrv } from './backendSrv';
+import { httpBackendSrv } from '../../playground/src/backendSrv';
 
 /**
  * The browser test's page: the real ConfigEditor or QueryEditor in
@@ -24,7 +24,7 @@ const uid = qs.get('uid') ?? 'relay-e2e';
 const user = qs.get('user') ?? 'admin';
 const theme = createTheme({ colors: { mode } });
 
-setBackendSrv(httpBackendSrv(user, user));
+setBackendSrv(httpBackendSrv({ headers: { Authorization: 'Basic ' + btoa(`${user}:${user}`) } }));
 setTemplateSrv({
   replace: (s?: string) => s ?? '',
   getVariables: () => [],

@@ -4,7 +4,6 @@ import {
   Checkbox,
   ControlledCollapse,
   Field,
-  IconButton,
   Input,
   RadioButtonGroup,
   Stack,
@@ -15,6 +14,7 @@ import {
 } from '@grafana/ui';
 
 import { ActionParam, ActionParamType, ActionSettings, HTTP_METHODS, Role } from '../../types/settings';
+import { Column, EditableTable } from '../common/EditableTable';
 import { KeyValueEditor } from '../common/KeyValueEditor';
 import { Section } from '../common/Section';
 import { getTableStyles } from '../common/styles';
@@ -246,7 +246,6 @@ function ParamsTable({
   params: ActionParam[];
   onChange: (p: ActionParam[]) => void;
 }) {
-  const styles = useStyles2(getTableStyles);
   const set = (i: number, fn: (p: ActionParam) => void) =>
     onChange(
       params.map((p, j) => {
@@ -261,124 +260,122 @@ function ParamsTable({
   return (
     <Field label="Parameters">
       <div>
-        {params.length > 0 && (
-          <table className={styles.table} aria-label={`Action ${index + 1} parameters`}>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Type</th>
-                <th>Required</th>
-                <th>Allowed values</th>
-                <th>Pattern</th>
-                <th title="Value bounds; length bounds for strings">Min</th>
-                <th title="Value bounds; length bounds for strings">Max</th>
-                <th>Default</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {params.map((p, i) => (
-                <tr key={i}>
-                  <td>
-                    <Input
-                      aria-label={`Parameter ${i + 1} name`}
-                      width={14}
-                      value={p.name}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        set(i, (x) => (x.name = v));
-                      }}
-                    />
-                  </td>
-                  <td>
-                    <RadioButtonGroup<ActionParamType>
-                      size="sm"
-                      options={PARAM_TYPES.map((t) => ({ label: t, value: t }))}
-                      value={p.type}
-                      onChange={(v) => set(i, (x) => (x.type = v))}
-                    />
-                  </td>
-                  <td>
-                    <Checkbox
-                      aria-label={`Parameter ${i + 1} required`}
-                      value={!!p.required}
-                      onChange={(e) => {
-                        const v = e.currentTarget.checked;
-                        set(i, (x) => (v ? (x.required = true) : delete x.required));
-                      }}
-                    />
-                  </td>
-                  <td>
-                    <TagsInput
-                      width={18}
-                      tags={(p.enum ?? []).map(String)}
-                      addOnBlur
-                      onChange={(t) =>
-                        set(i, (x) => (t.length ? (x.enum = t.map((s) => coerce(s, x.type))) : delete x.enum))
-                      }
-                    />
-                  </td>
-                  <td>
-                    <Input
-                      aria-label={`Parameter ${i + 1} pattern`}
-                      width={14}
-                      disabled={p.type !== 'string'}
-                      value={p.pattern ?? ''}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        set(i, (x) => (v ? (x.pattern = v) : delete x.pattern));
-                      }}
-                    />
-                  </td>
-                  {(['min', 'max'] as const).map((k) => (
-                    <td key={k}>
-                      <Input
-                        aria-label={`Parameter ${i + 1} ${k}`}
-                        type="number"
-                        width={8}
-                        disabled={p.type === 'boolean'}
-                        value={p[k] ?? ''}
-                        onChange={(e) => {
-                          const v = parseNumber(e.currentTarget.value);
-                          set(i, (x) => (v === undefined ? delete x[k] : (x[k] = v)));
-                        }}
-                      />
-                    </td>
-                  ))}
-                  <td>
-                    <Input
-                      aria-label={`Parameter ${i + 1} default`}
-                      width={10}
-                      value={p.default === undefined ? '' : String(p.default)}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        set(i, (x) => (v === '' ? delete x.default : (x.default = coerce(v, x.type))));
-                      }}
-                    />
-                  </td>
-                  <td>
-                    <IconButton
-                      name="trash-alt"
-                      tooltip={`Remove parameter ${i + 1}`}
-                      onClick={() => onChange(params.filter((_, j) => j !== i))}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        <Button
-          size="sm"
-          variant="secondary"
-          icon="plus"
-          onClick={() => onChange([...params, { name: '', type: 'string' }])}
-        >
-          Add parameter
-        </Button>
+        <EditableTable<ActionParam>
+          label={`Action ${index + 1} parameters`}
+          rows={params}
+          columns={paramColumns(set)}
+          addLabel="Add parameter"
+          onAdd={() => onChange([...params, { name: '', type: 'string' }])}
+          onRemove={(i) => onChange(params.filter((_, j) => j !== i))}
+          removeLabel={(n) => `Remove parameter ${n}`}
+        />
       </div>
     </Field>
   );
+}
+
+const BOUNDS_TITLE = 'Value bounds; length bounds for strings';
+
+function paramColumns(set: (i: number, fn: (p: ActionParam) => void) => void): Array<Column<ActionParam>> {
+  const bound = (k: 'min' | 'max'): Column<ActionParam> => ({
+    header: k === 'min' ? 'Min' : 'Max',
+    headerTitle: BOUNDS_TITLE,
+    render: ({ row, index, n }) => (
+      <Input
+        aria-label={`Parameter ${n} ${k}`}
+        type="number"
+        width={8}
+        disabled={row.type === 'boolean'}
+        value={row[k] ?? ''}
+        onChange={(e) => {
+          const v = parseNumber(e.currentTarget.value);
+          set(index, (x) => (v === undefined ? delete x[k] : (x[k] = v)));
+        }}
+      />
+    ),
+  });
+  return [
+    {
+      header: 'Name',
+      render: ({ row, index, n }) => (
+        <Input
+          aria-label={`Parameter ${n} name`}
+          width={14}
+          value={row.name}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            set(index, (x) => (x.name = v));
+          }}
+        />
+      ),
+    },
+    {
+      header: 'Type',
+      render: ({ row, index }) => (
+        <RadioButtonGroup<ActionParamType>
+          size="sm"
+          options={PARAM_TYPES.map((t) => ({ label: t, value: t }))}
+          value={row.type}
+          onChange={(v) => set(index, (x) => (x.type = v))}
+        />
+      ),
+    },
+    {
+      header: 'Required',
+      render: ({ row, index, n }) => (
+        <Checkbox
+          aria-label={`Parameter ${n} required`}
+          value={!!row.required}
+          onChange={(e) => {
+            const v = e.currentTarget.checked;
+            set(index, (x) => (v ? (x.required = true) : delete x.required));
+          }}
+        />
+      ),
+    },
+    {
+      header: 'Allowed values',
+      render: ({ row, index }) => (
+        <TagsInput
+          width={18}
+          tags={(row.enum ?? []).map(String)}
+          addOnBlur
+          onChange={(t) => set(index, (x) => (t.length ? (x.enum = t.map((s) => coerce(s, x.type))) : delete x.enum))}
+        />
+      ),
+    },
+    {
+      header: 'Pattern',
+      render: ({ row, index, n }) => (
+        <Input
+          aria-label={`Parameter ${n} pattern`}
+          width={14}
+          disabled={row.type !== 'string'}
+          value={row.pattern ?? ''}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            set(index, (x) => (v ? (x.pattern = v) : delete x.pattern));
+          }}
+        />
+      ),
+    },
+    bound('min'),
+    bound('max'),
+    {
+      header: 'Default',
+      render: ({ row, index, n }) => (
+        <Input
+          aria-label={`Parameter ${n} default`}
+          width={10}
+          value={row.default === undefined ? '' : String(row.default)}
+          onChange={(e) => {
+            const v = e.currentTarget.value;
+            set(index, (x) => (v === '' ? delete x.default : (x.default = coerce(v, x.type))));
+          }}
+        />
+      ),
+    },
+  ];
 }
 
 /** Enum and default values are typed like the parameter. */

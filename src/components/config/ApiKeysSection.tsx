@@ -1,19 +1,9 @@
 import React, { useState } from 'react';
-import {
-  Alert,
-  Button,
-  ClipboardButton,
-  Field,
-  IconButton,
-  Input,
-  Stack,
-  TagsInput,
-  Text,
-  useStyles2,
-} from '@grafana/ui';
+import { Alert, Button, ClipboardButton, Input, Stack, TagsInput, Text, useStyles2 } from '@grafana/ui';
 
 import { ApiKeyMeta } from '../../types/settings';
 import { generateKey, hashField, KEY_NAME_PATTERN } from '../../utils/apiKeys';
+import { EditableTable } from '../common/EditableTable';
 import { Section } from '../common/Section';
 import { getTableStyles } from '../common/styles';
 import { ConfigApi } from './configApi';
@@ -110,91 +100,83 @@ export function ApiKeysSection({ cfg, scopeHints }: { cfg: ConfigApi; scopeHints
           {failure}
         </Alert>
       )}
-      {keys.length > 0 && (
-        <table className={styles.table} aria-label="API keys">
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Scopes (empty: all machine routes)</th>
-              <th>Expires</th>
-              <th>Key</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {keys.map((k, i) => {
-              const problem = k.name ? nameProblem(k, i) : undefined;
-              const stored = hasHash(k.name);
+      <EditableTable<ApiKeyMeta>
+        label="API keys"
+        rows={keys}
+        rowTestId={(_, i) => `api-key-${i + 1}`}
+        columns={[
+          {
+            header: 'Name',
+            validate: (k, i) => (k.name ? nameProblem(k, i) : undefined),
+            render: ({ row, index, n, error }) => (
+              <Input
+                aria-label={`API key ${n} name`}
+                width={20}
+                value={row.name}
+                placeholder="ci-bot"
+                invalid={!!error}
+                // The hash is stored under the name: rename by removing and generating anew.
+                disabled={hasHash(row.name)}
+                onChange={(e) => {
+                  const v = e.currentTarget.value;
+                  setKey(index, (x) => (x.name = v));
+                }}
+              />
+            ),
+          },
+          {
+            header: 'Scopes (empty: all machine routes)',
+            render: ({ row, index }) => (
+              <ScopesInput
+                scopes={row.scopes ?? []}
+                hints={scopeHints}
+                onChange={(t) => setKey(index, (x) => (t.length ? (x.scopes = t) : delete x.scopes))}
+              />
+            ),
+          },
+          {
+            header: 'Expires',
+            render: ({ row, index, n }) => (
+              <Input
+                aria-label={`API key ${n} expires`}
+                type="date"
+                width={18}
+                value={row.expires ? row.expires.slice(0, 10) : ''}
+                onChange={(e) => {
+                  const v = e.currentTarget.value;
+                  setKey(index, (x) => (v ? (x.expires = `${v}T23:59:59Z`) : delete x.expires));
+                }}
+              />
+            ),
+          },
+          {
+            header: 'Key',
+            render: ({ row, index }) => {
+              const stored = hasHash(row.name);
               return (
-                <tr key={i} data-testid={`api-key-${i + 1}`}>
-                  <td>
-                    <Field noMargin invalid={!!problem} error={problem}>
-                      <Input
-                        aria-label={`API key ${i + 1} name`}
-                        width={20}
-                        value={k.name}
-                        placeholder="ci-bot"
-                        // The hash is stored under the name: rename by removing and generating anew.
-                        disabled={stored}
-                        onChange={(e) => {
-                          const v = e.currentTarget.value;
-                          setKey(i, (x) => (x.name = v));
-                        }}
-                      />
-                    </Field>
-                  </td>
-                  <td>
-                    <ScopesInput
-                      scopes={k.scopes ?? []}
-                      hints={scopeHints}
-                      onChange={(t) => setKey(i, (x) => (t.length ? (x.scopes = t) : delete x.scopes))}
-                    />
-                  </td>
-                  <td>
-                    <Input
-                      aria-label={`API key ${i + 1} expires`}
-                      type="date"
-                      width={18}
-                      value={k.expires ? k.expires.slice(0, 10) : ''}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        setKey(i, (x) => (v ? (x.expires = `${v}T23:59:59Z`) : delete x.expires));
-                      }}
-                    />
-                  </td>
-                  <td>
-                    <Stack direction="row" gap={1} alignItems="center">
-                      <Text color={stored ? 'success' : 'warning'} variant="bodySmall">
-                        {stored ? 'hash stored' : 'no key yet'}
-                      </Text>
-                      <Button
-                        size="sm"
-                        variant="secondary"
-                        icon="key-skeleton-alt"
-                        disabled={!k.name || !!problem}
-                        onClick={() => generate(i)}
-                      >
-                        {stored ? 'Regenerate' : 'Generate'}
-                      </Button>
-                    </Stack>
-                  </td>
-                  <td>
-                    <IconButton name="trash-alt" tooltip={`Remove API key ${i + 1}`} onClick={() => remove(i)} />
-                  </td>
-                </tr>
+                <Stack direction="row" gap={1} alignItems="center">
+                  <Text color={stored ? 'success' : 'warning'} variant="bodySmall">
+                    {stored ? 'hash stored' : 'no key yet'}
+                  </Text>
+                  <Button
+                    size="sm"
+                    variant="secondary"
+                    icon="key-skeleton-alt"
+                    disabled={!row.name || !!nameProblem(row, index)}
+                    onClick={() => generate(index)}
+                  >
+                    {stored ? 'Regenerate' : 'Generate'}
+                  </Button>
+                </Stack>
               );
-            })}
-          </tbody>
-        </table>
-      )}
-      <Button
-        size="sm"
-        variant="secondary"
-        icon="plus"
-        onClick={() => cfg.update((jd) => (jd.apiKeys = [...(jd.apiKeys ?? []), { name: '' }]))}
-      >
-        Add API key
-      </Button>
+            },
+          },
+        ]}
+        addLabel="Add API key"
+        onAdd={() => cfg.update((jd) => (jd.apiKeys = [...(jd.apiKeys ?? []), { name: '' }]))}
+        onRemove={remove}
+        removeLabel={(n) => `Remove API key ${n}`}
+      />
       {errors.map(([f, m]) => (
         <div key={f} className={styles.error}>{`${f}: ${m}`}</div>
       ))}

@@ -13,7 +13,8 @@ import { ConnectionSection } from './ConnectionSection';
 import { FieldErrorsContext, parseFieldErrors } from './health';
 import { HealthResult, HealthStatus } from './HealthStatus';
 import { NetworkSection } from './NetworkSection';
-import { LimitsSection, ProxySection } from './ProxySection';
+import { LimitsSection } from './LimitsSection';
+import { ProxySection } from './ProxySection';
 import { RoutesSection } from './RoutesSection';
 import { TimeoutsSection, TLSSection } from './TransportSection';
 

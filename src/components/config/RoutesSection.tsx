@@ -3,6 +3,7 @@ import { RadioButtonGroup, Switch, TagsInput, Text, useStyles2 } from '@grafana/
 
 import { RouteInfo } from '../../api/openapi';
 import { Role, RouteOverride, ROLES } from '../../types/settings';
+import { Column, EditableTable } from '../common/EditableTable';
 import { ResourceStatus } from '../common/ResourceStatus';
 import { Section } from '../common/Section';
 import { getTableStyles } from '../common/styles';
@@ -54,66 +55,80 @@ export function RoutesSection({ cfg, routes }: Props) {
       <ResourceStatus what="routes" loading={routes.loading} error={routes.error} compact onRetry={routes.reload}>
         {null}
       </ResourceStatus>
-      <table className={styles.table} aria-label="Route permissions">
-        <thead>
-          <tr>
-            <th>Route</th>
-            <th>Path</th>
-            <th>Current minimum</th>
-            <th>Minimum role</th>
-            <th>Only users</th>
-            <th>Require API key</th>
-          </tr>
-        </thead>
-        <tbody>
-          {names.map((name) => {
-            const info = listed.find((r) => r.name === name);
-            const o = overrides[name] ?? {};
-            return (
-              <tr key={name} data-testid={`route-${name}`}>
-                <td className={styles.mono}>{name}</td>
-                <td className={styles.mono}>
-                  <Text color="secondary" variant="bodySmall">
-                    {info ? `${info.methods.join(', ')} ${info.path}` : '—'}
-                  </Text>
-                </td>
-                <td>{info?.minRole ?? '—'}</td>
-                <td>
-                  <RadioButtonGroup<Role | ''>
-                    aria-label={`${name} minimum role`}
-                    size="sm"
-                    options={ROLE_CHOICES}
-                    value={o.minRole ?? ''}
-                    onChange={(v) => setOverride(name, (x) => (v ? (x.minRole = v) : delete x.minRole))}
-                  />
-                </td>
-                <td>
-                  <TagsInput
-                    width={22}
-                    placeholder="login"
-                    tags={o.users ?? []}
-                    addOnBlur
-                    onChange={(t) => setOverride(name, (x) => (t.length ? (x.users = t) : delete x.users))}
-                  />
-                </td>
-                <td>
-                  <Switch
-                    aria-label={`${name} requires API key`}
-                    value={!!o.apiKeyRequired}
-                    onChange={(e) => {
-                      const v = e.currentTarget.checked;
-                      setOverride(name, (x) => (v ? (x.apiKeyRequired = true) : delete x.apiKeyRequired));
-                    }}
-                  />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <EditableTable<string>
+        label="Route permissions"
+        rows={names}
+        rowKey={(name) => name}
+        rowTestId={(name) => `route-${name}`}
+        columns={routeColumns(listed, overrides, setOverride, styles.mono)}
+      />
       {errors.map(([f, m]) => (
         <div key={f} className={styles.error}>{`${f}: ${m}`}</div>
       ))}
     </Section>
   );
+}
+
+/** One row per route name: what the backend says about it, then the override's editors. */
+function routeColumns(
+  listed: RouteInfo[],
+  overrides: Record<string, RouteOverride>,
+  setOverride: (name: string, fn: (o: RouteOverride) => void) => void,
+  mono: string
+): Array<Column<string>> {
+  const info = (name: string) => listed.find((r) => r.name === name);
+  const o = (name: string) => overrides[name] ?? {};
+  return [
+    { header: 'Route', className: mono, render: ({ row }) => row },
+    {
+      header: 'Path',
+      className: mono,
+      render: ({ row }) => {
+        const i = info(row);
+        return (
+          <Text color="secondary" variant="bodySmall">
+            {i ? `${i.methods.join(', ')} ${i.path}` : '—'}
+          </Text>
+        );
+      },
+    },
+    { header: 'Current minimum', render: ({ row }) => info(row)?.minRole ?? '—' },
+    {
+      header: 'Minimum role',
+      render: ({ row }) => (
+        <RadioButtonGroup<Role | ''>
+          aria-label={`${row} minimum role`}
+          size="sm"
+          options={ROLE_CHOICES}
+          value={o(row).minRole ?? ''}
+          onChange={(v) => setOverride(row, (x) => (v ? (x.minRole = v) : delete x.minRole))}
+        />
+      ),
+    },
+    {
+      header: 'Only users',
+      render: ({ row }) => (
+        <TagsInput
+          width={22}
+          placeholder="login"
+          tags={o(row).users ?? []}
+          addOnBlur
+          onChange={(t) => setOverride(row, (x) => (t.length ? (x.users = t) : delete x.users))}
+        />
+      ),
+    },
+    {
+      header: 'Require API key',
+      render: ({ row }) => (
+        <Switch
+          aria-label={`${row} requires API key`}
+          value={!!o(row).apiKeyRequired}
+          onChange={(e) => {
+            const v = e.currentTarget.checked;
+            setOverride(row, (x) => (v ? (x.apiKeyRequired = true) : delete x.apiKeyRequired));
+          }}
+        />
+      ),
+    },
+  ];
 }

@@ -28,13 +28,21 @@ export function parseFieldErrors(message: string | undefined): FieldErrors {
 
 export const FieldErrorsContext = createContext<FieldErrors>({});
 
+/** Every backend message, for tables that look up many fields per row. */
+export function useFieldErrors(): FieldErrors {
+  return useContext(FieldErrorsContext);
+}
+
 /** The backend's message for one field path, e.g. "jsonData.proxy.rules[0].path". */
 export function useFieldError(path: string): string | undefined {
-  return useContext(FieldErrorsContext)[path];
+  return useFieldErrors()[path];
 }
 
 /** Every backend message under a prefix, e.g. "jsonData.actions[2]". */
 export function useFieldErrorsUnder(prefix: string): Array<[string, string]> {
-  const errs = useContext(FieldErrorsContext);
+  return fieldErrorsUnder(useFieldErrors(), prefix);
+}
+
+export function fieldErrorsUnder(errs: FieldErrors, prefix: string): Array<[string, string]> {
   return Object.entries(errs).filter(([k]) => k === prefix || k.startsWith(prefix + '.') || k.startsWith(prefix + '['));
 }

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -38,10 +39,34 @@ func main() {
 type instance struct {
 	settings  backend.DataSourceInstanceSettings
 	resources backend.CallResourceHandler
+	// seq numbers the instances this process built, so tests can tell a rebuilt instance from the old one.
+	seq int64
 }
 
+var instances atomic.Int64
+
 func newInstance(_ context.Context, settings backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	return &instance{settings: settings, resources: httpadapter.New(http.HandlerFunc(route))}, nil
+	return &instance{settings: settings, resources: httpadapter.New(http.HandlerFunc(route)), seq: instances.Add(1)}, nil
+}
+
+type instanceKey struct{}
+
+// serveInstance shows the instance that answered: its number and the settings it was built from.
+func serveInstance(w http.ResponseWriter, r *http.Request) {
+	i, _ := r.Context().Value(instanceKey{}).(*instance)
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"seq": i.seq, "name": i.settings.Name, "jsonData": json.RawMessage(i.settings.JSONData),
+		"updatedMs": i.settings.Updated.UnixMilli(), "secretLengths": secretLengths(i.settings.DecryptedSecureJSONData),
+	})
+}
+
+func secretLengths(secrets map[string]string) map[string]int {
+	out := map[string]int{}
+	for k, v := range secrets {
+		out[k] = len(v)
+	}
+	return out
 }
 
 // route dispatches on the exact path. Not http.ServeMux: it would clean "a/../b" and answer with a redirect, and
@@ -60,6 +85,8 @@ func route(w http.ResponseWriter, r *http.Request) {
 		serveRespond(w, r)
 	case "/env":
 		serveEnv(w, r)
+	case "/instance":
+		serveInstance(w, r)
 	default:
 		serveEcho(w, r)
 	}
@@ -77,6 +104,7 @@ type rawRequest struct {
 
 func (i *instance) CallResource(ctx context.Context, req *backend.CallResourceRequest, sender backend.CallResourceResponseSender) error {
 	ctx = context.WithValue(ctx, rawRequestKey{}, rawRequest{Path: req.Path, URL: req.URL, Method: req.Method})
+	ctx = context.WithValue(ctx, instanceKey{}, i)
 	return i.resources.CallResource(ctx, req, sender)
 }
 

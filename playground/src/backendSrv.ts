@@ -1,14 +1,27 @@
 import { BackendSrv, BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
-/**
- * Grafana's backend service for the harness page: real HTTP calls to the dev
- * host (same origin, through the static server's /api/ proxy) with basic auth,
- * answering like Grafana's own service (FetchResponse, or FetchError on >= 400).
- */
-export function httpBackendSrv(login: string, password: string): BackendSrv {
-  const auth = 'Basic ' + btoa(`${login}:${password}`);
+/** One HTTP call made for the frontend, for the playground's "explain" view. */
+export interface Exchange {
+  method: string;
+  url: string;
+  requestBody?: unknown;
+  status: number;
+  durationMs: number;
+  responseBody?: unknown;
+}
 
+export interface BackendSrvOptions {
+  /** Sent with every call, e.g. basic auth for the browser test's harness; the playground relies on its session cookie. */
+  headers?: Record<string, string>;
+  onExchange?: (e: Exchange) => void;
+}
+
+/**
+ * Grafana's backend service over window.fetch: same-origin calls to the dev host, answered like Grafana's own
+ * service (FetchResponse, or FetchError on >= 400).
+ */
+export function httpBackendSrv({ headers: extra = {}, onExchange }: BackendSrvOptions = {}): BackendSrv {
   const fetchObs = <T>(req: BackendSrvRequest): Observable<FetchResponse<T>> =>
     new Observable((sub) => {
       const ctl = new AbortController();
@@ -18,13 +31,15 @@ export function httpBackendSrv(login: string, password: string): BackendSrv {
           url.searchParams.set(k, String(v));
         }
       }
-      const headers: Record<string, string> = { ...(req.headers ?? {}), Authorization: auth };
+      const headers: Record<string, string> = { ...(req.headers ?? {}), ...extra };
+      const method = req.method ?? 'GET';
       let body: BodyInit | undefined;
-      if (req.data !== undefined && req.method && req.method !== 'GET') {
+      if (req.data !== undefined && method !== 'GET') {
         body = typeof req.data === 'string' ? req.data : JSON.stringify(req.data);
         headers['Content-Type'] = headers['Content-Type'] ?? 'application/json';
       }
-      window.fetch(url, { method: req.method ?? 'GET', headers, body, signal: ctl.signal }).then(
+      const started = performance.now();
+      window.fetch(url, { method, headers, body, signal: ctl.signal, credentials: 'same-origin' }).then(
         async (r) => {
           const text = await r.text();
           let data: unknown = text;
@@ -33,6 +48,15 @@ export function httpBackendSrv(login: string, password: string): BackendSrv {
           } catch {
             // not JSON: keep the text
           }
+          const path = url.pathname + url.search;
+          onExchange?.({
+            method,
+            url: path,
+            requestBody: req.data,
+            status: r.status,
+            durationMs: performance.now() - started,
+            responseBody: data,
+          });
           if (!r.ok) {
             const err: FetchError = { status: r.status, statusText: r.statusText, data, config: req };
             sub.error(err);
