@@ -10,7 +10,7 @@ DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:8081}
 mkdir -p "$BIN"
 
 echo "building plugin, dev host and demo API..."
-go build -o "$BIN/gpx_relay_$(go env GOOS)_$(go env GOARCH)" ./pkg
+./scripts/build-plugin.sh "$BIN" # with package.json's version, and plugin.json beside it
 go build -o "$BIN/devhost" ./cmd/devhost
 go build -o "$BIN/demoapi" ./cmd/demoapi
 

@@ -3,12 +3,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { checkArchive } from './lib/check.mjs';
+import { checkArchive, RELEASE_PLATFORMS } from './lib/check.mjs';
 import { readZip, writeZip } from './lib/zip.mjs';
 
 const ID = 'relay-gateway-datasource';
 const expect = { version: '1.2.3', grafanaPackages: '12.4.10', id: ID };
-const ELF = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(64)]);
+// What go tool mage links into every binary (the SDK's build info, version from package.json).
+const BUILD_INFO = Buffer.from(`{"time":1767225600000,"pluginID":"${ID}","version":"1.2.3"}`);
+const binary = (magic) => Buffer.concat([Buffer.from(magic), Buffer.alloc(64), BUILD_INFO, Buffer.alloc(64)]);
+const ELF = binary([0x7f, 0x45, 0x4c, 0x46]);
+const MACHO = binary([0xcf, 0xfa, 0xed, 0xfe]);
+const PE = binary([0x4d, 0x5a]);
 const PNG = Buffer.alloc(4096, 1);
 
 function pluginJson(over = {}) {
@@ -59,7 +64,14 @@ function files(mutate = (f) => f) {
   );
 }
 
-const problems = (zip) => checkArchive(zip, expect).problems;
+const problems = (zip, platforms) => checkArchive(zip, { ...expect, platforms }).problems;
+
+/** The three binaries a release adds to the CI archive's linux/amd64 one. */
+function releaseBinaries(f) {
+  f.gpx_relay_linux_arm64 = { data: ELF, mode: 0o755 };
+  f.gpx_relay_darwin_arm64 = { data: MACHO, mode: 0o755 };
+  f['gpx_relay_windows_amd64.exe'] = { data: PE, mode: 0o755 };
+}
 
 test('a well-formed archive passes, and round-trips modes through the zip', () => {
   const zip = files();
@@ -75,6 +87,14 @@ const defects = {
     /named gpx_relay_<os>_<arch>\[\.exe\]/,
   ],
   'linux binary missing': [(f) => delete f.gpx_relay_linux_amd64, /gpx_relay_linux_amd64 missing/],
+  'binary of another version': [
+    (f) => (f.gpx_relay_linux_amd64.data = Buffer.from(ELF.toString('latin1').replace('1.2.3', '1.2.2'), 'latin1')),
+    /gpx_relay_linux_amd64: no build info for relay-gateway-datasource 1.2.3/,
+  ],
+  'binary without build info (go build, not mage)': [
+    (f) => (f.gpx_relay_linux_amd64.data = Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(64)])),
+    /no build info/,
+  ],
   'manifest missing': [(f) => delete f.go_plugin_build_manifest, /go_plugin_build_manifest missing/],
   'node_modules shipped': [
     (f) => (f['node_modules/x/index.js'] = { data: Buffer.from('x'), mode: 0o644 }),
@@ -133,3 +153,27 @@ for (const [name, [mutate, re]] of Object.entries(defects)) {
 test('an unreadable file is reported, not thrown', () => {
   assert.match(problems(Buffer.from('not a zip'))[0], /unreadable archive/);
 });
+
+test('the CI check needs linux/amd64 only; the release check needs all four platforms', () => {
+  assert.deepEqual(problems(files()), []);
+  assert.deepEqual(problems(files(), RELEASE_PLATFORMS).sort(), [
+    'gpx_relay_darwin_arm64 missing',
+    'gpx_relay_linux_arm64 missing',
+    'gpx_relay_windows_amd64.exe missing',
+  ]);
+  assert.deepEqual(problems(files(releaseBinaries), RELEASE_PLATFORMS), []);
+});
+
+for (const platform of RELEASE_PLATFORMS) {
+  test(`the release check catches: ${platform} missing`, () => {
+    const name = `gpx_relay_${platform}${platform.startsWith('windows') ? '.exe' : ''}`;
+    const p = problems(
+      files((f) => {
+        releaseBinaries(f);
+        delete f[name];
+      }),
+      RELEASE_PLATFORMS
+    );
+    assert.deepEqual(p, [`${name} missing`]);
+  });
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Frontend, packaging and browser checks, from a clean clone:
-#   npm ci · typecheck · lint · jest · package checker self-test · webpack build ·
-#   backend build (mage, linux/amd64) · package + archive check · browser test.
+#   npm ci (unless node_modules is already its install) · typecheck · lint · jest · package checker self-test ·
+#   webpack build · backend build (mage, linux/amd64) · package + archive check · browser test.
 # Installs Debian's chromium and fonts when missing (root). ~5-7 min cold.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/npm-ci.sh
+source scripts/lib/mage.sh
 
 export CI=${CI:-true}
 export NODE_OPTIONS=${NODE_OPTIONS:---max-old-space-size=4096}
@@ -12,7 +14,7 @@ start=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$1" "$(($(date +%s) - start))"; }
 
 step "npm ci"
-npm ci --no-audit --no-fund --loglevel=error
+npm_ci
 
 step "typecheck"
 npm run --silent typecheck
@@ -30,18 +32,7 @@ step "webpack build"
 npm run --silent build
 
 step "backend build: go tool mage -v build:linux"
-# The SDK's build package needs go.sum entries that the plugin itself does not;
-# until go.sum has them, build with a temporary copy of the module files.
-if ! go tool mage -l >/dev/null 2>&1; then
-  tmpmod=$(mktemp -d)
-  cp go.mod "$tmpmod/go.mod"
-  cp go.sum "$tmpmod/go.sum"
-  sdk=$(go list -m -f '{{.Version}}' github.com/grafana/grafana-plugin-sdk-go)
-  GOFLAGS=-modfile="$tmpmod/go.mod" go get "github.com/grafana/grafana-plugin-sdk-go/build@$sdk" >/dev/null
-  echo "WARNING: go.sum lacks the SDK build package's modules; run: go get github.com/grafana/grafana-plugin-sdk-go/build@$sdk" >&2
-  export GOFLAGS="-modfile=$tmpmod/go.mod"
-fi
-go tool mage -v build:linux
+mage -v build:linux
 
 step "package and check the archive"
 npm run --silent package

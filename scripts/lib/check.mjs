@@ -14,6 +14,9 @@ const MAGIC = {
   windows: (b) => b.subarray(0, 2).toString('latin1') === 'MZ',
 };
 
+/** The platforms every release ships (docs/install.md). CI builds and checks only linux/amd64, the default. */
+export const RELEASE_PLATFORMS = ['linux_amd64', 'linux_arm64', 'darwin_arm64', 'windows_amd64'];
+
 /** Secrets that must never be shipped, in source maps or anywhere in the bundle. */
 export const SECRET_PATTERNS = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a PEM private key'],
@@ -29,7 +32,8 @@ export const SECRET_PATTERNS = [
 
 /**
  * @param {Buffer} zip
- * @param {{version: string, grafanaPackages?: string, id?: string}} expect
+ * @param {{version: string, grafanaPackages?: string, id?: string, platforms?: string[]}} expect
+ *   platforms: the <os>_<arch> binaries that must be there (default: linux_amd64; a release: RELEASE_PLATFORMS)
  * @returns {{problems: string[], files: string[]}}
  */
 export function checkArchive(zip, expect) {
@@ -102,8 +106,11 @@ export function checkArchive(zip, expect) {
 
   // Backend binaries.
   const binaries = [...byRel.keys()].filter((r) => r.startsWith(`${plugin.executable ?? 'gpx_'}_`));
-  if (!binaries.some((b) => b === `${plugin.executable}_linux_amd64`)) {
-    problems.push(`${plugin.executable}_linux_amd64 missing`);
+  for (const platform of expect.platforms ?? ['linux_amd64']) {
+    const name = `${plugin.executable}_${platform}${platform.startsWith('windows_') ? '.exe' : ''}`;
+    if (!byRel.has(name)) {
+      problems.push(`${name} missing`);
+    }
   }
   for (const b of binaries) {
     const m = BINARY.exec(b);
@@ -117,6 +124,10 @@ export function checkArchive(zip, expect) {
     }
     if (f.data.length < 4 || !MAGIC[m.groups.os](f.data)) {
       problems.push(`${b}: not a ${m.groups.os} executable`);
+    }
+    // The SDK's build package links {"time":...,"pluginID":...,"version":...} from package.json into the binary.
+    if (!f.data.includes(`"pluginID":"${plugin.id}","version":"${expect.version}"}`)) {
+      problems.push(`${b}: no build info for ${plugin.id} ${expect.version} (build it with go tool mage)`);
     }
   }
 

@@ -12,8 +12,9 @@
 //	`})
 //	resp, body := s.Do("GET", "/api/datasources/uid/relay/resources/info", "viewer", nil, nil)
 //
-// Binaries are built once per test binary (go build, with -race when the tests run with -race, so races in the
-// plugin and the dev host are reported: the harness fails the test when their log shows one).
+// Binaries are built once and shared by every test binary (go install into a cache directory, with -race when the
+// tests run with -race, so races in the plugin and the dev host are reported: the harness fails the test when their
+// log shows one). The Relay plugin carries package.json's version, as a release build does.
 package harness
 
 import (
@@ -74,6 +75,8 @@ type Stack struct {
 	// PluginPID, DevHostPID and DemoPID (0 with SkipDemo) are the processes' PIDs, e.g. for /proc/<pid>/status
 	// (VmHWM) in memory benchmarks or to pin them to CPUs.
 	PluginPID, DevHostPID, DemoPID int
+	// PluginPath is the plugin binary the dev host runs, e.g. to read its build info.
+	PluginPath string
 	// Client has no overall timeout so streaming tests can read slowly; requests made through Do time out.
 	Client *http.Client
 
@@ -100,18 +103,20 @@ func Start(t testing.TB, opts Options) *Stack {
 		t.Fatalf("harness: users: %v", err)
 	}
 
-	pluginBin := build(t, opts.PluginPackage, "gpx_"+binaryName(opts.PluginPackage))
-	devHostBin := build(t, "./cmd/devhost", "devhost")
+	pluginBin := build(t, opts.PluginPackage)
+	devHostBin := build(t, "./cmd/devhost")
 	var demoBin string
 	if !opts.SkipDemo {
-		demoBin = build(t, "./cmd/demoapi", "demoapi")
+		demoBin = build(t, "./cmd/demoapi")
 	}
+	baseEnv := withoutRaceExitSleep(os.Environ())
 
 	dir := t.TempDir()
 	s := &Stack{
 		t:           t,
 		credentials: creds,
 		Client:      &http.Client{},
+		PluginPath:  pluginBin,
 		devHostLog:  filepath.Join(dir, "devhost.log"),
 	}
 	if !opts.SkipDemo {
@@ -119,7 +124,7 @@ func Start(t testing.TB, opts Options) *Stack {
 			name:       "demoapi",
 			path:       demoBin,
 			args:       append([]string{"-addr", "127.0.0.1:0"}, opts.DemoArgs...),
-			env:        os.Environ(),
+			env:        baseEnv,
 			logPath:    filepath.Join(dir, "demoapi.log"),
 			readyLine:  "demoapi listening on ",
 			raceReport: true,
@@ -130,7 +135,7 @@ func Start(t testing.TB, opts Options) *Stack {
 	users := filepath.Join(dir, "users.yaml")
 	writeFile(t, provisioning, opts.Provisioning)
 	writeFile(t, users, opts.Users)
-	env := append(os.Environ(), "DEMO_URL="+s.DemoURL)
+	env := append(baseEnv, "DEMO_URL="+s.DemoURL)
 	for k, v := range opts.Env {
 		env = append(env, k+"="+v)
 	}
@@ -264,14 +269,19 @@ func writeFile(t testing.TB, path, content string) {
 	}
 }
 
-// binaryName turns a package path into a file name: "./pkg" → "relay", "./cmd/x/y" → "cmd_x_y".
-func binaryName(pkg string) string {
-	if pkg == DefaultPluginPackage {
-		return "relay"
+// withoutRaceExitSleep sets GORACE's atexit_sleep_ms to 0 for the children (and the plugin, which inherits the
+// dev host's environment). A binary built with -race otherwise sleeps 1 s when it exits, so that other threads can
+// finish a report; the dev host waits for its plugin, the harness for both, and every stack took 3 s to stop. Races
+// during a test are reported as before; only one in a goroutine still running at exit could now go unreported.
+func withoutRaceExitSleep(env []string) []string {
+	out := make([]string, 0, len(env)+1)
+	gorace := "atexit_sleep_ms=0"
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "GORACE="); ok {
+			gorace = strings.TrimSpace(v + " " + gorace) // the last setting of an option wins
+			continue
+		}
+		out = append(out, kv)
 	}
-	name := strings.Trim(strings.NewReplacer("/", "_", ".", "_").Replace(pkg), "_")
-	if name == "" {
-		return "plugin"
-	}
-	return name
+	return append(out, "GORACE="+gorace)
 }

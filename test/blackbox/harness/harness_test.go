@@ -1,6 +1,7 @@
 package harness_test
 
 import (
+	"debug/buildinfo"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -58,6 +59,7 @@ func skipShort(t *testing.T) {
 
 func TestStartWithoutDemo(t *testing.T) {
 	skipShort(t)
+	t.Setenv("GORACE", "halt_on_error=1") // the children keep it, with the exit sleep turned off
 	s := harness.Start(t, harness.Options{
 		Provisioning:  provisioning,
 		PluginPackage: echoPlugin,
@@ -112,6 +114,10 @@ func TestStartWithoutDemo(t *testing.T) {
 		_, body := s.Do("GET", "/api/datasources/uid/echo/resources/env?name=HARNESS_PROBE", "viewer", nil, nil)
 		if v := decode[map[string]any](t, body)["value"]; v != "probe-value" {
 			t.Errorf("HARNESS_PROBE = %v", v)
+		}
+		_, body = s.Do("GET", "/api/datasources/uid/echo/resources/env?name=GORACE", "viewer", nil, nil)
+		if v := decode[map[string]any](t, body)["value"]; v != "halt_on_error=1 atexit_sleep_ms=0" {
+			t.Errorf("GORACE = %v", v)
 		}
 		_, body = s.Do("GET", "/api/datasources/uid/echo/resources/x", "viewer", nil, nil)
 		if e := decode[echo](t, body); e.Datasource.SecretLengths["apiKey"] != len("twelve-chars") || e.Datasource.URL != "http://127.0.0.1:9" {
@@ -202,4 +208,43 @@ func parentPID(t *testing.T, pid int) int {
 		t.Fatalf("stat %q: %v", b, err)
 	}
 	return ppid
+}
+
+// The Relay plugin the harness runs carries package.json's version twice, as a release does: in its build info
+// (the SDK's ldflags) and in the plugin.json beside it, which the dev host, like Grafana, hands to the plugin.
+func TestRelayPluginCarriesThePackageVersion(t *testing.T) {
+	skipShort(t)
+	root, err := harness.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := harness.ReadVersion(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := harness.Start(t, harness.Options{SkipDemo: true, Provisioning: `
+apiVersion: 1
+datasources:
+  - {name: Relay, type: relay-gateway-datasource, uid: relay, url: "http://127.0.0.1:9"}
+`})
+	resp, body := s.Do("GET", "/api/datasources/uid/relay/resources/info", "viewer", nil, nil)
+	var info struct {
+		Plugin struct{ Version string } `json:"plugin"`
+	}
+	if err := json.Unmarshal(body, &info); err != nil || resp.StatusCode != 200 || info.Plugin.Version != want {
+		t.Errorf("/info: %d, plugin.version %q, want %q (%v)", resp.StatusCode, info.Plugin.Version, want, err)
+	}
+	bi, err := buildinfo.ReadFile(s.PluginPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, setting := range bi.Settings {
+		if setting.Key == "-ldflags" {
+			if !strings.Contains(setting.Value, `buildInfoJSON={"pluginID":"relay-gateway-datasource","version":"`+want+`"}`) {
+				t.Errorf("-ldflags %s: no build info for version %s", setting.Value, want)
+			}
+			return
+		}
+	}
+	t.Errorf("%s was built without -ldflags", s.PluginPath)
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# make test: the Go half (go vet, go test -race) and the frontend half (scripts/test-frontend.sh) run side by
+# side. Each is mostly one busy process at a time (the black-box tests wait on the plugin, the frontend on npm,
+# tsc, eslint, jest, the browser), so on two cores together they take little longer than the longer one alone.
+# Output lines are prefixed [go] or [frontend]; whole logs are in artifacts/test-logs/.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+logs=artifacts/test-logs
+mkdir -p "$logs"
+start=$(date +%s)
+
+# half NAME COMMAND...: runs COMMAND, prefixing its output, and reports how it ended and how long it took.
+half() {
+  local name=$1 t0 status
+  shift
+  t0=$(date +%s)
+  "$@" 2>&1 | tee "$logs/$name.log" | sed -u "s/^/[$name] /"
+  status=${PIPESTATUS[0]}
+  if [ "$status" -eq 0 ]; then
+    echo "[$name] passed in $(($(date +%s) - t0)) s"
+  else
+    echo "[$name] FAILED (exit $status) after $(($(date +%s) - t0)) s; log: $logs/$name.log"
+  fi
+  return "$status"
+}
+
+half go make --no-print-directory vet test-go &
+go_pid=$!
+half frontend ./scripts/test-frontend.sh &
+frontend_pid=$!
+
+failed=0
+wait "$go_pid" || failed=1
+wait "$frontend_pid" || failed=1
+echo "make test: $([ $failed -eq 0 ] && echo passed || echo FAILED) in $(($(date +%s) - start)) s"
+exit $failed
