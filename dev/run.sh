@@ -9,7 +9,9 @@ DEVHOST_ADDR=${DEVHOST_ADDR:-127.0.0.1:3000}
 DEMO_ADDR=${DEMO_ADDR:-127.0.0.1:8081}
 mkdir -p "$BIN"
 
-echo "building plugin, dev host and demo API..."
+echo "building plugin, dev host, demo API and the playground..."
+[ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build && npm run --silent build:playground
 ./scripts/build-plugin.sh "$BIN" # with package.json's version, and plugin.json beside it
 go build -o "$BIN/devhost" ./cmd/devhost
 go build -o "$BIN/demoapi" ./cmd/demoapi
@@ -27,7 +29,7 @@ export DEMO_CLIENT_SECRET=${DEMO_CLIENT_SECRET:-demo-secret}
 "$BIN/demoapi" -addr "$DEMO_ADDR" 2>>"$BIN/demoapi.log" &
 pids+=($!)
 "$BIN/devhost" -plugin "$BIN/gpx_relay_$(go env GOOS)_$(go env GOARCH)" -provisioning dev/provisioning.yaml \
-  -users dev/users.yaml -addr "$DEVHOST_ADDR" 2>>"$BIN/devhost.log" &
+  -users dev/users.yaml -addr "$DEVHOST_ADDR" -frontend dist -playground playground/dist 2>>"$BIN/devhost.log" &
 pids+=($!)
 
 url="http://$DEVHOST_ADDR"
@@ -38,6 +40,7 @@ done
 cat <<MSG
 
 Relay is running behind the dev host at $url (demo API at $DEMO_URL).
+Playground: $url/ (sign in as admin/admin, editor/editor or viewer/viewer).
 Logs: $BIN/devhost.log, $BIN/demoapi.log. Users: admin/admin, editor/editor, viewer/viewer.
 
   curl -u viewer:viewer $url/api/datasources/uid/relay-demo/health

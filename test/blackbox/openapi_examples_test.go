@@ -75,4 +75,3 @@ func example(mt *openapi3.MediaType) any {
 	}
 	return nil
 }
-
