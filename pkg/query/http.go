@@ -2,6 +2,7 @@ package query
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -123,7 +124,9 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	const sampleRows = 200
-	fields, err := transform.InferSchema(transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p, sampleRows)
+	ctx, cancel := context.WithTimeout(req.Context(), r.settings.Transform.Timeout.Duration)
+	defer cancel()
+	fields, err := transform.InferSchema(ctx, transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p, sampleRows)
 	if err != nil {
 		apierr.Write(w, req, transformError(err))
 		return

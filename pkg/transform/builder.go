@@ -2,6 +2,8 @@ package transform
 
 import (
 	"encoding/json"
+	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -21,6 +23,7 @@ type colBuilder struct {
 	name      string
 	key       string // top-level key matched while iterating a row's members
 	sel       string // gjson path evaluated per row, when key is ""
+	fanout    int    // how often sel may repeat the row (see pathFanout)
 	isValue   bool   // inferred column holding non-object rows whole
 	infer     bool   // type not fixed by the pipeline
 	timeNamed bool
@@ -34,6 +37,8 @@ type colBuilder struct {
 	firstBad string // declared type: excerpt of the first of them
 
 	hint int // expected rows, to size backing arrays
+	text *textBudget
+	own  textBudget // text's target until a table builder shares its budget
 	c    *column
 	nums slab[float64]
 	tms  slab[time.Time]
@@ -46,7 +51,23 @@ type colBuilder struct {
 }
 
 func newColBuilder(name string, hint int) *colBuilder {
-	return &colBuilder{name: name, infer: true, timeNamed: timeNamed(name), hint: hint}
+	b := &colBuilder{name: name, infer: true, timeNamed: timeNamed(name), hint: hint, own: textBudget{left: math.MaxInt64}}
+	b.text = &b.own
+	return b
+}
+
+// textBudget bounds the text (strings and JSON) that columns hold, read or
+// computed: selectors can repeat the input (many columns selecting the same
+// large value), so the input limit alone does not bound it.
+type textBudget struct{ left int64 }
+
+// textBudgetFactor × Limits.MaxInputBytes is a run's text budget.
+const textBudgetFactor = 4
+
+func textTooLarge(lim Limits) *Error {
+	return &Error{Code: CodeOutputTooLarge, Message: fmt.Sprintf(
+		"the columns would hold more than %d bytes of text (%d × the input limit); select fewer or smaller values",
+		textBudgetFactor*lim.MaxInputBytes, textBudgetFactor)}
 }
 
 func (b *colBuilder) setType(t colType, tf timeFormat) {
@@ -78,6 +99,7 @@ func (b *colBuilder) setNum(i int, v float64) {
 func (b *colBuilder) setStr(i int, s string) {
 	b.c.strs = grow(b.c.strs, i)
 	b.c.strs[i] = b.strs.put(b.sa.copy(s), b.want(i))
+	b.text.left -= int64(len(s))
 }
 
 func (b *colBuilder) setBool(i int, v bool) {
@@ -100,6 +122,7 @@ func (b *colBuilder) setTime(i int, t time.Time) {
 func (b *colBuilder) setRaw(i int, raw string) {
 	b.c.raws = grow(b.c.raws, i)
 	b.c.raws[i] = b.raws.put(b.ba.copy(raw), b.want(i))
+	b.text.left -= int64(len(raw))
 }
 
 // Booleans need no backing array: every true cell of a column shares one

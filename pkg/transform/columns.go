@@ -205,8 +205,9 @@ func (a *byteArena) copy(s string) json.RawMessage {
 
 // table is the working set the steps operate on: columns of equal length n.
 type table struct {
-	cols []*column
-	n    int
+	cols     []*column
+	n        int
+	textLeft int64 // of the run's text budget, after reading
 }
 
 func (t *table) index(name string) int {

@@ -9,14 +9,15 @@ import (
 
 // Error codes. They are part of the API: the HTTP layer and the frontend key on them.
 const (
-	CodeInvalidPipeline = "invalid_pipeline" // the pipeline is malformed or does not fit the data's columns
-	CodeInvalidInput    = "invalid_input"    // the body is not valid JSON/NDJSON/CSV, or cannot be decoded
-	CodeInputTooLarge   = "input_too_large"  // body larger than Limits.MaxInputBytes (after decompression)
-	CodeTooManyRows     = "too_many_rows"    // more rows than Limits.MaxRows
-	CodeTooManyColumns  = "too_many_columns" // more columns than Limits.MaxColumns
-	CodeOutputTooLarge  = "output_too_large" // result would exceed Limits.MaxCells or the output byte budget
-	CodeTimeout         = "timeout"          // the context's deadline passed (or it was cancelled)
-	CodeInternal        = "internal"         // a bug; never carries internals in Message
+	CodeInvalidPipeline = "invalid_pipeline"      // the pipeline is malformed or does not fit the data's columns
+	CodeInvalidInput    = "invalid_input"         // the body is not valid JSON/NDJSON/CSV, or cannot be decoded
+	CodeInputTooLarge   = "input_too_large"       // body larger than Limits.MaxInputBytes (after decompression)
+	CodeTooManyRows     = "too_many_rows"         // more rows than Limits.MaxRows
+	CodeTooManyColumns  = "too_many_columns"      // more columns than Limits.MaxColumns
+	CodeOutputTooLarge  = "output_too_large"      // result would exceed Limits.MaxCells or the output byte budget
+	CodeExprTooCostly   = "expression_too_costly" // an expression exceeded its per-row budget (loop steps, elements, text)
+	CodeTimeout         = "timeout"               // the context's deadline passed (or it was cancelled)
+	CodeInternal        = "internal"              // a bug; never carries internals in Message
 )
 
 // Error is the error type returned by Run, InferSchema, Compile and ParsePipeline.
@@ -46,6 +47,8 @@ func (e *Error) HTTPStatus() int {
 	switch e.Code {
 	case CodeInvalidPipeline, CodeInvalidInput:
 		return http.StatusBadRequest
+	case CodeExprTooCostly:
+		return http.StatusUnprocessableEntity
 	case CodeInputTooLarge, CodeTooManyRows, CodeTooManyColumns, CodeOutputTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case CodeTimeout:

@@ -40,10 +40,11 @@ var (
 // number → float64, string, boolean → bool, time → time.Time, json → any).
 // Fields whose names are not identifiers are reachable as $env["my-field"].
 func compileExpr(src string, schema []field, asBool bool, path string) (*compiledExpr, *ValidationError) {
-	env := make(types.Map, len(schema))
+	env := make(types.Map, len(schema)+1)
 	for _, f := range schema {
 		env[f.name] = exprType(f.typ)
 	}
+	env[meterVar] = meterType
 	opts := []expr.Option{
 		expr.Env(env),
 		expr.MaxNodes(maxExprNodes),
@@ -54,6 +55,7 @@ func compileExpr(src string, schema []field, asBool bool, path string) (*compile
 	for _, b := range disabledBuiltins {
 		opts = append(opts, expr.DisableBuiltin(b))
 	}
+	opts = append(opts, guardOptions()...)
 	if asBool {
 		opts = append(opts, expr.AsBool())
 	}
@@ -203,17 +205,25 @@ func editDistance(a, b string) int {
 // evaluator runs one expression over rows. It is per Run (the VM and env map
 // are reused between rows and are not safe for concurrent use).
 type evaluator struct {
-	ce   *compiledExpr
-	cols []*column
-	env  map[string]any
-	vm   vm.VM
+	ce    *compiledExpr
+	path  string // of the expression in the pipeline, for errors
+	cols  []*column
+	env   map[string]any
+	vm    vm.VM
+	meter exprMeter
+	done  <-chan struct{}
 
 	errs     int // rows whose evaluation failed although no input was null
 	firstErr string
 }
 
-func newEvaluator(ce *compiledExpr, t *table) *evaluator {
-	ev := &evaluator{ce: ce, env: make(map[string]any, len(ce.vars))}
+// newEvaluator prepares ce for the rows of t; the run's context and limits
+// bound each evaluation (see exprMeter).
+func newEvaluator(rs *runState, ce *compiledExpr, t *table, path string) *evaluator {
+	ev := &evaluator{ce: ce, path: path, env: make(map[string]any, len(ce.vars)+1), done: rs.ctx.Done()}
+	ev.vm.MemoryBudget = exprMemoryBudget
+	ev.meter = exprMeter{done: ev.done, maxBytes: max(rs.lim.MaxInputBytes, exprMinTextBudget)}
+	ev.env[meterVar] = &ev.meter
 	for _, name := range ce.vars {
 		if c := t.col(name); c != nil {
 			ev.cols = append(ev.cols, c)
@@ -224,8 +234,16 @@ func newEvaluator(ce *compiledExpr, t *table) *evaluator {
 
 // eval evaluates row i. Null inputs propagate like SQL NULL: if evaluation
 // fails and one of the referenced values is null (`price > 10` with price
-// null), the result is null, silently. Other failures are counted for a notice.
-func (ev *evaluator) eval(i int) (any, bool) {
+// null), the result is null, silently. Other failures are counted for a
+// notice. An evaluation that exceeds its budget, or a passed deadline, stops
+// the run: err is then a *Error naming the expression.
+func (ev *evaluator) eval(i int) (out any, ok bool, err error) {
+	select {
+	case <-ev.done:
+		return nil, false, ev.stopped(i, errDeadline)
+	default:
+	}
+	ev.meter.reset()
 	hasNull := false
 	for _, c := range ev.cols {
 		v := c.value(i)
@@ -234,8 +252,16 @@ func (ev *evaluator) eval(i int) (any, bool) {
 		}
 		ev.env[c.name] = v
 	}
-	out, err := ev.vm.Run(ev.ce.prog, ev.env)
+	out, err = ev.vm.Run(ev.ce.prog, ev.env)
 	if err != nil {
+		if ev.meter.err != nil {
+			return nil, false, ev.stopped(i, ev.meter.err)
+		}
+		var fe *file.Error
+		if errors.As(err, &fe) && fe.Message == "memory budget exceeded" {
+			return nil, false, ev.stopped(i, &budgetError{fmt.Sprintf(
+				"more than %d elements of ranges, arrays and maps for one row", exprMemoryBudget)})
+		}
 		if !hasNull {
 			ev.errs++
 			if ev.firstErr == "" {
@@ -247,9 +273,18 @@ func (ev *evaluator) eval(i int) (any, bool) {
 				}
 			}
 		}
-		return nil, false
+		return nil, false, nil
 	}
-	return out, true
+	return out, true, nil
+}
+
+// stopped is the run's error for an evaluation stopped at row i.
+func (ev *evaluator) stopped(i int, cause error) *Error {
+	if errors.Is(cause, errDeadline) {
+		return &Error{Code: CodeTimeout, Path: ev.path,
+			Message: fmt.Sprintf("transformation timed out while evaluating the expression (row %d)", i+1), err: cause}
+	}
+	return &Error{Code: CodeExprTooCostly, Path: ev.path, Message: cause.Error() + fmt.Sprintf(" (row %d)", i+1), err: cause}
 }
 
 func (ev *evaluator) report(ns *notices, path string) {

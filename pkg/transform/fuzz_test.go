@@ -1,10 +1,12 @@
 package transform
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +203,52 @@ func FuzzExpressions(f *testing.F) {
 			`{"type":"groupBy","by":["x","b"],"timeBucket":{"field":"t","interval":"1h"},"aggregates":[{"op":"first","field":"x","as":"f"},{"op":"count","field":"x","as":"c"},{"op":"last","field":"a"}]}]}`
 		res, err := run(p, Input{Body: body}, Limits{MaxCells: 10000})
 		checkResult(t, res, err)
+	})
+}
+
+// FuzzPipeline drives random roots (modifiers and multipaths included),
+// filters and computes over random JSON within small limits and a deadline:
+// no panic, every error a typed *Error of a known code, and a result no
+// larger than the limits allow.
+func FuzzPipeline(f *testing.F) {
+	deep := strings.Repeat("[", 2000) + strings.Repeat("]", 2000)
+	for _, s := range []struct{ root, filter, compute, body string }{
+		{"s|@fromstr|@pretty", "true", "1", `{"s":"` + deep + `"}`},
+		{"", "len(filter(1..400000, # % 7 == 0)) > 0", "i", `[{"i":1},{"i":2}]`},
+		{"items|@reverse", "i > 1", "s + s + s", `{"items":[{"i":2,"s":"ab"},{"i":1}]}`},
+		{"[a,a,a]|@flatten", "any(a, # > 0)", "toJSON(map(1..50, s))", `{"a":[{"s":"x","a":[1]}]}`},
+		{"x.#(k==1)#", "k != nil", "replace(s, '', s)", `{"x":[{"k":1,"s":"abc"}]}`},
+		{"@dig:k", "fromJSON(s) != nil", "reduce(1..100, #acc + s, '')", `{"k":{"k":1},"s":"[1]"}`},
+		{"{a,b}|@values", "true", "upper(string(#))", `{"a":1,"b":[2]}`},
+	} {
+		f.Add(s.root, s.filter, s.compute, []byte(s.body))
+	}
+	codes := []string{CodeInvalidPipeline, CodeInvalidInput, CodeInputTooLarge, CodeTooManyRows,
+		CodeTooManyColumns, CodeOutputTooLarge, CodeExprTooCostly, CodeTimeout}
+	lim := Limits{MaxInputBytes: 64 << 10, MaxRows: 1000, MaxColumns: 50, MaxCells: 5000}
+	f.Fuzz(func(t *testing.T, root, filter, compute string, body []byte) {
+		steps := []map[string]string{}
+		if filter != "" {
+			steps = append(steps, map[string]string{"type": "filter", "expr": filter})
+		}
+		if compute != "" {
+			steps = append(steps, map[string]string{"type": "compute", "name": "c", "expr": compute})
+		}
+		raw, _ := json.Marshal(map[string]any{"root": root, "steps": steps})
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		res, err := runCtx(ctx, string(raw), Input{Body: body}, lim)
+		if err != nil {
+			var te *Error
+			if !errors.As(err, &te) || !slices.Contains(codes, te.Code) {
+				t.Fatalf("error %T %v is not a typed transform error", err, err)
+			}
+			return
+		}
+		checkResult(t, res, nil)
+		out, _ := res.Frames[0].MarshalJSON()
+		if res.Rows > lim.MaxRows || int64(len(out)) > 2*textBudgetFactor*lim.MaxInputBytes+64*lim.MaxCells {
+			t.Fatalf("result of %d rows, %d bytes exceeds the limits", res.Rows, len(out))
+		}
 	})
 }

@@ -117,7 +117,9 @@ func (p *Pipeline) decode(raw []byte) *ValidationError {
 		}
 		p.Steps = append(p.Steps, s)
 	}
-	return nil
+	// Paths are checked while decoding too: a query's pipeline root is used
+	// for pagination before the pipeline is compiled.
+	return p.checkPaths()
 }
 
 func decodeColumn(raw json.RawMessage, path string) (Column, *ValidationError) {

@@ -139,10 +139,10 @@ func (pr *Program) Run(ctx context.Context, in Input, lim Limits) (res *Result, 
 	if err != nil {
 		return nil, err
 	}
-	// Computed text may add up to four times the input limit: enough for any
-	// reasonable derived column, not enough for a memory bomb such as a
-	// per-row toJSON(1..100000).
-	rs := &runState{ctx: ctx, lim: lim, ns: ns, outBudget: 4 * lim.MaxInputBytes}
+	// Columns may hold text up to four times the input limit, read and
+	// computed: enough for any reasonable derived column, not enough for a
+	// memory bomb such as a per-row toJSON(1..100000).
+	rs := &runState{ctx: ctx, lim: lim, ns: ns, outBudget: t.textLeft}
 	if err := runSteps(rs, pl, t); err != nil {
 		return nil, err
 	}

@@ -124,9 +124,9 @@ func readCSVRows(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *
 			return err
 		}
 		if len(p.Columns) == 0 {
-			tb = &tableBuilder{lim: lim, hint: hint}
+			tb = &tableBuilder{lim: lim, hint: hint, text: &textBudget{left: textBudgetFactor * lim.MaxInputBytes}}
 			for _, name := range names {
-				b := newColBuilder(name, hint)
+				b := tb.newCol(name)
 				b.key = name
 				tb.cols = append(tb.cols, b)
 			}
@@ -162,6 +162,9 @@ func readCSVRows(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *
 			for _, ci := range slots[j] {
 				tb.cols[ci].putText(i, rec[j])
 			}
+		}
+		if tb.text.left < 0 {
+			return textTooLarge(lim)
 		}
 		return nil
 	}

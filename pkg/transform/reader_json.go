@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"unsafe"
 
@@ -40,6 +41,7 @@ type jsonSource struct {
 func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonSource, error) {
 	var bounds []uint32
 	var serr *jsonSyntaxError
+	var err *Error
 	if rootSel == "" {
 		bounds, serr = validateJSONRows(body)
 	} else {
@@ -59,7 +61,9 @@ func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonS
 			}
 		}
 	} else {
-		s.root = gjson.Get(s.doc, rootSel)
+		if s.root, err = getRoot(s.doc, rootSel, lim); err != nil {
+			return nil, err
+		}
 		if !s.root.Exists() {
 			ns.warn("root %q matched nothing in the response; no rows", rootSel)
 		}
@@ -81,6 +85,23 @@ func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonS
 }
 
 func (s *jsonSource) hint() int { return s.n }
+
+// getRoot evaluates the root path on doc. Its result must stay within the
+// input limit: checked before evaluating when multipaths may repeat the
+// data, and after (modifiers make new text).
+func getRoot(doc, root string, lim Limits) (gjson.Result, *Error) {
+	tooLarge := func(what string) *Error {
+		return &Error{Code: CodeOutputTooLarge, Path: "root", Message: what + fmt.Sprintf(" more than the input limit of %d bytes", lim.MaxInputBytes)}
+	}
+	if f, _ := pathFanout(root); f > 1 && int64(f)*int64(len(doc)) > lim.MaxInputBytes {
+		return gjson.Result{}, tooLarge(fmt.Sprintf("the root's multipaths would repeat the data %d times,", f))
+	}
+	r := gjson.Get(doc, root)
+	if int64(len(r.Raw)) > lim.MaxInputBytes {
+		return gjson.Result{}, tooLarge("the root selects")
+	}
+	return r, nil
+}
 
 func (s *jsonSource) each(ctx context.Context, fn func(int, gjson.Result) bool) (int, error) {
 	if !s.root.IsArray() {
@@ -132,6 +153,7 @@ func readRows(ctx context.Context, src rowSource, p *Pipeline, lim Limits, ns *n
 		return nil, err
 	}
 	tb := newTableBuilder(p, src.hint(), lim, false)
+	tb.ctx = ctx
 	n, err := src.each(ctx, tb.jsonRow)
 	if tb.err != nil {
 		return nil, tb.err

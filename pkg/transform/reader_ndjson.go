@@ -19,6 +19,7 @@ type ndjsonSource struct {
 	root    string
 	n       int
 	maxRows int
+	lim     Limits
 
 	ns          *notices // set for the first pass only, so notices are not doubled
 	badLines    int
@@ -28,7 +29,7 @@ type ndjsonSource struct {
 
 func newNDJSONSource(body []byte, root string, lim Limits, ns *notices) *ndjsonSource {
 	return &ndjsonSource{
-		body: body, root: root, maxRows: lim.MaxRows, ns: ns,
+		body: body, root: root, maxRows: lim.MaxRows, ns: ns, lim: lim,
 		n: min(bytes.Count(body, []byte{'\n'})+1, lim.MaxRows),
 	}
 }
@@ -76,7 +77,11 @@ func (s *ndjsonSource) each(ctx context.Context, fn func(int, gjson.Result) bool
 		doc := bytesString(ln)
 		v := gjson.Parse(doc)
 		if s.root != "" {
-			v = gjson.Get(doc, s.root)
+			var rerr *Error
+			if v, rerr = getRoot(doc, s.root, s.lim); rerr != nil {
+				err = rerr
+				break
+			}
 		}
 		switch {
 		case v.IsArray():

@@ -31,8 +31,9 @@ const maxSchemaDepth = 8
 // InferSchema reads up to sampleRows rows (after Format, Root and CSV options;
 // Columns and Steps are ignored) and lists the fields found in first-seen
 // order. Unlike Run's inference, nested objects are flattened into dotted
-// paths, since the editor wants selectors for the leaves. Errors are *Error.
-func InferSchema(in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
+// paths, since the editor wants selectors for the leaves. The context's
+// deadline bounds the time. Errors are *Error.
+func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
 	if p == nil {
 		p = &Pipeline{}
 	}
@@ -43,7 +44,6 @@ func InferSchema(in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
 		sampleRows = DefaultSampleRows
 	}
 	lim := Limits{MaxRows: sampleRows}.withDefaults()
-	ctx := context.Background()
 	body, err := decodeBody(ctx, in, lim.MaxInputBytes)
 	if err != nil {
 		return nil, err
@@ -84,7 +84,7 @@ func InferSchema(in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
 	fl := &flattener{byPath: map[string]*leaf{}, maxCols: lim.MaxColumns}
 	n := 0
 	_, err = src.each(ctx, func(i int, row gjson.Result) bool {
-		if i >= sampleRows {
+		if i >= sampleRows || ctx.Err() != nil {
 			return false
 		}
 		fl.walk(i, "", row, 0)
@@ -93,6 +93,9 @@ func InferSchema(in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
 	})
 	if err != nil && AsError(err).Code != CodeTooManyRows {
 		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, timeoutError(err)
 	}
 	out := make([]FieldInfo, 0, len(fl.order))
 	for _, l := range fl.order {

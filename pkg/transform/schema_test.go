@@ -11,7 +11,7 @@ func TestInferSchemaJSON(t *testing.T) {
 	  {"id":2,"host":{"name":"web-2"},"tags":[],"a.b":false,"created_at":"2024-05-02 10:00:00","extra":null,"empty":{}},
 	  {"id":"x"}
 	]}`
-	got, err := InferSchema(Input{Body: []byte(body)}, &Pipeline{Root: "data"}, 2)
+	got, err := InferSchema(t.Context(), Input{Body: []byte(body)}, &Pipeline{Root: "data"}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,14 +38,14 @@ func TestInferSchemaJSON(t *testing.T) {
 	}
 
 	// All rows: id mixes numbers and strings.
-	got, err = InferSchema(Input{Body: []byte(body)}, &Pipeline{Root: "data"}, 0)
+	got, err = InferSchema(t.Context(), Input{Body: []byte(body)}, &Pipeline{Root: "data"}, 0)
 	if err != nil || got[0].Type != "string" {
 		t.Fatalf("%+v %v", got, err)
 	}
 }
 
 func TestInferSchemaOtherFormats(t *testing.T) {
-	got, err := InferSchema(Input{Body: []byte("a,b,when\n1,x,2024-05-01T10:00:00Z\n2,,2024-05-01T10:00:00Z\nlots,of,rows\n")}, &Pipeline{Format: FormatCSV}, 2)
+	got, err := InferSchema(t.Context(), Input{Body: []byte("a,b,when\n1,x,2024-05-01T10:00:00Z\n2,,2024-05-01T10:00:00Z\nlots,of,rows\n")}, &Pipeline{Format: FormatCSV}, 2)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestInferSchemaOtherFormats(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("csv: got %+v", got)
 	}
-	got, err = InferSchema(Input{Body: []byte("{\"a\":1}\n{\"b\":[1]}\n"), ContentType: "application/x-ndjson"}, &Pipeline{Format: FormatAuto}, 10)
+	got, err = InferSchema(t.Context(), Input{Body: []byte("{\"a\":1}\n{\"b\":[1]}\n"), ContentType: "application/x-ndjson"}, &Pipeline{Format: FormatAuto}, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,14 +61,14 @@ func TestInferSchemaOtherFormats(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("ndjson: got %+v", got)
 	}
-	got, err = InferSchema(Input{Body: []byte(`[1,2]`)}, nil, 10)
+	got, err = InferSchema(t.Context(), Input{Body: []byte(`[1,2]`)}, nil, 10)
 	if err != nil || !reflect.DeepEqual(got, []FieldInfo{{Path: "@this", Type: "number"}}) {
 		t.Fatalf("scalars: got %+v %v", got, err)
 	}
-	if _, err := InferSchema(Input{Body: []byte(`[1,`)}, nil, 10); err == nil {
+	if _, err := InferSchema(t.Context(), Input{Body: []byte(`[1,`)}, nil, 10); err == nil {
 		t.Fatal("invalid JSON accepted")
 	}
-	if _, err := InferSchema(Input{Body: []byte(`[]`)}, &Pipeline{Format: "xml"}, 10); err == nil {
+	if _, err := InferSchema(t.Context(), Input{Body: []byte(`[]`)}, &Pipeline{Format: "xml"}, 10); err == nil {
 		t.Fatal("invalid pipeline accepted")
 	}
 }

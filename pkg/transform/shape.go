@@ -34,7 +34,9 @@ func toTimeSeriesLong(rs *runState, t *table, shape string) error {
 	if dropped := t.n - len(idx); dropped > 0 {
 		rs.ns.warn("%d %s without a value for time field %q left out of the time series", dropped, plural(dropped, "row", "rows"), tc.name)
 	}
-	slices.SortStableFunc(idx, func(a, b int) int { return tc.times[a].Compare(*tc.times[b]) })
+	if err := rs.sortStable(idx, func(a, b int) int { return tc.times[a].Compare(*tc.times[b]) }); err != nil {
+		return err
+	}
 	t.take(idx)
 	return nil
 }

@@ -3,6 +3,7 @@ package transform
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // runState is what steps share during one Run.
@@ -19,6 +20,27 @@ func (rs *runState) check(i int) error {
 		if err := rs.ctx.Err(); err != nil {
 			return timeoutError(err)
 		}
+	}
+	return nil
+}
+
+// sortStable sorts idx stably by cmp. Once the context is done the
+// comparisons stop (every one says "equal", so the sort finishes at once) and
+// the context's error is returned.
+func (rs *runState) sortStable(idx []int, cmp func(a, b int) int) error {
+	n, stopped := 0, false
+	slices.SortStableFunc(idx, func(a, b int) int {
+		if stopped {
+			return 0
+		}
+		if n++; n%(16*ctxCheckEvery) == 0 && rs.ctx.Err() != nil {
+			stopped = true
+			return 0
+		}
+		return cmp(a, b)
+	})
+	if err := rs.ctx.Err(); err != nil {
+		return timeoutError(err)
 	}
 	return nil
 }

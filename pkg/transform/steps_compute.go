@@ -17,16 +17,17 @@ func runCompute(rs *runState, sp stepPlan, t *table) error {
 		e.Path = sp.path
 		return e
 	}
-	ev := newEvaluator(sp.expr, t)
-	b := &colBuilder{name: sp.Name, hint: t.n}
+	ev := newEvaluator(rs, sp.expr, t, sp.path+".expr")
+	b := newColBuilder(sp.Name, t.n) // its text is counted below, against rs.outBudget
+	b.infer = false
 	if sp.expr.out != tUnknown {
 		b.setType(sp.expr.out, timeFormat{})
 	}
 	for i := 0; i < t.n; i++ {
-		if err := rs.check(i); err != nil {
+		out, ok, err := ev.eval(i)
+		if err != nil {
 			return err
 		}
-		out, ok := ev.eval(i)
 		if !ok || out == nil {
 			continue
 		}

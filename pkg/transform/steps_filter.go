@@ -3,13 +3,14 @@ package transform
 // runFilter keeps the rows for which the expression is true; a null result
 // (see evaluator.eval) drops the row.
 func runFilter(rs *runState, sp stepPlan, t *table) error {
-	ev := newEvaluator(sp.expr, t)
+	ev := newEvaluator(rs, sp.expr, t, sp.path+".expr")
 	keep := make([]int, 0, t.n)
 	for i := 0; i < t.n; i++ {
-		if err := rs.check(i); err != nil {
+		out, ok, err := ev.eval(i)
+		if err != nil {
 			return err
 		}
-		if out, ok := ev.eval(i); ok {
+		if ok {
 			if b, _ := out.(bool); b {
 				keep = append(keep, i)
 			}

@@ -1,10 +1,10 @@
 package transform
 
 import (
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -85,6 +85,9 @@ func runGroupBy(rs *runState, sp stepPlan, t *table) error {
 		ag.init(ng)
 	}
 	for i, g := range rowGroup {
+		if err := rs.check(i); err != nil {
+			return err
+		}
 		if g < 0 {
 			continue
 		}
@@ -98,15 +101,9 @@ func runGroupBy(rs *runState, sp stepPlan, t *table) error {
 		order[g] = g
 	}
 	if bucket != nil {
-		slices.SortStableFunc(order, func(a, b int) int {
-			switch {
-			case buckets[a] < buckets[b]:
-				return -1
-			case buckets[a] > buckets[b]:
-				return 1
-			}
-			return 0
-		})
+		if err := rs.sortStable(order, func(a, b int) int { return cmp.Compare(buckets[a], buckets[b]) }); err != nil {
+			return err
+		}
 	}
 
 	var cols []*column

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -27,7 +26,7 @@ func runSort(rs *runState, sp stepPlan, t *table) error {
 	for i := range idx {
 		idx[i] = i
 	}
-	slices.SortStableFunc(idx, func(a, b int) int {
+	err := rs.sortStable(idx, func(a, b int) int {
 		for _, k := range keys {
 			na, nb := k.null(a), k.null(b)
 			switch {
@@ -47,8 +46,8 @@ func runSort(rs *runState, sp stepPlan, t *table) error {
 		}
 		return 0
 	})
-	if err := rs.ctx.Err(); err != nil {
-		return timeoutError(err)
+	if err != nil {
+		return err
 	}
 	t.take(idx)
 	return nil

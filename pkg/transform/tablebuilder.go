@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -20,6 +21,9 @@ type tableBuilder struct {
 	hint     int            // rows expected
 	rows     int            // rows seen
 	lim      Limits
+	text     *textBudget // shared by all columns
+	ctx      context.Context
+	work     int // bytes scanned since the context was last checked
 	err      *Error
 
 	// Rows usually list their keys in the same order. prevKey/prevCol remember
@@ -36,9 +40,10 @@ const maxPredictedKeys = 1024
 // caller has checked the size with checkSize, since typed columns allocate
 // their storage here.
 func newTableBuilder(p *Pipeline, hint int, lim Limits, csv bool) *tableBuilder {
-	t := &tableBuilder{byKey: map[string]int{}, valueCol: -1, infer: len(p.Columns) == 0, hint: hint, lim: lim}
+	t := &tableBuilder{byKey: map[string]int{}, valueCol: -1, infer: len(p.Columns) == 0, hint: hint, lim: lim,
+		text: &textBudget{left: textBudgetFactor * lim.MaxInputBytes}}
 	for i, c := range p.Columns {
-		b := newColBuilder(c.Name, hint)
+		b := t.newCol(c.Name)
 		sel := c.Selector
 		if sel == "" {
 			sel = c.Name
@@ -53,6 +58,7 @@ func newTableBuilder(p *Pipeline, hint int, lim Limits, csv bool) *tableBuilder 
 			b.sel = sel
 			t.getCols = append(t.getCols, i)
 		}
+		b.fanout, _ = pathFanout(b.sel)
 		if typ := c.colType(); typ != tUnknown {
 			b.infer = false
 			tf, _ := parseTimeFormat(c.TimeFormat)
@@ -97,11 +103,18 @@ func (t *tableBuilder) addColumn(key string) int {
 		return -1
 	}
 	name := strings.Clone(key) // key may alias the input body
-	b := newColBuilder(name, t.hint)
+	b := t.newCol(name)
 	b.key = name
 	t.cols = append(t.cols, b)
 	t.byKey[name] = len(t.cols) - 1
 	return len(t.cols) - 1
+}
+
+// newCol is a column builder whose text counts against the table's budget.
+func (t *tableBuilder) newCol(name string) *colBuilder {
+	b := newColBuilder(name, t.hint)
+	b.text = t.text
+	return b
 }
 
 func (t *tableBuilder) lookup(k, last int, key string) int {
@@ -139,6 +152,15 @@ func (t *tableBuilder) remember(k int, key string, ci int) {
 
 // jsonRow reads row i. It returns false to stop reading (t.err is set).
 func (t *tableBuilder) jsonRow(i int, row gjson.Result) bool {
+	// Sources check the context every ctxCheckEvery rows; a few huge rows,
+	// each scanned once per path selector, are checked by the bytes scanned.
+	if t.work += len(row.Raw) * (1 + len(t.getCols)); t.work >= 16<<20 && t.ctx != nil {
+		t.work = 0
+		if err := t.ctx.Err(); err != nil {
+			t.err = timeoutError(err)
+			return false
+		}
+	}
 	if i >= t.rows {
 		t.rows = i + 1
 		// Past the expected rows (NDJSON lines holding arrays), columns grow
@@ -164,7 +186,13 @@ func (t *tableBuilder) jsonRow(i int, row gjson.Result) bool {
 		}
 		for _, ci := range t.getCols {
 			c := t.cols[ci]
+			if !t.fits(c, row) {
+				return false
+			}
 			c.putJSON(i, row.Get(c.sel))
+		}
+		if t.text.left < 0 {
+			t.err = textTooLarge(t.lim)
 		}
 		return t.err == nil
 	}
@@ -180,22 +208,47 @@ func (t *tableBuilder) jsonRow(i int, row gjson.Result) bool {
 			t.cols[t.valueCol].isValue = true
 		}
 		t.cols[t.valueCol].putJSON(i, row)
-		return true
+		return t.checkText()
 	}
 	for _, c := range t.cols {
 		sel := c.sel
 		if sel == "" {
 			sel = c.key
 		}
+		if !t.fits(c, row) {
+			return false
+		}
 		c.putJSON(i, row.Get(sel))
 	}
+	return t.checkText()
+}
+
+// fits checks, before gjson evaluates c's selector on row, that the result
+// stays within the input limit even if its multipaths repeat the row.
+func (t *tableBuilder) fits(c *colBuilder, row gjson.Result) bool {
+	if c.fanout > 1 && int64(c.fanout)*int64(len(row.Raw)) > t.lim.MaxInputBytes {
+		t.err = fanoutTooLarge(c.fanout, t.lim)
+		return false
+	}
 	return true
+}
+
+func (t *tableBuilder) checkText() bool {
+	if t.text.left < 0 {
+		t.err = textTooLarge(t.lim)
+	}
+	return t.err == nil
+}
+
+func fanoutTooLarge(fanout int, lim Limits) *Error {
+	return &Error{Code: CodeOutputTooLarge, Message: fmt.Sprintf(
+		"a selector's multipaths repeat the data %d times, more than the input limit of %d bytes allows", fanout, lim.MaxInputBytes)}
 }
 
 // rereadBuilder returns a builder over just the columns that must be read
 // again, with their resolved types fixed.
 func (t *tableBuilder) rereadBuilder(idx []int) *tableBuilder {
-	s := &tableBuilder{byKey: map[string]int{}, valueCol: -1, hint: t.hint, lim: t.lim}
+	s := &tableBuilder{byKey: map[string]int{}, valueCol: -1, hint: t.hint, lim: t.lim, text: t.text, ctx: t.ctx}
 	for _, ci := range idx {
 		b := t.cols[ci]
 		b.resetFor()
@@ -245,7 +298,7 @@ func kindNames(k uint8) string {
 
 // finish builds the table of n rows and reports invalid values.
 func (t *tableBuilder) finish(n int, ns *notices) *table {
-	tb := &table{n: n, cols: make([]*column, len(t.cols))}
+	tb := &table{n: n, cols: make([]*column, len(t.cols)), textLeft: t.text.left}
 	for i, b := range t.cols {
 		if b.invalid > 0 {
 			ns.warn("column %q: %d %s not valid %s and %s set to null (first: %s)",

@@ -54,6 +54,9 @@ func (p *Pipeline) validateStructure() *ValidationError {
 	if p.Root != "" && p.Format == FormatCSV {
 		return verr("root", "not used by format \"csv\"")
 	}
+	if err := p.checkPaths(); err != nil {
+		return err
+	}
 	if p.CSV != nil {
 		if p.Format != FormatCSV && p.Format != FormatAuto {
 			return verr("csv", "only allowed with format \"csv\" or \"auto\"")
@@ -81,6 +84,28 @@ func (p *Pipeline) validateStructure() *ValidationError {
 	}
 	for i, s := range p.Steps {
 		if err := s.validate(fmt.Sprintf("steps[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkPaths checks the gjson paths the pipeline evaluates (see CheckPath):
+// the root, and each column's selector (its name when it has none) unless
+// the format is CSV, where selectors are header names.
+func (p *Pipeline) checkPaths() *ValidationError {
+	if err := checkPathAt("root", p.Root); err != nil {
+		return err
+	}
+	if p.Format == FormatCSV {
+		return nil
+	}
+	for i, c := range p.Columns {
+		field, sel := fmt.Sprintf("columns[%d].selector", i), c.Selector
+		if sel == "" {
+			field, sel = fmt.Sprintf("columns[%d].name", i), c.Name
+		}
+		if err := checkPathAt(field, sel); err != nil {
 			return err
 		}
 	}
