@@ -90,8 +90,8 @@ func (p *Pagination) validate(method string) error {
 		return fmt.Errorf("pagination.mode: link pagination follows next links with GET; a %s query cannot use it (use cursor, offset or page)", method)
 	}
 	for field, path := range map[string]string{"cursorPath": p.CursorPath, "nextPath": p.NextPath} {
-		if strings.ContainsAny(path, "@") {
-			return fmt.Errorf("pagination.%s: %q uses a gjson modifier (@...), which is not supported", field, path)
+		if err := transform.CheckPath(path); err != nil {
+			return fmt.Errorf("pagination.%s: %s", field, err)
 		}
 	}
 	switch p.Mode {

@@ -339,3 +339,39 @@ func TestSecurityDevConfigIsLeastPrivilege(t *testing.T) {
 		t.Fatalf("the README's proxy example: %d %s", resp.StatusCode, body)
 	}
 }
+
+// Findings 1 and 6: a pipeline root with gjson modifiers grew the plugin to
+// gigabytes, and a filter allocating a large range per row burned CPU for
+// seconds; both are refused with a clear error, quickly, through every route.
+func TestSecurityPipelineCostIsBounded(t *testing.T) {
+	s := start(t, `{"rateLimits":{"disabled":true}}`)
+	deep := strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000)
+	resp, body := s.Do("POST", res+"/transform", "viewer", map[string]any{"data": map[string]any{"s": deep},
+		"pipeline": map[string]any{"root": "s|@fromstr|@pretty"}}, nil)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "@fromstr") {
+		t.Fatalf("modifier root: %d %.300s", resp.StatusCode, body)
+	}
+	if resp, body := s.Do("GET", res+"/schema?path=/api/items&root="+url.QueryEscape("items|@pretty"), "viewer", nil, nil); resp.StatusCode != 400 {
+		t.Fatalf("/schema modifier root: %d %.300s", resp.StatusCode, body)
+	}
+	status, _, body := dsQuery(s, "viewer", map[string]any{"refId": "A", "path": "/api/items", "pipeline": map[string]any{"root": "items|@pretty"}})
+	if status != 400 || !strings.Contains(string(body), "@pretty") {
+		t.Fatalf("query modifier root: %d %.300s", status, body)
+	}
+	status, _, body = dsQuery(s, "viewer", map[string]any{"refId": "A", "path": "/api/items",
+		"pagination": map[string]any{"mode": "cursor", "cursorPath": "next_cursor|@fromstr"}})
+	if status != 400 || !strings.Contains(string(body), "pagination.cursorPath") {
+		t.Fatalf("cursorPath modifier: %d %.300s", status, body)
+	}
+	rows := make([]map[string]any, 20_000)
+	for i := range rows {
+		rows[i] = map[string]any{"i": i}
+	}
+	start := time.Now()
+	resp, body = s.Do("POST", res+"/transform", "viewer", map[string]any{"data": rows,
+		"pipeline": map[string]any{"steps": []any{map[string]any{"type": "filter", "expr": "len(filter(1..400000, # % 7 == 0)) > 0"}}}}, nil)
+	if resp.StatusCode < 400 || resp.StatusCode >= 500 || !strings.Contains(string(body), "steps[0]") {
+		t.Fatalf("costly filter: %d %.300s", resp.StatusCode, body)
+	}
+	t.Logf("costly filter refused in %v", time.Since(start))
+}
