@@ -49,8 +49,10 @@ func TestLargeExactSize(t *testing.T) {
 		{"size=1", 1, false},
 		{"size=65536", 65536, false},
 		{"size=65537", 65537, false},
-		{"size=32MiB", 32 << 20, false},
-		{fmt.Sprintf("size=%d&chunked=1", 20<<20+123), 20<<20 + 123, true},
+		// Many 64 KiB blocks and a partial last one: the handler reuses one block, so larger sizes (1 GiB in
+		// bench/gateway) cost time, not memory, and test nothing more.
+		{"size=4MiB", 4 << 20, false},
+		{fmt.Sprintf("size=%d&chunked=1", 2<<20+123), 2<<20 + 123, true},
 		{"", defaultLargeSize, false},
 	} {
 		resp, pc := streamLarge(t, ts.URL+"/large?"+tt.query)
@@ -70,24 +72,6 @@ func TestLargeExactSize(t *testing.T) {
 	}
 }
 
-// TestLarge1GiB streams a whole gibibyte through a counting reader: the handler reuses one 64 KiB block, so this
-// costs time, not memory.
-func TestLarge1GiB(t *testing.T) {
-	if testing.Short() {
-		t.Skip("streams 1 GiB")
-	}
-	ts, _ := newTestAPI(t)
-	resp, err := rawClient().Get(ts.URL + "/large?size=1GiB")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	n, err := io.Copy(io.Discard, resp.Body)
-	if err != nil || n != 1<<30 || resp.ContentLength != 1<<30 {
-		t.Errorf("read %d bytes (Content-Length %d): %v", n, resp.ContentLength, err)
-	}
-}
-
 func TestLargeHead(t *testing.T) {
 	ts, _ := newTestAPI(t)
 	resp, err := rawClient().Head(ts.URL + "/large?size=1GiB")
@@ -102,7 +86,7 @@ func TestLargeHead(t *testing.T) {
 
 func TestLargeJSON(t *testing.T) {
 	ts, _ := newTestAPI(t)
-	for _, size := range []int64{0, 50, 200, 1 << 20, 5<<20 + 7} {
+	for _, size := range []int64{0, 50, 200, 1 << 20, 2<<20 + 7} {
 		resp, err := rawClient().Get(fmt.Sprintf("%s/large?format=json&size=%d", ts.URL, size))
 		if err != nil {
 			t.Fatal(err)
