@@ -1,5 +1,7 @@
 package transform
+
 import "testing"
+
 // TestIntervalGrammar: intervals are gtime durations (one grammar with Grafana).
 func TestIntervalGrammar(t *testing.T) {
 	for s, ok := range map[string]bool{"5m": true, "1h30m": true, "1.5h": true, "1d": true, "2w": true, "1M": true, "1y": true, "99999d": true,
