@@ -2,6 +2,8 @@ package resources
 
 import (
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/relay-gateway/relay/pkg/transform"
 )
 
 func str() *openapi3.Schema                       { return openapi3.NewStringSchema() }
@@ -29,6 +31,16 @@ func props(required []string, kv ...any) *openapi3.Schema {
 
 var roleSchema = enum("None", "Viewer", "Editor", "Admin")
 
+// stepTypes is the transform step registry's list, so the enum (which the
+// frontend reads from the served document) follows new step types.
+func stepTypes() []any {
+	var out []any
+	for _, t := range transform.StepTypes() {
+		out = append(out, t)
+	}
+	return out
+}
+
 // componentSchemas are the request/response shapes the routes share; the
 // frontend's types are checked against them.
 func componentSchemas() openapi3.Schemas {
@@ -39,7 +51,7 @@ func componentSchemas() openapi3.Schemas {
 		"csv", props(nil, "delimiter", str(), "header", boolean(), "comment", str()),
 		"columns", arr(props([]string{"name"}, "name", str(), "selector", str(),
 			"type", enum("string", "number", "boolean", "time", "json"), "timeFormat", str(), "default", anyv())),
-		"steps", arr(props([]string{"type"}, "type", enum("filter", "compute", "rename", "sort", "limit", "groupBy"))),
+		"steps", arr(props([]string{"type"}, "type", enum(stepTypes()...))),
 		"shape", enum("table", "timeseries-long", "timeseries-wide"))
 	schemas := map[string]*openapi3.Schema{
 		"Error": props([]string{"error", "code", "status"}, "error", str(), "code", str(), "status", intg(),

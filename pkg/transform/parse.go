@@ -36,20 +36,6 @@ func (p *Pipeline) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Which fields each step type accepts. Checking this (rather than letting
-// irrelevant fields through) catches pipelines like {"type":"filter","name":...}
-// that would otherwise silently do something else than intended.
-var stepFields = map[string][]string{
-	StepFilter:  {"expr"},
-	StepCompute: {"name", "expr"},
-	StepRename:  {"from", "to", "map"},
-	StepSort:    {"by"},
-	StepLimit:   {"count", "offset"},
-	StepGroupBy: {"by", "timeBucket", "aggregates"},
-}
-
-var stepTypes = []string{StepFilter, StepCompute, StepRename, StepSort, StepLimit, StepGroupBy}
-
 func (p *Pipeline) decode(raw []byte) *ValidationError {
 	obj, err := objectAt(raw, "")
 	if err != nil {
@@ -145,113 +131,6 @@ func decodeColumn(raw json.RawMessage, path string) (Column, *ValidationError) {
 		}
 	}
 	return c, nil
-}
-
-func decodeStep(raw json.RawMessage, path string) (Step, *ValidationError) {
-	var s Step
-	obj, err := objectAt(raw, path)
-	if err != nil {
-		return s, err
-	}
-	if s.Type, err = obj.str("type"); err != nil {
-		return s, err
-	}
-	if s.Type == "" {
-		return s, verr(path+".type", "required (one of %s)", strings.Join(stepTypes, ", "))
-	}
-	fields, known := stepFields[s.Type]
-	if !known {
-		return s, verr(path+".type", "unknown step type %q (one of %s)", s.Type, strings.Join(stepTypes, ", "))
-	}
-	if err := obj.allow(append([]string{"type"}, fields...)...); err != nil {
-		return s, err
-	}
-	if s.Expr, err = obj.str("expr"); err != nil {
-		return s, err
-	}
-	if s.Name, err = obj.str("name"); err != nil {
-		return s, err
-	}
-	if s.From, err = obj.str("from"); err != nil {
-		return s, err
-	}
-	if s.To, err = obj.str("to"); err != nil {
-		return s, err
-	}
-	if r, ok := obj.get("map"); ok {
-		m, err := objectAt(r, path+".map")
-		if err != nil {
-			return s, err
-		}
-		s.Map = make(map[string]string, len(m.fields))
-		for _, k := range m.keys() {
-			v, err := m.str(k)
-			if err != nil {
-				return s, err
-			}
-			s.Map[k] = v
-		}
-	}
-	by, err := obj.array("by")
-	if err != nil {
-		return s, err
-	}
-	for i, r := range by {
-		k, err := decodeKey(r, fmt.Sprintf("%s.by[%d]", path, i))
-		if err != nil {
-			return s, err
-		}
-		s.By = append(s.By, k)
-	}
-	if s.Count, err = obj.integer("count"); err != nil {
-		return s, err
-	}
-	if s.Offset, err = obj.integer("offset"); err != nil {
-		return s, err
-	}
-	if r, ok := obj.get("timeBucket"); ok {
-		tb, err := objectAt(r, path+".timeBucket")
-		if err != nil {
-			return s, err
-		}
-		if err := tb.allow("field", "interval"); err != nil {
-			return s, err
-		}
-		var b TimeBucket
-		if b.Field, err = tb.str("field"); err != nil {
-			return s, err
-		}
-		if b.Interval, err = tb.str("interval"); err != nil {
-			return s, err
-		}
-		s.TimeBucket = &b
-	}
-	aggs, err := obj.array("aggregates")
-	if err != nil {
-		return s, err
-	}
-	for i, r := range aggs {
-		apath := fmt.Sprintf("%s.aggregates[%d]", path, i)
-		ao, err := objectAt(r, apath)
-		if err != nil {
-			return s, err
-		}
-		if err := ao.allow("op", "field", "as"); err != nil {
-			return s, err
-		}
-		var a Aggregate
-		if a.Op, err = ao.str("op"); err != nil {
-			return s, err
-		}
-		if a.Field, err = ao.str("field"); err != nil {
-			return s, err
-		}
-		if a.As, err = ao.str("as"); err != nil {
-			return s, err
-		}
-		s.Aggregates = append(s.Aggregates, a)
-	}
-	return s, nil
 }
 
 func decodeKey(raw []byte, path string) (Key, *ValidationError) {

@@ -54,40 +54,6 @@ type Column struct {
 	Default any `json:"default,omitempty"`
 }
 
-// Step is one transformation step. Type selects which other fields apply:
-//
-//	{"type":"filter","expr":"price > 10"}
-//	{"type":"compute","name":"total","expr":"price * qty"}
-//	{"type":"rename","from":"a","to":"b"}   or   {"type":"rename","map":{"a":"b","c":"d"}}
-//	{"type":"sort","by":[{"field":"x","desc":true},"y"]}
-//	{"type":"limit","count":10,"offset":0}
-//	{"type":"groupBy","by":["host"],"timeBucket":{"field":"time","interval":"5m"},
-//	 "aggregates":[{"op":"avg","field":"cpu","as":"avg_cpu"}]}
-type Step struct {
-	Type string `json:"type"`
-
-	// filter, compute: an expr-lang expression over the row's fields.
-	Expr string `json:"expr,omitempty"`
-	// compute: name of the (new or replaced) field.
-	Name string `json:"name,omitempty"`
-
-	// rename: one field (From → To) or several at once (Map, applied simultaneously).
-	From string            `json:"from,omitempty"`
-	To   string            `json:"to,omitempty"`
-	Map  map[string]string `json:"map,omitempty"`
-
-	// sort: keys in priority order; groupBy: the grouping fields (no desc).
-	By []Key `json:"by,omitempty"`
-
-	// limit
-	Count  int `json:"count,omitempty"`
-	Offset int `json:"offset,omitempty"`
-
-	// groupBy
-	TimeBucket *TimeBucket `json:"timeBucket,omitempty"`
-	Aggregates []Aggregate `json:"aggregates,omitempty"`
-}
-
 // Key is a field reference in sort or groupBy. In JSON it is either a string
 // (the field name, ascending) or {"field": "x", "desc": true}.
 type Key struct {
@@ -112,24 +78,6 @@ func (k *Key) UnmarshalJSON(b []byte) error {
 	}
 	*k = v
 	return nil
-}
-
-// TimeBucket truncates a time field to multiples of Interval (aligned to the Unix epoch)
-// before grouping.
-type TimeBucket struct {
-	Field string `json:"field"`
-	// Interval is a Go duration ("90s", "5m", "1h30m") or a whole number of days/weeks ("1d", "2w").
-	Interval string `json:"interval"`
-}
-
-// Aggregate computes one output field per group.
-type Aggregate struct {
-	// Op is one of count, sum, avg, min, max, first, last.
-	Op string `json:"op"`
-	// Field is the input field; optional for count (then rows are counted).
-	Field string `json:"field,omitempty"`
-	// As names the output field; defaults to "<op>_<field>" (or "count").
-	As string `json:"as,omitempty"`
 }
 
 // Limits bound the work of one Run. Zero values take the defaults below.

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/gtime"
 )
 
 // Bounds on the pipeline itself, so a pipeline cannot be a denial of service
@@ -83,7 +85,11 @@ func (p *Pipeline) validateStructure() *ValidationError {
 		return verr("steps", "more than %d steps", maxPipelineSteps)
 	}
 	for i, s := range p.Steps {
-		if err := s.validate(fmt.Sprintf("steps[%d]", i)); err != nil {
+		path := fmt.Sprintf("steps[%d]", i)
+		if s == nil {
+			return verr(path, "must be an object")
+		}
+		if err := s.validate(path); err != nil {
 			return err
 		}
 	}
@@ -187,136 +193,21 @@ func (c Column) colType() colType {
 	return t
 }
 
-func (s Step) validate(path string) *ValidationError {
-	switch s.Type {
-	case StepFilter, StepCompute:
-		if s.Type == StepCompute {
-			if err := checkName(path+".name", s.Name); err != nil {
-				return err
-			}
-		}
-		if strings.TrimSpace(s.Expr) == "" {
-			return verr(path+".expr", "required")
-		}
-		if len(s.Expr) > maxExprLen {
-			return verr(path+".expr", "longer than %d characters", maxExprLen)
-		}
-		return checkSyntax(s.Expr, path+".expr")
-	case StepRename:
-		if len(s.Map) > 0 {
-			if s.From != "" || s.To != "" {
-				return verr(path+".map", "use either map or from/to, not both")
-			}
-			targets := map[string]string{}
-			for _, from := range sortedKeys(s.Map) {
-				to := s.Map[from]
-				if err := checkName(path+".map."+from, to); err != nil {
-					return err
-				}
-				if other, dup := targets[to]; dup {
-					return verr(path+".map."+from, "%q and %q are both renamed to %q", other, from, to)
-				}
-				targets[to] = from
-			}
-			return nil
-		}
-		if s.From == "" {
-			return verr(path+".from", "required (or use map)")
-		}
-		return checkName(path+".to", s.To)
-	case StepSort:
-		if len(s.By) == 0 {
-			return verr(path+".by", "at least one field required")
-		}
-		for i, k := range s.By {
-			if k.Field == "" {
-				return verr(fmt.Sprintf("%s.by[%d].field", path, i), "required")
-			}
-		}
-	case StepLimit:
-		if s.Count < 1 {
-			return verr(path+".count", "must be at least 1")
-		}
-		if s.Offset < 0 {
-			return verr(path+".offset", "must not be negative")
-		}
-	case StepGroupBy:
-		return s.validateGroupBy(path)
-	}
-	return nil
-}
-
-var aggregateOps = []string{"count", "sum", "avg", "min", "max", "first", "last"}
-
-func (s Step) validateGroupBy(path string) *ValidationError {
-	if len(s.By) == 0 && s.TimeBucket == nil && len(s.Aggregates) == 0 {
-		return verr(path, "needs by, timeBucket or aggregates")
-	}
-	for i, k := range s.By {
-		p := fmt.Sprintf("%s.by[%d]", path, i)
-		if k.Field == "" {
-			return verr(p, "field name required")
-		}
-		if k.Desc {
-			return verr(p+".desc", "not allowed in groupBy")
-		}
-	}
-	if tb := s.TimeBucket; tb != nil {
-		if tb.Field == "" {
-			return verr(path+".timeBucket.field", "required")
-		}
-		if _, err := parseInterval(tb.Interval); err != nil {
-			return verr(path+".timeBucket.interval", "%s", err.Error())
-		}
-	}
-	for i, a := range s.Aggregates {
-		p := fmt.Sprintf("%s.aggregates[%d]", path, i)
-		if !slices.Contains(aggregateOps, a.Op) {
-			return verr(p+".op", "unknown op %q (one of %s)", a.Op, strings.Join(aggregateOps, ", "))
-		}
-		if a.Field == "" && a.Op != "count" {
-			return verr(p+".field", "required for %s", a.Op)
-		}
-		if a.As != "" {
-			if err := checkName(p+".as", a.As); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-func checkName(path, name string) *ValidationError {
-	if name == "" {
-		return verr(path, "required")
-	}
-	if len(name) > maxNameLen {
-		return verr(path, "longer than %d characters", maxNameLen)
-	}
-	return nil
-}
-
-// parseInterval accepts Go durations plus whole days and weeks ("1d", "2w"),
-// which time.ParseDuration lacks but dashboards use constantly.
+// parseInterval parses a time bucket interval with the SDK's gtime, the
+// grammar Grafana uses for intervals: Go durations plus whole days, weeks,
+// months and years ("1d", "2w"). Date units take at most 5 digits, so the
+// duration cannot overflow.
 func parseInterval(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, fmt.Errorf("required")
 	}
-	var d time.Duration
-	if n := len(s); n > 1 && (s[n-1] == 'd' || s[n-1] == 'w') {
-		k, ok := digits(s[:n-1])
-		if !ok || n-1 > 5 {
-			return 0, fmt.Errorf("invalid interval %q (e.g. 30s, 5m, 1h, 1d, 1w)", s)
-		}
-		d = time.Duration(k) * 24 * time.Hour
-		if s[n-1] == 'w' {
-			d *= 7
-		}
-	} else {
-		var err error
-		if d, err = time.ParseDuration(s); err != nil {
-			return 0, fmt.Errorf("invalid interval %q (e.g. 30s, 5m, 1h, 1d, 1w)", s)
-		}
+	invalid := fmt.Errorf("invalid interval %q (e.g. 30s, 5m, 1h, 1d, 1w)", s)
+	if n := len(s); strings.IndexByte("dwMy", s[n-1]) >= 0 && n-1 > 5 {
+		return 0, invalid
+	}
+	d, err := gtime.ParseDuration(s)
+	if err != nil {
+		return 0, invalid
 	}
 	if d < time.Millisecond {
 		return 0, fmt.Errorf("interval %q must be at least 1ms", s)

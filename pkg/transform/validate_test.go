@@ -149,7 +149,7 @@ func TestUnmarshalJSONStrict(t *testing.T) {
 	if err := jsonUnmarshal(`{"pipeline":{"root":"a","steps":[{"type":"limit","count":2}]}}`, &q); err != nil {
 		t.Fatal(err)
 	}
-	if q.Pipeline.Root != "a" || q.Pipeline.Steps[0].Count != 2 {
+	if q.Pipeline.Root != "a" || q.Pipeline.Steps[0].(*LimitStep).Count != 2 {
 		t.Fatalf("decoded %+v", q.Pipeline)
 	}
 }

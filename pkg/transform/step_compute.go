@@ -7,21 +7,77 @@ import (
 	"time"
 )
 
-// runCompute evaluates the expression for every row into a new (or replaced)
-// column. Its type is the expression's static type when the checker knows it,
-// otherwise that of the first non-null result; results of another type become
-// null and are counted in a notice.
-func runCompute(rs *runState, sp stepPlan, t *table) error {
-	if t.index(sp.Name) < 0 && int64(t.n)*int64(len(t.cols)+1) > rs.lim.MaxCells {
+// ComputeStep adds a field Name (or replaces it, in place) with the value of
+// Expr for every row. Its type is the expression's static type when the
+// checker knows it, otherwise that of the first non-null result; results of
+// another type become null and are counted in a notice.
+type ComputeStep struct {
+	Expr string `json:"expr,omitempty"`
+	Name string `json:"name,omitempty"`
+}
+
+func init() {
+	registerStep(&stepKind{typ: StepCompute, order: 20,
+		fields: []StepField{
+			{Name: "name", Type: "string", Required: true, Description: "field to add or replace"},
+			{Name: "expr", Type: "string", Required: true, Description: "expression over the row's fields"},
+		},
+		decode: func(o jsonObject, path string) (Step, *ValidationError) {
+			var s ComputeStep
+			var err *ValidationError
+			if s.Expr, err = o.str("expr"); err != nil {
+				return nil, err
+			}
+			s.Name, err = o.str("name")
+			return &s, err
+		}})
+}
+
+func (s *ComputeStep) StepType() string { return StepCompute }
+
+func (s *ComputeStep) MarshalJSON() ([]byte, error) {
+	type plain ComputeStep
+	return marshalStep(StepCompute, (*plain)(s))
+}
+
+func (s *ComputeStep) validate(path string) *ValidationError {
+	if err := checkName(path+".name", s.Name); err != nil {
+		return err
+	}
+	return checkExpr(s.Expr, path+".expr")
+}
+
+func (s *ComputeStep) plan(in []field, path string) (stepRun, []field, *ValidationError) {
+	ce, err := compileExpr(s.Expr, in, false, path+".expr")
+	if err != nil {
+		return nil, nil, err
+	}
+	out := append([]field(nil), in...)
+	if j := schemaIndex(out, s.Name); j >= 0 {
+		out[j].typ = ce.out
+	} else {
+		out = append(out, field{name: s.Name, typ: ce.out})
+	}
+	return &computeRun{name: s.Name, expr: ce, path: path}, out, nil
+}
+
+type computeRun struct {
+	name string
+	expr *compiledExpr
+	path string
+}
+
+func (r *computeRun) run(rs *runState, t *table) error {
+	if t.index(r.name) < 0 && int64(t.n)*int64(len(t.cols)+1) > rs.lim.MaxCells {
 		e := tooManyCells(rs.lim.MaxCells)
-		e.Path = sp.path
+		e.Path = r.path
 		return e
 	}
-	ev := newEvaluator(rs, sp.expr, t, sp.path+".expr")
-	b := newColBuilder(sp.Name, t.n) // its text is counted below, against rs.outBudget
+	ev := newEvaluator(rs, r.expr, t, r.path+".expr")
+	b := newColBuilder(r.name, t.n) // its text is counted below, against rs.outBudget
 	b.infer = false
-	if sp.expr.out != tUnknown {
-		b.setType(sp.expr.out, timeFormat{})
+	if r.expr.out != tUnknown {
+		b.setType(r.expr.out, timeFormat{})
 	}
 	for i := 0; i < t.n; i++ {
 		out, ok, err := ev.eval(i)
@@ -40,16 +96,16 @@ func runCompute(rs *runState, sp stepPlan, t *table) error {
 			continue
 		}
 		if rs.outBudget -= int64(size); rs.outBudget < 0 {
-			return &Error{Code: CodeOutputTooLarge, Path: sp.path, Message: "computed values exceed the output size limit"}
+			return &Error{Code: CodeOutputTooLarge, Path: r.path, Message: "computed values exceed the output size limit"}
 		}
 	}
-	ev.report(rs.ns, sp.path)
+	ev.report(rs.ns, r.path)
 	if b.invalid > 0 {
-		rs.ns.warn("%s: %d %s not of type %s and %s set to null (first: %s)", sp.path, b.invalid,
+		rs.ns.warn("%s: %d %s not of type %s and %s set to null (first: %s)", r.path, b.invalid,
 			plural(b.invalid, "result was", "results were"), b.typ, plural(b.invalid, "was", "were"), b.firstBad)
 	}
 	c := b.finish(t.n)
-	if j := t.index(sp.Name); j >= 0 {
+	if j := t.index(r.name); j >= 0 {
 		t.cols[j] = c
 	} else {
 		t.cols = append(t.cols, c)
