@@ -12,7 +12,7 @@ import (
 var allowedImports = map[string][]string{
 	"pkg":           {"plugin"},
 	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "upstream", "settings", "apierr", "role"},
-	"pkg/resources": {"authz", "httpx", "apierr", "role", "settings"},
+	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
