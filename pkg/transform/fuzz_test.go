@@ -217,3 +217,23 @@ func FuzzPipeline(f *testing.F) {
 		}
 	})
 }
+
+// FuzzJQ: any jq program over any rows ends in a frame or a typed error,
+// within the limits and a deadline.
+func FuzzJQ(f *testing.F) {
+	for _, e := range []string{`.[] | select(.a > 1)`, `map({a, b: (.a * 2)})`, `.[0]`, `[.[] | .a]`, `input`, `$ENV`,
+		`last(repeat(1))`, `[range(1e9)]`, `group_by(.a) | map({a: .[0].a, n: length})`, `.. | objects`, `{} | .x = .`} {
+		f.Add(e, []byte(`[{"a":1,"t":"2024-05-01T10:00:00Z"},{"a":"x","b":[1,{"c":null}]}]`))
+	}
+	lim := Limits{MaxInputBytes: 64 << 10, MaxRows: 1000, MaxColumns: 50, MaxCells: 5000}
+	f.Fuzz(func(t *testing.T, expr string, body []byte) {
+		p, _ := json.Marshal(map[string]any{"steps": []any{map[string]string{"type": "jq", "expr": expr}}})
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		res, err := runCtx(ctx, string(p), Input{Body: body}, lim)
+		checkResult(t, res, err)
+		if err == nil && res.Rows > lim.MaxRows {
+			t.Fatalf("%d rows", res.Rows)
+		}
+	})
+}
