@@ -134,41 +134,6 @@ func FuzzCSVReader(f *testing.F) {
 	})
 }
 
-// FuzzValidateJSON: the hand-written validator agrees with encoding/json, and
-// the row bounds it records are exactly the array's elements.
-func FuzzValidateJSON(f *testing.F) {
-	seedFiles(f, "input.json", func(b []byte) { f.Add(b) })
-	f.Add([]byte(`[1, "a\"b\\u00e9", {"x": [true, false, null]}, -0.5e+3]`))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		bounds, err := validateJSONRows(b)
-		want := json.Valid(b)
-		if err != nil && strings.Contains(err.msg, "nested deeper") {
-			return
-		}
-		if (err == nil) != want {
-			t.Fatalf("validateJSON: %v, encoding/json valid: %v", err, want)
-		}
-		if err != nil {
-			return
-		}
-		var elems []json.RawMessage
-		if json.Unmarshal(b, &elems) != nil {
-			return // not an array
-		}
-		if len(bounds) != 2*len(elems) {
-			t.Fatalf("%d bounds for %d elements", len(bounds)/2, len(elems))
-		}
-		for i, e := range elems {
-			if got := string(b[bounds[2*i]:bounds[2*i+1]]); got != strings.TrimSpace(string(e)) {
-				t.Fatalf("element %d: %q, want %q", i, got, e)
-			}
-		}
-		if n := countElements(string(b[skipWS(b, 0):])); n != len(elems) {
-			t.Fatalf("countElements %d, want %d", n, len(elems))
-		}
-	})
-}
-
 // FuzzRFC3339: the fast path agrees with time.Parse exactly.
 func FuzzRFC3339(f *testing.F) {
 	for _, s := range []string{"2024-05-01T10:00:00Z", "2024-02-29T23:59:59.999999999+14:00", "2023-02-29T00:00:00Z",
@@ -249,6 +214,26 @@ func FuzzPipeline(f *testing.F) {
 		out, _ := res.Frames[0].MarshalJSON()
 		if res.Rows > lim.MaxRows || int64(len(out)) > 2*textBudgetFactor*lim.MaxInputBytes+64*lim.MaxCells {
 			t.Fatalf("result of %d rows, %d bytes exceeds the limits", res.Rows, len(out))
+		}
+	})
+}
+
+// FuzzJQ: any jq program over any rows ends in a frame or a typed error,
+// within the limits and a deadline.
+func FuzzJQ(f *testing.F) {
+	for _, e := range []string{`.[] | select(.a > 1)`, `map({a, b: (.a * 2)})`, `.[0]`, `[.[] | .a]`, `input`, `$ENV`,
+		`last(repeat(1))`, `[range(1e9)]`, `group_by(.a) | map({a: .[0].a, n: length})`, `.. | objects`, `{} | .x = .`} {
+		f.Add(e, []byte(`[{"a":1,"t":"2024-05-01T10:00:00Z"},{"a":"x","b":[1,{"c":null}]}]`))
+	}
+	lim := Limits{MaxInputBytes: 64 << 10, MaxRows: 1000, MaxColumns: 50, MaxCells: 5000}
+	f.Fuzz(func(t *testing.T, expr string, body []byte) {
+		p, _ := json.Marshal(map[string]any{"steps": []any{map[string]string{"type": "jq", "expr": expr}}})
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		res, err := runCtx(ctx, string(p), Input{Body: body}, lim)
+		checkResult(t, res, err)
+		if err == nil && res.Rows > lim.MaxRows {
+			t.Fatalf("%d rows", res.Rows)
 		}
 	})
 }

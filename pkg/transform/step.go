@@ -210,13 +210,21 @@ func runSteps(rs *runState, pl *plan, t *table) error {
 
 // checkExpr validates an expression field without a schema.
 func checkExpr(src, path string) *ValidationError {
+	if err := checkExprText(src, path); err != nil {
+		return err
+	}
+	return checkSyntax(src, path)
+}
+
+// checkExprText checks that an expression is there and not too long.
+func checkExprText(src, path string) *ValidationError {
 	if strings.TrimSpace(src) == "" {
 		return verr(path, "required")
 	}
 	if len(src) > maxExprLen {
 		return verr(path, "longer than %d characters", maxExprLen)
 	}
-	return checkSyntax(src, path)
+	return nil
 }
 
 func checkName(path, name string) *ValidationError {

@@ -10,6 +10,8 @@ import (
 	"io"
 	"mime"
 	"strings"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // decodeBody returns the uncompressed body, enforcing maxBytes on the
@@ -105,14 +107,14 @@ func sniffFormat(contentType string, body []byte) string {
 		return FormatJSON
 	}
 	if c := trimmed[0]; c == '{' || c == '[' {
-		if err := validateJSON(trimmed); err == nil {
+		if err := jsonscan.Validate(trimmed); err == nil {
 			return FormatJSON
 		}
 		line := trimmed
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
-		if err := validateJSON(bytes.TrimSpace(line)); err == nil {
+		if err := jsonscan.Validate(bytes.TrimSpace(line)); err == nil {
 			return FormatNDJSON
 		}
 		return FormatJSON // report it as invalid JSON, the likelier intent

@@ -1,12 +1,6 @@
-package transform
-
-import (
-	"fmt"
-	"strings"
-
-	"github.com/tidwall/gjson"
-)
-
+// Package gjsonpath checks caller-supplied gjson paths before they are
+// evaluated.
+//
 // gjson paths come from callers (root, column selectors) and gjson evaluates
 // them in one call that no deadline or size limit can interrupt. Most of the
 // syntax only selects parts of the input, so its result is at most about the
@@ -16,42 +10,30 @@ import (
 //     never saw, @pretty indents by depth (100,000-deep input → gigabytes),
 //     @tostr, @group and @dig repeat their input. Only those whose output is
 //     at most their input are allowed, and without arguments.
-//   - multipaths ([a,b], {a,b}) repeat what they select: a path's fan-out is
-//     the product of their arities, which Run holds against the byte limit
-//     (fan-out × input size ≤ MaxInputBytes): the sum of a multipath's
-//     components, multiplied along the path.
+//   - multipaths ([a,b], {a,b}) repeat what they select. A path's fan-out
+//     (a multipath's is the sum of its parts', parts in sequence multiply) is
+//     capped here, and the transformation holds fan-out × input size against
+//     its byte limit before gjson makes the copies.
+package gjsonpath
 
-// allowedModifiers are the gjson modifiers whose result is at most their input.
-var allowedModifiers = []string{"this", "reverse", "flatten", "keys", "values", "valid", "ugly", "join"}
+import (
+	"fmt"
+	"slices"
+	"strings"
 
-// maxPathFanout bounds how many times one path may repeat the data.
-const maxPathFanout = 64
+	"github.com/tidwall/gjson"
+)
 
-// CheckPath reports whether a caller-supplied gjson path can be evaluated
-// within bounds: only the modifiers @this, @reverse, @flatten, @keys, @values,
-// @valid, @ugly and @join, without arguments, and multipaths that repeat the
-// data at most 64 times. The error is a *ValidationError without a Path;
-// callers set the field's name (e.g. "pagination.cursorPath").
-func CheckPath(path string) error {
-	if _, err := pathFanout(path); err != nil {
-		return err
-	}
-	return nil
-}
+// AllowedModifiers are the gjson modifiers whose result is at most their input.
+var AllowedModifiers = []string{"this", "reverse", "flatten", "keys", "values", "valid", "ugly", "join"}
 
-// checkPathAt is CheckPath with the error located at field.
-func checkPathAt(field, path string) *ValidationError {
-	_, err := pathFanout(path)
-	if err != nil {
-		err.Path = field
-	}
-	return err
-}
+// MaxFanout bounds how many times one path may repeat the data.
+const MaxFanout = 64
 
-// pathFanout scans a gjson path conservatively (an '@' that might start a
+// Fanout scans a gjson path conservatively (an '@' that might start a
 // modifier is treated as one) and returns how many times its result may
 // repeat the data it selects.
-func pathFanout(path string) (int, *ValidationError) {
+func Fanout(path string) (int, error) {
 	// A multipath's fan-out is the sum of its components'; within a path,
 	// one after the other, fan-outs multiply. Query brackets select, so they
 	// add nothing.
@@ -66,7 +48,7 @@ func pathFanout(path string) (int, *ValidationError) {
 		stack = stack[:len(stack)-1]
 		if top.multi {
 			parent := &stack[len(stack)-1]
-			parent.cur = min(parent.cur*(top.sum+top.cur), maxPathFanout+1)
+			parent.cur = min(parent.cur*(top.sum+top.cur), MaxFanout+1)
 		}
 	}
 	escaped := -1 // index of the last character escaped by a backslash
@@ -84,13 +66,13 @@ func pathFanout(path string) (int, *ValidationError) {
 			if !gjson.ModifierExists(name, nil) {
 				continue // a key such as "@timestamp"
 			}
-			if !contains(allowedModifiers, name) {
-				return 0, &ValidationError{Message: fmt.Sprintf(
-					"the gjson modifier @%s is not supported (supported modifiers: @%s)", name, strings.Join(allowedModifiers, ", @"))}
+			if !slices.Contains(AllowedModifiers, name) {
+				return 0, fmt.Errorf(
+					"the gjson modifier @%s is not supported (supported modifiers: @%s)", name, strings.Join(AllowedModifiers, ", @"))
 			}
 			i += len(name)
 			if i+1 < len(path) && path[i+1] == ':' {
-				return 0, &ValidationError{Message: fmt.Sprintf("the gjson modifier @%s does not take arguments here", name)}
+				return 0, fmt.Errorf("the gjson modifier @%s does not take arguments here", name)
 			}
 		case c == '!' && start && i+1 < len(path) && strings.IndexByte("{[\"", path[i+1]) >= 0:
 			i = skipLiteral(path, i+1) // a JSON literal: no paths inside
@@ -101,7 +83,7 @@ func pathFanout(path string) (int, *ValidationError) {
 			stack = append(stack, frame{multi: true, cur: 1})
 		case c == ',' && len(stack) > 1 && stack[len(stack)-1].multi:
 			top := &stack[len(stack)-1]
-			top.sum, top.cur = min(top.sum+top.cur, maxPathFanout+1), 1
+			top.sum, top.cur = min(top.sum+top.cur, MaxFanout+1), 1
 		case (c == ']' || c == '}' || c == ')') && len(stack) > 1:
 			closeOne()
 		}
@@ -109,10 +91,10 @@ func pathFanout(path string) (int, *ValidationError) {
 	for len(stack) > 1 { // gjson reads an unclosed multipath to the end
 		closeOne()
 	}
-	if fanout := stack[0].cur; fanout <= maxPathFanout {
+	if fanout := stack[0].cur; fanout <= MaxFanout {
 		return fanout, nil
 	}
-	return 0, &ValidationError{Message: fmt.Sprintf("multipaths in this path repeat the data more than %d times", maxPathFanout)}
+	return 0, fmt.Errorf("multipaths in this path repeat the data more than %d times", MaxFanout)
 }
 
 // modifierName is the name after '@', up to the first character that ends a
@@ -159,13 +141,4 @@ func skipLiteral(s string, i int) int {
 		}
 	}
 	return len(s)
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

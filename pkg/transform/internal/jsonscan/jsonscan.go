@@ -1,4 +1,8 @@
-package transform
+// Package jsonscan validates JSON in one pass without allocating: the
+// grammar of RFC 8259, a nesting limit, and the bounds of a top-level
+// array's elements. It is the depth guard every JSON input route goes
+// through before gjson or encoding/json reads the data.
+package jsonscan
 
 import (
 	"encoding/binary"
@@ -7,47 +11,47 @@ import (
 	"math/bits"
 )
 
-// maxJSONDepth bounds nesting. gjson (and encoding/json for values given to
+// MaxDepth bounds nesting. gjson (and encoding/json for values given to
 // expressions) recurse on nesting, and a Go stack overflow is fatal rather
 // than a recoverable panic, so deeper documents are rejected up front.
-const maxJSONDepth = 512
+const MaxDepth = 512
 
-// jsonSyntaxError locates invalid JSON for the error message.
-type jsonSyntaxError struct {
-	offset int
-	msg    string
+// SyntaxError locates invalid JSON for the error message.
+type SyntaxError struct {
+	Offset int
+	Msg    string
 }
 
-func (e *jsonSyntaxError) Error() string {
-	return fmt.Sprintf("%s at byte %d", e.msg, e.offset)
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("%s at byte %d", e.Msg, e.Offset)
 }
 
-// validateJSON checks that b holds exactly one JSON value (RFC 8259 grammar,
-// surrounding whitespace allowed) nested at most maxJSONDepth deep. It is an
+// Validate checks that b holds exactly one JSON value (RFC 8259 grammar,
+// surrounding whitespace allowed) nested at most MaxDepth deep. It is an
 // iterative state machine: fast (one pass, no allocation beyond a small stack)
 // and safe on hostile input.
-func validateJSON(b []byte) *jsonSyntaxError {
+func Validate(b []byte) *SyntaxError {
 	_, err := scanJSON(b, false)
 	return err
 }
 
-// validateJSONRows is validateJSON that also returns where each element of a
+// ValidateRows is Validate that also returns where each element of a
 // top-level array starts and ends (pairs of offsets). Reading rows from these
 // bounds spares gjson a scan of every row just to find where it ends, and
 // their number sizes the columns exactly.
-func validateJSONRows(b []byte) ([]uint32, *jsonSyntaxError) {
+func ValidateRows(b []byte) ([]uint32, *SyntaxError) {
 	return scanJSON(b, len(b) <= math.MaxUint32)
 }
 
-func scanJSON(b []byte, record bool) (bounds []uint32, err *jsonSyntaxError) {
+func scanJSON(b []byte, record bool) (bounds []uint32, err *SyntaxError) {
 	var stackBuf [64]byte
 	stack := stackBuf[:0] // '{' or '[' per open container
-	i := skipWS(b, 0)
-	fail := func(msg string) ([]uint32, *jsonSyntaxError) {
+	i := SkipWS(b, 0)
+	fail := func(msg string) ([]uint32, *SyntaxError) {
 		if i >= len(b) {
-			return nil, &jsonSyntaxError{offset: len(b), msg: "unexpected end of JSON"}
+			return nil, &SyntaxError{Offset: len(b), Msg: "unexpected end of JSON"}
 		}
-		return nil, &jsonSyntaxError{offset: i, msg: msg}
+		return nil, &SyntaxError{Offset: i, Msg: msg}
 	}
 value:
 	if i >= len(b) {
@@ -58,11 +62,11 @@ value:
 	}
 	switch c := b[i]; {
 	case c == '{' || c == '[':
-		if len(stack) >= maxJSONDepth {
-			return fail(fmt.Sprintf("JSON nested deeper than %d levels", maxJSONDepth))
+		if len(stack) >= MaxDepth {
+			return fail(fmt.Sprintf("JSON nested deeper than %d levels", MaxDepth))
 		}
 		stack = append(stack, c)
-		i = skipWS(b, i+1)
+		i = SkipWS(b, i+1)
 		if i < len(b) && b[i] == c+2 { // '{'+2 is '}', '['+2 is ']'
 			stack = stack[:len(stack)-1]
 			i++
@@ -104,7 +108,7 @@ after:
 	if record && len(stack) == 1 && stack[0] == '[' {
 		bounds[len(bounds)-1] = uint32(i)
 	}
-	i = skipWS(b, i)
+	i = SkipWS(b, i)
 	if len(stack) == 0 {
 		if i != len(b) {
 			return fail("unexpected data after the JSON value")
@@ -116,7 +120,7 @@ after:
 	}
 	switch top := stack[len(stack)-1]; {
 	case b[i] == ',':
-		i = skipWS(b, i+1)
+		i = SkipWS(b, i+1)
 		if top == '{' {
 			goto key
 		}
@@ -138,15 +142,15 @@ key:
 			return fail("invalid string")
 		}
 	}
-	i = skipWS(b, i)
+	i = SkipWS(b, i)
 	if i >= len(b) || b[i] != ':' {
 		return fail("expected ':' after a key")
 	}
-	i = skipWS(b, i+1)
+	i = SkipWS(b, i+1)
 	goto value
 }
 
-func skipWS(b []byte, i int) int {
+func SkipWS(b []byte, i int) int {
 	for i < len(b) {
 		switch b[i] {
 		case ' ', '\t', '\n', '\r':
@@ -262,9 +266,9 @@ func scanNumber(b []byte, i int) (int, bool) {
 	return i, true
 }
 
-// countElements counts the elements of the valid JSON array raw without
+// CountElements counts the elements of the valid JSON array raw without
 // parsing them: commas at depth one, outside strings.
-func countElements(raw string) int {
+func CountElements(raw string) int {
 	depth, n := 0, 0
 	empty := true
 	for i := 0; i < len(raw); i++ {

@@ -12,6 +12,8 @@ import (
 	"github.com/expr-lang/expr/builtin"
 	"github.com/expr-lang/expr/conf"
 	"github.com/expr-lang/expr/types"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // Per-evaluation (one row) bounds on an expression's work. expr-lang's VM
@@ -87,8 +89,8 @@ func guardOptions() []expr.Option {
 			// fromJSON's input is text from the data, which the reader's depth
 			// limit never saw as JSON.
 			s, _ := v.(string)
-			if err := validateJSON([]byte(s)); err != nil {
-				return fmt.Errorf("fromJSON: %s", err.msg)
+			if err := jsonscan.Validate([]byte(s)); err != nil {
+				return fmt.Errorf("fromJSON: %s", err.Msg)
 			}
 			return m.charge(0, int64(len(s)))
 		}),

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // colBuilder fills one column while the rows are read.
@@ -281,7 +283,7 @@ func (b *colBuilder) convertText(i int, s string) bool {
 		}
 		b.setTime(i, t)
 	case tJSON:
-		if err := validateJSON([]byte(s)); err != nil {
+		if err := jsonscan.Validate([]byte(s)); err != nil {
 			return false
 		}
 		b.setRaw(i, s)

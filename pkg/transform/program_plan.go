@@ -49,14 +49,25 @@ func unknownField(path, name string, s []field) *ValidationError {
 // planSteps follows the schema through the steps. Steps are assumed
 // structurally valid (validateStructure).
 func planSteps(p *Pipeline, in []field) (*plan, *ValidationError) {
+	return planStepsFrom(p, in, 0)
+}
+
+// planStepsFrom plans p.Steps[from:] for the fields in. A step that cannot
+// know its output fields before it runs (jq) returns none; the steps after
+// it are planned when it has run (see replanRun).
+func planStepsFrom(p *Pipeline, in []field, from int) (*plan, *ValidationError) {
 	s := append([]field(nil), in...)
 	pl := &plan{}
-	for i, st := range p.Steps {
-		r, out, err := st.plan(s, fmt.Sprintf("steps[%d]", i))
+	for i := from; i < len(p.Steps); i++ {
+		r, out, err := p.Steps[i].plan(s, fmt.Sprintf("steps[%d]", i))
 		if err != nil {
 			return nil, err
 		}
 		pl.steps, s = append(pl.steps, r), out
+		if out == nil {
+			pl.steps = append(pl.steps, &replanRun{p: p, from: i + 1})
+			return pl, nil
+		}
 	}
 	if p.Shape == ShapeTimeSeriesLong || p.Shape == ShapeTimeSeriesWide {
 		hasTime, unknown := false, false
@@ -85,4 +96,19 @@ func describeSchema(s []field) string {
 		parts = append(parts, fmt.Sprintf("%s (%s)", f.name, f.typ))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// replanRun plans and runs the steps after one whose output fields are
+// known only once it has run.
+type replanRun struct {
+	p    *Pipeline
+	from int
+}
+
+func (r *replanRun) run(rs *runState, t *table) error {
+	pl, ve := planStepsFrom(r.p, t.schema(), r.from)
+	if ve != nil {
+		return pipelineError(ve)
+	}
+	return runSteps(rs, pl, t)
 }

@@ -7,6 +7,8 @@ import (
 	"unsafe"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // ctxCheckEvery is how many rows are processed between context checks: often
@@ -40,12 +42,12 @@ type jsonSource struct {
 
 func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonSource, error) {
 	var bounds []uint32
-	var serr *jsonSyntaxError
+	var serr *jsonscan.SyntaxError
 	var err *Error
 	if rootSel == "" {
-		bounds, serr = validateJSONRows(body)
+		bounds, serr = jsonscan.ValidateRows(body)
 	} else {
-		serr = validateJSON(body)
+		serr = jsonscan.Validate(body)
 	}
 	if serr != nil {
 		return nil, inputError("invalid JSON: %s", serr)
@@ -57,7 +59,7 @@ func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonS
 			s.bounds = bounds
 			s.n = len(bounds) / 2
 			if s.n == 0 && len(body) > math.MaxUint32 { // too large to record bounds
-				s.n = countElements(s.root.Raw)
+				s.n = jsonscan.CountElements(s.root.Raw)
 			}
 		}
 	} else {
@@ -68,7 +70,7 @@ func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonS
 			ns.warn("root %q matched nothing in the response; no rows", rootSel)
 		}
 		if s.root.IsArray() {
-			s.n = countElements(s.root.Raw)
+			s.n = jsonscan.CountElements(s.root.Raw)
 		}
 	}
 	switch {

@@ -5,6 +5,8 @@ import (
 	"context"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // ndjsonSource is newline-delimited JSON: each non-blank line is a JSON
@@ -70,7 +72,7 @@ func (s *ndjsonSource) each(ctx context.Context, fn func(int, gjson.Result) bool
 		if len(ln) == 0 {
 			continue
 		}
-		if serr := validateJSON(ln); serr != nil {
+		if serr := jsonscan.Validate(ln); serr != nil {
 			s.bad(line, serr.Error())
 			continue
 		}

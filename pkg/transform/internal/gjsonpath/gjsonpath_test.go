@@ -1,0 +1,31 @@
+package gjsonpath
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestFanout(t *testing.T) {
+	for path, want := range map[string]int{
+		"data.items": 1, "a.#.x": 1, "a|@reverse": 1, "@timestamp": 1, `a.#(x=="[1,2]")#`: 1, "items.#[k==2]": 1,
+		"[a,b]": 2, `{"k":a,b:s}`: 2, "a.[#,#]": 2, "[!true,a]": 2, "[a,a]|[0,1,0]": 6,
+		// each [[0,1],[0,1]] is 2 + 2; in sequence they multiply
+		"a|[[0,1],[0,1]]|[[0,1],[0,1]]": 16,
+		`a\.[b,c]`:                      1, // an escaped dot: "[b,c]" is part of a key
+	} {
+		got, err := Fanout(path)
+		if err != nil || got != want {
+			t.Errorf("%s: %d, %v; want %d", path, got, err, want)
+		}
+	}
+	for path, msg := range map[string]string{
+		"s|@fromstr|@pretty":                  "@fromstr is not supported",
+		"x.#(@pretty)":                        "@pretty is not supported",
+		"@reverse:1":                          "does not take arguments",
+		"[" + strings.Repeat("a,", 70) + "a]": "more than 64 times",
+	} {
+		if _, err := Fanout(path); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("%s: %v, want …%s…", path, err, msg)
+		}
+	}
+}
