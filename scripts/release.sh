@@ -2,7 +2,7 @@
 # make release: the release zip, artifacts/relay-gateway-datasource-<version>.zip, with the frontend, the backend
 # for linux/amd64, linux/arm64, darwin/arm64 and windows/amd64 (go tool mage -v release, the SDK's build package:
 # package.json's version linked in) and the SDK's go_plugin_build_manifest, then the archive check in release
-# mode, which fails unless all four binaries are there. ~12 min cold on two cores (four cross builds), seconds warm.
+# mode, which fails unless all four binaries are there. ~10 min cold on two cores (four builds), ~30 s warm.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/npm-ci.sh

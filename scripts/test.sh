@@ -15,7 +15,7 @@ half() {
   local name=$1 t0 status
   shift
   t0=$(date +%s)
-  "$@" 2>&1 | tee "$logs/$name.log" | sed -u "s/^/[$name] /"
+  "$@" 2>&1 | tee "$logs/$name.log" | while IFS= read -r line; do printf '[%s] %s\n' "$name" "$line"; done
   status=${PIPESTATUS[0]}
   if [ "$status" -eq 0 ]; then
     echo "[$name] passed in $(($(date +%s) - t0)) s"

@@ -3,7 +3,9 @@
 # clone always installs; FORCE_NPM_CI=1 always does.
 npm_ci() {
   local installed=node_modules/.relay-npm-ci want
-  want=$({ cat package-lock.json; node --version; } | sha256sum | cut -d' ' -f1)
+  want=$(node -e 'const h = require("crypto").createHash("sha256");
+    h.update(require("fs").readFileSync("package-lock.json")).update(process.version);
+    process.stdout.write(h.digest("hex"))')
   if [ "${FORCE_NPM_CI:-}" != 1 ] && [ "$(cat "$installed" 2>/dev/null)" = "$want" ]; then
     echo "node_modules is npm ci's install of this package-lock.json; not reinstalling (FORCE_NPM_CI=1 does)"
     return
