@@ -66,10 +66,14 @@ func busy(format string, args ...any) *apierr.Error {
 
 // WorkLimit bounds CPU-heavy work (transforms) per caller; callers wait for
 // a turn (a dashboard sends many queries at once) until their deadline.
-type WorkLimit struct {
-	perUser int64
-	mu      sync.Mutex
-	users   map[string]*userSem
+type WorkLimit struct{ users *userSems }
+
+// userSems holds one weighted semaphore per caller, created on first use and
+// forgotten when its last holder lets go, so idle users cost nothing.
+type userSems struct {
+	size  int64
+	mu    sync.Mutex
+	users map[string]*userSem
 }
 
 type userSem struct {
@@ -77,36 +81,45 @@ type userSem struct {
 	refs int
 }
 
+func newUserSems(size int64) *userSems { return &userSems{size: size, users: map[string]*userSem{}} }
+
+// get returns key's semaphore and counts a holder; put must follow.
+func (s *userSems) get(key string) *userSem {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u := s.users[key]
+	if u == nil {
+		u = &userSem{sem: semaphore.NewWeighted(s.size)}
+		s.users[key] = u
+	}
+	u.refs++
+	return u
+}
+
+func (s *userSems) put(key string, u *userSem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if u.refs--; u.refs == 0 {
+		delete(s.users, key)
+	}
+}
+
 // NewWorkLimit allows perUser concurrent units of work per caller.
 func NewWorkLimit(perUser int) *WorkLimit {
 	if perUser <= 0 {
 		perUser = 1
 	}
-	return &WorkLimit{perUser: int64(perUser), users: map[string]*userSem{}}
+	return &WorkLimit{users: newUserSems(int64(perUser))}
 }
 
 // Acquire waits for a turn for key; the error is the context's.
 func (w *WorkLimit) Acquire(ctx context.Context, key string) (release func(), err error) {
-	w.mu.Lock()
-	u := w.users[key]
-	if u == nil {
-		u = &userSem{sem: semaphore.NewWeighted(w.perUser)}
-		w.users[key] = u
-	}
-	u.refs++
-	w.mu.Unlock()
-	done := func() {
-		w.mu.Lock()
-		if u.refs--; u.refs == 0 {
-			delete(w.users, key)
-		}
-		w.mu.Unlock()
-	}
+	u := w.users.get(key)
 	if err := u.sem.Acquire(ctx, 1); err != nil {
-		done()
+		w.users.put(key, u)
 		return nil, err
 	}
-	return func() { u.sem.Release(1); done() }, nil
+	return func() { u.sem.Release(1); w.users.put(key, u) }, nil
 }
 
 // ByteBudget bounds the bytes buffered in memory at once (upstream bodies
@@ -114,10 +127,8 @@ func (w *WorkLimit) Acquire(ctx context.Context, key string) (release func(), er
 // semaphore each, charged as bytes arrive, so an endless body stops at the
 // budget and never reaches memory first.
 type ByteBudget struct {
-	total   *semaphore.Weighted
-	perUser int64
-	mu      sync.Mutex
-	users   map[string]*userSem
+	total *semaphore.Weighted
+	users *userSems
 }
 
 // NewByteBudget allows total bytes in flight, perUser of them per caller.
@@ -125,7 +136,7 @@ func NewByteBudget(total, perUser int64) *ByteBudget {
 	if perUser <= 0 || perUser > total {
 		perUser = total
 	}
-	return &ByteBudget{total: semaphore.NewWeighted(total), perUser: perUser, users: map[string]*userSem{}}
+	return &ByteBudget{total: semaphore.NewWeighted(total), users: newUserSems(perUser)}
 }
 
 // ErrBudget is the 503 when a byte budget is full.
@@ -143,15 +154,7 @@ type Lease struct {
 
 // Lease opens a share for key.
 func (b *ByteBudget) Lease(key string) *Lease {
-	b.mu.Lock()
-	u := b.users[key]
-	if u == nil {
-		u = &userSem{sem: semaphore.NewWeighted(b.perUser)}
-		b.users[key] = u
-	}
-	u.refs++
-	b.mu.Unlock()
-	return &Lease{b: b, u: u, key: key}
+	return &Lease{b: b, u: b.users.get(key), key: key}
 }
 
 // Take charges n more bytes without waiting.
@@ -184,11 +187,7 @@ func (l *Lease) Release() {
 		l.u.sem.Release(l.held)
 		l.b.total.Release(l.held)
 	}
-	l.b.mu.Lock()
-	if l.u.refs--; l.u.refs == 0 {
-		delete(l.b.users, l.key)
-	}
-	l.b.mu.Unlock()
+	l.b.users.put(l.key, l.u)
 }
 
 // Reader charges the lease for every byte read from r, in steps of chunk
