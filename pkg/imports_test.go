@@ -17,7 +17,7 @@ var allowedImports = map[string][]string{
 	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
-	"pkg/upstream":  {"httpx", "settings"},
+	"pkg/upstream":  {"httpx", "settings", "apierr"},
 	"pkg/cache":     {},
 	"pkg/transform": {},
 	"pkg/settings":  {"role"},

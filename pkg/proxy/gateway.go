@@ -198,12 +198,9 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody is left to answer.
 	default:
-		if denied, ok := upstream.IsDenied(err); ok {
-			var ae *apierr.Error
-			if errors.As(denied, &ae) {
-				apierr.Write(w, r, ae)
-				return
-			}
+		if ae, ok := upstream.Denial(err); ok {
+			apierr.Write(w, r, ae)
+			return
 		}
 		ue := upstream.Classify(err)
 		apierr.Write(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))

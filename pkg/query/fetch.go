@@ -90,11 +90,8 @@ func clientError(err error, prefix string) *apierr.Error {
 	if errors.Is(err, authz.ErrBudget) {
 		return authz.BudgetError()
 	}
-	if denied, ok := upstream.IsDenied(err); ok {
-		var ae *apierr.Error
-		if errors.As(denied, &ae) {
-			return ae
-		}
+	if ae, ok := upstream.Denial(err); ok {
+		return ae
 	}
 	ue := upstream.Classify(err)
 	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s%s", prefix, ue.Error())

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
 )
 
 // Gate decides one outbound request: method, the full URL, and its path
@@ -65,12 +67,14 @@ func shownPath(u *url.URL) string {
 	return p
 }
 
-// IsDenied reports whether err is a gate refusal and returns the policy's
-// error inside it (for handlers that answer with the policy's status/code).
-func IsDenied(err error) (error, bool) {
+// Denial returns the policy's own error when err is a gate refusal, so
+// handlers answer with the policy's status and code (403 role_required, 429
+// rate_limited...) rather than as an upstream failure.
+func Denial(err error) (*apierr.Error, bool) {
 	var e *Error
-	if errors.As(err, &e) && e.Kind == KindDenied && e.err != nil {
-		return e.err, true
+	var ae *apierr.Error
+	if errors.As(err, &e) && e.Kind == KindDenied && errors.As(e.err, &ae) {
+		return ae, true
 	}
 	return nil, false
 }

@@ -16,7 +16,7 @@ import (
 type scrubber struct {
 	mu     sync.RWMutex
 	forms  []string
-	tokens []string // fetched OAuth2 access tokens, newest last, bounded
+	tokens [][]string // the forms of fetched OAuth2 access tokens, newest last, bounded
 }
 
 const maxScrubbedTokens = 8
@@ -83,11 +83,11 @@ func (s *scrubber) add(v string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, t := range s.tokens {
-		if t == v {
+		if t[0] == v {
 			return
 		}
 	}
-	s.tokens = append(s.tokens, v)
+	s.tokens = append(s.tokens, forms(v)) // forms(v)[0] is v itself
 	if len(s.tokens) > maxScrubbedTokens {
 		s.tokens = s.tokens[1:]
 	}
@@ -102,8 +102,8 @@ func (s *scrubber) scrub(msg string) string {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, t := range s.tokens {
-		for _, f := range forms(t) {
+	for _, fs := range s.tokens {
+		for _, f := range fs {
 			msg = strings.ReplaceAll(msg, f, "[redacted]")
 		}
 	}
