@@ -153,3 +153,32 @@ func TestShortSaltIsNamed(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// Durations follow Grafana's grammar (gtime), the one the pipeline's time
+// buckets use too; calendar units and overflowing values are refused.
+func TestDurationGrammar(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		bad  bool
+	}{
+		{in: `"30s"`, want: 30 * time.Second},
+		{in: `"1m30s"`, want: 90 * time.Second},
+		{in: `"250ms"`, want: 250 * time.Millisecond},
+		{in: `"1d"`, want: 24 * time.Hour},
+		{in: `"2w"`, want: 14 * 24 * time.Hour},
+		{in: `45`, want: 45 * time.Second},
+		{in: `""`, want: 0},
+		{in: `"1M"`, bad: true},
+		{in: `"1y"`, bad: true},
+		{in: `"9999999d"`, bad: true},
+		{in: `"soon"`, bad: true},
+		{in: `true`, bad: true},
+	} {
+		var d Duration
+		err := d.UnmarshalJSON([]byte(c.in))
+		if c.bad != (err != nil) || (!c.bad && d.Duration != c.want) {
+			t.Errorf("%s: got %v, %v; want %v (bad=%v)", c.in, d.Duration, err, c.want, c.bad)
+		}
+	}
+}
