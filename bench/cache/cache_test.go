@@ -37,12 +37,8 @@ import (
 
 	"github.com/relay-gateway/relay/bench/internal/cpuset"
 	"github.com/relay-gateway/relay/bench/internal/target"
-	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/proxy"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
 	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
@@ -182,27 +178,12 @@ func BenchmarkPluginCacheHitVsUncached(b *testing.B) {
 		_, _ = w.Write([]byte(`{"message":"cache me for 60 seconds","version":1,"calls":1}`))
 	}))
 	defer up.Close()
-	handler := func(rule string) backend.CallResourceHandler {
-		s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "bench", URL: up.URL, JSONData: []byte(
-			`{"network":{"allowPrivateNetworks":true},"rateLimits":{"disabled":true},"proxy":{"rules":[` + rule + `]}}`)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		policy := authz.NewPolicy(s, nil)
-		client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger(), Gate: policy.CheckUpstream})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(client.Close)
-		api, err := resources.New(resources.Deps{Settings: s, Policy: policy, Audit: authz.NewAudit(10, nil),
-			Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: proxy.New(s, client, policy, log.NewNullLogger())}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return resources.CallResourceHandler(api)
+	handler := func(uid, rule string) backend.CallResourceHandler {
+		return plugintest.New(b, plugintest.Config{UID: uid, URL: up.URL, JSONData: `{"network":{"allowPrivateNetworks":true},` +
+			`"rateLimits":{"disabled":true},"proxy":{"rules":[` + rule + `]}}`})
 	}
-	cachedH := handler(`{"path":"/api/cacheable","methods":["GET"],"cacheTTL":"1h"}`)
-	uncachedH := handler(`{"path":"/api/cacheable","methods":["GET"]}`)
+	cachedH := handler("bench-cached", `{"path":"/api/cacheable","methods":["GET"],"cacheTTL":"1h"}`)
+	uncachedH := handler("bench-cached", `{"path":"/api/cacheable","methods":["GET"]}`)
 	call := func(h backend.CallResourceHandler) func() (string, error) {
 		return func() (string, error) {
 			r := resourcetest.Call(h, resourcetest.Request{Path: "proxy/api/cacheable", Role: "Viewer"})

@@ -1,9 +1,8 @@
-package actions
+package actions_test
 
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"reflect"
 	"strings"
@@ -13,8 +12,8 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
-	"github.com/relay-gateway/relay/pkg/settings"
 )
 
 func TestRunRendersTypedBodyAndReturnsResult(t *testing.T) {
@@ -107,7 +106,7 @@ func TestParameterValidation(t *testing.T) {
 		}
 		var e struct {
 			Code    string
-			Details []FieldError
+			Details []actions.FieldError
 		}
 		json.Unmarshal(r.Body, &e)
 		if r.Status != 400 || e.Code != "invalid_params" || len(e.Details) != len(tc.errs) {
@@ -246,7 +245,7 @@ func TestAuthorizationPerAction(t *testing.T) {
 	}
 	// The audit log names the action, the key and why calls were refused.
 	var sawKey, sawDenied bool
-	for _, e := range f.audit.Entries(0) {
+	for _, e := range f.auditEntries() {
 		if e.Route != "actions.run" || !strings.HasPrefix(e.Path, "/actions/") {
 			t.Fatalf("audit entry %+v", e)
 		}
@@ -254,7 +253,7 @@ func TestAuthorizationPerAction(t *testing.T) {
 		sawDenied = sawDenied || (e.Path == "/actions/delete" && e.Reason == "api_key_invalid" && e.Outcome == "denied")
 	}
 	if !sawKey || !sawDenied {
-		t.Fatalf("audit: key %v denied %v: %+v", sawKey, sawDenied, f.audit.Entries(0))
+		t.Fatalf("audit: key %v denied %v: %+v", sawKey, sawDenied, f.auditEntries())
 	}
 }
 
@@ -263,7 +262,7 @@ func TestListShowsOnlyRunnableActions(t *testing.T) {
 	f := newFixture(t, u)
 	names := func(roleName string) []string {
 		r := resourcetest.Call(f.handler, resourcetest.Request{Path: "actions", Role: roleName})
-		var out struct{ Actions []View }
+		var out struct{ Actions []actions.View }
 		json.Unmarshal(r.Body, &out)
 		var n []string
 		for _, a := range out.Actions {
@@ -310,7 +309,7 @@ func TestLargeAndBinaryBodies(t *testing.T) {
 	f := newFixture(t, u)
 	r := f.run("big", "Viewer", nil, nil)
 	m := r.JSON()
-	if r.Status != 200 || m["truncated"] != true || len(m["body"].(string)) != MaxResultBody {
+	if r.Status != 200 || m["truncated"] != true || len(m["body"].(string)) != actions.MaxResultBody {
 		t.Fatalf("big: %d truncated=%v", r.Status, m["truncated"])
 	}
 	r = f.run("binary", "Viewer", nil, nil)
@@ -411,7 +410,7 @@ func TestIdempotencyKeyReplaysAndCollapsesConcurrentRuns(t *testing.T) {
 		t.Fatalf("reuse: %d %s", r.Status, r.Body)
 	}
 	// After the TTL the key is free again.
-	f.advance(idempotencyTTL + time.Second)
+	f.advance(actions.IdempotencyTTL + time.Second)
 	if r := f.run("create", "Editor", map[string]any{"name": "twice"}, map[string]string{"Idempotency-Key": "k-1"}); r.Status != 200 || r.JSON()["replayed"] != false {
 		t.Fatalf("after TTL: %d %s", r.Status, r.Body)
 	}
@@ -430,60 +429,10 @@ func TestIdempotencyKeyReplaysAndCollapsesConcurrentRuns(t *testing.T) {
 	}
 }
 
-func TestIdempotencyStoreIsBounded(t *testing.T) {
-	now := time.Now()
-	s := newIdempotencyStore(func() time.Time { return now })
-	s.maxItems, s.maxBytes = 50, 20_000
-	for i := 0; i < 500; i++ {
-		body := strings.Repeat("x", i%7*300)
-		s.do(context.Background(), fmt.Sprint(i), [32]byte{}, func() outcome {
-			return outcome{result: &Result{Body: body, bodyBytes: len(body)}, status: 200}
-		})
-		if n, b := s.len(); n > 50 || b > 20_000 {
-			t.Fatalf("after %d: %d entries, %d bytes", i, n, b)
-		}
-	}
-	// A panicking run releases its waiters.
-	func() {
-		defer func() { _ = recover() }()
-		s.do(context.Background(), "p", [32]byte{}, func() outcome { panic("boom") })
-	}()
-	out, _ := s.do(context.Background(), "p", [32]byte{}, func() outcome { return outcome{status: 200, result: &Result{}} })
-	if out.result == nil {
-		t.Fatal("the key of a panicked run stayed blocked")
-	}
-}
-
-func TestCompileErrorsNameTheField(t *testing.T) {
-	cases := map[string]string{
-		`{"name":"a","method":"GET","path":"/x/{nope}"}`:                                                             "{nope}",
-		`{"name":"a","method":"GET","path":"/x?y=1"}`:                                                                "path",
-		`{"name":"a","method":"GET","path":"/x/../y"}`:                                                               "'..'",
-		`{"name":"a","method":"GET","path":"/x//y"}`:                                                                 "empty segment",
-		`{"name":"a","method":"GET","path":"/x/{a"}`:                                                                 "placeholders",
-		`{"name":"a","method":"GET","path":"/x","query":{"q":"{{b}}"}}`:                                              "{b}",
-		`{"name":"a","method":"POST","path":"/x","body":{"{{k}}":1}}`:                                                "object keys",
-		`{"name":"a","method":"GET","path":"/x","params":[{"name":"p","type":"integer","pattern":"x"}]}`:             "pattern",
-		`{"name":"a","method":"GET","path":"/x","params":[{"name":"p","type":"integer","default":"x"}]}`:             "default",
-		`{"name":"a","method":"GET","path":"/x","params":[{"name":"p","type":"string","enum":["a"],"default":"b"}]}`: "default",
-		`{"name":"a","method":"GET","path":"/x","params":[{"name":"p","type":"number","min":2,"max":1}]}`:            "min",
-	}
-	for js, frag := range cases {
-		var a settings.Action
-		if err := json.Unmarshal([]byte(js), &a); err != nil {
-			t.Fatal(err)
-		}
-		_, err := compile(a, 3)
-		if err == nil || !strings.Contains(err.Error(), "jsonData.actions[3]") || !strings.Contains(err.Error(), frag) {
-			t.Errorf("%s: %v", js, err)
-		}
-	}
-}
-
 func TestOpenAPIDocumentsEachAction(t *testing.T) {
 	u := newUpstream(t)
 	f := newFixture(t, u)
-	doc, err := openapi3.NewLoader().LoadFromData(f.api.OpenAPI())
+	doc, err := openapi3.NewLoader().LoadFromData(f.inst.Call(resourcetest.Request{Path: "openapi.json", Role: "Viewer"}).Body)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package actions
+package actions_test
 
 import (
 	"encoding/hex"
@@ -13,14 +13,11 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"go.uber.org/goleak"
 
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -94,9 +91,7 @@ func (u *fakeUpstream) requests() []seen {
 type fixture struct {
 	t       *testing.T
 	handler backend.CallResourceHandler
-	svc     *Service
-	audit   *authz.Audit
-	api     *resources.API
+	inst    *plugintest.Instance
 	now     *time.Time
 	nowMu   *sync.Mutex
 }
@@ -136,36 +131,28 @@ func newFixture(t *testing.T, u *fakeUpstream) *fixture {
 	jsonData := `{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks":true},"rateLimits":{"disabled":true},
 		"proxy":{"queryParams":{"tenant":"t1"}},
 		"apiKeys":[{"name":"ops","scopes":["action:delete"]}],"actions":` + fixtureActions + `}`
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "ds", URL: u.srv.URL + "/v1", JSONData: []byte(jsonData),
-		DecryptedSecureJSONData: map[string]string{"bearerToken": secret, "apiKeyHash.ops": keyHash("salt-0123456789", opsKey)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
-	policy := authz.NewPolicy(s, nil)
 	f := &fixture{t: t, now: new(time.Time), nowMu: &sync.Mutex{}}
 	*f.now = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	svc, err := New(Options{Settings: s, Client: client, Policy: policy, Now: func() time.Time {
-		f.nowMu.Lock()
-		defer f.nowMu.Unlock()
-		return *f.now
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.svc = svc
-	f.audit = authz.NewAudit(100, nil)
-	f.api, err = resources.New(resources.Deps{Settings: s, Policy: policy, Audit: f.audit, Logger: log.NewNullLogger(),
-		Origin: client.Origin(), Features: resources.Features{Actions: svc}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.handler = resources.CallResourceHandler(f.api)
+	f.inst = plugintest.New(t, plugintest.Config{URL: u.srv.URL + "/v1", JSONData: jsonData,
+		Secure: map[string]string{"bearerToken": secret, "apiKeyHash.ops": keyHash("salt-0123456789", opsKey)},
+		Now: func() time.Time {
+			f.nowMu.Lock()
+			defer f.nowMu.Unlock()
+			return *f.now
+		}})
+	f.handler = f.inst
 	return f
+}
+
+// auditEntries reads the audit ring as an Admin does (GET /audit).
+func (f *fixture) auditEntries() []authz.AuditEntry {
+	f.t.Helper()
+	r := f.inst.Call(resourcetest.Request{Path: "audit", Role: "Admin"})
+	var out struct{ Entries []authz.AuditEntry }
+	if err := json.Unmarshal(r.Body, &out); r.Status != 200 || err != nil {
+		f.t.Fatalf("audit: %d %s %v", r.Status, r.Body, err)
+	}
+	return out.Entries
 }
 
 func (f *fixture) advance(d time.Duration) {

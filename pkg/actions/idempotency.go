@@ -15,8 +15,9 @@ import (
 // so the upstream is called exactly once. Memory is bounded by entry count
 // and bytes; the oldest outcomes go first.
 const (
-	IdempotencyHeader   = "Idempotency-Key"
-	idempotencyTTL      = 10 * time.Minute
+	IdempotencyHeader = "Idempotency-Key"
+	// IdempotencyTTL is how long an outcome is replayed for its key.
+	IdempotencyTTL      = 10 * time.Minute
 	maxIdempotencyKey   = 255
 	maxIdempotencyItems = 10_000
 	maxIdempotencyBytes = 16 << 20
@@ -62,7 +63,7 @@ type idempotencyStore struct {
 }
 
 func newIdempotencyStore(now func() time.Time) *idempotencyStore {
-	return &idempotencyStore{entries: map[string]*idemEntry{}, order: list.New(), ttl: idempotencyTTL,
+	return &idempotencyStore{entries: map[string]*idemEntry{}, order: list.New(), ttl: IdempotencyTTL,
 		maxItems: maxIdempotencyItems, maxBytes: maxIdempotencyBytes, now: now}
 }
 

@@ -26,6 +26,10 @@ type Policy struct {
 	now      func() time.Time
 }
 
+// Now is the policy's clock (injectable for tests), which the features that
+// keep time-bound state (the proxy's cache) share.
+func (p *Policy) Now() time.Time { return p.now() }
+
 // NewPolicy builds the policy from settings; now is injectable for tests.
 func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
 	if now == nil {

@@ -52,25 +52,37 @@ type Datasource struct {
 	logger   log.Logger
 }
 
-// NewDatasource is the instance factory. Bad settings do not fail the
-// factory: the instance carries the error so CheckHealth and every call can
-// show the user which field to fix.
+// NewDatasource is the instance factory Grafana's instance manager calls.
 func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return New(ds, Options{}), nil
+}
+
+// Options are what a test may set on an instance; production uses the zero value.
+type Options struct {
+	// Now is the clock of the policy (rate limits, key expiry, cache
+	// freshness) and of action idempotency; time.Now when nil.
+	Now func() time.Time
+}
+
+// New builds an instance from the settings Grafana sends. Bad settings do not
+// fail it: the instance carries the error so CheckHealth and every call can
+// show the user which field to fix (SettingsError returns it).
+func New(ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
 	d := &Datasource{logger: logger}
 	s, err := settings.Parse(ds)
 	if err != nil {
 		d.invalid = err
-		return d, nil
+		return d
 	}
 	d.settings = s
 	// The policy is the client's gate: every upstream request, whatever sends
 	// it, is checked against the grant of the call it belongs to.
-	policy := authz.NewPolicy(s, time.Now)
+	policy := authz.NewPolicy(s, o.Now)
 	client, err := upstream.New(s, upstream.Options{Logger: logger, Gate: policy.CheckUpstream})
 	if err != nil {
 		d.invalid = err
-		return d, nil
+		return d
 	}
 	d.client = client
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
@@ -78,11 +90,11 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	d.queries = query.NewRunner(s, client, audit, logger)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
-		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy})
+		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy, Now: o.Now})
 		if err != nil {
 			client.Close()
 			d.invalid = err
-			return d, nil
+			return d
 		}
 		features.Actions = acts
 	}
@@ -97,12 +109,15 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	if err != nil {
 		client.Close()
 		d.invalid = err
-		return d, nil
+		return d
 	}
 	d.api = api
 	d.resource = resources.CallResourceHandler(api)
-	return d, nil
+	return d
 }
+
+// SettingsError is why the settings could not be used (nil when they could).
+func (d *Datasource) SettingsError() error { return d.invalid }
 
 // Dispose releases the instance's resources when Grafana replaces it.
 func (d *Datasource) Dispose() {

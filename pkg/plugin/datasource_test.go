@@ -1,4 +1,4 @@
-package plugin
+package plugin_test
 
 import (
 	"context"
@@ -9,19 +9,14 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
 )
 
-func newInstance(t *testing.T, url, jsonData string) *Datasource {
+func newInstance(t *testing.T, url, jsonData string) *plugintest.Instance {
 	t.Helper()
-	inst, err := NewDatasource(context.Background(), backend.DataSourceInstanceSettings{UID: "p", Name: "plugin test",
-		URL: url, JSONData: []byte(jsonData), DecryptedSecureJSONData: map[string]string{"bearerToken": "tok"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := inst.(*Datasource)
-	t.Cleanup(d.Dispose)
-	return d
+	return plugintest.NewUnchecked(t, plugintest.Config{UID: "p", URL: url, JSONData: jsonData,
+		Secure: map[string]string{"bearerToken": "tok"}})
 }
 
 func TestInvalidSettingsAreReportedEverywhere(t *testing.T) {

@@ -46,7 +46,7 @@ type responseCache struct {
 
 // newResponseCache returns nil when no rule caches, so the hook costs one
 // nil check.
-func newResponseCache(s *settings.Settings) *responseCache {
+func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache {
 	caching := false
 	for _, r := range s.Proxy.Rules {
 		caching = caching || r.CacheTTL.Duration > 0
@@ -59,7 +59,7 @@ func newResponseCache(s *settings.Settings) *responseCache {
 		uid:      s.UID,
 		perUser:  s.Auth.Type == settings.AuthForwardOAuth || s.SendUserHeader,
 		entryCap: min(s.Cache.MaxBytes/4, maxEntryBytes),
-		now:      time.Now,
+		now:      now,
 	}
 }
 

@@ -1,4 +1,4 @@
-package proxy
+package proxy_test
 
 import (
 	"fmt"
@@ -11,13 +11,9 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // cacheUpstream counts calls per path and serves the HTTP caching cases.
@@ -95,9 +91,13 @@ func (u *cacheUpstream) callsTo(path string) int {
 
 type cacheFixture struct {
 	handler backend.CallResourceHandler
-	gw      *Gateway
+	inst    *plugintest.Instance
 	clock   *fakeClock
 }
+
+// entries and bytes are what the cache reports to Grafana's metrics scrape.
+func (f *cacheFixture) entries() int   { return int(f.inst.Gauge("relay_cache_entries")) }
+func (f *cacheFixture) bytes() float64 { return f.inst.Gauge("relay_cache_bytes") }
 
 type fakeClock struct {
 	mu sync.Mutex
@@ -130,24 +130,10 @@ func newCacheFixtureWith(t *testing.T, upstreamURL, jsonData, extra string) *cac
 	if extra != "" {
 		jsonData = strings.TrimSuffix(jsonData, "}") + "," + extra + "}"
 	}
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "ds", URL: upstreamURL + "/base", JSONData: []byte(jsonData)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
-	gw := New(s, client, authz.NewPolicy(s, nil), log.NewNullLogger())
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	gw.cache.now = clock.now
-	api, err := resources.New(resources.Deps{Settings: s, Policy: authz.NewPolicy(s, nil), Audit: authz.NewAudit(10, nil),
-		Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: gw}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &cacheFixture{handler: resources.CallResourceHandler(api), gw: gw, clock: clock}
+	// The cache's gauges are labelled by uid: one per test.
+	i := plugintest.New(t, plugintest.Config{UID: "cache-" + t.Name(), URL: upstreamURL + "/base", JSONData: jsonData, Now: clock.now})
+	return &cacheFixture{handler: i, inst: i, clock: clock}
 }
 
 func (f *cacheFixture) get(path, roleName string) *resourcetest.Response {
@@ -212,8 +198,8 @@ func TestNoStoreAndPrivateAreNeverStored(t *testing.T) {
 	if u.callsTo("/status/503") != 2 {
 		t.Fatal("a 503 was cached")
 	}
-	if f.gw.cache.store.Len() != 0 {
-		t.Fatalf("%d entries stored", f.gw.cache.store.Len())
+	if f.entries() != 0 {
+		t.Fatalf("%d entries stored", f.entries())
 	}
 }
 
@@ -298,8 +284,8 @@ func TestLargeResponsesStreamUncached(t *testing.T) {
 			t.Fatalf("got %d, %d bytes, X-Cache %q, err %v", r.Status, len(r.Body), r.Header.Get("X-Cache"), r.Err)
 		}
 	}
-	if u.callsTo("/large") != 2 || f.gw.cache.store.Len() != 0 {
-		t.Fatalf("calls %d, entries %d", u.callsTo("/large"), f.gw.cache.store.Len())
+	if u.callsTo("/large") != 2 || f.entries() != 0 {
+		t.Fatalf("calls %d, entries %d", u.callsTo("/large"), f.entries())
 	}
 }
 
@@ -309,11 +295,11 @@ func TestCacheMemoryBound(t *testing.T) {
 	f := newCacheFixture(t, u.srv.URL, max, "")
 	for i := 0; i < 200; i++ {
 		expectCache(t, f.get(fmt.Sprintf("/plain?filler=%s&i=%d", strings.Repeat("y", 300), i), "Viewer"), 200, "MISS", "")
-		if b := f.gw.cache.store.Bytes(); b > max {
-			t.Fatalf("after %d entries the cache holds %d bytes, bound %d", i+1, b, max)
+		if b := f.bytes(); b > max {
+			t.Fatalf("after %d entries the cache holds %.0f bytes, bound %d", i+1, b, max)
 		}
 	}
-	if n := f.gw.cache.store.Len(); n == 0 || n >= 200 {
+	if n := f.entries(); n == 0 || n >= 200 {
 		t.Fatalf("entries = %d: eviction did not happen or nothing is kept", n)
 	}
 	// The most recent entry survived.
@@ -332,14 +318,4 @@ func TestPerUserKeyWhenTheUpstreamSeesTheUser(t *testing.T) {
 	expectCache(t, call("alice"), 200, "MISS", "")
 	expectCache(t, call("bob"), 200, "MISS", "")
 	expectCache(t, call("alice"), 200, "HIT", "")
-}
-
-func TestNoCacheWithoutCachingRules(t *testing.T) {
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{URL: "http://127.0.0.1:1", JSONData: []byte(`{}`)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if newResponseCache(s) != nil {
-		t.Fatal("a cache was built although no rule caches")
-	}
 }

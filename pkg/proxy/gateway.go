@@ -47,7 +47,7 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 		maxResponse: s.Proxy.MaxResponseBytes,
 		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
-		cache:       newResponseCache(s),
+		cache:       newResponseCache(s, policy.Now), // freshness on the policy's clock
 	}
 	for k, v := range s.Proxy.QueryParams {
 		g.queryParams.Set(k, v)

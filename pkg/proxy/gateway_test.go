@@ -1,4 +1,4 @@
-package proxy
+package proxy_test
 
 import (
 	"bytes"
@@ -15,14 +15,10 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"go.uber.org/goleak"
 
-	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/resources"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -83,27 +79,15 @@ func mustRead(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
 
 type fixture struct {
 	handler backend.CallResourceHandler
-	logs    *bytes.Buffer
 }
 
-func newGateway(t *testing.T, upstreamURL, jsonData string) *fixture {
+// newGateway is a data source instance as Grafana builds it (plugintest), so
+// the gateway is tested behind the same router, policy and gated client.
+func newGateway(t testing.TB, upstreamURL, jsonData string) *fixture {
 	t.Helper()
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "ds", URL: upstreamURL + "/base", JSONData: []byte(jsonData),
-		DecryptedSecureJSONData: map[string]string{"bearerToken": canary}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(client.Close)
-	api, err := resources.New(resources.Deps{Settings: s, Policy: authz.NewPolicy(s, nil), Audit: authz.NewAudit(10, nil),
-		Logger: log.NewNullLogger(), Origin: client.Origin(), Features: resources.Features{Proxy: New(s, client, authz.NewPolicy(s, nil), log.NewNullLogger())}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{handler: resources.CallResourceHandler(api)}
+	i := plugintest.New(t, plugintest.Config{URL: upstreamURL + "/base", JSONData: jsonData,
+		Secure: map[string]string{"bearerToken": canary}})
+	return &fixture{handler: i}
 }
 
 const baseSettings = `{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks":true},

@@ -1,4 +1,4 @@
-package proxy
+package proxy_test
 
 import (
 	"net/http"
@@ -16,8 +16,7 @@ func BenchmarkProxySmallGET(b *testing.B) {
 		_, _ = w.Write([]byte(`{"status":"ok"}`))
 	}))
 	defer up.Close()
-	t := &testing.T{}
-	f := newGateway(t, up.URL, `{"network":{"allowPrivateNetworks":true},"rateLimits":{"disabled":true}}`)
+	f := newGateway(b, up.URL, `{"network":{"allowPrivateNetworks":true},"rateLimits":{"disabled":true}}`)
 	req := resourcetest.Request{Path: "proxy/health", Role: "Viewer"}
 	b.ReportAllocs()
 	b.ResetTimer()
