@@ -3,16 +3,17 @@ package upstream
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestAuthTypesReachUpstream(t *testing.T) {
@@ -24,39 +25,65 @@ func TestAuthTypesReachUpstream(t *testing.T) {
 		check  func(t *testing.T, s seen)
 	}{
 		{"none", map[string]any{"type": "none"}, nil, func(t *testing.T, s seen) {
-			assert.Empty(t, s.Header.Get("Authorization"))
+			if len(s.Header.Get("Authorization")) != 0 {
+				t.Errorf("s.Header.Get(\"Authorization\") is not empty: %v", s.Header.Get("Authorization"))
+			}
 		}},
 		{"basic", map[string]any{"type": "basic", "basicUser": "alice"}, map[string]string{"basicAuthPassword": "pw-1"},
 			func(t *testing.T, s seen) {
 				r := &http.Request{Header: s.Header}
 				u, p, ok := r.BasicAuth()
-				assert.True(t, ok)
-				assert.Equal(t, "alice", u)
-				assert.Equal(t, "pw-1", p)
+				if !(ok) {
+					t.Errorf("ok is false")
+				}
+				if got, want := u, "alice"; got != want {
+					t.Errorf("u = %v, want %v", got, want)
+				}
+				if got, want := p, "pw-1"; got != want {
+					t.Errorf("p = %v, want %v", got, want)
+				}
 			}},
 		{"bearer", map[string]any{"type": "bearer"}, map[string]string{"bearerToken": "tok-1"}, func(t *testing.T, s seen) {
-			assert.Equal(t, "Bearer tok-1", s.Header.Get("Authorization"))
+			if got, want := s.Header.Get("Authorization"), "Bearer tok-1"; got != want {
+				t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+			}
 		}},
 		{"apiKey header", map[string]any{"type": "apiKey", "apiKeyName": "X-Token"}, map[string]string{"apiKeyValue": "key-1"},
 			func(t *testing.T, s seen) {
-				assert.Equal(t, "key-1", s.Header.Get("X-Token"))
-				assert.NotContains(t, s.Query, "key-1")
+				if got, want := s.Header.Get("X-Token"), "key-1"; got != want {
+					t.Errorf("s.Header.Get(\"X-Token\") = %v, want %v", got, want)
+				}
+				if strings.Contains(s.Query, "key-1") {
+					t.Errorf("%q contains %q", s.Query, "key-1")
+				}
 			}},
 		{"apiKey default header", map[string]any{"type": "apiKey"}, map[string]string{"apiKeyValue": "key-2"},
-			func(t *testing.T, s seen) { assert.Equal(t, "key-2", s.Header.Get("X-API-Key")) }},
+			func(t *testing.T, s seen) {
+				if got, want := s.Header.Get("X-API-Key"), "key-2"; got != want {
+					t.Errorf("s.Header.Get(\"X-API-Key\") = %v, want %v", got, want)
+				}
+			}},
 		{"apiKey query", map[string]any{"type": "apiKey", "apiKeyName": "api_key", "apiKeyIn": "query"},
 			map[string]string{"apiKeyValue": "key 3&x"}, func(t *testing.T, s seen) {
 				q, _ := url.ParseQuery(s.Query)
-				assert.Equal(t, "key 3&x", q.Get("api_key"))
-				assert.Equal(t, "1", q.Get("page"))
-				assert.Empty(t, s.Header.Get("Authorization"))
+				if got, want := q.Get("api_key"), "key 3&x"; got != want {
+					t.Errorf("q.Get(\"api_key\") = %v, want %v", got, want)
+				}
+				if got, want := q.Get("page"), "1"; got != want {
+					t.Errorf("q.Get(\"page\") = %v, want %v", got, want)
+				}
+				if len(s.Header.Get("Authorization")) != 0 {
+					t.Errorf("s.Header.Get(\"Authorization\") is not empty: %v", s.Header.Get("Authorization"))
+				}
 			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"auth": tc.auth, "network": allowLoopback}, secure: tc.secure})
 			req, err := c.NewRequest(context.Background(), http.MethodGet, "/items", url.Values{"page": {"1"}}, nil)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			// A caller-supplied key must not survive: the configured one wins.
 			if tc.name == "apiKey query" {
 				q := req.URL.Query()
@@ -64,14 +91,22 @@ func TestAuthTypesReachUpstream(t *testing.T) {
 				req.URL.RawQuery = q.Encode()
 			}
 			resp, err := c.Do(req)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			defer resp.Body.Close()
 			var s seen
-			require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
+			if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+				t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+			}
 			tc.check(t, s)
 			// The caller's request is never modified (credentials go on a clone).
-			assert.Empty(t, req.Header.Get("Authorization"))
-			assert.NotContains(t, req.URL.RawQuery, "key-")
+			if len(req.Header.Get("Authorization")) != 0 {
+				t.Errorf("req.Header.Get(\"Authorization\") is not empty: %v", req.Header.Get("Authorization"))
+			}
+			if strings.Contains(req.URL.RawQuery, "key-") {
+				t.Errorf("%q contains %q", req.URL.RawQuery, "key-")
+			}
 		})
 	}
 }
@@ -84,48 +119,74 @@ func TestCustomHeadersAndUserHeader(t *testing.T) {
 
 	ctx := backend.WithUser(context.Background(), &backend.User{Login: "alice", Role: "Viewer"})
 	req, err := c.NewRequest(ctx, http.MethodGet, "/", nil, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	// Incoming copies of Grafana's identity headers must never pass.
 	req.Header.Set("X-Grafana-User", "admin")
 	req.Header.Set("X-Grafana-Id", "forged")
 	resp, err := c.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	defer resp.Body.Close()
 	var s seen
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
-	assert.Equal(t, "acme", s.Header.Get("X-Tenant"))
-	assert.Equal(t, "s3cr3t-h", s.Header.Get("X-Secret"))
-	assert.Equal(t, []string{"alice"}, s.Header.Values("X-Grafana-User"))
-	assert.Empty(t, s.Header.Get("X-Grafana-Id"))
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+	}
+	if got, want := s.Header.Get("X-Tenant"), "acme"; got != want {
+		t.Errorf("s.Header.Get(\"X-Tenant\") = %v, want %v", got, want)
+	}
+	if got, want := s.Header.Get("X-Secret"), "s3cr3t-h"; got != want {
+		t.Errorf("s.Header.Get(\"X-Secret\") = %v, want %v", got, want)
+	}
+	if got, want := s.Header.Values("X-Grafana-User"), []string{"alice"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("s.Header.Values(\"X-Grafana-User\") = %v, want %v", got, want)
+	}
+	if len(s.Header.Get("X-Grafana-Id")) != 0 {
+		t.Errorf("s.Header.Get(\"X-Grafana-Id\") is not empty: %v", s.Header.Get("X-Grafana-Id"))
+	}
 
 	t.Run("no user in context", func(t *testing.T) {
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		req.Header.Set("X-Grafana-User", "admin")
 		s := doSeen(t, c, req)
-		assert.Empty(t, s.Header.Get("X-Grafana-User"))
+		if len(s.Header.Get("X-Grafana-User")) != 0 {
+			t.Errorf("s.Header.Get(\"X-Grafana-User\") is not empty: %v", s.Header.Get("X-Grafana-User"))
+		}
 	})
 	t.Run("sendUserHeader off", func(t *testing.T) {
 		c2 := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}})
 		s := get(t, c2, ctx, "/")
-		assert.Empty(t, s.Header.Get("X-Grafana-User"))
+		if len(s.Header.Get("X-Grafana-User")) != 0 {
+			t.Errorf("s.Header.Get(\"X-Grafana-User\") is not empty: %v", s.Header.Get("X-Grafana-User"))
+		}
 	})
 }
 
 func doSeen(t *testing.T, c *Client, req *http.Request) seen {
 	t.Helper()
 	resp, err := c.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	defer resp.Body.Close()
 	var s seen
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+	}
 	return s
 }
 
 func TestForwardOAuth(t *testing.T) {
 	srv := newServer(t, http.HandlerFunc(echoHandler))
 	c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback, "oauthPassThru": true}})
-	require.Equal(t, "forwardOAuth", c.settings.Auth.Type)
+	if got, want := c.settings.Auth.Type, "forwardOAuth"; got != want {
+		t.Fatalf("c.settings.Auth.Type = %v, want %v", got, want)
+	}
 
 	incoming := http.Header{}
 	incoming.Set("Authorization", "Bearer user-token")
@@ -133,22 +194,38 @@ func TestForwardOAuth(t *testing.T) {
 	incoming.Set("Cookie", "grafana_session=abc")
 	incoming.Set("X-Other", "no")
 	s := get(t, c, WithForwardedHeaders(context.Background(), incoming), "/")
-	assert.Equal(t, "Bearer user-token", s.Header.Get("Authorization"))
-	assert.Equal(t, "user-id-token", s.Header.Get("X-Id-Token"))
-	assert.Empty(t, s.Header.Get("Cookie"))
-	assert.Empty(t, s.Header.Get("X-Other"))
+	if got, want := s.Header.Get("Authorization"), "Bearer user-token"; got != want {
+		t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+	}
+	if got, want := s.Header.Get("X-Id-Token"), "user-id-token"; got != want {
+		t.Errorf("s.Header.Get(\"X-Id-Token\") = %v, want %v", got, want)
+	}
+	if len(s.Header.Get("Cookie")) != 0 {
+		t.Errorf("s.Header.Get(\"Cookie\") is not empty: %v", s.Header.Get("Cookie"))
+	}
+	if len(s.Header.Get("X-Other")) != 0 {
+		t.Errorf("s.Header.Get(\"X-Other\") is not empty: %v", s.Header.Get("X-Other"))
+	}
 
 	t.Run("QueryData string map", func(t *testing.T) {
 		qreq := &backend.QueryDataRequest{Headers: map[string]string{"Authorization": "Bearer q", "http_X-Id-Token": "qid"}}
 		s := get(t, c, WithForwardedHeaders(context.Background(), qreq.GetHTTPHeaders()), "/")
-		assert.Equal(t, "Bearer q", s.Header.Get("Authorization"))
-		assert.Equal(t, "qid", s.Header.Get("X-Id-Token"))
+		if got, want := s.Header.Get("Authorization"), "Bearer q"; got != want {
+			t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+		}
+		if got, want := s.Header.Get("X-Id-Token"), "qid"; got != want {
+			t.Errorf("s.Header.Get(\"X-Id-Token\") = %v, want %v", got, want)
+		}
 	})
 	t.Run("not forwarded unless forwardOAuth", func(t *testing.T) {
 		c2 := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}})
 		s := get(t, c2, WithForwardedHeaders(context.Background(), incoming), "/")
-		assert.Empty(t, s.Header.Get("Authorization"))
-		assert.Empty(t, s.Header.Get("X-Id-Token"))
+		if len(s.Header.Get("Authorization")) != 0 {
+			t.Errorf("s.Header.Get(\"Authorization\") is not empty: %v", s.Header.Get("Authorization"))
+		}
+		if len(s.Header.Get("X-Id-Token")) != 0 {
+			t.Errorf("s.Header.Get(\"X-Id-Token\") is not empty: %v", s.Header.Get("X-Id-Token"))
+		}
 	})
 }
 
@@ -202,28 +279,46 @@ func TestOAuth2ClientCredentials(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			req, err := c.NewRequest(context.Background(), http.MethodGet, "/data", nil, nil)
-			if !assert.NoError(t, err) {
+			if err != nil {
+				t.Errorf("%v", err)
 				return
 			}
 			resp, err := c.Do(req)
-			if !assert.NoError(t, err) {
+			if err != nil {
+				t.Errorf("%v", err)
 				return
 			}
 			defer resp.Body.Close()
 			var s seen
-			assert.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
-			assert.Equal(t, "Bearer at-1", s.Header.Get("Authorization"))
+			if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+				t.Errorf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+			}
+			if got, want := s.Header.Get("Authorization"), "Bearer at-1"; got != want {
+				t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+			}
 		}()
 	}
 	wg.Wait()
-	assert.EqualValues(t, 1, tokens.fetches.Load())
+	if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(1); got != want {
+		t.Errorf("tokens.fetches.Load() = %v, want %v", got, want)
+	}
 
 	tokens.mu.Lock()
-	assert.Equal(t, "client_credentials", tokens.lastForm.Get("grant_type"))
-	assert.Equal(t, "read write", tokens.lastForm.Get("scope"))
-	assert.Equal(t, "api", tokens.lastForm.Get("audience"))
-	assert.Contains(t, tokens.lastAuth, "Basic ", "authStyle header is the default")
-	assert.Empty(t, tokens.lastForm.Get("client_secret"))
+	if got, want := tokens.lastForm.Get("grant_type"), "client_credentials"; got != want {
+		t.Errorf("tokens.lastForm.Get(\"grant_type\") = %v, want %v", got, want)
+	}
+	if got, want := tokens.lastForm.Get("scope"), "read write"; got != want {
+		t.Errorf("tokens.lastForm.Get(\"scope\") = %v, want %v", got, want)
+	}
+	if got, want := tokens.lastForm.Get("audience"), "api"; got != want {
+		t.Errorf("tokens.lastForm.Get(\"audience\") = %v, want %v", got, want)
+	}
+	if !strings.Contains(tokens.lastAuth, "Basic ") {
+		t.Errorf("%s", "authStyle header is the default"+": "+fmt.Sprintf("%q does not contain %q", tokens.lastAuth, "Basic "))
+	}
+	if len(tokens.lastForm.Get("client_secret")) != 0 {
+		t.Errorf("tokens.lastForm.Get(\"client_secret\") is not empty: %v", tokens.lastForm.Get("client_secret"))
+	}
 	tokens.mu.Unlock()
 }
 
@@ -240,17 +335,29 @@ func TestOAuth2RefreshAfterExpiry(t *testing.T) {
 		secure: map[string]string{"oauth2ClientSecret": "client-secret-1"}})
 
 	for range 3 {
-		assert.Equal(t, "Bearer at-1", get(t, c, context.Background(), "/").Header.Get("Authorization"))
+		if got, want := get(t, c, context.Background(), "/").Header.Get("Authorization"), "Bearer at-1"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Header.Get(\"Authorization\") = %v, want %v", got, want)
+		}
 	}
-	require.EqualValues(t, 1, tokens.fetches.Load())
+	if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(1); got != want {
+		t.Fatalf("tokens.fetches.Load() = %v, want %v", got, want)
+	}
 	tokens.mu.Lock()
-	assert.Equal(t, "client-secret-1", tokens.lastForm.Get("client_secret"), "authStyle params")
-	assert.Empty(t, tokens.lastAuth)
+	if got, want := tokens.lastForm.Get("client_secret"), "client-secret-1"; got != want {
+		t.Errorf("%s", "authStyle params"+": "+fmt.Sprintf("tokens.lastForm.Get(\"client_secret\") = %v, want %v", got, want))
+	}
+	if len(tokens.lastAuth) != 0 {
+		t.Errorf("tokens.lastAuth is not empty: %v", tokens.lastAuth)
+	}
 	tokens.mu.Unlock()
 
 	time.Sleep(1200 * time.Millisecond)
-	assert.Equal(t, "Bearer at-2", get(t, c, context.Background(), "/").Header.Get("Authorization"))
-	assert.EqualValues(t, 2, tokens.fetches.Load())
+	if got, want := get(t, c, context.Background(), "/").Header.Get("Authorization"), "Bearer at-2"; got != want {
+		t.Errorf("get(t, c, context.Background(), \"/\").Header.Get(\"Authorization\") = %v, want %v", got, want)
+	}
+	if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(2); got != want {
+		t.Errorf("tokens.fetches.Load() = %v, want %v", got, want)
+	}
 }
 
 func TestOAuth2Failures(t *testing.T) {
@@ -264,10 +371,18 @@ func TestOAuth2Failures(t *testing.T) {
 			json:   map[string]any{"auth": map[string]any{"type": "oauth2", "oauth2": map[string]any{"tokenUrl": "https://idp.example.com/token", "clientId": "relay"}}},
 			secure: map[string]string{"oauth2ClientSecret": "client-secret-1"}})
 		_, err := New(s, Options{})
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "jsonData.auth.oauth2.tokenUrl")
-		assert.Contains(t, err.Error(), "jsonData.network.allowedHosts")
-		assert.NotContains(t, err.Error(), "client-secret-1")
+		if err == nil {
+			t.Fatalf("err is nil, want an error")
+		}
+		if !strings.Contains(err.Error(), "jsonData.auth.oauth2.tokenUrl") {
+			t.Errorf("%q does not contain %q", err.Error(), "jsonData.auth.oauth2.tokenUrl")
+		}
+		if !strings.Contains(err.Error(), "jsonData.network.allowedHosts") {
+			t.Errorf("%q does not contain %q", err.Error(), "jsonData.network.allowedHosts")
+		}
+		if strings.Contains(err.Error(), "client-secret-1") {
+			t.Errorf("%q contains %q", err.Error(), "client-secret-1")
+		}
 	})
 	t.Run("wrong secret", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL,
@@ -275,12 +390,22 @@ func TestOAuth2Failures(t *testing.T) {
 				"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": []string{tokHost}}},
 			secure: map[string]string{"oauth2ClientSecret": "wrong-secret"}})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindAuth, e.Kind)
-		assert.Equal(t, http.StatusUnauthorized, e.Status)
-		assert.Contains(t, e.Error(), "invalid_client")
-		assert.Equal(t, "secureJsonData.oauth2ClientSecret", e.Setting)
+		if got, want := e.Kind, KindAuth; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if got, want := e.Status, http.StatusUnauthorized; got != want {
+			t.Errorf("e.Status = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "invalid_client") {
+			t.Errorf("%q does not contain %q", e.Error(), "invalid_client")
+		}
+		if got, want := e.Setting, "secureJsonData.oauth2ClientSecret"; got != want {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
 	})
 	t.Run("token endpoint blocked by the guard", func(t *testing.T) {
 		// Token host allowed by name, but loopback addresses are not.
@@ -288,11 +413,21 @@ func TestOAuth2Failures(t *testing.T) {
 			json:   map[string]any{"auth": map[string]any{"type": "oauth2", "oauth2": map[string]any{"tokenUrl": tokSrv.URL, "clientId": "relay"}}, "network": map[string]any{"allowedHosts": []string{tokHost}}},
 			secure: map[string]string{"oauth2ClientSecret": "client-secret-1"}})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindAuth, e.Kind)
-		assert.Contains(t, e.Error(), "loopback address")
-		assert.Equal(t, settingAllowPrivate, e.Setting)
-		assert.Zero(t, tokens.fetches.Load(), "no token request may reach a refused address")
+		if got, want := e.Kind, KindAuth; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "loopback address") {
+			t.Errorf("%q does not contain %q", e.Error(), "loopback address")
+		}
+		if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
+		if !reflect.ValueOf(tokens.fetches.Load()).IsZero() {
+			t.Errorf("%s", "no token request may reach a refused address"+": "+fmt.Sprintf("tokens.fetches.Load() = %v, want zero", tokens.fetches.Load()))
+		}
 	})
 }

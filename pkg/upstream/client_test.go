@@ -2,13 +2,14 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestAccessors(t *testing.T) {
@@ -17,18 +18,30 @@ func TestAccessors(t *testing.T) {
 	}
 	c := newTestClient(t, cfg{url: "https://api.example.com:8443/v1/", json: map[string]any{"auth": map[string]any{"type": "bearer"}},
 		secure: map[string]string{"bearerToken": "t"}})
-	assert.Equal(t, "https://api.example.com:8443", c.Origin())
+	if got, want := c.Origin(), "https://api.example.com:8443"; got != want {
+		t.Errorf("c.Origin() = %v, want %v", got, want)
+	}
 	b := c.Base()
-	assert.Equal(t, "/v1", b.Path)
+	if got, want := b.Path, "/v1"; got != want {
+		t.Errorf("b.Path = %v, want %v", got, want)
+	}
 	b.Host = "evil.example.com"
-	assert.Equal(t, "api.example.com:8443", c.Base().Host, "Base returns a copy")
-	assert.Empty(t, c.Warnings())
+	if got, want := c.Base().Host, "api.example.com:8443"; got != want {
+		t.Errorf("%s", "Base returns a copy"+": "+fmt.Sprintf("c.Base().Host = %v, want %v", got, want))
+	}
+	if len(c.Warnings()) != 0 {
+		t.Errorf("c.Warnings() is not empty: %v", c.Warnings())
+	}
 
 	plain := newTestClient(t, cfg{url: "http://api.example.com", json: map[string]any{"auth": map[string]any{"type": "bearer"}},
 		secure: map[string]string{"bearerToken": "t"}})
-	assert.Equal(t, []string{"credentials are sent to the upstream over plain HTTP (url uses http://)"}, plain.Warnings())
+	if got, want := plain.Warnings(), []string{"credentials are sent to the upstream over plain HTTP (url uses http://)"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("plain.Warnings() = %v, want %v", got, want)
+	}
 	plain.Warnings()[0] = "changed"
-	assert.NotEqual(t, "changed", plain.Warnings()[0], "Warnings returns a copy")
+	if reflect.DeepEqual("changed", plain.Warnings()[0]) {
+		t.Errorf("%s", "Warnings returns a copy"+": "+fmt.Sprintf("plain.Warnings()[0] must not equal %v", "changed"))
+	}
 }
 
 // Grafana passes HTTP_PROXY/HTTPS_PROXY to plugins. They must not route
@@ -38,11 +51,21 @@ func TestProxyEnvironmentIgnored(t *testing.T) {
 	t.Setenv("HTTPS_PROXY", "http://user:proxy-pass@proxy.invalid:3128")
 	srv := newServer(t, http.HandlerFunc(echoHandler))
 	c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}})
-	assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method, "connected directly, not via the proxy")
-	require.Len(t, c.Warnings(), 1)
-	assert.Contains(t, c.Warnings()[0], "proxy environment variables")
-	assert.NotContains(t, c.Warnings()[0], "proxy-pass")
-	assert.Nil(t, c.transport.Proxy)
+	if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+		t.Errorf("%s", "connected directly, not via the proxy"+": "+fmt.Sprintf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want))
+	}
+	if len(c.Warnings()) != 1 {
+		t.Fatalf("c.Warnings() has %d elements, want %d", len(c.Warnings()), 1)
+	}
+	if !strings.Contains(c.Warnings()[0], "proxy environment variables") {
+		t.Errorf("%q does not contain %q", c.Warnings()[0], "proxy environment variables")
+	}
+	if strings.Contains(c.Warnings()[0], "proxy-pass") {
+		t.Errorf("%q contains %q", c.Warnings()[0], "proxy-pass")
+	}
+	if c.transport.Proxy != nil {
+		t.Error("c.transport.Proxy is set: proxy environment variables must be ignored")
+	}
 }
 
 // The SDK's contextual middlewares run outside Relay's policy: whatever they
@@ -63,7 +86,9 @@ func TestContextualMiddlewareCannotBypassPolicy(t *testing.T) {
 		})
 	})
 	s := get(t, c, httpclient.WithContextualMiddleware(context.Background(), forwardAll), "/")
-	assert.Empty(t, s.Header.Get("Cookie"))
+	if len(s.Header.Get("Cookie")) != 0 {
+		t.Errorf("s.Header.Get(\"Cookie\") is not empty: %v", s.Header.Get("Cookie"))
+	}
 
 	retarget := httpclient.MiddlewareFunc(func(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
 		return httpclient.RoundTripperFunc(func(r *http.Request) (*http.Response, error) {
@@ -72,9 +97,13 @@ func TestContextualMiddlewareCannotBypassPolicy(t *testing.T) {
 		})
 	})
 	req, err := c.NewRequest(httpclient.WithContextualMiddleware(context.Background(), retarget), http.MethodGet, "/", nil, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	e := doErr(t, c, req)
-	assert.Equal(t, KindBlocked, e.Kind)
+	if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+		t.Errorf("e.Kind = %v, want %v", got, want)
+	}
 }
 
 func TestUserinfoRefused(t *testing.T) {
@@ -83,6 +112,10 @@ func TestUserinfoRefused(t *testing.T) {
 	u, _ := url.Parse(srv.URL)
 	u.User = url.UserPassword("x", "y")
 	e := doErr(t, c, mustReq(t, http.MethodGet, u.String()))
-	assert.Equal(t, KindBlocked, e.Kind)
-	assert.NotContains(t, e.Error(), "y@")
+	if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+		t.Errorf("e.Kind = %v, want %v", got, want)
+	}
+	if strings.Contains(e.Error(), "y@") {
+		t.Errorf("%q contains %q", e.Error(), "y@")
+	}
 }

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // slowServer waits `before` before sending headers, then sends part of a
@@ -54,30 +54,52 @@ func TestTimeouts(t *testing.T) {
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		start := time.Now()
 		e := doErr(t, c, req)
-		assert.Less(t, time.Since(start), 3*time.Second)
-		assert.Equal(t, KindTimeout, e.Kind)
-		assert.Equal(t, "jsonData.timeouts.responseHeader", e.Setting)
-		assert.Equal(t, http.StatusGatewayTimeout, e.Kind.HTTPStatus())
+		if time.Since(start) >= 3*time.Second {
+			t.Errorf("time.Since(start) = %v, want < %v", time.Since(start), 3*time.Second)
+		}
+		if got, want := e.Kind, KindTimeout; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if got, want := e.Setting, "jsonData.timeouts.responseHeader"; got != want {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
+		if got, want := e.Kind.HTTPStatus(), http.StatusGatewayTimeout; got != want {
+			t.Errorf("e.Kind.HTTPStatus() = %v, want %v", got, want)
+		}
 	})
 	t.Run("whole request timeout before headers", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: slowServer(t, 5*time.Second, 0), json: timeoutsJSON(map[string]any{"request": "150ms"})})
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindTimeout, e.Kind)
-		assert.Equal(t, "jsonData.timeouts.request", e.Setting)
-		assert.True(t, errors.Is(e, context.DeadlineExceeded))
+		if got, want := e.Kind, KindTimeout; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if got, want := e.Setting, "jsonData.timeouts.request"; got != want {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
+		if !(errors.Is(e, context.DeadlineExceeded)) {
+			t.Errorf("errors.Is(e, context.DeadlineExceeded) is false")
+		}
 	})
 	t.Run("whole request timeout while reading the body", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: slowServer(t, 0, 5*time.Second), json: timeoutsJSON(map[string]any{"request": "200ms"})})
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		resp, err := c.Do(req)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		defer resp.Body.Close()
 		_, err = io.ReadAll(resp.Body)
-		require.Error(t, err)
+		if err == nil {
+			t.Fatalf("err is nil, want an error")
+		}
 		e := Classify(err)
-		assert.Equal(t, KindTimeout, e.Kind)
-		assert.Equal(t, "jsonData.timeouts.request", e.Setting)
+		if got, want := e.Kind, KindTimeout; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if got, want := e.Setting, "jsonData.timeouts.request"; got != want {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
 	})
 	t.Run("shorter caller deadline wins", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: slowServer(t, 5*time.Second, 0), json: timeoutsJSON(nil)})
@@ -85,18 +107,28 @@ func TestTimeouts(t *testing.T) {
 		defer cancel()
 		req, _ := c.NewRequest(ctx, http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindTimeout, e.Kind)
-		assert.Contains(t, e.Error(), "caller's deadline")
+		if got, want := e.Kind, KindTimeout; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "caller's deadline") {
+			t.Errorf("%q does not contain %q", e.Error(), "caller's deadline")
+		}
 	})
 	t.Run("WithRequestTimeout extends the default", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: slowServer(t, 300*time.Millisecond, 0), json: timeoutsJSON(map[string]any{"request": "100ms"})})
 		req, _ := c.NewRequest(WithRequestTimeout(context.Background(), 5*time.Second), http.MethodGet, "/", nil, nil)
 		resp, err := c.Do(req)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		b, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		require.NoError(t, err)
-		assert.JSONEq(t, `{"partial":true}`, string(b))
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if !jsonEqual(string(b), `{"partial":true}`) {
+			t.Errorf("JSON %s, want %s", string(b), `{"partial":true}`)
+		}
 	})
 	t.Run("caller cancel", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: slowServer(t, 5*time.Second, 0), json: timeoutsJSON(nil)})
@@ -104,26 +136,38 @@ func TestTimeouts(t *testing.T) {
 		time.AfterFunc(50*time.Millisecond, cancel)
 		req, _ := c.NewRequest(ctx, http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindCanceled, e.Kind)
+		if got, want := e.Kind, KindCanceled; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
 	})
 }
 
 func TestUnreachable(t *testing.T) {
 	t.Run("connection refused", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		addr := ln.Addr().String()
 		ln.Close()
 		c := newTestClient(t, cfg{url: "http://" + addr, json: map[string]any{"network": allowLoopback}})
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindUnreachable, e.Kind)
-		assert.Contains(t, e.Error(), "refused the connection")
-		assert.Equal(t, http.StatusBadGateway, e.Kind.HTTPStatus())
+		if got, want := e.Kind, KindUnreachable; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "refused the connection") {
+			t.Errorf("%q does not contain %q", e.Error(), "refused the connection")
+		}
+		if got, want := e.Kind.HTTPStatus(), http.StatusBadGateway; got != want {
+			t.Errorf("e.Kind.HTTPStatus() = %v, want %v", got, want)
+		}
 	})
 	t.Run("connection reset", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
@@ -142,7 +186,9 @@ func TestUnreachable(t *testing.T) {
 		c := newTestClient(t, cfg{url: "http://" + ln.Addr().String(), json: map[string]any{"network": allowLoopback}})
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindUnreachable, e.Kind, e.Error())
+		if got, want := e.Kind, KindUnreachable; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", e.Error()+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+		}
 	})
 	t.Run("unknown host", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: "http://nxdomain.invalid"}, Options{Resolver: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
@@ -150,27 +196,55 @@ func TestUnreachable(t *testing.T) {
 		}}})
 		req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 		e := doErr(t, c, req)
-		assert.Equal(t, KindUnreachable, e.Kind, e.Error())
+		if got, want := e.Kind, KindUnreachable; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", e.Error()+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+		}
 	})
 }
 
 func TestClassify(t *testing.T) {
-	assert.Nil(t, Classify(nil))
-	assert.Equal(t, KindTimeout, Classify(context.DeadlineExceeded).Kind)
-	assert.Equal(t, KindCanceled, Classify(context.Canceled).Kind)
-	assert.Equal(t, KindUnreachable, Classify(io.ErrUnexpectedEOF).Kind)
-	assert.Equal(t, KindUnknown, Classify(errors.New("boom")).Kind)
-	assert.Equal(t, KindUnreachable, Classify(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route")}).Kind)
-	e := newError(KindBlocked, "x", nil, "m")
-	assert.Same(t, e, Classify(e))
-	assert.Same(t, e, Classify(&net.OpError{Op: "dial", Err: e}), "unwraps to our error")
-	for k := KindUnknown; k <= KindTooLarge; k++ {
-		assert.NotEmpty(t, k.String())
-		assert.NotEmpty(t, k.Code())
-		assert.NotZero(t, k.HTTPStatus())
+	if Classify(nil) != nil {
+		t.Errorf("Classify(nil) is not nil: %v", Classify(nil))
 	}
-	assert.Equal(t, "upstream_blocked", KindBlocked.Code())
-	assert.Equal(t, http.StatusBadGateway, KindBlocked.HTTPStatus())
+	if got, want := Classify(context.DeadlineExceeded).Kind, KindTimeout; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(context.DeadlineExceeded).Kind = %v, want %v", got, want)
+	}
+	if got, want := Classify(context.Canceled).Kind, KindCanceled; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(context.Canceled).Kind = %v, want %v", got, want)
+	}
+	if got, want := Classify(io.ErrUnexpectedEOF).Kind, KindUnreachable; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(io.ErrUnexpectedEOF).Kind = %v, want %v", got, want)
+	}
+	if got, want := Classify(errors.New("boom")).Kind, KindUnknown; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(errors.New(\"boom\")).Kind = %v, want %v", got, want)
+	}
+	if got, want := Classify(&net.OpError{Op: "dial", Net: "tcp", Err: errors.New("no route")}).Kind, KindUnreachable; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(&net.OpError{Op: \"dial\", Net: \"tcp\", Err: errors.New(\"no route\")}).Kind = %v, want %v", got, want)
+	}
+	e := newError(KindBlocked, "x", nil, "m")
+	if e != Classify(e) {
+		t.Errorf("Classify(e) is not the same pointer")
+	}
+	if e != Classify(&net.OpError{Op: "dial", Err: e}) {
+		t.Errorf("%s", "unwraps to our error"+": "+fmt.Sprintf("Classify(&net.OpError{Op: \"dial\", Err: e}) is not the same pointer"))
+	}
+	for k := KindUnknown; k <= KindTooLarge; k++ {
+		if len(k.String()) == 0 {
+			t.Errorf("k.String() is empty")
+		}
+		if len(k.Code()) == 0 {
+			t.Errorf("k.Code() is empty")
+		}
+		if reflect.ValueOf(k.HTTPStatus()).IsZero() {
+			t.Errorf("k.HTTPStatus() is zero")
+		}
+	}
+	if got, want := KindBlocked.Code(), "upstream_blocked"; got != want {
+		t.Errorf("KindBlocked.Code() = %v, want %v", got, want)
+	}
+	if got, want := KindBlocked.HTTPStatus(), http.StatusBadGateway; got != want {
+		t.Errorf("KindBlocked.HTTPStatus() = %v, want %v", got, want)
+	}
 }
 
 func TestCloseStopsNewRequests(t *testing.T) {
@@ -181,6 +255,10 @@ func TestCloseStopsNewRequests(t *testing.T) {
 	c.Close() // idempotent
 	req, _ := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
 	_, err := c.Do(req)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "closed")
+	if err == nil {
+		t.Fatalf("err is nil, want an error")
+	}
+	if !strings.Contains(err.Error(), "closed") {
+		t.Errorf("%q does not contain %q", err.Error(), "closed")
+	}
 }

@@ -2,16 +2,16 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/relay-gateway/relay/pkg/settings"
@@ -55,46 +55,86 @@ func TestIPPolicy(t *testing.T) {
 		{"172.32.0.1", ""},
 	}
 	p, err := newIPPolicy(settings.Network{}, log.NewNullLogger())
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	for _, tc := range cases {
 		t.Run(tc.ip, func(t *testing.T) {
 			e := p.check(netip.MustParseAddr(tc.ip))
 			switch tc.want {
 			case "":
-				assert.Nil(t, e)
+				if e != nil {
+					t.Errorf("e is not nil: %v", e)
+				}
 			case always:
-				require.NotNil(t, e)
-				assert.Equal(t, KindBlocked, e.Kind)
-				assert.Contains(t, e.Error(), "always refused")
-				assert.Empty(t, e.Setting)
+				if e == nil {
+					t.Fatalf("e is nil")
+				}
+				if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+					t.Errorf("e.Kind = %v, want %v", got, want)
+				}
+				if !strings.Contains(e.Error(), "always refused") {
+					t.Errorf("%q does not contain %q", e.Error(), "always refused")
+				}
+				if len(e.Setting) != 0 {
+					t.Errorf("e.Setting is not empty: %v", e.Setting)
+				}
 			default:
-				require.NotNil(t, e)
-				assert.Contains(t, e.Error(), tc.want)
-				assert.Contains(t, e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
-				assert.Equal(t, settingAllowPrivate, e.Setting)
+				if e == nil {
+					t.Fatalf("e is nil")
+				}
+				if !strings.Contains(e.Error(), tc.want) {
+					t.Errorf("%q does not contain %q", e.Error(), tc.want)
+				}
+				if !strings.Contains(e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs") {
+					t.Errorf("%q does not contain %q", e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
+				}
+				if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+					t.Errorf("e.Setting = %v, want %v", got, want)
+				}
 			}
 		})
 	}
 
 	t.Run("allowPrivateNetworks opens private ranges, never metadata", func(t *testing.T) {
 		p, err := newIPPolicy(settings.Network{AllowPrivateNetworks: true}, log.NewNullLogger())
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		for _, ip := range []string{"127.0.0.1", "::1", "10.0.0.1", "192.168.0.1", "100.64.1.1", "fd00::1"} {
-			assert.Nil(t, p.check(netip.MustParseAddr(ip)), ip)
+			if p.check(netip.MustParseAddr(ip)) != nil {
+				t.Errorf("%s", ip+": "+fmt.Sprintf("p.check(netip.MustParseAddr(ip)) is not nil: %v", p.check(netip.MustParseAddr(ip))))
+			}
 		}
 		for _, ip := range []string{"169.254.169.254", "100.100.100.200", "fd00:ec2::254", "0.0.0.0"} {
-			assert.NotNil(t, p.check(netip.MustParseAddr(ip)), ip)
+			if p.check(netip.MustParseAddr(ip)) == nil {
+				t.Errorf("%s", ip+": "+fmt.Sprintf("p.check(netip.MustParseAddr(ip)) is nil"))
+			}
 		}
 	})
 	t.Run("allowedCIDRs open only their range", func(t *testing.T) {
 		p, err := newIPPolicy(settings.Network{AllowedCIDRs: []string{"10.1.0.0/16", "::ffff:127.0.0.1/128", "0.0.0.0/0"}}, log.NewNullLogger())
-		require.NoError(t, err)
-		assert.Nil(t, p.check(netip.MustParseAddr("10.1.2.3")))
-		assert.Nil(t, p.check(netip.MustParseAddr("127.0.0.1")), "mapped CIDR is unmapped")
-		assert.Nil(t, p.check(netip.MustParseAddr("::ffff:10.1.2.3")))
-		assert.Nil(t, p.check(netip.MustParseAddr("192.168.0.1")), "0.0.0.0/0 allows every private IPv4")
-		assert.NotNil(t, p.check(netip.MustParseAddr("169.254.169.254")), "but never metadata")
-		assert.NotNil(t, p.check(netip.MustParseAddr("::1")), "IPv4 CIDRs do not open IPv6 loopback")
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if p.check(netip.MustParseAddr("10.1.2.3")) != nil {
+			t.Errorf("p.check(netip.MustParseAddr(\"10.1.2.3\")) is not nil: %v", p.check(netip.MustParseAddr("10.1.2.3")))
+		}
+		if p.check(netip.MustParseAddr("127.0.0.1")) != nil {
+			t.Errorf("%s", "mapped CIDR is unmapped"+": "+fmt.Sprintf("p.check(netip.MustParseAddr(\"127.0.0.1\")) is not nil: %v", p.check(netip.MustParseAddr("127.0.0.1"))))
+		}
+		if p.check(netip.MustParseAddr("::ffff:10.1.2.3")) != nil {
+			t.Errorf("p.check(netip.MustParseAddr(\"::ffff:10.1.2.3\")) is not nil: %v", p.check(netip.MustParseAddr("::ffff:10.1.2.3")))
+		}
+		if p.check(netip.MustParseAddr("192.168.0.1")) != nil {
+			t.Errorf("%s", "0.0.0.0/0 allows every private IPv4"+": "+fmt.Sprintf("p.check(netip.MustParseAddr(\"192.168.0.1\")) is not nil: %v", p.check(netip.MustParseAddr("192.168.0.1"))))
+		}
+		if p.check(netip.MustParseAddr("169.254.169.254")) == nil {
+			t.Errorf("%s", "but never metadata"+": "+fmt.Sprintf("p.check(netip.MustParseAddr(\"169.254.169.254\")) is nil"))
+		}
+		if p.check(netip.MustParseAddr("::1")) == nil {
+			t.Errorf("%s", "IPv4 CIDRs do not open IPv6 loopback"+": "+fmt.Sprintf("p.check(netip.MustParseAddr(\"::1\")) is nil"))
+		}
 	})
 }
 
@@ -102,30 +142,50 @@ func TestLoopbackRefusedWithoutSetting(t *testing.T) {
 	srv := newServer(t, http.HandlerFunc(echoHandler))
 	c := newTestClient(t, cfg{url: srv.URL})
 	req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	e := doErr(t, c, req)
-	assert.Equal(t, KindBlocked, e.Kind)
-	assert.Equal(t, "upstream address 127.0.0.1 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs", e.Error())
-	assert.Equal(t, settingAllowPrivate, e.Setting)
+	if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+		t.Errorf("e.Kind = %v, want %v", got, want)
+	}
+	if got, want := e.Error(), "upstream address 127.0.0.1 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs"; got != want {
+		t.Errorf("e.Error() = %v, want %v", got, want)
+	}
+	if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+		t.Errorf("e.Setting = %v, want %v", got, want)
+	}
 
 	t.Run("by name, refused at dial time", func(t *testing.T) {
 		u := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
 		logger := newCaptureLogger()
 		c := newTestClient(t, cfg{url: u}, Options{Logger: logger})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindBlocked, e.Kind)
-		assert.Contains(t, e.Error(), "is a loopback address; set jsonData.network.allowPrivateNetworks")
-		assert.Contains(t, logger.all(), "Refused upstream connection")
+		if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "is a loopback address; set jsonData.network.allowPrivateNetworks") {
+			t.Errorf("%q does not contain %q", e.Error(), "is a loopback address; set jsonData.network.allowPrivateNetworks")
+		}
+		if !strings.Contains(logger.all(), "Refused upstream connection") {
+			t.Errorf("%q does not contain %q", logger.all(), "Refused upstream connection")
+		}
 	})
 	t.Run("allowPrivateNetworks", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": map[string]any{"allowPrivateNetworks": true}}})
-		assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
+		if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+		}
 	})
 	t.Run("allowedCIDRs", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}})
-		assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
+		if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+		}
 	})
 }
 
@@ -135,16 +195,26 @@ func TestMetadataAddressNeverDialed(t *testing.T) {
 			// Even allowPrivateNetworks plus a catch-all CIDR cannot open it.
 			c := newTestClient(t, cfg{url: u, json: map[string]any{"network": map[string]any{"allowPrivateNetworks": true, "allowedCIDRs": []string{"0.0.0.0/0", "::/0"}}}})
 			req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			e := doErr(t, c, req)
-			assert.Equal(t, KindBlocked, e.Kind)
-			assert.Contains(t, e.Error(), "always refused")
+			if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+				t.Errorf("e.Kind = %v, want %v", got, want)
+			}
+			if !strings.Contains(e.Error(), "always refused") {
+				t.Errorf("%q does not contain %q", e.Error(), "always refused")
+			}
 			// The dial guard refuses it too (the request-time check is only
 			// the first line): dial directly.
 			host := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(u, "/", 4)[2], "["), "]")
 			_, derr := c.dialer.DialContext(context.Background(), "tcp", net.JoinHostPort(host, "80"))
-			require.Error(t, derr)
-			assert.Contains(t, derr.Error(), "always refused")
+			if derr == nil {
+				t.Fatalf("derr is nil, want an error")
+			}
+			if !strings.Contains(derr.Error(), "always refused") {
+				t.Errorf("%q does not contain %q", derr.Error(), "always refused")
+			}
 		})
 	}
 }
@@ -155,38 +225,60 @@ func TestIPSpellings(t *testing.T) {
 		t.Run("url "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://" + h + "/"})
 			_, err := New(s, Options{Logger: log.NewNullLogger()})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "url: ")
-			assert.Contains(t, err.Error(), "non-standard spelling of an IP address")
+			if err == nil {
+				t.Fatalf("err is nil, want an error")
+			}
+			if !strings.Contains(err.Error(), "url: ") {
+				t.Errorf("%q does not contain %q", err.Error(), "url: ")
+			}
+			if !strings.Contains(err.Error(), "non-standard spelling of an IP address") {
+				t.Errorf("%q does not contain %q", err.Error(), "non-standard spelling of an IP address")
+			}
 		})
 		t.Run("allowedHosts "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://api.example.com", json: map[string]any{"network": map[string]any{"allowedHosts": []string{"ok.example.com", h}}}})
 			_, err := New(s, Options{Logger: log.NewNullLogger()})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "jsonData.network.allowedHosts[1]")
+			if err == nil {
+				t.Fatalf("err is nil, want an error")
+			}
+			if !strings.Contains(err.Error(), "jsonData.network.allowedHosts[1]") {
+				t.Errorf("%q does not contain %q", err.Error(), "jsonData.network.allowedHosts[1]")
+			}
 		})
 		t.Run("request "+h, func(t *testing.T) {
 			c := newTestClient(t, cfg{url: "http://169.254.169.254.example.com"})
 			e := doErr(t, c, mustReq(t, http.MethodGet, "http://"+h+"/"))
-			assert.Equal(t, KindBlocked, e.Kind)
-			assert.Contains(t, e.Error(), "non-standard spelling")
+			if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+				t.Errorf("e.Kind = %v, want %v", got, want)
+			}
+			if !strings.Contains(e.Error(), "non-standard spelling") {
+				t.Errorf("%q does not contain %q", e.Error(), "non-standard spelling")
+			}
 		})
 	}
 	t.Run("other hosts refused at request time", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: "http://api.example.com"})
 		for _, u := range []string{"http://evil.example.com/", "http://api.example.com:8080/", "http://169.254.169.254/", "ftp://api.example.com/", "http://[::1]/"} {
 			e := doErr(t, c, mustReq(t, http.MethodGet, u))
-			assert.Equal(t, KindBlocked, e.Kind, u)
+			if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s", u+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+			}
 		}
 		e := doErr(t, c, mustReq(t, http.MethodGet, "http://evil.example.com/"))
-		assert.Contains(t, e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`)
-		assert.Equal(t, settingAllowedHosts, e.Setting)
+		if !strings.Contains(e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`) {
+			t.Errorf("%q does not contain %q", e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`)
+		}
+		if got, want := e.Setting, settingAllowedHosts; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
 	})
 	t.Run("canonical forms are accepted", func(t *testing.T) {
 		for _, h := range []string{"http://192.0.2.10", "http://[2001:db8::1]:8080", "http://API.Example.com.", "http://1.example.com"} {
 			s := parseSettings(t, cfg{url: h})
 			c, err := New(s, Options{Logger: log.NewNullLogger()})
-			require.NoError(t, err, h)
+			if err != nil {
+				t.Fatalf("%s", h+": "+fmt.Sprintf("%v", err))
+			}
 			c.Close()
 		}
 	})
@@ -205,7 +297,9 @@ type fakeDNS struct {
 func startFakeDNS(t *testing.T, answer func(n int) netip.Addr) *fakeDNS {
 	t.Helper()
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	d := &fakeDNS{conn: pc, answer: answer, done: make(chan struct{})}
 	go d.serve()
 	t.Cleanup(func() { pc.Close(); <-d.done })
@@ -278,14 +372,22 @@ func TestDNSRebindingRefusedAtDialTime(t *testing.T) {
 				return tc.rebindTo
 			})
 			c := newTestClient(t, cfg{url: "http://rebind.test:" + port, json: map[string]any{"network": allowLoopback}}, Options{Resolver: dns.resolver(), Logger: log.NewNullLogger()})
-			assert.Equal(t, "rebind.test:"+port, get(t, c, context.Background(), "/").Host)
+			if got, want := get(t, c, context.Background(), "/").Host, "rebind.test:"+port; !reflect.DeepEqual(got, want) {
+				t.Errorf("get(t, c, context.Background(), \"/\").Host = %v, want %v", got, want)
+			}
 
 			c.transport.CloseIdleConnections() // force a new dial and a new lookup
 			req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			e := doErr(t, c, req)
-			assert.Equal(t, KindBlocked, e.Kind)
-			assert.Contains(t, e.Error(), tc.want)
+			if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+				t.Errorf("e.Kind = %v, want %v", got, want)
+			}
+			if !strings.Contains(e.Error(), tc.want) {
+				t.Errorf("%q does not contain %q", e.Error(), tc.want)
+			}
 		})
 	}
 }

@@ -8,13 +8,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
 	"github.com/relay-gateway/relay/pkg/settings"
@@ -41,11 +41,15 @@ func parseSettings(t testing.TB, c cfg) *settings.Settings {
 		jd = map[string]any{}
 	}
 	raw, err := json.Marshal(jd)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	s, err := settings.Parse(backend.DataSourceInstanceSettings{
 		UID: "ds1", Name: "Test API", URL: c.url, JSONData: raw, DecryptedSecureJSONData: c.secure,
 	})
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	return s
 }
 
@@ -59,7 +63,9 @@ func newTestClient(t testing.TB, c cfg, opts ...Options) *Client {
 		o.Logger = log.NewNullLogger()
 	}
 	cl, err := New(parseSettings(t, c), o)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	t.Cleanup(cl.Close)
 	return cl
 }
@@ -101,13 +107,21 @@ func newServer(t testing.TB, h http.Handler) *httptest.Server {
 func get(t testing.TB, c *Client, ctx context.Context, rel string) seen {
 	t.Helper()
 	req, err := c.NewRequest(ctx, http.MethodGet, rel, nil, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	resp, err := c.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
+	if got, want := resp.StatusCode, http.StatusOK; got != want {
+		t.Fatalf("resp.StatusCode = %v, want %v", got, want)
+	}
 	var s seen
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+	}
 	return s
 }
 
@@ -121,14 +135,18 @@ func doErr(t testing.TB, c *Client, req *http.Request) *Error {
 		t.Fatalf("expected an error, got %d %s", resp.StatusCode, b)
 	}
 	var e *Error
-	require.True(t, errors.As(err, &e), "error %T %v is not *Error", err, err)
+	if !(errors.As(err, &e)) {
+		t.Fatalf("%s", fmt.Sprintf("error %T %v is not *Error", err, err)+": "+fmt.Sprintf("errors.As(err, &e) is false"))
+	}
 	return e
 }
 
 func mustReq(t testing.TB, method, rawURL string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), method, rawURL, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	return req
 }
 
@@ -161,4 +179,10 @@ func (l *captureLogger) all() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return strings.Join(*l.lines, "\n")
+}
+
+// jsonEqual says whether two JSON texts hold the same value.
+func jsonEqual(a, b string) bool {
+	var x, y any
+	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
 }

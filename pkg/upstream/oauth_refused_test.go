@@ -2,6 +2,7 @@ package upstream
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -9,9 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // An upstream that revokes or rotates a client-credentials token before its
@@ -47,17 +45,25 @@ func TestOAuth2TokenRefusedByUpstream(t *testing.T) {
 			body = strings.NewReader(`{}`)
 		}
 		req, err := c.NewRequest(context.Background(), method, "/data", nil, body)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		resp, err := c.Do(req)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
 
 	status, _ := call(http.MethodGet)
-	require.Equal(t, http.StatusOK, status)
-	require.EqualValues(t, 1, tokens.fetches.Load())
+	if got, want := status, http.StatusOK; got != want {
+		t.Fatalf("status = %v, want %v", got, want)
+	}
+	if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(1); got != want {
+		t.Fatalf("tokens.fetches.Load() = %v, want %v", got, want)
+	}
 
 	t.Run("a GET with a revoked token gets a new token and is retried once", func(t *testing.T) {
 		accepted.Store("Bearer at-2")
@@ -68,25 +74,43 @@ func TestOAuth2TokenRefusedByUpstream(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				status, body := call(http.MethodGet)
-				assert.Equal(t, http.StatusOK, status, body)
-				assert.Contains(t, body, "Bearer at-2")
+				if got, want := status, http.StatusOK; got != want {
+					t.Errorf("%s", body+": "+fmt.Sprintf("status = %v, want %v", got, want))
+				}
+				if !strings.Contains(body, "Bearer at-2") {
+					t.Errorf("%q does not contain %q", body, "Bearer at-2")
+				}
 			}()
 		}
 		wg.Wait()
-		assert.EqualValues(t, 2, tokens.fetches.Load(), "concurrent refusals of one token cause one fetch")
-		assert.LessOrEqual(t, calls.Load()-before, int32(20), "at most one retry per request")
+		if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(2); got != want {
+			t.Errorf("%s", "concurrent refusals of one token cause one fetch"+": "+fmt.Sprintf("tokens.fetches.Load() = %v, want %v", got, want))
+		}
+		if calls.Load()-before > int32(20) {
+			t.Errorf("%s", "at most one retry per request"+": "+fmt.Sprintf("calls.Load()-before = %v, want <= %v", calls.Load()-before, int32(20)))
+		}
 	})
 
 	t.Run("a POST gets the 401, and the next request a new token", func(t *testing.T) {
 		advance(minDropInterval)
 		accepted.Store("Bearer at-3")
 		status, _ := call(http.MethodPost)
-		assert.Equal(t, http.StatusUnauthorized, status, "a request with a body is not sent twice")
-		assert.EqualValues(t, 2, tokens.fetches.Load(), "the new token is fetched when next needed")
+		if got, want := status, http.StatusUnauthorized; got != want {
+			t.Errorf("%s", "a request with a body is not sent twice"+": "+fmt.Sprintf("status = %v, want %v", got, want))
+		}
+		if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(2); got != want {
+			t.Errorf("%s", "the new token is fetched when next needed"+": "+fmt.Sprintf("tokens.fetches.Load() = %v, want %v", got, want))
+		}
 		status, body := call(http.MethodGet)
-		assert.Equal(t, http.StatusOK, status)
-		assert.Contains(t, body, "Bearer at-3")
-		assert.EqualValues(t, 3, tokens.fetches.Load())
+		if got, want := status, http.StatusOK; got != want {
+			t.Errorf("status = %v, want %v", got, want)
+		}
+		if !strings.Contains(body, "Bearer at-3") {
+			t.Errorf("%q does not contain %q", body, "Bearer at-3")
+		}
+		if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(3); got != want {
+			t.Errorf("tokens.fetches.Load() = %v, want %v", got, want)
+		}
 	})
 
 	t.Run("an upstream refusing every token costs at most one fetch per interval", func(t *testing.T) {
@@ -94,13 +118,21 @@ func TestOAuth2TokenRefusedByUpstream(t *testing.T) {
 		accepted.Store("no token will do")
 		for range 5 {
 			status, _ := call(http.MethodGet)
-			assert.Equal(t, http.StatusUnauthorized, status)
+			if got, want := status, http.StatusUnauthorized; got != want {
+				t.Errorf("status = %v, want %v", got, want)
+			}
 		}
-		assert.EqualValues(t, 4, tokens.fetches.Load(), "one drop, then none within the interval")
+		if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(4); got != want {
+			t.Errorf("%s", "one drop, then none within the interval"+": "+fmt.Sprintf("tokens.fetches.Load() = %v, want %v", got, want))
+		}
 		advance(minDropInterval)
 		status, _ := call(http.MethodGet)
-		assert.Equal(t, http.StatusUnauthorized, status)
-		assert.EqualValues(t, 5, tokens.fetches.Load())
+		if got, want := status, http.StatusUnauthorized; got != want {
+			t.Errorf("status = %v, want %v", got, want)
+		}
+		if got, want := fmt.Sprint(tokens.fetches.Load()), fmt.Sprint(5); got != want {
+			t.Errorf("tokens.fetches.Load() = %v, want %v", got, want)
+		}
 	})
 }
 
@@ -113,10 +145,18 @@ func TestStaticCredentialsAreNotRetriedOn401(t *testing.T) {
 	c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback, "auth": map[string]any{"type": "bearer"}},
 		secure: map[string]string{"bearerToken": "static"}})
 	req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	resp, err := c.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	resp.Body.Close()
-	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
-	assert.EqualValues(t, 1, calls.Load())
+	if got, want := resp.StatusCode, http.StatusUnauthorized; got != want {
+		t.Errorf("resp.StatusCode = %v, want %v", got, want)
+	}
+	if got, want := fmt.Sprint(calls.Load()), fmt.Sprint(1); got != want {
+		t.Errorf("calls.Load() = %v, want %v", got, want)
+	}
 }

@@ -3,14 +3,13 @@ package upstream
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func TestJoinPath(t *testing.T) {
@@ -29,13 +28,25 @@ func TestJoinPath(t *testing.T) {
 	}
 	for _, tc := range ok {
 		u, err := JoinPath(base, tc.rel)
-		require.NoError(t, err, tc.rel)
-		assert.Equal(t, tc.path, u.Path, tc.rel)
-		assert.Equal(t, tc.escaped, u.EscapedPath(), tc.rel)
-		assert.Equal(t, "api.example.com", u.Host)
-		assert.Equal(t, "https://api.example.com"+tc.escaped, u.String())
+		if err != nil {
+			t.Fatalf("%s", tc.rel+": "+fmt.Sprintf("%v", err))
+		}
+		if got, want := u.Path, tc.path; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", tc.rel+": "+fmt.Sprintf("u.Path = %v, want %v", got, want))
+		}
+		if got, want := u.EscapedPath(), tc.escaped; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", tc.rel+": "+fmt.Sprintf("u.EscapedPath() = %v, want %v", got, want))
+		}
+		if got, want := u.Host, "api.example.com"; got != want {
+			t.Errorf("u.Host = %v, want %v", got, want)
+		}
+		if got, want := u.String(), "https://api.example.com"+tc.escaped; !reflect.DeepEqual(got, want) {
+			t.Errorf("u.String() = %v, want %v", got, want)
+		}
 	}
-	assert.Equal(t, "/v1", base.Path, "base is not modified")
+	if got, want := base.Path, "/v1"; got != want {
+		t.Errorf("%s", "base is not modified"+": "+fmt.Sprintf("base.Path = %v, want %v", got, want))
+	}
 
 	bad := []string{
 		"..", "../etc", "a/../../b", "a/./b", ".", "./a", "a/..", "..;/admin", "a/..;x/b", ".;x",
@@ -48,26 +59,46 @@ func TestJoinPath(t *testing.T) {
 	for _, rel := range bad {
 		_, err := JoinPath(base, rel)
 		var e *Error
-		require.True(t, errors.As(err, &e), "%q should be refused", rel)
-		assert.Equal(t, KindBadPath, e.Kind, rel)
-		assert.Equal(t, http.StatusBadRequest, e.Kind.HTTPStatus())
+		if !(errors.As(err, &e)) {
+			t.Fatalf("%s", fmt.Sprintf("%q should be refused", rel)+": "+fmt.Sprintf("errors.As(err, &e) is false"))
+		}
+		if got, want := e.Kind, KindBadPath; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", rel+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+		}
+		if got, want := e.Kind.HTTPStatus(), http.StatusBadRequest; got != want {
+			t.Errorf("e.Kind.HTTPStatus() = %v, want %v", got, want)
+		}
 	}
 
 	t.Run("root base", func(t *testing.T) {
 		root, _ := url.Parse("http://h:8080")
 		u, err := JoinPath(root, "")
-		require.NoError(t, err)
-		assert.Equal(t, "http://h:8080/", u.String())
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if got, want := u.String(), "http://h:8080/"; got != want {
+			t.Errorf("u.String() = %v, want %v", got, want)
+		}
 		u, err = JoinPath(root, "a/b")
-		require.NoError(t, err)
-		assert.Equal(t, "http://h:8080/a/b", u.String())
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if got, want := u.String(), "http://h:8080/a/b"; got != want {
+			t.Errorf("u.String() = %v, want %v", got, want)
+		}
 	})
 	t.Run("base path needing escapes", func(t *testing.T) {
 		b, _ := url.Parse("http://h/my%20api")
 		u, err := JoinPath(b, "x y")
-		require.NoError(t, err)
-		assert.Equal(t, "/my api/x y", u.Path)
-		assert.Equal(t, "http://h/my%20api/x%20y", u.String())
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		if got, want := u.Path, "/my api/x y"; got != want {
+			t.Errorf("u.Path = %v, want %v", got, want)
+		}
+		if got, want := u.String(), "http://h/my%20api/x%20y"; got != want {
+			t.Errorf("u.String() = %v, want %v", got, want)
+		}
 	})
 }
 
@@ -76,16 +107,28 @@ func TestNewRequestQuery(t *testing.T) {
 	c := newTestClient(t, cfg{url: srv.URL + "/base", json: map[string]any{"network": allowLoopback,
 		"proxy": map[string]any{"queryParams": map[string]string{"tenant": "acme", "v": "2"}}}})
 	req, err := c.NewRequest(context.Background(), http.MethodGet, "/items/a b", url.Values{"q": {"x y"}, "tenant": {"evil"}}, nil)
-	require.NoError(t, err)
-	assert.Equal(t, "q=x+y&tenant=acme&v=2", req.URL.RawQuery, "caller first, fixed parameters appended and winning")
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if got, want := req.URL.RawQuery, "q=x+y&tenant=acme&v=2"; got != want {
+		t.Errorf("%s", "caller first, fixed parameters appended and winning"+": "+fmt.Sprintf("req.URL.RawQuery = %v, want %v", got, want))
+	}
 	s := doSeen(t, c, req)
-	assert.Equal(t, "/base/items/a b", s.Path)
-	assert.Equal(t, "/base/items/a%20b", s.RawPath)
+	if got, want := s.Path, "/base/items/a b"; got != want {
+		t.Errorf("s.Path = %v, want %v", got, want)
+	}
+	if got, want := s.RawPath, "/base/items/a%20b"; got != want {
+		t.Errorf("s.RawPath = %v, want %v", got, want)
+	}
 
 	_, err = c.NewRequest(context.Background(), http.MethodGet, "../x", nil, nil)
-	assert.Equal(t, KindBadPath, Classify(err).Kind)
+	if got, want := Classify(err).Kind, KindBadPath; !reflect.DeepEqual(got, want) {
+		t.Errorf("Classify(err).Kind = %v, want %v", got, want)
+	}
 	_, err = c.NewRequest(context.Background(), "BAD METHOD", "/", nil, nil)
-	assert.Error(t, err)
+	if err == nil {
+		t.Errorf("err is nil, want an error")
+	}
 }
 
 // FuzzJoinPath checks JoinPath's guarantee: whatever rel is, a result stays

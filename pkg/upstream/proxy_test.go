@@ -6,10 +6,9 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"reflect"
+	"strings"
 	"testing"
-
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // TestRoundTripperWithReverseProxy runs the client under httputil.ReverseProxy
@@ -24,7 +23,9 @@ func TestRoundTripperWithReverseProxy(t *testing.T) {
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			u, err := JoinPath(c.Base(), pr.In.URL.Path)
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			u.RawQuery = pr.In.URL.RawQuery
 			pr.Out.URL = u
 			pr.Out.Host = ""
@@ -39,37 +40,71 @@ func TestRoundTripperWithReverseProxy(t *testing.T) {
 	hc := front.Client()
 
 	resp, err := hc.Get(front.URL + "/items?x=1")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	var s seen
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+	}
 	resp.Body.Close()
-	assert.Equal(t, "/items", s.Path)
-	assert.Equal(t, "x=1", s.Query)
-	assert.Equal(t, "Bearer tok-p", s.Header.Get("Authorization"))
+	if got, want := s.Path, "/items"; got != want {
+		t.Errorf("s.Path = %v, want %v", got, want)
+	}
+	if got, want := s.Query, "x=1"; got != want {
+		t.Errorf("s.Query = %v, want %v", got, want)
+	}
+	if got, want := s.Header.Get("Authorization"), "Bearer tok-p"; got != want {
+		t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+	}
 
 	// An allowed (same-origin) redirect is followed like Do does.
 	resp, err = hc.Get(front.URL + "/hop/2")
-	require.NoError(t, err)
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&s))
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatalf("json.NewDecoder(resp.Body).Decode(&s): %v", err)
+	}
 	resp.Body.Close()
-	assert.Equal(t, "/hop/0", s.Path)
-	assert.Equal(t, "Bearer tok-p", s.Header.Get("Authorization"))
+	if got, want := s.Path, "/hop/0"; got != want {
+		t.Errorf("s.Path = %v, want %v", got, want)
+	}
+	if got, want := s.Header.Get("Authorization"), "Bearer tok-p"; got != want {
+		t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+	}
 
 	// A refused one reaches the ErrorHandler as a classifiable *Error.
 	resp, err = hc.Get(front.URL + "/to?u=" + url.QueryEscape("http://169.254.169.254/"))
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	resp.Body.Close()
-	assert.Equal(t, http.StatusBadGateway, resp.StatusCode)
-	require.NotNil(t, proxyErr)
-	assert.Equal(t, KindBlocked, proxyErr.Kind)
-	assert.Contains(t, proxyErr.Error(), "always refused")
+	if got, want := resp.StatusCode, http.StatusBadGateway; got != want {
+		t.Errorf("resp.StatusCode = %v, want %v", got, want)
+	}
+	if proxyErr == nil {
+		t.Fatalf("proxyErr is nil")
+	}
+	if got, want := proxyErr.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+		t.Errorf("proxyErr.Kind = %v, want %v", got, want)
+	}
+	if !strings.Contains(proxyErr.Error(), "always refused") {
+		t.Errorf("%q does not contain %q", proxyErr.Error(), "always refused")
+	}
 
 	// The RoundTripper never mutates the proxy's outgoing request.
 	in := httptest.NewRequest(http.MethodGet, a.URL+"/api/x", nil)
 	in.RequestURI = "/api/x"
 	resp, err = c.RoundTripper().RoundTrip(in)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	resp.Body.Close()
-	assert.Equal(t, "/api/x", in.RequestURI)
-	assert.Empty(t, in.Header.Get("Authorization"))
+	if got, want := in.RequestURI, "/api/x"; got != want {
+		t.Errorf("in.RequestURI = %v, want %v", got, want)
+	}
+	if len(in.Header.Get("Authorization")) != 0 {
+		t.Errorf("in.Header.Get(\"Authorization\") is not empty: %v", in.Header.Get("Authorization"))
+	}
 }

@@ -7,13 +7,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // redirector serves /to?u=<target>&code=<status> (redirect to target),
@@ -50,7 +49,9 @@ func redirectReq(t *testing.T, c *Client, ctx context.Context, target string, ex
 		q[k] = v
 	}
 	req, err := c.NewRequest(ctx, http.MethodGet, "/to", q, nil)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	return req
 }
 
@@ -64,28 +65,46 @@ func TestRedirectPolicy(t *testing.T) {
 		for _, allowed := range [][]string{nil, {"169.254.169.254"}} {
 			c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": allowed}}})
 			e := doErr(t, c, redirectReq(t, c, context.Background(), "http://169.254.169.254/latest/meta-data/", nil))
-			assert.Equal(t, KindBlocked, e.Kind)
-			assert.Contains(t, e.Error(), "upstream redirect refused: upstream address 169.254.169.254 is a link-local or cloud metadata address and is always refused")
-			assert.Equal(t, http.StatusFound, e.Status)
+			if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+				t.Errorf("e.Kind = %v, want %v", got, want)
+			}
+			if !strings.Contains(e.Error(), "upstream redirect refused: upstream address 169.254.169.254 is a link-local or cloud metadata address and is always refused") {
+				t.Errorf("%q does not contain %q", e.Error(), "upstream redirect refused: upstream address 169.254.169.254 is a link-local or cloud metadata address and is always refused")
+			}
+			if got, want := e.Status, http.StatusFound; got != want {
+				t.Errorf("e.Status = %v, want %v", got, want)
+			}
 		}
 	})
 	t.Run("to loopback when not allowed", func(t *testing.T) {
 		// The host is allowed by name, but its address is not.
 		c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": []string{"127.0.0.2:" + bPort}}}})
 		e := doErr(t, c, redirectReq(t, c, context.Background(), "http://127.0.0.2:"+bPort+"/", nil))
-		assert.Equal(t, KindRedirect, e.Kind)
-		assert.Contains(t, e.Error(), "upstream address 127.0.0.2 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
+		if got, want := e.Kind, KindRedirect; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "upstream address 127.0.0.2 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs") {
+			t.Errorf("%q does not contain %q", e.Error(), "upstream address 127.0.0.2 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
+		}
 	})
 	t.Run("to another host", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": allowLoopback}})
 		for _, target := range []string{b.URL + "/x", "http://evil.example.com/", "http://localhost:" + bPort + "/"} {
 			e := doErr(t, c, redirectReq(t, c, context.Background(), target, nil))
-			assert.Equal(t, KindRedirect, e.Kind, target)
-			assert.Contains(t, e.Error(), "to jsonData.network.allowedHosts", target)
-			assert.Equal(t, settingAllowedHosts, e.Setting)
+			if got, want := e.Kind, KindRedirect; !reflect.DeepEqual(got, want) {
+				t.Errorf("%s", target+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+			}
+			if !strings.Contains(e.Error(), "to jsonData.network.allowedHosts") {
+				t.Errorf("%s", target+": "+fmt.Sprintf("%q does not contain %q", e.Error(), "to jsonData.network.allowedHosts"))
+			}
+			if got, want := e.Setting, settingAllowedHosts; !reflect.DeepEqual(got, want) {
+				t.Errorf("e.Setting = %v, want %v", got, want)
+			}
 		}
 		e := doErr(t, c, redirectReq(t, c, context.Background(), "file:///etc/passwd", nil))
-		assert.Equal(t, KindBlocked, e.Kind)
+		if got, want := e.Kind, KindBlocked; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
 	})
 	t.Run("to an allowed host strips credentials", func(t *testing.T) {
 		jd := map[string]any{"auth": map[string]any{"type": "bearer"}, "sendUserHeader": true, "httpHeaderName1": "X-Secret",
@@ -95,19 +114,33 @@ func TestRedirectPolicy(t *testing.T) {
 		req := redirectReq(t, c, ctx, b.URL+"/landing", nil)
 		req.Header.Set("Cookie", "session=1")
 		s := doSeen(t, c, req)
-		assert.Equal(t, "/landing", s.Path)
+		if got, want := s.Path, "/landing"; got != want {
+			t.Errorf("s.Path = %v, want %v", got, want)
+		}
 		for _, h := range []string{"Authorization", "X-Secret", "X-Grafana-User", "Cookie"} {
-			assert.Empty(t, s.Header.Get(h), h)
+			if len(s.Header.Get(h)) != 0 {
+				t.Errorf("%s", h+": "+fmt.Sprintf("s.Header.Get(h) is not empty: %v", s.Header.Get(h)))
+			}
 		}
 
 		// Same-origin redirects keep credentials: each hop is judged alone.
 		req, err := c.NewRequest(ctx, http.MethodGet, "/hop/2", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		s = doSeen(t, c, req)
-		assert.Equal(t, "/hop/0", s.Path)
-		assert.Equal(t, "Bearer tok-r", s.Header.Get("Authorization"))
-		assert.Equal(t, "hdr-r", s.Header.Get("X-Secret"))
-		assert.Equal(t, "alice", s.Header.Get("X-Grafana-User"))
+		if got, want := s.Path, "/hop/0"; got != want {
+			t.Errorf("s.Path = %v, want %v", got, want)
+		}
+		if got, want := s.Header.Get("Authorization"), "Bearer tok-r"; got != want {
+			t.Errorf("s.Header.Get(\"Authorization\") = %v, want %v", got, want)
+		}
+		if got, want := s.Header.Get("X-Secret"), "hdr-r"; got != want {
+			t.Errorf("s.Header.Get(\"X-Secret\") = %v, want %v", got, want)
+		}
+		if got, want := s.Header.Get("X-Grafana-User"), "alice"; got != want {
+			t.Errorf("s.Header.Get(\"X-Grafana-User\") = %v, want %v", got, want)
+		}
 	})
 	t.Run("API key echoed into Location is not passed on", func(t *testing.T) {
 		for _, in := range []string{"query", "header"} {
@@ -115,27 +148,47 @@ func TestRedirectPolicy(t *testing.T) {
 				"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": []string{bHost}}}
 			c := newTestClient(t, cfg{url: a.URL, json: jd, secure: map[string]string{"apiKeyValue": "key-r"}})
 			s := doSeen(t, c, redirectReq(t, c, context.Background(), b.URL+"/landing", url.Values{"echoQuery": {"1"}}))
-			assert.NotContains(t, s.Query, "key-r", in)
-			assert.Empty(t, s.Header.Get("api_key"), in)
+			if strings.Contains(s.Query, "key-r") {
+				t.Errorf("%s", in+": "+fmt.Sprintf("%q contains %q", s.Query, "key-r"))
+			}
+			if len(s.Header.Get("api_key")) != 0 {
+				t.Errorf("%s", in+": "+fmt.Sprintf("s.Header.Get(\"api_key\") is not empty: %v", s.Header.Get("api_key")))
+			}
 		}
 	})
 	t.Run("too many hops", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "maxRedirects": 2}}})
-		assert.Equal(t, "/hop/0", get(t, c, context.Background(), "/hop/2").Path)
+		if got, want := get(t, c, context.Background(), "/hop/2").Path, "/hop/0"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/hop/2\").Path = %v, want %v", got, want)
+		}
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/hop/3", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindRedirect, e.Kind)
-		assert.Equal(t, "jsonData.network.maxRedirects", e.Setting)
-		assert.Equal(t, "upstream redirected more than 2 times; raise jsonData.network.maxRedirects to follow more", e.Error())
+		if got, want := e.Kind, KindRedirect; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if got, want := e.Setting, "jsonData.network.maxRedirects"; got != want {
+			t.Errorf("e.Setting = %v, want %v", got, want)
+		}
+		if got, want := e.Error(), "upstream redirected more than 2 times; raise jsonData.network.maxRedirects to follow more"; got != want {
+			t.Errorf("e.Error() = %v, want %v", got, want)
+		}
 	})
 	t.Run("307 re-sends the body to the same origin", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": allowLoopback}})
 		req, err := c.NewRequest(context.Background(), http.MethodPost, "/to", url.Values{"u": {"/echo"}, "code": {"307"}}, strings.NewReader("payload"))
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		s := doSeen(t, c, req)
-		assert.Equal(t, "POST", s.Method)
-		assert.Equal(t, "/echo", s.Path)
+		if got, want := s.Method, "POST"; got != want {
+			t.Errorf("s.Method = %v, want %v", got, want)
+		}
+		if got, want := s.Path, "/echo"; got != want {
+			t.Errorf("s.Path = %v, want %v", got, want)
+		}
 	})
 }
 
@@ -147,6 +200,10 @@ func TestRedirectDowngradeRefused(t *testing.T) {
 		json:   map[string]any{"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": []string{b.Listener.Addr().String()}}},
 		secure: map[string]string{"tlsCACert": certPEM(a)}})
 	e := doErr(t, c, redirectReq(t, c, context.Background(), b.URL+"/", nil))
-	assert.Equal(t, KindRedirect, e.Kind)
-	assert.Contains(t, e.Error(), "from https to http refused")
+	if got, want := e.Kind, KindRedirect; !reflect.DeepEqual(got, want) {
+		t.Errorf("e.Kind = %v, want %v", got, want)
+	}
+	if !strings.Contains(e.Error(), "from https to http refused") {
+		t.Errorf("%q does not contain %q", e.Error(), "from https to http refused")
+	}
 }

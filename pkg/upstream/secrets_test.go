@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 // Canary secrets: none of them may appear in an error, a log line or a warning.
@@ -49,7 +47,9 @@ func TestSecretsNeverLeak(t *testing.T) {
 	}))
 	slow := slowServer(t, 5*time.Second, 0)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	refused := "http://" + ln.Addr().String()
 	ln.Close()
 
@@ -67,14 +67,18 @@ func TestSecretsNeverLeak(t *testing.T) {
 				"timeouts": map[string]any{"request": "100ms"}, "tls": map[string]any{"skipVerify": true}}
 			s := parseSettings(t, cfg{url: target, json: jd, secure: canaries})
 			c, err := New(s, Options{Logger: logger})
-			require.NoError(t, err)
+			if err != nil {
+				t.Fatalf("%v", err)
+			}
 			seen = append(seen, c.Warnings()...)
 
 			for _, rel := range []string{"/to?u=http://evil.example.com/&echoQuery=1", "/"} {
 				relPath, rawQuery, _ := strings.Cut(rel, "?")
 				q, _ := url.ParseQuery(rawQuery)
 				req, err := c.NewRequest(context.Background(), http.MethodGet, relPath, q, nil)
-				require.NoError(t, err)
+				if err != nil {
+					t.Fatalf("%v", err)
+				}
 				resp, err := c.Do(req)
 				record(err)
 				if err == nil {
@@ -107,14 +111,30 @@ func TestSecretsNeverLeak(t *testing.T) {
 	record(err)
 
 	all := strings.Join(seen, "\n") + "\n" + logger.all()
-	require.NotEmpty(t, seen)
-	assert.Contains(t, all, "invalid_client", "the token failure was exercised")
-	assert.Contains(t, all, "jsonData.network.allowedHosts", "the refused redirect was exercised")
-	assert.Contains(t, all, "jsonData.timeouts.request", "the timeout was exercised")
-	assert.Contains(t, all, "refused the connection")
-	for name, v := range canaries {
-		assert.NotContains(t, all, v, name)
+	if len(seen) == 0 {
+		t.Fatalf("seen is empty")
 	}
-	assert.NotContains(t, all, "CANARY-tlskey-9e0a")
-	assert.NotContains(t, all, "CANARY", "no canary of any kind")
+	if !strings.Contains(all, "invalid_client") {
+		t.Errorf("%s", "the token failure was exercised"+": "+fmt.Sprintf("%q does not contain %q", all, "invalid_client"))
+	}
+	if !strings.Contains(all, "jsonData.network.allowedHosts") {
+		t.Errorf("%s", "the refused redirect was exercised"+": "+fmt.Sprintf("%q does not contain %q", all, "jsonData.network.allowedHosts"))
+	}
+	if !strings.Contains(all, "jsonData.timeouts.request") {
+		t.Errorf("%s", "the timeout was exercised"+": "+fmt.Sprintf("%q does not contain %q", all, "jsonData.timeouts.request"))
+	}
+	if !strings.Contains(all, "refused the connection") {
+		t.Errorf("%q does not contain %q", all, "refused the connection")
+	}
+	for name, v := range canaries {
+		if strings.Contains(all, v) {
+			t.Errorf("%s", name+": "+fmt.Sprintf("%q contains %q", all, v))
+		}
+	}
+	if strings.Contains(all, "CANARY-tlskey-9e0a") {
+		t.Errorf("%q contains %q", all, "CANARY-tlskey-9e0a")
+	}
+	if strings.Contains(all, "CANARY") {
+		t.Errorf("%s", "no canary of any kind"+": "+fmt.Sprintf("%q contains %q", all, "CANARY"))
+	}
 }

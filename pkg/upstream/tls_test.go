@@ -9,15 +9,17 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 )
 
 func certPEM(srv *httptest.Server) string {
@@ -29,7 +31,9 @@ func certPEM(srv *httptest.Server) string {
 func selfSignedClient(t *testing.T, cn string) (certPEMs, keyPEM string, cert *x509.Certificate) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
 		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
@@ -37,11 +41,17 @@ func selfSignedClient(t *testing.T, cn string) (certPEMs, keyPEM string, cert *x
 		BasicConstraintsValid: true, IsCA: true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	cert, err = x509.ParseCertificate(der)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	kb, err := x509.MarshalPKCS8PrivateKey(key)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb})), cert
 }
@@ -65,35 +75,57 @@ func TestTLS(t *testing.T) {
 
 	t.Run("custom CA", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: net, secure: map[string]string{"tlsCACert": certPEM(srv)}})
-		assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
-		assert.Empty(t, c.Warnings())
+		if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+		}
+		if len(c.Warnings()) != 0 {
+			t.Errorf("c.Warnings() is not empty: %v", c.Warnings())
+		}
 	})
 	t.Run("unknown CA", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: net})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindTLS, e.Kind)
-		assert.Contains(t, e.Error(), "certificate")
+		if got, want := e.Kind, KindTLS; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "certificate") {
+			t.Errorf("%q does not contain %q", e.Error(), "certificate")
+		}
 	})
 	t.Run("skipVerify warns", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback, "tls": map[string]any{"skipVerify": true}}})
-		assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
-		assert.Contains(t, c.Warnings(), "TLS certificate verification is disabled (tls.skipVerify)")
+		if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+		}
+		if !slices.Contains(c.Warnings(), "TLS certificate verification is disabled (tls.skipVerify)") {
+			t.Errorf("warnings %q lack the skipVerify one", c.Warnings())
+		}
 	})
 	t.Run("serverName", func(t *testing.T) {
 		// httptest's certificate is for example.com (and 127.0.0.1).
 		c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback, "tls": map[string]any{"serverName": "example.com"}},
 			secure: map[string]string{"tlsCACert": certPEM(srv)}})
-		assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
+		if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+			t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+		}
 
 		c = newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback, "tls": map[string]any{"serverName": "wrong.test"}},
 			secure: map[string]string{"tlsCACert": certPEM(srv)}})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindTLS, e.Kind)
-		assert.Contains(t, e.Error(), "wrong.test")
+		if got, want := e.Kind, KindTLS; !reflect.DeepEqual(got, want) {
+			t.Errorf("e.Kind = %v, want %v", got, want)
+		}
+		if !strings.Contains(e.Error(), "wrong.test") {
+			t.Errorf("%q does not contain %q", e.Error(), "wrong.test")
+		}
 	})
 }
 
@@ -102,14 +134,20 @@ func TestMutualTLS(t *testing.T) {
 	srv := newTLSServer(t, caCert)
 	secure := map[string]string{"tlsCACert": certPEM(srv), "tlsClientCert": clientCert, "tlsClientKey": clientKey}
 	c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}, secure: secure})
-	assert.Equal(t, "GET", get(t, c, context.Background(), "/").Method)
+	if got, want := get(t, c, context.Background(), "/").Method, "GET"; got != want {
+		t.Errorf("get(t, c, context.Background(), \"/\").Method = %v, want %v", got, want)
+	}
 
 	t.Run("without a client certificate", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: srv.URL, json: map[string]any{"network": allowLoopback}, secure: map[string]string{"tlsCACert": certPEM(srv)}})
 		req, err := c.NewRequest(context.Background(), http.MethodGet, "/", nil, nil)
-		require.NoError(t, err)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
 		e := doErr(t, c, req)
-		assert.Equal(t, KindTLS, e.Kind, e.Error())
+		if got, want := e.Kind, KindTLS; !reflect.DeepEqual(got, want) {
+			t.Errorf("%s", e.Error()+": "+fmt.Sprintf("e.Kind = %v, want %v", got, want))
+		}
 	})
 }
 
@@ -132,10 +170,18 @@ func TestTLSSettingErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := New(parseSettings(t, cfg{url: "https://api.example.com", secure: tc.secure}), Options{Logger: log.NewNullLogger()})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tc.want)
-			assert.NotContains(t, err.Error(), "PRIVATE KEY")
-			assert.NotContains(t, err.Error(), "garbage-key-value")
+			if err == nil {
+				t.Fatalf("err is nil, want an error")
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%q does not contain %q", err.Error(), tc.want)
+			}
+			if strings.Contains(err.Error(), "PRIVATE KEY") {
+				t.Errorf("%q contains %q", err.Error(), "PRIVATE KEY")
+			}
+			if strings.Contains(err.Error(), "garbage-key-value") {
+				t.Errorf("%q contains %q", err.Error(), "garbage-key-value")
+			}
 		})
 	}
 }
