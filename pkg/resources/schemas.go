@@ -47,7 +47,7 @@ func componentSchemas() openapi3.Schemas {
 	frame := props([]string{"schema", "data"}, "schema", obj(), "data", obj())
 	frame.Description = "A Grafana data frame in the JSON form /api/ds/query returns"
 	pipeline := props(nil,
-		"format", enum("json", "ndjson", "csv", "auto"), "root", str(),
+		"format", enum("json", "ndjson", "csv", "xml", "html", "auto"), "root", str(),
 		"csv", props(nil, "delimiter", str(), "header", boolean(), "comment", str()),
 		"columns", arr(props([]string{"name"}, "name", str(), "selector", str(),
 			"type", enum("string", "number", "boolean", "time", "json"), "timeFormat", str(), "default", anyv())),

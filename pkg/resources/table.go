@@ -79,7 +79,7 @@ func (a *API) table() []Route {
 			Description: "Fetches a sample from the upstream (same rules as the proxy) and returns field paths with inferred types, for the query editor.",
 			Params: []*paramRef{queryParam("path", "Upstream path", "string", true),
 				queryParam("root", "Row selector (gjson path)", "string", false),
-				queryParam("format", "json, ndjson, csv or auto", "string", false)},
+				queryParam("format", "json, ndjson, csv, xml, html or auto", "string", false)},
 			Responses: jsonResponse(200, "Fields", a.ref("SchemaResponse")),
 			Handler:   f.Schema,
 		})

@@ -29,6 +29,9 @@ type colBuilder struct {
 	isValue   bool   // inferred column holding non-object rows whole
 	infer     bool   // type not fixed by the pipeline
 	timeNamed bool
+	// textual: the rows come from a text format (XML) converted to JSON, so
+	// a JSON string is read like a CSV cell ("12" a number, "" a null).
+	textual bool
 	typ       colType // declared type, or tentative while inferring
 	tf        timeFormat
 	def       any // Column.Default converted to typ; nil for none
@@ -146,6 +149,10 @@ func (b *colBuilder) bad(shown string) {
 // putJSON stores row i's value (a gjson result; missing or null is a null).
 func (b *colBuilder) putJSON(i int, v gjson.Result) {
 	if v.Type == gjson.Null {
+		return
+	}
+	if b.textual && v.Type == gjson.String && (b.infer || b.typ != tJSON) {
+		b.putText(i, v.Str)
 		return
 	}
 	if b.infer {

@@ -8,13 +8,14 @@ import "encoding/json"
 type Pipeline struct {
 	// Name of the output frame; "result" when empty.
 	Name string `json:"name,omitempty"`
-	// Format of the body: "json" (default), "ndjson", "csv", or "auto" (sniffed
-	// from the content type, then from the bytes).
+	// Format of the body: "json" (default), "ndjson", "csv", "xml", "html",
+	// or "auto" (sniffed from the content type, then from the bytes).
 	Format string `json:"format,omitempty"`
 	// Root selects the rows (gjson path syntax, e.g. "data.items" or
 	// "series.#.points|@flatten"). Empty means the document itself: an array
 	// gives one row per element, anything else one row. For NDJSON it applies
-	// to each line. Ignored for CSV.
+	// to each line. Not allowed for CSV. For XML it is an element path
+	// ("//item", see xml_path.go), for HTML a CSS selector ("table#svc tr").
 	Root string `json:"root,omitempty"`
 	// CSV options; only allowed when Format is "csv" or "auto".
 	CSV *CSVOptions `json:"csv,omitempty"`
@@ -126,6 +127,8 @@ const (
 	FormatJSON   = "json"
 	FormatNDJSON = "ndjson"
 	FormatCSV    = "csv"
+	FormatXML    = "xml"
+	FormatHTML   = "html"
 	FormatAuto   = "auto"
 
 	ShapeTable          = "table"

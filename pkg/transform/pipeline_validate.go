@@ -38,9 +38,9 @@ func (p *Pipeline) Validate() error {
 
 func (p *Pipeline) validateStructure() *ValidationError {
 	switch p.Format {
-	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatAuto:
+	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto:
 	default:
-		return verr("format", "unknown format %q (one of json, ndjson, csv, auto)", p.Format)
+		return verr("format", "unknown format %q (one of json, ndjson, csv, xml, html, auto)", p.Format)
 	}
 	switch p.Shape {
 	case "", ShapeTable, ShapeTimeSeriesLong, ShapeTimeSeriesWide:
@@ -96,12 +96,36 @@ func (p *Pipeline) validateStructure() *ValidationError {
 	return nil
 }
 
-// checkPaths checks the gjson paths the pipeline evaluates (see CheckPath):
-// the root, and each column's selector (its name when it has none) unless
-// the format is CSV, where selectors are header names.
+// checkPaths checks the paths the pipeline evaluates: the root (a gjson
+// path, see CheckPath; an XML path for xml, a CSS selector for html; any of
+// them for auto, whose format is known only with the body), and each
+// column's selector (its name when it has none) as a gjson path, unless the
+// format is CSV (header names) or HTML (CSS selectors).
 func (p *Pipeline) checkPaths() *ValidationError {
-	if err := checkPathAt("root", p.Root); err != nil {
-		return err
+	switch p.Format {
+	case FormatXML:
+		if _, err := parseXMLPath(p.Root); err != nil {
+			return err
+		}
+	case FormatHTML:
+		if _, err := parseHTMLRoot(p.Root); err != nil {
+			return err
+		}
+		return p.checkHTMLColumns()
+	case FormatAuto:
+		if err := checkPathAt("root", p.Root); err != nil {
+			if _, xerr := parseXMLPath(p.Root); xerr == nil {
+				break
+			}
+			if _, herr := parseHTMLRoot(p.Root); herr == nil {
+				break
+			}
+			return err
+		}
+	default:
+		if err := checkPathAt("root", p.Root); err != nil {
+			return err
+		}
 	}
 	if p.Format == FormatCSV {
 		return nil

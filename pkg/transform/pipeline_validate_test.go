@@ -31,7 +31,7 @@ func TestParsePipelineErrors(t *testing.T) {
 		{"csv header not bool", `{"format":"csv","csv":{"header":"yes"}}`, "csv.header", "must be true or false"},
 
 		// structure
-		{"unknown format", `{"format":"xml"}`, "format", `unknown format "xml" (one of json, ndjson, csv, auto)`},
+		{"unknown format", `{"format":"yaml"}`, "format", `unknown format "yaml" (one of json, ndjson, csv, xml, html, auto)`},
 		{"unknown shape", `{"shape":"graph"}`, "shape", `unknown shape "graph" (one of table, timeseries-long, timeseries-wide)`},
 		{"csv options for json", `{"csv":{"delimiter":";"}}`, "csv", `only allowed with format "csv" or "auto"`},
 		{"csv delimiter too long", `{"format":"csv","csv":{"delimiter":";;"}}`, "csv.delimiter", "must be a single character"},

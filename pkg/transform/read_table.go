@@ -22,6 +22,7 @@ type tableBuilder struct {
 	rows     int            // rows seen
 	lim      Limits
 	text     *textBudget // shared by all columns
+	textual  bool        // see colBuilder.textual
 	ctx      context.Context
 	work     int // bytes scanned since the context was last checked
 	err      *Error
@@ -114,7 +115,16 @@ func (t *tableBuilder) addColumn(key string) int {
 func (t *tableBuilder) newCol(name string) *colBuilder {
 	b := newColBuilder(name, t.hint)
 	b.text = t.text
+	b.textual = t.textual
 	return b
+}
+
+// setTextual makes every column read JSON strings as text (see colBuilder.textual).
+func (t *tableBuilder) setTextual() {
+	t.textual = true
+	for _, b := range t.cols {
+		b.textual = true
+	}
 }
 
 func (t *tableBuilder) lookup(k, last int, key string) int {
