@@ -45,7 +45,8 @@ type Column struct {
 	// Selector is a gjson path relative to the row (JSON/NDJSON) or the header
 	// name (CSV). Defaults to Name.
 	Selector string `json:"selector,omitempty"`
-	// Type is one of string, number, boolean, time, json; empty means inferred.
+	// Type is one of string, number, boolean, time, json, int64, uint64,
+	// duration, enum; empty means inferred.
 	Type string `json:"type,omitempty"`
 	// TimeFormat for time columns: rfc3339, unix_s, unix_ms, unix_us, unix_ns or a
 	// Go layout such as "2006-01-02 15:04". Empty means auto (RFC 3339 and common
@@ -53,6 +54,12 @@ type Column struct {
 	TimeFormat string `json:"timeFormat,omitempty"`
 	// Default replaces missing and null values. Must be valid for Type.
 	Default any `json:"default,omitempty"`
+	// Enum maps values (strings; other values by their JSON text) to numbers
+	// for type "enum": {"ok":0,"warn":1,"crit":2}. Unmapped values are null.
+	Enum map[string]float64 `json:"enum,omitempty"`
+	// Timezone (IANA name, "Europe/Paris") for time values without an offset:
+	// a Go layout without a zone, or the zoneless auto forms.
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // Key is a field reference in sort or groupBy. In JSON it is either a string
@@ -98,6 +105,16 @@ const (
 	DefaultMaxCells      int64 = 20_000_000
 )
 
+// Formats lists the pipeline formats (the OpenAPI enum and the editor's options).
+func Formats() []string {
+	return []string{FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto}
+}
+
+// ColumnTypes lists the declared column types.
+func ColumnTypes() []string {
+	return []string{TypeString, TypeNumber, TypeBoolean, TypeTime, TypeJSON, TypeInt64, TypeUint64, TypeDuration, TypeEnum}
+}
+
 func (l Limits) withDefaults() Limits {
 	if l.MaxInputBytes <= 0 {
 		l.MaxInputBytes = DefaultMaxInputBytes
@@ -140,6 +157,14 @@ const (
 	TypeBoolean = "boolean"
 	TypeTime    = "time"
 	TypeJSON    = "json"
+	// Exact integers: int64 / uint64 fields, from JSON numbers or numeric
+	// strings, without going through float64.
+	TypeInt64  = "int64"
+	TypeUint64 = "uint64"
+	// Read into numbers: a duration (Grafana's gtime syntax, "1h30m", "2d",
+	// or a number of ms) as milliseconds; an enum through Column.Enum.
+	TypeDuration = "duration"
+	TypeEnum     = "enum"
 
 	StepFilter  = "filter"
 	StepCompute = "compute"

@@ -114,15 +114,20 @@ func decodeColumn(raw json.RawMessage, path string) (Column, *ValidationError) {
 	if err != nil {
 		return c, err
 	}
-	if err := obj.allow("name", "selector", "type", "timeFormat", "default"); err != nil {
+	if err := obj.allow("name", "selector", "type", "timeFormat", "default", "enum", "timezone"); err != nil {
 		return c, err
 	}
 	for _, f := range []struct {
 		key string
 		dst *string
-	}{{"name", &c.Name}, {"selector", &c.Selector}, {"type", &c.Type}, {"timeFormat", &c.TimeFormat}} {
+	}{{"name", &c.Name}, {"selector", &c.Selector}, {"type", &c.Type}, {"timeFormat", &c.TimeFormat}, {"timezone", &c.Timezone}} {
 		if *f.dst, err = obj.str(f.key); err != nil {
 			return c, err
+		}
+	}
+	if r, ok := obj.get("enum"); ok {
+		if err := json.Unmarshal(r, &c.Enum); err != nil || c.Enum == nil {
+			return c, verr(path+".enum", "must be an object mapping values to numbers, e.g. {\"ok\":0,\"warn\":1}")
 		}
 	}
 	if r, ok := obj.get("default"); ok {

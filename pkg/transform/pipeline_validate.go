@@ -18,6 +18,7 @@ const (
 	maxExprLen         = 4096
 	maxNameLen         = 256
 	maxSelectorLen     = 1024
+	maxEnumValues      = 10000
 )
 
 // Validate checks the pipeline without data. With explicit columns it also
@@ -187,7 +188,27 @@ func (c Column) validate(path string) *ValidationError {
 	}
 	typ, ok := parseColType(c.Type)
 	if !ok {
-		return verr(path+".type", "unknown type %q (one of string, number, boolean, time, json)", c.Type)
+		return verr(path+".type", "unknown type %q (one of string, number, boolean, time, json, int64, uint64, duration, enum)", c.Type)
+	}
+	if c.Type == TypeEnum && len(c.Enum) == 0 {
+		return verr(path+".enum", "required for type \"enum\": an object mapping values to numbers, e.g. {\"ok\":0,\"warn\":1}")
+	}
+	if len(c.Enum) > 0 && c.Type != TypeEnum {
+		return verr(path+".enum", "only allowed for type \"enum\"")
+	}
+	if len(c.Enum) > maxEnumValues {
+		return verr(path+".enum", "more than %d values", maxEnumValues)
+	}
+	if c.Timezone != "" {
+		if typ != tUnknown && typ != tTime {
+			return verr(path+".timezone", "only allowed for type \"time\"")
+		}
+		if c.Timezone == "Local" || len(c.Timezone) > 64 {
+			return verr(path+".timezone", "unknown time zone %q (an IANA name such as \"Europe/Paris\" or \"UTC\")", c.Timezone)
+		}
+		if _, err := loadZone(c.Timezone); err != nil {
+			return verr(path+".timezone", "unknown time zone %q (an IANA name such as \"Europe/Paris\" or \"UTC\")", c.Timezone)
+		}
 	}
 	if c.TimeFormat != "" {
 		if typ != tUnknown && typ != tTime {
@@ -211,7 +232,7 @@ func (c Column) validate(path string) *ValidationError {
 // colType is the column's declared type; a time format implies type time.
 func (c Column) colType() colType {
 	t, _ := parseColType(c.Type)
-	if t == tUnknown && c.TimeFormat != "" {
+	if t == tUnknown && (c.TimeFormat != "" || c.Timezone != "") {
 		return tTime
 	}
 	return t

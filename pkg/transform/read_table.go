@@ -62,8 +62,9 @@ func newTableBuilder(p *Pipeline, hint int, lim Limits, csv bool) *tableBuilder 
 		b.fanout, _ = pathFanout(b.sel)
 		if typ := c.colType(); typ != tUnknown {
 			b.infer = false
-			tf, _ := parseTimeFormat(c.TimeFormat)
+			tf, _ := c.timeFormat()
 			b.setType(typ, tf)
+			b.conv = c.conversion()
 			if c.Default != nil {
 				b.def, _ = c.defaultValue()
 			}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/big"
 	"reflect"
 	"runtime/metrics"
 	"sync/atomic"
@@ -209,8 +210,11 @@ func jqInput(rs *runState, t *table) ([]any, error) {
 		row := make(map[string]any, len(t.cols))
 		for _, c := range t.cols {
 			v := c.value(i)
-			if tm, ok := v.(time.Time); ok {
-				v = tm.Format(time.RFC3339Nano)
+			switch x := v.(type) {
+			case time.Time:
+				v = x.Format(time.RFC3339Nano)
+			case uint64: // gojq's numbers are int, float64 and *big.Int
+				v = new(big.Int).SetUint64(x)
 			}
 			row[c.name] = v
 		}
