@@ -17,6 +17,10 @@ type Pipeline struct {
 	// to each line. Not allowed for CSV. For XML it is an element path
 	// ("//item", see xml_path.go), for HTML a CSS selector ("table#svc tr").
 	Root string `json:"root,omitempty"`
+	// RootSyntax is "gjson" (the default) or "jq": Root is then a jq program
+	// over the whole JSON document whose every output is a row (an object,
+	// or an array of objects), e.g. ".data.items[] | select(.active)".
+	RootSyntax string `json:"rootSyntax,omitempty"`
 	// CSV options; only allowed when Format is "csv" or "auto".
 	CSV *CSVOptions `json:"csv,omitempty"`
 	// Columns to extract. When empty, columns are inferred from the data.
@@ -147,6 +151,9 @@ const (
 	FormatXML    = "xml"
 	FormatHTML   = "html"
 	FormatAuto   = "auto"
+
+	RootSyntaxGJSON = "gjson"
+	RootSyntaxJQ    = "jq"
 
 	ShapeTable          = "table"
 	ShapeTimeSeriesLong = "timeseries-long"

@@ -41,7 +41,7 @@ func (p *Pipeline) decode(raw []byte) *ValidationError {
 	if err != nil {
 		return err
 	}
-	if err := obj.allow("name", "format", "root", "csv", "columns", "steps", "shape"); err != nil {
+	if err := obj.allow("name", "format", "root", "rootSyntax", "csv", "columns", "steps", "shape"); err != nil {
 		return err
 	}
 	var ve *ValidationError
@@ -55,6 +55,8 @@ func (p *Pipeline) decode(raw []byte) *ValidationError {
 	p.Format, err = obj.str("format")
 	set(err)
 	p.Root, err = obj.str("root")
+	set(err)
+	p.RootSyntax, err = obj.str("rootSyntax")
 	set(err)
 	p.Shape, err = obj.str("shape")
 	set(err)

@@ -103,6 +103,24 @@ func (p *Pipeline) validateStructure() *ValidationError {
 // column's selector (its name when it has none) as a gjson path, unless the
 // format is CSV (header names) or HTML (CSS selectors).
 func (p *Pipeline) checkPaths() *ValidationError {
+	switch p.RootSyntax {
+	case "", RootSyntaxGJSON:
+	case RootSyntaxJQ:
+		switch p.Format {
+		case "", FormatJSON, FormatAuto:
+		default:
+			return verr("rootSyntax", "\"jq\" reads a JSON document: only with format json or auto")
+		}
+		if p.Root == "" {
+			return verr("root", "required with rootSyntax \"jq\" (e.g. .data.items[])")
+		}
+		if _, err := compileJQ(p.Root, "root"); err != nil {
+			return err
+		}
+		return p.checkColumnPaths()
+	default:
+		return verr("rootSyntax", "unknown root syntax %q (gjson or jq)", p.RootSyntax)
+	}
 	switch p.Format {
 	case FormatXML:
 		if _, err := parseXMLPath(p.Root); err != nil {
@@ -131,6 +149,10 @@ func (p *Pipeline) checkPaths() *ValidationError {
 	if p.Format == FormatCSV {
 		return nil
 	}
+	return p.checkColumnPaths()
+}
+
+func (p *Pipeline) checkColumnPaths() *ValidationError {
 	for i, c := range p.Columns {
 		field, sel := fmt.Sprintf("columns[%d].selector", i), c.Selector
 		if sel == "" {

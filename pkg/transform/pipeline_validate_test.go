@@ -17,7 +17,7 @@ func TestParsePipelineErrors(t *testing.T) {
 		{"not an object", `[1]`, "", "invalid JSON: cannot unmarshal array into Go value of type map[string]json.RawMessage"},
 		{"null", `null`, "", "pipeline must be a JSON object"},
 		{"trailing data", `{} {}`, "", "unexpected data after the JSON object"},
-		{"unknown top-level field", `{"fromat":"csv"}`, "fromat", "unknown field (allowed: name, format, root, csv, columns, steps, shape)"},
+		{"unknown top-level field", `{"fromat":"csv"}`, "fromat", "unknown field (allowed: name, format, root, rootSyntax, csv, columns, steps, shape)"},
 		{"wrong JSON type", `{"root":1}`, "root", "must be a string"},
 		{"columns not array", `{"columns":{}}`, "columns", "must be an array"},
 		{"unknown column field", `{"columns":[{"name":"a","typ":"number"}]}`, "columns[0].typ", "unknown field (allowed: name, selector, type, timeFormat, default, enum, timezone)"},

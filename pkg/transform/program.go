@@ -199,6 +199,13 @@ func readTable(ctx context.Context, format, contentType string, body []byte, p *
 	if format == FormatNDJSON {
 		return readRows(ctx, newNDJSONSource(body, p.Root, lim, ns), p, lim, ns)
 	}
+	if p.RootSyntax == RootSyntaxJQ {
+		src, err := jqRootSource(ctx, trimBOM(body), p.Root, lim, ns)
+		if err != nil {
+			return nil, err
+		}
+		return readRows(ctx, src, p, lim, ns)
+	}
 	src, err := newJSONSource(trimBOM(body), p.Root, lim, ns)
 	if err != nil {
 		return nil, err

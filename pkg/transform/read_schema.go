@@ -49,7 +49,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		return nil, err
 	}
 	ns := &notices{}
-	sample := Pipeline{Format: p.Format, Root: p.Root, CSV: p.CSV}
+	sample := Pipeline{Format: p.Format, Root: p.Root, RootSyntax: p.RootSyntax, CSV: p.CSV}
 	format := p.Format
 	if format == FormatAuto {
 		var err *Error
@@ -85,6 +85,22 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		src, textual = xs, true
 	case FormatNDJSON:
 		src = newNDJSONSource(body, p.Root, lim, ns)
+	case FormatJSON, "":
+		if p.RootSyntax != RootSyntaxJQ {
+			js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+			if err != nil {
+				return nil, err
+			}
+			js.maxRows = sampleRows
+			src = js
+			break
+		}
+		js, err := jqRootSource(ctx, trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+		if err != nil {
+			return nil, err
+		}
+		js.maxRows = sampleRows
+		src = js
 	default:
 		// The source may hold any number of rows; only the sample is read.
 		js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
