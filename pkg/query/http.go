@@ -110,7 +110,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "%s", err.Error()))
 		return
 	}
-	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format")}
+	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format"), RootSyntax: qs.Get("rootSyntax")}
 	upReq, err := q.request(Macros{})
 	var pg *page
 	if err == nil {
@@ -131,7 +131,12 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, transformError(err))
 		return
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows})
+	answer := map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows}
+	// XML and HTML: candidate roots (repeated element paths, table row selectors) with their counts.
+	if roots, err := transform.SuggestRoots(ctx, transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p.Format); err == nil && len(roots) > 0 {
+		answer["roots"] = roots
+	}
+	httpx.WriteJSON(w, http.StatusOK, answer)
 }
 
 // writeCSV writes the first frame as CSV (header row of field names).

@@ -33,10 +33,12 @@ var roleSchema = enum("None", "Viewer", "Editor", "Admin")
 
 // stepTypes is the transform step registry's list, so the enum (which the
 // frontend reads from the served document) follows new step types.
-func stepTypes() []any {
-	var out []any
-	for _, t := range transform.StepTypes() {
-		out = append(out, t)
+func stepTypes() []any { return anys(transform.StepTypes()) }
+
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
 	}
 	return out
 }
@@ -47,10 +49,11 @@ func componentSchemas() openapi3.Schemas {
 	frame := props([]string{"schema", "data"}, "schema", obj(), "data", obj())
 	frame.Description = "A Grafana data frame in the JSON form /api/ds/query returns"
 	pipeline := props(nil,
-		"format", enum("json", "ndjson", "csv", "auto"), "root", str(),
+		"format", enum(anys(transform.Formats())...), "root", str(),
 		"csv", props(nil, "delimiter", str(), "header", boolean(), "comment", str()),
 		"columns", arr(props([]string{"name"}, "name", str(), "selector", str(),
-			"type", enum("string", "number", "boolean", "time", "json"), "timeFormat", str(), "default", anyv())),
+			"type", enum(anys(transform.ColumnTypes())...), "timeFormat", str(), "default", anyv(),
+			"enum", obj(), "timezone", str())),
 		"steps", arr(props([]string{"type"}, "type", enum(stepTypes()...))),
 		"shape", enum("table", "timeseries-long", "timeseries-wide"))
 	schemas := map[string]*openapi3.Schema{
@@ -79,7 +82,8 @@ func componentSchemas() openapi3.Schemas {
 		"TransformResponse": props([]string{"frames"}, "frames", arr(frame), "rows", intg(),
 			"notices", arr(props(nil, "severity", str(), "text", str()))),
 		"SchemaResponse": props([]string{"fields"}, "fields", arr(props([]string{"path", "type"}, "path", str(), "type", str())),
-			"root", str(), "sampleRows", intg()),
+			"root", str(), "sampleRows", intg(),
+			"roots", arr(props([]string{"root", "count"}, "root", str(), "count", intg()))),
 		"ActionList": props([]string{"actions"}, "actions", arr(props([]string{"name", "method", "path", "params", "schema"},
 			"name", str(), "title", str(), "description", str(), "method", str(), "path", str(), "minRole", roleSchema,
 			"apiKeyRequired", boolean(), "confirm", str(),

@@ -24,6 +24,8 @@ type column struct {
 	bools []*bool
 	times []*time.Time
 	raws  []*json.RawMessage
+	ints  []*int64
+	uints []*uint64
 }
 
 func newColumn(name string, typ colType, n int) *column {
@@ -37,6 +39,10 @@ func newColumn(name string, typ colType, n int) *column {
 		c.times = make([]*time.Time, n)
 	case tJSON:
 		c.raws = make([]*json.RawMessage, n)
+	case tInt64:
+		c.ints = make([]*int64, n)
+	case tUint64:
+		c.uints = make([]*uint64, n)
 	default:
 		c.typ = tString
 		c.strs = make([]*string, n)
@@ -54,6 +60,10 @@ func (c *column) len() int {
 		return len(c.times)
 	case tJSON:
 		return len(c.raws)
+	case tInt64:
+		return len(c.ints)
+	case tUint64:
+		return len(c.uints)
 	}
 	return len(c.strs)
 }
@@ -68,12 +78,17 @@ func (c *column) isNull(i int) bool {
 		return c.times[i] == nil
 	case tJSON:
 		return c.raws[i] == nil
+	case tInt64:
+		return c.ints[i] == nil
+	case tUint64:
+		return c.uints[i] == nil
 	}
 	return c.strs[i] == nil
 }
 
 // value is the row's value as expressions see it: float64, string, bool,
-// time.Time, decoded JSON (map[string]any, []any, ...) or nil.
+// time.Time, decoded JSON (map[string]any, []any, ...), int (int64
+// columns), uint64 or nil.
 func (c *column) value(i int) any {
 	switch c.typ {
 	case tNumber:
@@ -95,6 +110,14 @@ func (c *column) value(i int) any {
 				return v
 			}
 		}
+	case tInt64:
+		if p := c.ints[i]; p != nil {
+			return int(*p)
+		}
+	case tUint64:
+		if p := c.uints[i]; p != nil {
+			return *p
+		}
 	default:
 		if p := c.strs[i]; p != nil {
 			return *p
@@ -115,6 +138,10 @@ func (c *column) take(idx []int) *column {
 		out.times = takePtrs(c.times, idx)
 	case tJSON:
 		out.raws = takePtrs(c.raws, idx)
+	case tInt64:
+		out.ints = takePtrs(c.ints, idx)
+	case tUint64:
+		out.uints = takePtrs(c.uints, idx)
 	default:
 		out.strs = takePtrs(c.strs, idx)
 	}
@@ -141,6 +168,10 @@ func (c *column) field() *data.Field {
 		return data.NewField(c.name, nil, c.times)
 	case tJSON:
 		return data.NewField(c.name, nil, c.raws)
+	case tInt64:
+		return data.NewField(c.name, nil, c.ints)
+	case tUint64:
+		return data.NewField(c.name, nil, c.uints)
 	}
 	return data.NewField(c.name, nil, c.strs)
 }
@@ -245,4 +276,15 @@ func (t *table) schema() []field {
 type field struct {
 	name string
 	typ  colType
+}
+
+// num is a non-null numeric cell as float64 (sum, avg of integer columns).
+func (c *column) num(i int) float64 {
+	switch c.typ {
+	case tInt64:
+		return float64(*c.ints[i])
+	case tUint64:
+		return float64(*c.uints[i])
+	}
+	return *c.nums[i]
 }

@@ -29,9 +29,13 @@ type colBuilder struct {
 	isValue   bool   // inferred column holding non-object rows whole
 	infer     bool   // type not fixed by the pipeline
 	timeNamed bool
-	typ       colType // declared type, or tentative while inferring
-	tf        timeFormat
-	def       any // Column.Default converted to typ; nil for none
+	// textual: the rows come from a text format (XML) converted to JSON, so
+	// a JSON string is read like a CSV cell ("12" a number, "" a null).
+	textual bool
+	typ     colType // declared type, or tentative while inferring
+	tf      timeFormat
+	def     any // Column.Default converted to typ; nil for none
+	conv    conversion
 
 	kinds    uint8
 	conflict bool
@@ -46,6 +50,8 @@ type colBuilder struct {
 	tms  slab[time.Time]
 	strs slab[string]
 	raws slab[json.RawMessage]
+	ints slab[int64]
+	uint slab[uint64]
 	sa   strArena
 	ba   byteArena
 	tru  *bool
@@ -116,6 +122,16 @@ func (b *colBuilder) setBool(i int, v bool) {
 	b.c.bools[i] = p
 }
 
+func (b *colBuilder) setInt(i int, v int64) {
+	b.c.ints = grow(b.c.ints, i)
+	b.c.ints[i] = b.ints.put(v, b.want(i))
+}
+
+func (b *colBuilder) setUint(i int, v uint64) {
+	b.c.uints = grow(b.c.uints, i)
+	b.c.uints[i] = b.uint.put(v, b.want(i))
+}
+
 func (b *colBuilder) setTime(i int, t time.Time) {
 	b.c.times = grow(b.c.times, i)
 	b.c.times[i] = b.tms.put(t, b.want(i))
@@ -148,6 +164,10 @@ func (b *colBuilder) putJSON(i int, v gjson.Result) {
 	if v.Type == gjson.Null {
 		return
 	}
+	if b.textual && v.Type == gjson.String && (b.infer || b.typ != tJSON) {
+		b.putText(i, v.Str)
+		return
+	}
 	if b.infer {
 		b.kinds |= jsonKind(v.Type)
 		if b.conflict {
@@ -168,7 +188,25 @@ func (b *colBuilder) putJSON(i int, v gjson.Result) {
 }
 
 func (b *colBuilder) convertJSON(i int, v gjson.Result) bool {
+	if b.conv.kind != convNone {
+		f, ok := b.conv.apply(v.Raw, v.Str, v.Type == gjson.String, v.Type == gjson.Number, v.Num)
+		if ok {
+			b.setNum(i, f)
+		}
+		return ok
+	}
 	switch b.typ {
+	case tInt64, tUint64:
+		var s string
+		switch v.Type {
+		case gjson.Number:
+			s = v.Raw
+		case gjson.String:
+			s = v.Str
+		default:
+			return false
+		}
+		return b.putInteger(i, s)
 	case tNumber:
 		switch v.Type {
 		case gjson.Number:
@@ -256,7 +294,16 @@ func (b *colBuilder) putText(i int, s string) {
 }
 
 func (b *colBuilder) convertText(i int, s string) bool {
+	if b.conv.kind != convNone {
+		f, ok := b.conv.apply(s, s, true, false, 0)
+		if ok {
+			b.setNum(i, f)
+		}
+		return ok
+	}
 	switch b.typ {
+	case tInt64, tUint64:
+		return b.putInteger(i, s)
 	case tNumber:
 		v, ok := parseNumberText(s)
 		if !ok {
@@ -309,6 +356,10 @@ func (b *colBuilder) finish(n int) *column {
 		c.times = fitDefault(c.times, n, b.def)
 	case tJSON:
 		c.raws = fitDefault(c.raws, n, b.def)
+	case tInt64:
+		c.ints = fitDefault(c.ints, n, b.def)
+	case tUint64:
+		c.uints = fitDefault(c.uints, n, b.def)
 	default:
 		c.strs = fitDefault(c.strs, n, b.def)
 	}

@@ -12,7 +12,15 @@ const (
 	tBool
 	tTime
 	tJSON
+	tInt64  // exact 64-bit integers (declared only; inference gives number)
+	tUint64 // exact unsigned 64-bit integers (declared only)
 )
+
+// isInteger reports whether t is one of the exact integer types.
+func (t colType) isInteger() bool { return t == tInt64 || t == tUint64 }
+
+// isNumeric: number or an integer type (sum, avg, value fields of a series).
+func (t colType) isNumeric() bool { return t == tNumber || t.isInteger() }
 
 func (t colType) String() string {
 	switch t {
@@ -26,6 +34,10 @@ func (t colType) String() string {
 		return TypeTime
 	case tJSON:
 		return TypeJSON
+	case tInt64:
+		return TypeInt64
+	case tUint64:
+		return TypeUint64
 	}
 	return "unknown"
 }
@@ -44,6 +56,12 @@ func parseColType(s string) (colType, bool) {
 		return tTime, true
 	case TypeJSON:
 		return tJSON, true
+	case TypeInt64:
+		return tInt64, true
+	case TypeUint64:
+		return tUint64, true
+	case TypeDuration, TypeEnum: // read into numbers (see colBuilder.conv)
+		return tNumber, true
 	}
 	return tUnknown, false
 }

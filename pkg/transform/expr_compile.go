@@ -78,6 +78,10 @@ func exprType(t colType) types.Type {
 		return types.Bool
 	case tTime:
 		return types.TypeOf(time.Time{})
+	case tInt64:
+		return types.Int
+	case tUint64:
+		return types.Uint64
 	}
 	return types.Any
 }

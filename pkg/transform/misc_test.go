@@ -88,7 +88,7 @@ func TestSniffFormat(t *testing.T) {
 		{"", "a,b\n1,2", FormatCSV},
 		{"text/plain", "\ufeff[1]", FormatJSON},
 	} {
-		if got := sniffFormat(c.ct, []byte(c.body)); got != c.want {
+		if got, _ := sniffFormat(c.ct, []byte(c.body)); got != c.want {
 			t.Errorf("%q %q: %s, want %s", c.ct, c.body, got, c.want)
 		}
 	}

@@ -8,14 +8,19 @@ import "encoding/json"
 type Pipeline struct {
 	// Name of the output frame; "result" when empty.
 	Name string `json:"name,omitempty"`
-	// Format of the body: "json" (default), "ndjson", "csv", or "auto" (sniffed
-	// from the content type, then from the bytes).
+	// Format of the body: "json" (default), "ndjson", "csv", "xml", "html",
+	// or "auto" (sniffed from the content type, then from the bytes).
 	Format string `json:"format,omitempty"`
 	// Root selects the rows (gjson path syntax, e.g. "data.items" or
 	// "series.#.points|@flatten"). Empty means the document itself: an array
 	// gives one row per element, anything else one row. For NDJSON it applies
-	// to each line. Ignored for CSV.
+	// to each line. Not allowed for CSV. For XML it is an element path
+	// ("//item", see xml_path.go), for HTML a CSS selector ("table#svc tr").
 	Root string `json:"root,omitempty"`
+	// RootSyntax is "gjson" (the default) or "jq": Root is then a jq program
+	// over the whole JSON document whose every output is a row (an object,
+	// or an array of objects), e.g. ".data.items[] | select(.active)".
+	RootSyntax string `json:"rootSyntax,omitempty"`
 	// CSV options; only allowed when Format is "csv" or "auto".
 	CSV *CSVOptions `json:"csv,omitempty"`
 	// Columns to extract. When empty, columns are inferred from the data.
@@ -44,7 +49,8 @@ type Column struct {
 	// Selector is a gjson path relative to the row (JSON/NDJSON) or the header
 	// name (CSV). Defaults to Name.
 	Selector string `json:"selector,omitempty"`
-	// Type is one of string, number, boolean, time, json; empty means inferred.
+	// Type is one of string, number, boolean, time, json, int64, uint64,
+	// duration, enum; empty means inferred.
 	Type string `json:"type,omitempty"`
 	// TimeFormat for time columns: rfc3339, unix_s, unix_ms, unix_us, unix_ns or a
 	// Go layout such as "2006-01-02 15:04". Empty means auto (RFC 3339 and common
@@ -52,6 +58,12 @@ type Column struct {
 	TimeFormat string `json:"timeFormat,omitempty"`
 	// Default replaces missing and null values. Must be valid for Type.
 	Default any `json:"default,omitempty"`
+	// Enum maps values (strings; other values by their JSON text) to numbers
+	// for type "enum": {"ok":0,"warn":1,"crit":2}. Unmapped values are null.
+	Enum map[string]float64 `json:"enum,omitempty"`
+	// Timezone (IANA name, "Europe/Paris") for time values without an offset:
+	// a Go layout without a zone, or the zoneless auto forms.
+	Timezone string `json:"timezone,omitempty"`
 }
 
 // Key is a field reference in sort or groupBy. In JSON it is either a string
@@ -97,6 +109,16 @@ const (
 	DefaultMaxCells      int64 = 20_000_000
 )
 
+// Formats lists the pipeline formats (the OpenAPI enum and the editor's options).
+func Formats() []string {
+	return []string{FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto}
+}
+
+// ColumnTypes lists the declared column types.
+func ColumnTypes() []string {
+	return []string{TypeString, TypeNumber, TypeBoolean, TypeTime, TypeJSON, TypeInt64, TypeUint64, TypeDuration, TypeEnum}
+}
+
 func (l Limits) withDefaults() Limits {
 	if l.MaxInputBytes <= 0 {
 		l.MaxInputBytes = DefaultMaxInputBytes
@@ -126,7 +148,12 @@ const (
 	FormatJSON   = "json"
 	FormatNDJSON = "ndjson"
 	FormatCSV    = "csv"
+	FormatXML    = "xml"
+	FormatHTML   = "html"
 	FormatAuto   = "auto"
+
+	RootSyntaxGJSON = "gjson"
+	RootSyntaxJQ    = "jq"
 
 	ShapeTable          = "table"
 	ShapeTimeSeriesLong = "timeseries-long"
@@ -137,6 +164,14 @@ const (
 	TypeBoolean = "boolean"
 	TypeTime    = "time"
 	TypeJSON    = "json"
+	// Exact integers: int64 / uint64 fields, from JSON numbers or numeric
+	// strings, without going through float64.
+	TypeInt64  = "int64"
+	TypeUint64 = "uint64"
+	// Read into numbers: a duration (Grafana's gtime syntax, "1h30m", "2d",
+	// or a number of ms) as milliseconds; an enum through Column.Enum.
+	TypeDuration = "duration"
+	TypeEnum     = "enum"
 
 	StepFilter  = "filter"
 	StepCompute = "compute"

@@ -41,7 +41,7 @@ func (p *Pipeline) decode(raw []byte) *ValidationError {
 	if err != nil {
 		return err
 	}
-	if err := obj.allow("name", "format", "root", "csv", "columns", "steps", "shape"); err != nil {
+	if err := obj.allow("name", "format", "root", "rootSyntax", "csv", "columns", "steps", "shape"); err != nil {
 		return err
 	}
 	var ve *ValidationError
@@ -55,6 +55,8 @@ func (p *Pipeline) decode(raw []byte) *ValidationError {
 	p.Format, err = obj.str("format")
 	set(err)
 	p.Root, err = obj.str("root")
+	set(err)
+	p.RootSyntax, err = obj.str("rootSyntax")
 	set(err)
 	p.Shape, err = obj.str("shape")
 	set(err)
@@ -114,15 +116,20 @@ func decodeColumn(raw json.RawMessage, path string) (Column, *ValidationError) {
 	if err != nil {
 		return c, err
 	}
-	if err := obj.allow("name", "selector", "type", "timeFormat", "default"); err != nil {
+	if err := obj.allow("name", "selector", "type", "timeFormat", "default", "enum", "timezone"); err != nil {
 		return c, err
 	}
 	for _, f := range []struct {
 		key string
 		dst *string
-	}{{"name", &c.Name}, {"selector", &c.Selector}, {"type", &c.Type}, {"timeFormat", &c.TimeFormat}} {
+	}{{"name", &c.Name}, {"selector", &c.Selector}, {"type", &c.Type}, {"timeFormat", &c.TimeFormat}, {"timezone", &c.Timezone}} {
 		if *f.dst, err = obj.str(f.key); err != nil {
 			return c, err
+		}
+	}
+	if r, ok := obj.get("enum"); ok {
+		if err := json.Unmarshal(r, &c.Enum); err != nil || c.Enum == nil {
+			return c, verr(path+".enum", "must be an object mapping values to numbers, e.g. {\"ok\":0,\"warn\":1}")
 		}
 	}
 	if r, ok := obj.get("default"); ok {

@@ -18,6 +18,7 @@ const (
 	maxExprLen         = 4096
 	maxNameLen         = 256
 	maxSelectorLen     = 1024
+	maxEnumValues      = 10000
 )
 
 // Validate checks the pipeline without data. With explicit columns it also
@@ -38,9 +39,9 @@ func (p *Pipeline) Validate() error {
 
 func (p *Pipeline) validateStructure() *ValidationError {
 	switch p.Format {
-	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatAuto:
+	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto:
 	default:
-		return verr("format", "unknown format %q (one of json, ndjson, csv, auto)", p.Format)
+		return verr("format", "unknown format %q (one of json, ndjson, csv, xml, html, auto)", p.Format)
 	}
 	switch p.Shape {
 	case "", ShapeTable, ShapeTimeSeriesLong, ShapeTimeSeriesWide:
@@ -96,16 +97,62 @@ func (p *Pipeline) validateStructure() *ValidationError {
 	return nil
 }
 
-// checkPaths checks the gjson paths the pipeline evaluates (see CheckPath):
-// the root, and each column's selector (its name when it has none) unless
-// the format is CSV, where selectors are header names.
+// checkPaths checks the paths the pipeline evaluates: the root (a gjson
+// path, see CheckPath; an XML path for xml, a CSS selector for html; any of
+// them for auto, whose format is known only with the body), and each
+// column's selector (its name when it has none) as a gjson path, unless the
+// format is CSV (header names) or HTML (CSS selectors).
 func (p *Pipeline) checkPaths() *ValidationError {
-	if err := checkPathAt("root", p.Root); err != nil {
-		return err
+	switch p.RootSyntax {
+	case "", RootSyntaxGJSON:
+	case RootSyntaxJQ:
+		switch p.Format {
+		case "", FormatJSON, FormatAuto:
+		default:
+			return verr("rootSyntax", "\"jq\" reads a JSON document: only with format json or auto")
+		}
+		if p.Root == "" {
+			return verr("root", "required with rootSyntax \"jq\" (e.g. .data.items[])")
+		}
+		if _, err := compileJQ(p.Root, "root"); err != nil {
+			return err
+		}
+		return p.checkColumnPaths()
+	default:
+		return verr("rootSyntax", "unknown root syntax %q (gjson or jq)", p.RootSyntax)
+	}
+	switch p.Format {
+	case FormatXML:
+		if _, err := parseXMLPath(p.Root); err != nil {
+			return err
+		}
+	case FormatHTML:
+		if _, err := parseHTMLRoot(p.Root); err != nil {
+			return err
+		}
+		return p.checkHTMLColumns()
+	case FormatAuto:
+		if err := checkPathAt("root", p.Root); err != nil {
+			if _, xerr := parseXMLPath(p.Root); xerr == nil {
+				break
+			}
+			if _, herr := parseHTMLRoot(p.Root); herr == nil {
+				break
+			}
+			return err
+		}
+	default:
+		if err := checkPathAt("root", p.Root); err != nil {
+			return err
+		}
 	}
 	if p.Format == FormatCSV {
 		return nil
 	}
+	return p.checkColumnPaths()
+}
+
+func (p *Pipeline) checkColumnPaths() *ValidationError {
 	for i, c := range p.Columns {
 		field, sel := fmt.Sprintf("columns[%d].selector", i), c.Selector
 		if sel == "" {
@@ -163,7 +210,27 @@ func (c Column) validate(path string) *ValidationError {
 	}
 	typ, ok := parseColType(c.Type)
 	if !ok {
-		return verr(path+".type", "unknown type %q (one of string, number, boolean, time, json)", c.Type)
+		return verr(path+".type", "unknown type %q (one of string, number, boolean, time, json, int64, uint64, duration, enum)", c.Type)
+	}
+	if c.Type == TypeEnum && len(c.Enum) == 0 {
+		return verr(path+".enum", "required for type \"enum\": an object mapping values to numbers, e.g. {\"ok\":0,\"warn\":1}")
+	}
+	if len(c.Enum) > 0 && c.Type != TypeEnum {
+		return verr(path+".enum", "only allowed for type \"enum\"")
+	}
+	if len(c.Enum) > maxEnumValues {
+		return verr(path+".enum", "more than %d values", maxEnumValues)
+	}
+	if c.Timezone != "" {
+		if typ != tUnknown && typ != tTime {
+			return verr(path+".timezone", "only allowed for type \"time\"")
+		}
+		if c.Timezone == "Local" || len(c.Timezone) > 64 {
+			return verr(path+".timezone", "unknown time zone %q (an IANA name such as \"Europe/Paris\" or \"UTC\")", c.Timezone)
+		}
+		if _, err := loadZone(c.Timezone); err != nil {
+			return verr(path+".timezone", "unknown time zone %q (an IANA name such as \"Europe/Paris\" or \"UTC\")", c.Timezone)
+		}
 	}
 	if c.TimeFormat != "" {
 		if typ != tUnknown && typ != tTime {
@@ -187,7 +254,7 @@ func (c Column) validate(path string) *ValidationError {
 // colType is the column's declared type; a time format implies type time.
 func (c Column) colType() colType {
 	t, _ := parseColType(c.Type)
-	if t == tUnknown && c.TimeFormat != "" {
+	if t == tUnknown && (c.TimeFormat != "" || c.Timezone != "") {
 		return tTime
 	}
 	return t

@@ -174,7 +174,10 @@ func readTable(ctx context.Context, format, contentType string, body []byte, p *
 	case "":
 		format = FormatJSON
 	case FormatAuto:
-		format = sniffFormat(contentType, body)
+		var err *Error
+		if format, err = sniffFormat(contentType, body); err != nil {
+			return nil, err
+		}
 	}
 	if format == FormatCSV {
 		return readCSV(ctx, body, p, lim, ns)
@@ -183,8 +186,25 @@ func readTable(ctx context.Context, format, contentType string, body []byte, p *
 		ns.info("the response body is empty; no rows")
 		return readRows(ctx, &jsonSource{}, p, lim, ns)
 	}
+	switch format {
+	case FormatXML:
+		src, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, false)
+		if err != nil {
+			return nil, err
+		}
+		return readRows(ctx, src, p, lim, ns)
+	case FormatHTML:
+		return readHTML(ctx, trimBOM(body), p, lim, ns, false)
+	}
 	if format == FormatNDJSON {
 		return readRows(ctx, newNDJSONSource(body, p.Root, lim, ns), p, lim, ns)
+	}
+	if p.RootSyntax == RootSyntaxJQ {
+		src, err := jqRootSource(ctx, trimBOM(body), p.Root, lim, ns)
+		if err != nil {
+			return nil, err
+		}
+		return readRows(ctx, src, p, lim, ns)
 	}
 	src, err := newJSONSource(trimBOM(body), p.Root, lim, ns)
 	if err != nil {

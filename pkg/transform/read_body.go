@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
@@ -89,35 +90,118 @@ func tooLarge(maxBytes int64) *Error {
 
 // sniffFormat resolves format "auto": the content type first, then the bytes.
 // A body that is one valid JSON document is JSON; one whose first line is a
-// JSON object or array is NDJSON; anything else is CSV.
-func sniffFormat(contentType string, body []byte) string {
+// JSON object or array is NDJSON; one starting with "<" is HTML (a doctype,
+// <html>, <head>, <body>, <table> …) or else XML; other text is CSV. A body
+// that is no text at all (NUL bytes, invalid UTF-8) or whose content type is
+// a known non-text type is an error naming both, never a wrong frame.
+func sniffFormat(contentType string, body []byte) (string, *Error) {
 	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
 		switch {
 		case mt == "application/x-ndjson", mt == "application/ndjson", mt == "application/jsonl",
 			mt == "application/x-jsonlines", mt == "application/jsonlines", mt == "application/json-seq":
-			return FormatNDJSON
+			return FormatNDJSON, nil
 		case mt == "text/csv", mt == "application/csv":
-			return FormatCSV
+			return FormatCSV, nil
 		case mt == "application/json", strings.HasSuffix(mt, "+json"):
-			return FormatJSON
+			return FormatJSON, nil
+		case mt == "text/html", mt == "application/xhtml+xml":
+			return FormatHTML, nil
+		case mt == "application/xml", mt == "text/xml", strings.HasSuffix(mt, "+xml"):
+			return FormatXML, nil
+		case unreadableType(mt):
+			return "", unreadable(contentType, body)
 		}
 	}
 	trimmed := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\uFEFF")), " \t\r\n")
 	if len(trimmed) == 0 {
-		return FormatJSON
+		return FormatJSON, nil
 	}
 	if c := trimmed[0]; c == '{' || c == '[' {
 		if err := jsonscan.Validate(trimmed); err == nil {
-			return FormatJSON
+			return FormatJSON, nil
 		}
 		line := trimmed
 		if i := bytes.IndexByte(line, '\n'); i >= 0 {
 			line = line[:i]
 		}
 		if err := jsonscan.Validate(bytes.TrimSpace(line)); err == nil {
-			return FormatNDJSON
+			return FormatNDJSON, nil
 		}
-		return FormatJSON // report it as invalid JSON, the likelier intent
+		return FormatJSON, nil // report it as invalid JSON, the likelier intent
 	}
-	return FormatCSV
+	head := trimmed[:min(len(trimmed), 4096)]
+	if bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head[:validPrefix(head)]) {
+		return "", unreadable(contentType, body)
+	}
+	if trimmed[0] == '<' {
+		if looksHTML(head) {
+			return FormatHTML, nil
+		}
+		return FormatXML, nil
+	}
+	return FormatCSV, nil
+}
+
+// validPrefix cuts a possibly split UTF-8 sequence off the end of a sniffed head.
+func validPrefix(b []byte) int {
+	n := len(b)
+	for i := 1; i <= 3 && i <= n; i++ {
+		if utf8.RuneStart(b[n-i]) {
+			if !utf8.FullRune(b[n-i:]) {
+				return n - i
+			}
+			break
+		}
+	}
+	return n
+}
+
+// looksHTML recognises the start of an HTML page: a doctype or one of the
+// elements pages start with, after optional comments.
+func looksHTML(head []byte) bool {
+	h := bytes.ToLower(head)
+	for bytes.HasPrefix(h, []byte("<!--")) {
+		end := bytes.Index(h, []byte("-->"))
+		if end < 0 {
+			return false
+		}
+		h = bytes.TrimLeft(h[end+3:], " \t\r\n")
+	}
+	for _, p := range []string{"<!doctype html", "<html", "<head", "<body", "<table", "<div", "<meta", "<title", "<p>", "<p "} {
+		if bytes.HasPrefix(h, []byte(p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// unreadableType lists content types that are certainly not a readable format.
+func unreadableType(mt string) bool {
+	for _, p := range []string{"image/", "audio/", "video/", "font/"} {
+		if strings.HasPrefix(mt, p) {
+			return true
+		}
+	}
+	switch mt {
+	case "application/octet-stream", "application/pdf", "application/zip", "application/x-protobuf",
+		"application/protobuf", "application/grpc", "application/msgpack", "application/x-msgpack", "application/wasm":
+		return true
+	}
+	return false
+}
+
+func unreadable(contentType string, body []byte) *Error {
+	ct := contentType
+	if ct == "" {
+		ct = "(none)"
+	}
+	return inputError("format \"auto\" cannot read this response: Content-Type %s, starts with %s; set the pipeline's format (json, ndjson, csv, xml, html) if it is one of them",
+		shortQuote(ct), excerpt(body))
+}
+
+func shortQuote(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return fmt.Sprintf("%q", s)
 }

@@ -38,6 +38,12 @@ type jsonSource struct {
 	bounds  []uint32 // start/end offsets in doc of each root element, when known
 	n       int
 	maxRows int
+	textual bool // values are text (XML, HTML): strings are read with the CSV text rules
+}
+
+// jsonArrayRoot is the parsed root of a JSON array document a reader built.
+func jsonArrayRoot(doc string) gjson.Result {
+	return gjson.Result{Type: gjson.JSON, Raw: doc}
 }
 
 func newJSONSource(body []byte, rootSel string, lim Limits, ns *notices) (*jsonSource, error) {
@@ -156,6 +162,9 @@ func readRows(ctx context.Context, src rowSource, p *Pipeline, lim Limits, ns *n
 	}
 	tb := newTableBuilder(p, src.hint(), lim, false)
 	tb.ctx = ctx
+	if js, ok := src.(*jsonSource); ok && js.textual {
+		tb.setTextual()
+	}
 	n, err := src.each(ctx, tb.jsonRow)
 	if tb.err != nil {
 		return nil, tb.err

@@ -49,10 +49,13 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		return nil, err
 	}
 	ns := &notices{}
-	sample := Pipeline{Format: p.Format, Root: p.Root, CSV: p.CSV}
+	sample := Pipeline{Format: p.Format, Root: p.Root, RootSyntax: p.RootSyntax, CSV: p.CSV}
 	format := p.Format
 	if format == FormatAuto {
-		format = sniffFormat(in.ContentType, body)
+		var err *Error
+		if format, err = sniffFormat(in.ContentType, body); err != nil {
+			return nil, err
+		}
 	}
 	if format == FormatCSV {
 		t, err := readCSVSample(ctx, body, &sample, lim, ns)
@@ -70,9 +73,35 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 	if isBlank(body) {
 		return []FieldInfo{}, nil
 	}
-	if format == FormatNDJSON {
+	textual := false
+	switch format {
+	case FormatHTML:
+		return htmlSchema(ctx, trimBOM(body), p, sampleRows)
+	case FormatXML:
+		xs, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, true)
+		if err != nil {
+			return nil, err
+		}
+		src, textual = xs, true
+	case FormatNDJSON:
 		src = newNDJSONSource(body, p.Root, lim, ns)
-	} else {
+	case FormatJSON, "":
+		if p.RootSyntax != RootSyntaxJQ {
+			js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+			if err != nil {
+				return nil, err
+			}
+			js.maxRows = sampleRows
+			src = js
+			break
+		}
+		js, err := jqRootSource(ctx, trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+		if err != nil {
+			return nil, err
+		}
+		js.maxRows = sampleRows
+		src = js
+	default:
 		// The source may hold any number of rows; only the sample is read.
 		js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
 		if err != nil {
@@ -81,7 +110,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		js.maxRows = sampleRows
 		src = js
 	}
-	fl := &flattener{byPath: map[string]*leaf{}, maxCols: lim.MaxColumns}
+	fl := &flattener{byPath: map[string]*leaf{}, maxCols: lim.MaxColumns, textual: textual}
 	n := 0
 	_, err = src.each(ctx, func(i int, row gjson.Result) bool {
 		if i >= sampleRows || ctx.Err() != nil {
@@ -115,6 +144,7 @@ type flattener struct {
 	byPath  map[string]*leaf
 	order   []*leaf
 	maxCols int
+	textual bool // XML rows: strings are text (see colBuilder.textual)
 }
 
 type leaf struct {
@@ -153,6 +183,7 @@ func (f *flattener) walk(i int, prefix string, v gjson.Result, depth int) {
 			name = path[j+1:]
 		}
 		l = &leaf{b: newColBuilder(name, 0)}
+		l.b.textual = f.textual
 		l.b.key = strings.Clone(path)
 		f.byPath[l.b.key] = l
 		f.order = append(f.order, l)

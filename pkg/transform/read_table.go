@@ -22,6 +22,7 @@ type tableBuilder struct {
 	rows     int            // rows seen
 	lim      Limits
 	text     *textBudget // shared by all columns
+	textual  bool        // see colBuilder.textual
 	ctx      context.Context
 	work     int // bytes scanned since the context was last checked
 	err      *Error
@@ -61,8 +62,9 @@ func newTableBuilder(p *Pipeline, hint int, lim Limits, csv bool) *tableBuilder 
 		b.fanout, _ = pathFanout(b.sel)
 		if typ := c.colType(); typ != tUnknown {
 			b.infer = false
-			tf, _ := parseTimeFormat(c.TimeFormat)
+			tf, _ := c.timeFormat()
 			b.setType(typ, tf)
+			b.conv = c.conversion()
 			if c.Default != nil {
 				b.def, _ = c.defaultValue()
 			}
@@ -114,7 +116,16 @@ func (t *tableBuilder) addColumn(key string) int {
 func (t *tableBuilder) newCol(name string) *colBuilder {
 	b := newColBuilder(name, t.hint)
 	b.text = t.text
+	b.textual = t.textual
 	return b
+}
+
+// setTextual makes every column read JSON strings as text (see colBuilder.textual).
+func (t *tableBuilder) setTextual() {
+	t.textual = true
+	for _, b := range t.cols {
+		b.textual = true
+	}
 }
 
 func (t *tableBuilder) lookup(k, last int, key string) int {

@@ -182,7 +182,7 @@ func (st *GroupByStep) plan(s []field, path string) (stepRun, []field, *Validati
 			ft := s[i].typ
 			switch a.Op {
 			case "sum", "avg":
-				if ft != tNumber && ft != tUnknown {
+				if !ft.isNumeric() && ft != tUnknown {
 					return nil, nil, verr(p+".field", "%s needs a number field; %q is %s", a.Op, a.Field, ft)
 				}
 			case "min", "max":
@@ -393,6 +393,10 @@ func appendKey(key []byte, c *column, i int) []byte {
 		raw := *c.raws[i]
 		key = binary.AppendUvarint(append(key, 4), uint64(len(raw)))
 		return append(key, raw...)
+	case tInt64:
+		return binary.LittleEndian.AppendUint64(append(key, 6), uint64(*c.ints[i]))
+	case tUint64:
+		return binary.LittleEndian.AppendUint64(append(key, 7), *c.uints[i])
 	}
 	s := *c.strs[i]
 	key = binary.AppendUvarint(append(key, 5), uint64(len(s)))
@@ -422,7 +426,7 @@ func newAggregator(a Aggregate, t *table, path string, j int) (*aggregator, erro
 	}
 	switch ft := ag.src.typ; a.Op {
 	case "sum", "avg":
-		if ft != tNumber {
+		if !ft.isNumeric() {
 			return nil, pipelineError(verr(p, "%s needs a number field; %q is %s", a.Op, a.Field, ft))
 		}
 	case "min", "max":
@@ -464,7 +468,7 @@ func (ag *aggregator) add(g, i int) {
 	case "count":
 		ag.count[g]++
 	case "sum", "avg":
-		ag.sum[g] += *ag.src.nums[i]
+		ag.sum[g] += ag.src.num(i)
 		ag.count[g]++
 	case "first":
 		if ag.row[g] < 0 {
@@ -525,6 +529,10 @@ func copyCell(dst *column, j int, src *column, i int) {
 		dst.times[j] = src.times[i]
 	case tJSON:
 		dst.raws[j] = src.raws[i]
+	case tInt64:
+		dst.ints[j] = src.ints[i]
+	case tUint64:
+		dst.uints[j] = src.uints[i]
 	default:
 		dst.strs[j] = src.strs[i]
 	}

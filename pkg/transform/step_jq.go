@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/big"
 	"reflect"
 	"runtime/metrics"
 	"sync/atomic"
@@ -131,10 +132,26 @@ func (r *jqRun) run(rs *runState, t *table) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithCancel(rs.ctx)
+	out, err := runJQ(rs.ctx, r.code, rows, rs.lim, r.path+".expr")
+	if err != nil {
+		return err
+	}
+	nt, err := readTable(rs.ctx, FormatJSON, "", out, &Pipeline{}, rs.lim, rs.ns)
+	if err != nil {
+		return err
+	}
+	t.cols, t.n = nt.cols, nt.n
+	return nil
+}
+
+// runJQ runs a compiled program on input and returns the rows it yields as
+// a JSON array; errors are located at path. Bounded by the context, MaxRows,
+// MaxInputBytes of output and the heap watchdog.
+func runJQ(parent context.Context, code *gojq.Code, input any, lim Limits, path string) ([]byte, error) {
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var overMemory atomic.Bool
-	stop := watchHeap(uint64(jqHeapFactor*rs.lim.MaxInputBytes), func() { overMemory.Store(true); cancel() })
+	stop := watchHeap(uint64(jqHeapFactor*lim.MaxInputBytes), func() { overMemory.Store(true); cancel() })
 	defer stop()
 
 	var out bytes.Buffer
@@ -142,19 +159,19 @@ func (r *jqRun) run(rs *runState, t *table) error {
 	n := 0
 	emit := func(v any) error {
 		if _, ok := v.(map[string]any); !ok {
-			return &Error{Code: CodeInvalidPipeline, Path: r.path + ".expr",
+			return &Error{Code: CodeInvalidPipeline, Path: path,
 				Message: fmt.Sprintf("jq yielded %s where a row (an object) is expected", jqTypeName(v))}
 		}
-		if n++; n > rs.lim.MaxRows {
-			return tooManyRows(rs.lim.MaxRows)
+		if n++; n > lim.MaxRows {
+			return tooManyRows(lim.MaxRows)
 		}
 		b, err := gojq.Marshal(v)
 		if err != nil {
-			return &Error{Code: CodeInvalidPipeline, Path: r.path + ".expr", Message: "jq: " + err.Error()}
+			return &Error{Code: CodeInvalidPipeline, Path: path, Message: "jq: " + err.Error()}
 		}
-		if int64(out.Len()+len(b)) > rs.lim.MaxInputBytes {
-			return &Error{Code: CodeOutputTooLarge, Path: r.path + ".expr",
-				Message: fmt.Sprintf("jq yielded more than %d bytes (the input limit)", rs.lim.MaxInputBytes)}
+		if int64(out.Len()+len(b)) > lim.MaxInputBytes {
+			return &Error{Code: CodeOutputTooLarge, Path: path,
+				Message: fmt.Sprintf("jq yielded more than %d bytes (the input limit)", lim.MaxInputBytes)}
 		}
 		if n > 1 {
 			out.WriteByte(',')
@@ -162,7 +179,7 @@ func (r *jqRun) run(rs *runState, t *table) error {
 		out.Write(b)
 		return nil
 	}
-	iter := r.code.RunWithContext(ctx, rows)
+	iter := code.RunWithContext(ctx, input)
 	for {
 		v, ok := iter.Next()
 		if !ok {
@@ -171,32 +188,27 @@ func (r *jqRun) run(rs *runState, t *table) error {
 		if e, isErr := v.(error); isErr {
 			switch {
 			case overMemory.Load():
-				return &Error{Code: CodeExprTooCostly, Path: r.path + ".expr", Message: fmt.Sprintf(
-					"expression exceeded its budget: the jq program used more than %d bytes of memory", jqHeapFactor*rs.lim.MaxInputBytes)}
-			case rs.ctx.Err() != nil:
-				return &Error{Code: CodeTimeout, Path: r.path + ".expr", Message: "transformation timed out while running the jq program", err: rs.ctx.Err()}
+				return nil, &Error{Code: CodeExprTooCostly, Path: path, Message: fmt.Sprintf(
+					"expression exceeded its budget: the jq program used more than %d bytes of memory", jqHeapFactor*lim.MaxInputBytes)}
+			case parent.Err() != nil:
+				return nil, &Error{Code: CodeTimeout, Path: path, Message: "transformation timed out while running the jq program", err: parent.Err()}
 			}
-			return &Error{Code: CodeInvalidPipeline, Path: r.path + ".expr", Message: "jq: " + firstLine(e.Error())}
+			return nil, &Error{Code: CodeInvalidPipeline, Path: path, Message: "jq: " + firstLine(e.Error())}
 		}
 		if a, isArr := v.([]any); isArr {
 			for _, e := range a {
 				if err := emit(e); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			continue
 		}
 		if err := emit(v); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	out.WriteByte(']')
-	nt, err := readTable(rs.ctx, FormatJSON, "", out.Bytes(), &Pipeline{}, rs.lim, rs.ns)
-	if err != nil {
-		return err
-	}
-	t.cols, t.n = nt.cols, nt.n
-	return nil
+	return out.Bytes(), nil
 }
 
 // jqInput is the table as jq values: an array of objects.
@@ -209,8 +221,11 @@ func jqInput(rs *runState, t *table) ([]any, error) {
 		row := make(map[string]any, len(t.cols))
 		for _, c := range t.cols {
 			v := c.value(i)
-			if tm, ok := v.(time.Time); ok {
-				v = tm.Format(time.RFC3339Nano)
+			switch x := v.(type) {
+			case time.Time:
+				v = x.Format(time.RFC3339Nano)
+			case uint64: // gojq's numbers are int, float64 and *big.Int
+				v = new(big.Int).SetUint64(x)
 			}
 			row[c.name] = v
 		}

@@ -122,6 +122,10 @@ func comparator(c *column) func(a, b int) int {
 		return func(a, b int) int { return c.times[a].Compare(*c.times[b]) }
 	case tJSON:
 		return func(a, b int) int { return bytes.Compare(*c.raws[a], *c.raws[b]) }
+	case tInt64:
+		return func(a, b int) int { return cmp.Compare(*c.ints[a], *c.ints[b]) }
+	case tUint64:
+		return func(a, b int) int { return cmp.Compare(*c.uints[a], *c.uints[b]) }
 	}
 	return func(a, b int) int { return strings.Compare(*c.strs[a], *c.strs[b]) }
 }

@@ -82,8 +82,31 @@ func isBoolWord(s string) bool {
 
 // defaultValue converts Column.Default to the column's type.
 func (c Column) defaultValue() (any, bool) {
-	tf, _ := parseTimeFormat(c.TimeFormat)
+	tf, _ := c.timeFormat()
+	if cv := c.conversion(); cv.kind != convNone {
+		switch v := c.Default.(type) {
+		case float64:
+			return v, true
+		case string:
+			return cv.apply(strconv.Quote(v), v, true, false, 0)
+		}
+		return nil, false
+	}
 	switch c.colType() {
+	case tInt64:
+		switch v := c.Default.(type) {
+		case float64:
+			return parseInt64Text(strconv.FormatFloat(v, 'f', -1, 64))
+		case string:
+			return parseInt64Text(strings.TrimSpace(v))
+		}
+	case tUint64:
+		switch v := c.Default.(type) {
+		case float64:
+			return parseUint64Text(strconv.FormatFloat(v, 'f', -1, 64))
+		case string:
+			return parseUint64Text(strings.TrimSpace(v))
+		}
 	case tString:
 		switch v := c.Default.(type) {
 		case string:

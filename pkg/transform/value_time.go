@@ -15,6 +15,29 @@ type timeFormat struct {
 	// lenient (tfAuto) also accepts strings without a zone or with a space
 	// separator, date-only strings, RFC 1123 and numeric strings.
 	lenient bool
+	// loc is the zone of times written without an offset (Column.Timezone);
+	// nil is UTC.
+	loc *time.Location
+}
+
+// timeFormat is the column's time format with its time zone.
+func (c Column) timeFormat() (timeFormat, bool) {
+	tf, ok := parseTimeFormat(c.TimeFormat)
+	if ok && c.Timezone != "" {
+		loc, err := loadZone(c.Timezone)
+		if err != nil {
+			return tf, false
+		}
+		tf.loc = loc
+	}
+	return tf, ok
+}
+
+// zonelessLayouts are the auto forms without an offset, read in the
+// column's time zone when it has one.
+var zonelessLayouts = []string{
+	"2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02",
 }
 
 type tfKind uint8
@@ -70,7 +93,11 @@ func (f timeFormat) parseText(s string) (time.Time, bool) {
 	case tfRFC3339:
 		return parseRFC3339(s)
 	case tfLayout:
-		t, err := time.Parse(f.layout, s)
+		loc := f.loc
+		if loc == nil {
+			loc = time.UTC
+		}
+		t, err := time.ParseInLocation(f.layout, s, loc)
 		if err != nil {
 			return time.Time{}, false
 		}
@@ -83,6 +110,13 @@ func (f timeFormat) parseText(s string) (time.Time, bool) {
 	}
 	if !f.lenient {
 		return time.Time{}, false
+	}
+	if f.loc != nil {
+		for _, layout := range zonelessLayouts {
+			if t, err := time.ParseInLocation(layout, s, f.loc); err == nil {
+				return t.UTC(), true
+			}
+		}
 	}
 	if t, ok := parseISOLenient(s); ok {
 		return t, true
