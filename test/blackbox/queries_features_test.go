@@ -149,7 +149,7 @@ func TestQueriesPaginationTargetsAndSources(t *testing.T) {
 	s := start(t, queriesRules)
 	headerPaged := func(format string) map[string]any {
 		return map[string]any{"path": "/api/items/by-header", "params": map[string]any{"format": format},
-			"headers": map[string]any{"X-Limit": "100"},
+			"headers":    map[string]any{"X-Limit": "100"},
 			"pagination": map[string]any{"mode": "cursor", "in": "header", "cursorParam": "X-Cursor", "cursorHeader": "X-Next-Cursor"},
 			"pipeline":   map[string]any{"format": map[string]string{"": "json", "csv": "csv", "ndjson": "ndjson"}[format]}}
 	}
