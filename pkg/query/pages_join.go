@@ -109,34 +109,43 @@ func (j *joiner) full() bool {
 		return true
 	case int64(j.buf.Len()) > j.maxBytes:
 		j.stopped = fmt.Sprintf("the pages reached transform.maxInputBytes (%d bytes)", j.maxBytes)
-	case j.maxRows > 0 && j.rows >= j.maxRows:
-		j.stopped = fmt.Sprintf("the pages reached transform.maxRows (%d rows)", j.maxRows)
 	}
 	return j.stopped != ""
+}
+
+// rowsFull says whether a page's row is past transform.maxRows: it is
+// dropped, and paging stops.
+func (j *joiner) rowsFull() bool {
+	if j.maxRows > 0 && j.rows >= j.maxRows {
+		j.stopped = fmt.Sprintf("the pages reached transform.maxRows (%d rows)", j.maxRows)
+		return true
+	}
+	return false
 }
 
 func (j *joiner) addJSON(body []byte, format, name, label string) (int, error) {
 	root := j.pipeline.Root
 	n := 0
 	emit := func(v gjson.Result) {
-		if j.maxRows > 0 && j.rows >= j.maxRows {
+		if j.rowsFull() {
 			return
 		}
 		if j.rows > 0 {
 			j.buf.WriteByte(',')
 		}
 		if name != "" && v.IsObject() {
-			// First, so a row's own key of that name does not win (gjson reads the first).
+			// Last, so it replaces a key of the row of the same name (the reader keeps the last).
 			b, _ := json.Marshal(name)
 			l, _ := json.Marshal(label)
-			j.buf.WriteByte('{')
+			raw := strings.TrimRight(v.Raw, " \t\r\n")
+			j.buf.WriteString(raw[:len(raw)-1])
+			if strings.TrimSpace(raw[1:len(raw)-1]) != "" {
+				j.buf.WriteByte(',')
+			}
 			j.buf.Write(b)
 			j.buf.WriteByte(':')
 			j.buf.Write(l)
-			if rest := strings.TrimSpace(v.Raw[1:]); rest != "}" {
-				j.buf.WriteByte(',')
-			}
-			j.buf.WriteString(v.Raw[1:])
+			j.buf.WriteByte('}')
 		} else {
 			j.buf.WriteString(v.Raw)
 		}
@@ -217,7 +226,7 @@ func (j *joiner) addCSV(body []byte, name, label string) (int, error) {
 			}
 			continue // the header row once
 		}
-		if j.maxRows > 0 && j.rows >= j.maxRows {
+		if j.rowsFull() {
 			break
 		}
 		if name != "" {

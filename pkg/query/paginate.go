@@ -68,14 +68,14 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline 
 		if err != nil {
 			return nil, err
 		}
+		if j.full() {
+			return j, nil
+		}
 		next, more, err := r.nextPage(p, pg, n, pageSize)
 		if err != nil {
 			return nil, err
 		}
 		if !more {
-			return j, nil
-		}
-		if j.full() {
 			return j, nil
 		}
 		switch p.Mode {
