@@ -12,7 +12,7 @@ import { Observable } from 'rxjs';
 import { toRelayError } from './api/errors';
 import { AnnotationQueryEditor } from './components/query/AnnotationQueryEditor';
 import { VariableQueryEditor } from './components/query/VariableQueryEditor';
-import { interpolateQuery } from './query/interpolate';
+import { interpolateQuery, pathFormat, textFormat } from './query/interpolate';
 import { withMapping } from './query/mapping';
 import { cleanQuery, hasInlineData } from './query/model';
 import {
@@ -71,10 +71,12 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
     return this.call(() => this.getResource<OpenAPIDocument>('openapi.json', undefined, quiet));
   }
 
+  /** Field discovery for the editor; the dashboard's variables are replaced first, as in the query. */
   getSchema(path: string, opts: { root?: string; format?: string } = {}): Promise<SchemaResponse> {
-    const params: Record<string, string> = { path };
+    const t = getTemplateSrv();
+    const params: Record<string, string> = { path: t.replace(path, {}, pathFormat) };
     if (opts.root) {
-      params.root = opts.root;
+      params.root = t.replace(opts.root, {}, textFormat);
     }
     if (opts.format) {
       params.format = opts.format;

@@ -66,11 +66,6 @@ export function GraphQLEditor({ value, onChange }: Props) {
           onChange={(e) => onChange({ ...g, variables: e.currentTarget.value })}
         />
       </InlineField>
-      {problem && (
-        <div className={styles.error} role="alert">
-          {problem}
-        </div>
-      )}
     </>
   );
 }

@@ -20,7 +20,7 @@ export function InlineDataEditor({ value, onChange }: Props) {
       tooltip="JSON, CSV or NDJSON text; set the pipeline's format to match. No upstream call is made."
     >
       <TextArea
-        aria-label="Inline data"
+        aria-label="Inline data text"
         className={styles.mono}
         rows={6}
         placeholder={'host,cpu\nweb-1,0.5\nweb-2,0.9'}
