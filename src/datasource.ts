@@ -10,8 +10,11 @@ import { BackendSrvRequest, DataSourceWithBackend, getTemplateSrv } from '@grafa
 import { Observable } from 'rxjs';
 
 import { toRelayError } from './api/errors';
+import { AnnotationQueryEditor } from './components/query/AnnotationQueryEditor';
 import { VariableQueryEditor } from './components/query/VariableQueryEditor';
-import { cleanQuery } from './query/model';
+import { interpolateQuery, pathFormat, textFormat } from './query/interpolate';
+import { withMapping } from './query/mapping';
+import { cleanQuery, hasInlineData } from './query/model';
 import {
   ActionListResponse,
   ActionParamsRequest,
@@ -33,8 +36,16 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   constructor(instanceSettings: DataSourceInstanceSettings<RelayJsonData>) {
     super(instanceSettings);
     this.variables = new RelayVariableSupport(this);
-    // Annotations use the same query model and editor; frames with time/title/text/tags fields become annotations.
-    this.annotations = {};
+    // Annotations use the query model with a field mapping; the mapped fields are renamed to Grafana's
+    // time/timeEnd/title/text/tags by the backend pipeline, so alerting-style processing stays in Go.
+    this.annotations = {
+      QueryEditor: AnnotationQueryEditor,
+      prepareAnnotation: (anno) => anno,
+      prepareQuery: (anno) => {
+        const target = anno.target as RelayQuery | undefined;
+        return target ? withMapping(target, target.annotation) : undefined;
+      },
+    };
   }
 
   getDefaultQuery(_: CoreApp): Partial<RelayQuery> {
@@ -42,21 +53,12 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   }
 
   filterQuery(query: RelayQuery): boolean {
-    return !query.hide && !!query.path?.trim();
+    return !query.hide && (!!query.path?.trim() || hasInlineData(query) || !!query.graphql?.query?.trim());
   }
 
+  /** Every string of the query, with the format of its place (src/query/interpolate.ts, docs/queries.md). */
   applyTemplateVariables(query: RelayQuery, scopedVars: ScopedVars): RelayQuery {
-    const t = getTemplateSrv();
-    const r = (s: string | undefined) => (s === undefined ? s : t.replace(s, scopedVars));
-    const rMap = (m?: Record<string, string>) =>
-      m && Object.fromEntries(Object.entries(m).map(([k, v]) => [r(k) ?? k, r(v) ?? '']));
-    return {
-      ...query,
-      path: r(query.path),
-      params: rMap(query.params),
-      headers: rMap(query.headers),
-      body: r(query.body),
-    };
+    return interpolateQuery(query, scopedVars, getTemplateSrv());
   }
 
   // ---- Resource API: every call goes through getResource/postResource, errors become RelayError. ----
@@ -69,10 +71,12 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
     return this.call(() => this.getResource<OpenAPIDocument>('openapi.json', undefined, quiet));
   }
 
+  /** Field discovery for the editor; the dashboard's variables are replaced first, as in the query. */
   getSchema(path: string, opts: { root?: string; format?: string } = {}): Promise<SchemaResponse> {
-    const params: Record<string, string> = { path };
+    const t = getTemplateSrv();
+    const params: Record<string, string> = { path: t.replace(path, {}, pathFormat) };
     if (opts.root) {
-      params.root = opts.root;
+      params.root = t.replace(opts.root, {}, textFormat);
     }
     if (opts.format) {
       params.format = opts.format;
@@ -87,8 +91,11 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   /** Preview a query through POST /transform: the same pipeline the backend runs for QueryData. */
   previewQuery(query: RelayQuery, scopedVars: ScopedVars = {}): Promise<TransformResponse> {
     const q = cleanQuery(this.applyTemplateVariables(query, scopedVars));
-    const source: TransformSource = { method: q.method || 'GET', path: q.path || '' };
-    for (const k of ['params', 'headers', 'body', 'format', 'pagination'] as const) {
+    if (hasInlineData(q)) {
+      return this.transform({ data: q.data, pipeline: q.pipeline ?? {} });
+    }
+    const source: TransformSource = { method: q.method || (q.graphql ? 'POST' : 'GET'), path: q.path || '' };
+    for (const k of ['params', 'headers', 'body', 'format', 'pagination', 'graphql'] as const) {
       if (q[k] !== undefined) {
         Object.assign(source, { [k]: q[k] });
       }
@@ -124,6 +131,7 @@ export class RelayVariableSupport extends CustomVariableSupport<DataSource, Rela
   }
 
   query(request: DataQueryRequest<RelayQuery>): Observable<DataQueryResponse> {
-    return this.datasource.query(request);
+    const targets = request.targets.map((t) => withMapping(t, t.variable));
+    return this.datasource.query({ ...request, targets });
   }
 }

@@ -120,6 +120,8 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET "+counterPath, s.counter)
 	mux.HandleFunc("DELETE "+counterPath, s.resetCounter)
 
+	s.registerQueries(mux)
+
 	mux.HandleFunc("GET /slow", s.slow)
 	mux.HandleFunc("GET /slow-body", s.slowBody)
 	mux.HandleFunc("GET /large", s.large)

@@ -23,6 +23,8 @@ type request struct {
 	Params  url.Values
 	Headers map[string]string
 	Body    string
+	// GraphQL: an answer with "errors" is a query error.
+	GraphQL bool
 }
 
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
@@ -77,8 +79,13 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 		return nil, apierr.Downstream(http.StatusBadGateway, "upstream_too_large",
 			"the upstream response exceeds transform.maxInputBytes (%d bytes)", limit)
 	}
-	if resp.StatusCode >= 400 {
+	if resp.StatusCode >= 400 && !(req.GraphQL && resp.StatusCode < 500 && graphqlHasErrors(data)) {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
+	}
+	if req.GraphQL {
+		if err := r.graphqlErrors(data); err != nil {
+			return nil, err
+		}
 	}
 	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -77,7 +78,13 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
 			break
 		}
-		res, err = r.Run(req.Context(), r.Grant(caller, false), q, Macros{From: time.Now().Add(-time.Hour), To: time.Now(), Interval: time.Minute})
+		now := time.Now()
+		m := Macros{From: now.Add(-time.Hour), To: now, Interval: time.Minute,
+			User: backend.User{Login: caller.Login, Name: caller.Name}, OrgID: caller.OrgID}
+		if pc := backend.PluginConfigFromContext(req.Context()); pc.DataSourceInstanceSettings != nil {
+			m.DSUID, m.DSName = pc.DataSourceInstanceSettings.UID, pc.DataSourceInstanceSettings.Name
+		}
+		res, err = r.Run(req.Context(), r.Grant(caller, false), q, m)
 	default:
 		err = apierr.BadRequest("bad_request", "data or source is required")
 	}

@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,11 +10,20 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/transform"
 )
 
-// fetchPages fetches a query's pages and joins the rows each page's root
-// selects into one JSON array, so the pipeline runs once over all rows.
-func (r *Runner) fetchPages(ctx context.Context, c *call, req request, root string, p *Pagination) (body []byte, pages int, truncated bool, err error) {
+// fetchPages fetches a query's pages (or, in list mode, one request per
+// value) and joins their rows, so the pipeline runs once over all of them.
+// Every page is a call under the query's grant: the gate checks it and the
+// request's call budget counts it.
+func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline *transform.Pipeline, p *Pagination) (*joiner, error) {
+	lim := r.settings.Transform
+	j := newJoiner(pipeline, lim.MaxInputBytes, lim.MaxRows, c.lease)
+	if p.Mode == "list" {
+		return j, r.fetchList(ctx, c, x, j, p)
+	}
+	req := x.req
 	maxPages := r.settings.Query.MaxPages
 	if p.MaxPages > 0 && p.MaxPages < maxPages {
 		maxPages = p.MaxPages
@@ -23,56 +33,50 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, req request, root stri
 	if pageSize == 0 && p.Mode == "offset" {
 		pageSize = 100
 	}
-	params := cloneValues(req.Params)
+	req.Params = cloneValues(req.Params)
+	req.Headers = cloneHeaders(req.Headers)
 	offset, pageNo := 0, p.StartPage
 	if p.Mode == "page" && pageNo == 0 {
 		pageNo = 1
 	}
-	var rows strings.Builder
-	rows.WriteByte('[')
-	total := 0
-	for pages < maxPages {
+	for {
+		if j.pages >= maxPages {
+			j.stopped = fmt.Sprintf("query.maxPages or pagination.maxPages (%d)", maxPages)
+			return j, nil
+		}
+		var err error
 		switch p.Mode {
 		case "offset":
-			params.Set(orDefault(p.OffsetParam, "offset"), strconv.Itoa(offset))
-			params.Set(limitParam, strconv.Itoa(pageSize))
+			err = setTarget(&req, p.In, orDefault(p.OffsetParam, "offset"), strconv.Itoa(offset), true)
+			if err == nil {
+				err = setTarget(&req, p.In, limitParam, strconv.Itoa(pageSize), true)
+			}
 		case "page":
-			params.Set(orDefault(p.PageParam, "page"), strconv.Itoa(pageNo))
-			if pageSize > 0 {
-				params.Set(limitParam, strconv.Itoa(pageSize))
+			err = setTarget(&req, p.In, orDefault(p.PageParam, "page"), strconv.Itoa(pageNo), true)
+			if err == nil && pageSize > 0 {
+				err = setTarget(&req, p.In, limitParam, strconv.Itoa(pageSize), true)
 			}
 		}
-		req.Params = params
+		if err != nil {
+			return nil, err
+		}
 		pg, err := r.fetch(ctx, c, req)
 		if err != nil {
-			return nil, pages, false, err
+			return nil, err
 		}
-		pages++
-		list := gjson.ParseBytes(pg.Body)
-		if root != "" {
-			list = list.Get(root)
+		n, err := j.add(pg, "", "")
+		if err != nil {
+			return nil, err
 		}
-		if !list.IsArray() {
-			return nil, pages, false, apierr.BadRequest("invalid_pagination",
-				"page %d: the pipeline root %q does not select an array, which pagination needs", pages, root)
+		if j.full() {
+			return j, nil
 		}
-		n := 0
-		list.ForEach(func(_, v gjson.Result) bool {
-			if total > 0 {
-				rows.WriteByte(',')
-			}
-			rows.WriteString(v.Raw)
-			total++
-			n++
-			return true
-		})
 		next, more, err := r.nextPage(p, pg, n, pageSize)
 		if err != nil {
-			return nil, pages, false, err
+			return nil, err
 		}
 		if !more {
-			rows.WriteByte(']')
-			return []byte(rows.String()), pages, false, nil
+			return j, nil
 		}
 		switch p.Mode {
 		case "offset":
@@ -80,23 +84,23 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, req request, root stri
 		case "page":
 			pageNo++
 		case "cursor":
-			params.Set(orDefault(p.CursorParam, "cursor"), next)
+			if err := setTarget(&req, p.In, orDefault(p.CursorParam, "cursor"), next, false); err != nil {
+				return nil, err
+			}
 		case "link":
 			// A next link is a new URL: fetched with GET and no body (Parse
 			// allows link mode only for GET queries), and like every page
 			// checked by the gate against the caller's proxy rules.
-			req.Path, params, req.Body = next, nil, ""
+			req.Path, req.Params, req.Body = next, nil, ""
 			if i := strings.IndexByte(next, '?'); i >= 0 {
 				req.Path = next[:i]
-				params, _ = url.ParseQuery(next[i+1:])
+				req.Params, _ = url.ParseQuery(next[i+1:])
 			}
 		}
 		if ctx.Err() != nil {
-			return nil, pages, false, ctx.Err()
+			return nil, ctx.Err()
 		}
 	}
-	rows.WriteByte(']')
-	return []byte(rows.String()), pages, true, nil
 }
 
 // nextPage decides whether there is another page and how to ask for it.
@@ -105,11 +109,18 @@ func (r *Runner) nextPage(p *Pagination, pg *page, n, pageSize int) (string, boo
 	case "offset", "page":
 		return "", n > 0 && (pageSize == 0 || n >= pageSize), nil
 	case "cursor":
-		c := gjson.GetBytes(pg.Body, p.CursorPath)
-		if !c.Exists() || c.Type == gjson.Null || c.String() == "" {
-			return "", false, nil
+		if p.HasNextPath != "" {
+			if h := gjson.GetBytes(pg.Body, p.HasNextPath); h.Exists() && !h.Bool() {
+				return "", false, nil
+			}
 		}
-		return c.String(), true, nil
+		cursor := ""
+		if p.CursorHeader != "" {
+			cursor = pg.Header.Get(p.CursorHeader)
+		} else if c := gjson.GetBytes(pg.Body, p.CursorPath); c.Exists() && c.Type != gjson.Null {
+			cursor = c.String()
+		}
+		return cursor, cursor != "", nil
 	case "link":
 		link := ""
 		if p.NextPath != "" {
@@ -171,6 +182,14 @@ func cloneValues(v url.Values) url.Values {
 	out := url.Values{}
 	for k, vs := range v {
 		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func cloneHeaders(h map[string]string) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		out[k] = v
 	}
 	return out
 }

@@ -2,9 +2,7 @@ package query
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 
@@ -82,7 +80,7 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	g.SetLimit(r.settings.Query.Concurrency)
 	for _, q := range req.Queries {
 		g.Go(func() error {
-			dr := r.runQuery(ctx, grant, q)
+			dr := r.runQuery(ctx, grant, req.PluginContext, q)
 			mu.Lock()
 			resp.Responses[q.RefID] = dr
 			mu.Unlock()
@@ -93,7 +91,7 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	return resp
 }
 
-func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, dq backend.DataQuery) (dr backend.DataResponse) {
+func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.PluginContext, dq backend.DataQuery) (dr backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.logger.Error("panic in query", "refId", dq.RefID, "panic", p)
@@ -104,7 +102,7 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, dq backend.Dat
 	if err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
 	}
-	m := MacrosFor(dq)
+	m := MacrosFor(dq, pc)
 	res, err := r.Run(ctx, grant, q, m)
 	if err != nil {
 		return errorResponse(err)
@@ -118,28 +116,32 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, dq backend.Dat
 // Run fetches a query's data under grant and transforms it. The upstream
 // client's gate checks the grant on every page and redirect hop; the bodies
 // are charged to the caller's in-flight byte budget until the transform ends.
+// Inline data makes no upstream call.
 func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
-	req, err := q.request(m)
+	x, err := q.expand(m)
 	if err != nil {
 		return nil, err
 	}
 	c := &call{grant: grant, lease: r.bytes.Lease(grant.Caller.Key())}
 	defer c.lease.Release()
-	pipeline := *q.Pipeline
+	pipeline := *x.pipeline
 	in := transform.Input{}
 	var notices []data.Notice
-	if p := q.Pagination; p != nil && p.Mode != "" && p.Mode != "none" {
-		body, pages, truncated, err := r.fetchPages(ctx, c, req, pipeline.Root, p)
+	switch p := q.Pagination; {
+	case x.data != nil:
+		if err := c.lease.Take(int64(len(x.data))); err != nil {
+			return nil, authz.BudgetError()
+		}
+		in.Body = x.data
+	case p != nil && p.Mode != "" && p.Mode != "none":
+		j, err := r.fetchPages(ctx, c, x, &pipeline, p)
 		if err != nil {
 			return nil, err
 		}
-		in.Body, pipeline.Root, pipeline.Format = body, "", transform.FormatJSON
-		if truncated {
-			notices = append(notices, data.Notice{Severity: data.NoticeSeverityWarning,
-				Text: fmt.Sprintf("stopped after %d pages (query.maxPages or pagination.maxPages); more data exists", pages)})
-		}
-	} else {
-		pg, err := r.fetch(ctx, c, req)
+		in.Body, pipeline.Root, pipeline.Format = j.body(), j.root(), j.format()
+		notices = append(notices, j.notices()...)
+	default:
+		pg, err := r.fetch(ctx, c, x.req)
 		if err != nil {
 			return nil, err
 		}
@@ -147,6 +149,9 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	}
 	res, err := r.Transform(ctx, grant.Caller, &pipeline, in)
 	if err != nil {
+		return nil, err
+	}
+	if err := shapeOutput(q.Format, res); err != nil {
 		return nil, err
 	}
 	for _, f := range res.Frames {
@@ -205,25 +210,9 @@ func errorResponse(err error) backend.DataResponse {
 	if e.Status == http.StatusForbidden {
 		status = backend.StatusForbidden
 	}
-	return backend.ErrDataResponseWithSource(status, source, e.Message)
-}
-
-// request renders the upstream call of a query with its macros expanded; a
-// query string written into path joins params.
-func (q *Query) request(m Macros) (request, error) {
-	req := request{Method: q.Method, Path: m.Expand(q.Path), Params: url.Values{}, Body: m.Expand(q.Body), Headers: map[string]string{}}
-	if i := strings.IndexByte(req.Path, '?'); i >= 0 {
-		extra, err := url.ParseQuery(req.Path[i+1:])
-		if err != nil {
-			return req, apierr.BadRequest("bad_query", "path: the query string is malformed")
-		}
-		req.Path, req.Params = req.Path[:i], extra
+	msg := e.Message
+	if e.Code == "unresolved_variable" || e.Code == "unknown_macro" {
+		msg = e.Code + ": " + msg // the code is the one thing a panel shows to tell them apart
 	}
-	for k, v := range q.Params {
-		req.Params.Set(k, m.Expand(v))
-	}
-	for k, v := range q.Headers {
-		req.Headers[k] = m.Expand(v)
-	}
-	return req, nil
+	return backend.ErrDataResponseWithSource(status, source, msg)
 }

@@ -74,7 +74,7 @@ export const PIPELINE_FORMATS = all<PipelineFormat>()(['json', 'ndjson', 'csv', 
 export const SHAPES = all<Shape>()(['table', 'timeseries-long', 'timeseries-wide'] as const);
 export const COLUMN_TYPES = all<ColumnType>()(['string', 'number', 'boolean', 'time', 'json'] as const);
 export const STEP_TYPES = all<StepType>()(['filter', 'compute', 'rename', 'sort', 'limit', 'groupBy'] as const);
-export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries'] as const);
+export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
 export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'] as const);
 const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
 
@@ -166,6 +166,7 @@ export const CONTRACT: ContractEntry[] = [
           headers: map(false),
           body: s(false),
           format: s(false, QUERY_FORMATS),
+          graphql: { kind: 'object', required: false },
           pagination: { kind: 'object', required: false },
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },

@@ -109,6 +109,11 @@ export function newStep(type: Step['type']): Step {
   }
 }
 
+/** Whether the query reads inline data instead of calling the upstream. */
+export function hasInlineData(q: RelayQuery): boolean {
+  return q.data !== undefined && q.data !== null && q.data !== '';
+}
+
 /** The query as the backend should receive it. */
 export function cleanQuery(q: RelayQuery): RelayQuery {
   const out: RelayQuery = { ...q, pipeline: cleanPipeline(q.pipeline) };
@@ -127,10 +132,19 @@ export function cleanQuery(q: RelayQuery): RelayQuery {
   if (!q.body?.trim()) {
     delete out.body;
   }
+  // The editor keeps the other sources' fields while switching; only the chosen one is sent.
+  const source = q.source ?? (q.graphql ? 'graphql' : hasInlineData(q) ? 'inline' : 'http');
+  if (source !== 'graphql') {
+    delete out.graphql;
+  }
+  if (source !== 'inline' || !hasInlineData(q)) {
+    delete out.data;
+  }
+  delete out.source;
   return out;
 }
 
-function nonEmptyMap(m?: Record<string, string>): Record<string, string> | undefined {
+function nonEmptyMap<V>(m?: Record<string, V>): Record<string, V> | undefined {
   if (!m) {
     return undefined;
   }

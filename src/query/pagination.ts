@@ -1,10 +1,11 @@
-import { Pagination, PaginationMode } from '../types/query';
+import { Pagination, PaginationMode, PaginationTarget } from '../types/query';
 
 export interface PaginationOption {
   key: Exclude<keyof Pagination, 'mode'>;
   label: string;
   placeholder: string;
-  type: 'string' | 'number';
+  /** list: comma-separated values, stored as a list. */
+  type: 'string' | 'number' | 'list';
   description?: string;
 }
 
@@ -32,8 +33,34 @@ export const PAGINATION_OPTIONS: Record<PaginationMode, PaginationOption[]> = {
       label: 'Next cursor at',
       placeholder: 'next_cursor',
       type: 'string',
-      description: 'gjson path of the next cursor in the response body (required)',
+      description: 'gjson path of the next cursor in the response body (or set the header below)',
     },
+    {
+      key: 'cursorHeader',
+      label: 'Next cursor header',
+      placeholder: 'X-Next-Cursor',
+      type: 'string',
+      description: 'response header carrying the next cursor, instead of a body path',
+    },
+    {
+      key: 'hasNextPath',
+      label: 'Has next at',
+      placeholder: 'pageInfo.hasNextPage',
+      type: 'string',
+      description: 'gjson path of a boolean: paging stops when it is false (GraphQL pageInfo.hasNextPage)',
+    },
+  ],
+  list: [
+    {
+      key: 'values',
+      label: 'Values',
+      placeholder: 'a, b, $hosts',
+      type: 'list',
+      description: 'one request per value; a multi-value variable gives one value per option',
+    },
+    { key: 'valueParam', label: 'Value parameter', placeholder: 'host', type: 'string' },
+    { key: 'valueColumn', label: 'Value column', placeholder: 'value', type: 'string' },
+    { key: 'concurrency', label: 'Concurrency', placeholder: '8', type: 'number' },
   ],
   link: [
     {
@@ -60,4 +87,13 @@ export const PAGINATION_MODES: Array<{ label: string; value: PaginationMode }> =
   { label: 'Page', value: 'page' },
   { label: 'Cursor', value: 'cursor' },
   { label: 'Link', value: 'link' },
+  { label: 'List of values', value: 'list' },
+];
+
+/** Where the offset, page, cursor or list value is sent. */
+export const PAGINATION_TARGETS: Array<{ label: string; value: PaginationTarget }> = [
+  { label: 'Query parameter', value: 'query' },
+  { label: 'Header', value: 'header' },
+  { label: 'Body field', value: 'body' },
+  { label: 'GraphQL variable', value: 'variable' },
 ];

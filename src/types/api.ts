@@ -1,6 +1,6 @@
 import { DataFrameJSON } from '@grafana/data';
 
-import { Pagination, Pipeline, QueryFormat } from './query';
+import { GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
 import { ActionParam, Role } from './settings';
 
 /**
@@ -50,10 +50,11 @@ export interface InfoResponse {
 export interface TransformSource {
   method?: string;
   path: string;
-  params?: Record<string, string>;
+  params?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: string;
   format?: QueryFormat;
+  graphql?: GraphQLQuery;
   pagination?: Pagination;
 }
 

@@ -78,11 +78,15 @@ export interface Pipeline {
   shape?: Shape;
 }
 
-export type PaginationMode = 'none' | 'offset' | 'page' | 'cursor' | 'link';
+export type PaginationMode = 'none' | 'offset' | 'page' | 'cursor' | 'link' | 'list';
+
+/** Where the offset, page, cursor or list value goes. */
+export type PaginationTarget = 'query' | 'header' | 'body' | 'variable';
 
 /** Pagination of the upstream call (pkg/query Pagination); which options apply depends on mode. */
 export interface Pagination {
   mode: PaginationMode;
+  in?: PaginationTarget;
   maxPages?: number;
   offsetParam?: string;
   limitParam?: string;
@@ -91,20 +95,66 @@ export interface Pagination {
   startPage?: number;
   cursorParam?: string;
   cursorPath?: string;
+  /** The next cursor from a response header instead of the body. */
+  cursorHeader?: string;
+  /** gjson path of a boolean that ends cursor paging when false (GraphQL pageInfo.hasNextPage). */
+  hasNextPath?: string;
   nextPath?: string;
+  /** list mode: one request per value. */
+  values?: string[];
+  valueParam?: string;
+  valueColumn?: string;
+  concurrency?: number;
 }
 
-export type QueryFormat = 'table' | 'timeseries';
+export interface GraphQLQuery {
+  query: string;
+  /** A JSON object, as text (the editor's field) or as an object. */
+  variables?: string | Record<string, unknown>;
+  operationName?: string;
+}
+
+/** Which kind of source the editor shows; the backend reads graphql and data themselves. */
+export type QuerySource = 'http' | 'graphql' | 'inline';
+
+/** Field mapping of a variable query: option text, value, and extra properties (${var.prop}). */
+export interface VariableMapping {
+  text?: string;
+  value?: string;
+  properties?: Record<string, string>;
+}
+
+/** Field mapping of an annotation query onto Grafana's annotation fields. */
+export interface AnnotationMapping {
+  time?: string;
+  timeEnd?: string;
+  title?: string;
+  text?: string;
+  tags?: string;
+}
+
+export type QueryFormat = 'table' | 'timeseries' | 'logs' | 'trace' | 'nodegraph';
 
 export interface RelayQuery extends DataQuery {
   method?: string;
   path?: string;
-  params?: Record<string, string>;
+  params?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: string;
+  /** Inline data instead of an upstream call: text (CSV, NDJSON, JSON) or a JSON value. */
+  data?: unknown;
+  graphql?: GraphQLQuery;
+  /** UI only: which source editor is shown. */
+  source?: QuerySource;
+  /** How a multi-value variable fills a query parameter: comma-joined (default) or repeated. */
+  multiValue?: 'csv' | 'repeat';
   pipeline?: Pipeline;
   format?: QueryFormat;
   pagination?: Pagination;
+  /** Variable queries only. */
+  variable?: VariableMapping;
+  /** Annotation queries only. */
+  annotation?: AnnotationMapping;
 }
 
 export const QUERY_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as const;

@@ -13,12 +13,14 @@ import {
 
 import { upstreamPathsFromOpenAPI } from '../../api/openapi';
 import type { DataSource } from '../../datasource';
-import { cleanQuery } from '../../query/model';
-import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, RelayQuery } from '../../types/query';
+import { cleanQuery, hasInlineData } from '../../query/model';
+import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, QuerySource, RelayQuery } from '../../types/query';
 import { RelayJsonData } from '../../types/settings';
 import { ResourceStatus } from '../common/ResourceStatus';
 import { Suggestion, SuggestInput } from '../common/SuggestInput';
 import { useResource } from '../common/useResource';
+import { GraphQLEditor } from './GraphQLEditor';
+import { InlineDataEditor } from './InlineDataEditor';
 import { PipelineEditor } from './PipelineEditor';
 import { PreviewPanel } from './PreviewPanel';
 import { RequestOptions } from './RequestOptions';
@@ -29,6 +31,14 @@ const METHOD_OPTIONS = QUERY_METHODS.map((m) => ({ label: m, value: m }));
 const FORMAT_OPTIONS: Array<{ label: string; value: QueryFormat }> = [
   { label: 'Table', value: 'table' },
   { label: 'Time series', value: 'timeseries' },
+  { label: 'Logs', value: 'logs' },
+  { label: 'Trace', value: 'trace' },
+  { label: 'Node graph', value: 'nodegraph' },
+];
+const SOURCE_OPTIONS: Array<{ label: string; value: QuerySource }> = [
+  { label: 'HTTP', value: 'http' },
+  { label: 'GraphQL', value: 'graphql' },
+  { label: 'Inline data', value: 'inline' },
 ];
 
 /** Debounce of the live preview and field discovery while typing. */
@@ -37,7 +47,11 @@ export const PREVIEW_DEBOUNCE_MS = 600;
 export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource }: RelayQueryEditorProps) {
   const styles = useStyles2(getStyles);
   const query: RelayQuery = { ...DEFAULT_QUERY, ...rawQuery };
-  const path = query.path?.trim() ?? '';
+  const source: QuerySource = query.source ?? (query.graphql ? 'graphql' : hasInlineData(query) ? 'inline' : 'http');
+  // Field discovery reads the upstream path with GET: only for plain HTTP queries.
+  const path = source === 'http' ? (query.path?.trim() ?? '') : '';
+  const runnable =
+    source === 'inline' ? hasInlineData(query) : source === 'graphql' ? !!query.graphql?.query?.trim() : !!path;
   const pipeline: Pipeline = query.pipeline ?? {};
   const format = pipeline.format;
 
@@ -75,7 +89,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
   const previewKey = JSON.stringify(cleanQuery({ ...query, refId: '' }));
   const preview = useResource(
-    path ? () => datasource.previewQuery(query) : null,
+    runnable ? () => datasource.previewQuery(query) : null,
     [datasource, previewKey],
     PREVIEW_DEBOUNCE_MS
   );
@@ -115,27 +129,21 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   return (
     <div className={styles.editor} data-testid="relay-query-editor" onBlur={runIfChanged}>
       <InlineFieldRow>
-        <InlineField label="Method" labelWidth={10}>
-          <RadioButtonGroup
-            aria-label="Method"
-            options={METHOD_OPTIONS}
-            value={query.method ?? 'GET'}
-            onChange={(method) => change({ ...query, method }, true)}
-          />
-        </InlineField>
-        <InlineField
-          label="Path"
-          labelWidth={8}
-          grow
-          tooltip="Upstream path, relative to the data source URL. Template variables are replaced."
-        >
-          <SuggestInput
-            aria-label="Path"
-            placeholder="/api/items"
-            value={query.path ?? ''}
-            suggestions={known.value ?? []}
-            onChange={(v) => onChange({ ...query, path: v })}
-            footer={pathStatus}
+        <InlineField label="Source" labelWidth={10}>
+          <RadioButtonGroup<QuerySource>
+            aria-label="Source"
+            options={SOURCE_OPTIONS}
+            value={source}
+            onChange={(s) =>
+              change(
+                {
+                  ...query,
+                  source: s,
+                  ...(s === 'graphql' ? { method: 'POST', graphql: query.graphql ?? { query: '' } } : {}),
+                },
+                false
+              )
+            }
           />
         </InlineField>
         <InlineField label="Format" labelWidth={10}>
@@ -147,10 +155,45 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
           />
         </InlineField>
       </InlineFieldRow>
+      {source === 'inline' && <InlineDataEditor value={query.data} onChange={(data) => onChange({ ...query, data })} />}
+      {source !== 'inline' && (
+        <InlineFieldRow>
+          {source === 'http' && (
+            <InlineField label="Method" labelWidth={10}>
+              <RadioButtonGroup
+                aria-label="Method"
+                options={METHOD_OPTIONS}
+                value={query.method ?? 'GET'}
+                onChange={(method) => change({ ...query, method }, true)}
+              />
+            </InlineField>
+          )}
+          <InlineField
+            label="Path"
+            labelWidth={8}
+            grow
+            tooltip="Upstream path, relative to the data source URL. Template variables are replaced."
+          >
+            <SuggestInput
+              aria-label="Path"
+              placeholder={source === 'graphql' ? '/graphql' : '/api/items'}
+              value={query.path ?? ''}
+              suggestions={known.value ?? []}
+              onChange={(v) => onChange({ ...query, path: v })}
+              footer={pathStatus}
+            />
+          </InlineField>
+        </InlineFieldRow>
+      )}
+      {source === 'graphql' && (
+        <GraphQLEditor value={query.graphql} onChange={(graphql) => onChange({ ...query, graphql })} />
+      )}
 
-      <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
-        <RequestOptions query={query} onChange={onChange} />
-      </ControlledCollapse>
+      {source !== 'inline' && (
+        <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
+          <RequestOptions query={{ ...query, source }} onChange={onChange} />
+        </ControlledCollapse>
+      )}
 
       <ControlledCollapse label="Pipeline" isOpen>
         <PipelineEditor
@@ -169,7 +212,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
 
       <Stack direction="column">
         <PreviewPanel
-          idle={!path}
+          idle={!runnable}
           loading={preview.loading}
           error={preview.error}
           value={preview.value}

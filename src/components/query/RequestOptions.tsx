@@ -1,8 +1,8 @@
 import React from 'react';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack, TextArea, useStyles2 } from '@grafana/ui';
 
-import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS } from '../../query/pagination';
-import { Pagination, PaginationMode, RelayQuery } from '../../types/query';
+import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS, PAGINATION_TARGETS } from '../../query/pagination';
+import { Pagination, PaginationMode, PaginationTarget, RelayQuery } from '../../types/query';
 import { KeyValueEditor } from '../common/KeyValueEditor';
 import { getTableStyles } from '../common/styles';
 
@@ -25,7 +25,26 @@ export function RequestOptions({ query, onChange }: Props) {
         labelWidth={14}
         tooltip="Query string parameters. Template variables are replaced."
       >
-        <KeyValueEditor name="parameter" value={query.params} onChange={(params) => onChange({ ...query, params })} />
+        <KeyValueEditor
+          name="parameter"
+          value={flatParams(query.params)}
+          onChange={(params) => onChange({ ...query, params })}
+        />
+      </InlineField>
+      <InlineField
+        label="Multi-value"
+        labelWidth={14}
+        tooltip="How a parameter whose value is one multi-value variable is sent: comma-joined (a=x,y) or repeated (a=x&a=y)"
+      >
+        <RadioButtonGroup<'csv' | 'repeat'>
+          aria-label="Multi-value parameters"
+          options={[
+            { label: 'Comma-joined', value: 'csv' },
+            { label: 'Repeated', value: 'repeat' },
+          ]}
+          value={query.multiValue ?? 'csv'}
+          onChange={(multiValue) => onChange({ ...query, multiValue: multiValue === 'csv' ? undefined : multiValue })}
+        />
       </InlineField>
       <InlineField
         label="Headers"
@@ -34,7 +53,7 @@ export function RequestOptions({ query, onChange }: Props) {
       >
         <KeyValueEditor name="header" value={query.headers} onChange={(headers) => onChange({ ...query, headers })} />
       </InlineField>
-      {hasBody && (
+      {hasBody && query.source !== 'graphql' && (
         <InlineField label="Body" labelWidth={14} grow>
           <TextArea
             aria-label="Request body"
@@ -55,23 +74,60 @@ export function RequestOptions({ query, onChange }: Props) {
             onChange={(mode) => setPagination({ mode })}
           />
         </InlineField>
-        {(pagination.mode === 'none' ? [] : [...PAGINATION_OPTIONS[pagination.mode], MAX_PAGES_OPTION]).map((o) => (
-          <InlineField key={o.key} label={o.label} tooltip={o.description} labelWidth={o.label.length + 4}>
-            <Input
-              aria-label={`Pagination ${o.label}`}
-              width={14}
-              type={o.type === 'number' ? 'number' : 'text'}
-              placeholder={o.placeholder}
-              value={pagination[o.key] === undefined ? '' : String(pagination[o.key])}
-              onChange={(e) => {
-                const raw = e.currentTarget.value;
-                const v = raw === '' ? undefined : o.type === 'number' ? Number(raw) : raw;
-                setPagination({ ...pagination, [o.key]: v });
-              }}
+        {pagination.mode !== 'none' && pagination.mode !== 'link' && (
+          <InlineField label="Send in" labelWidth={10} tooltip="Where the offset, page, cursor or value goes">
+            <RadioButtonGroup<PaginationTarget>
+              aria-label="Pagination target"
+              options={PAGINATION_TARGETS.filter((t) => t.value !== 'variable' || query.source === 'graphql')}
+              value={pagination.in ?? (query.source === 'graphql' ? 'variable' : 'query')}
+              onChange={(target) => setPagination({ ...pagination, in: target })}
             />
+          </InlineField>
+        )}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        {(pagination.mode === 'none'
+          ? []
+          : [...PAGINATION_OPTIONS[pagination.mode], ...(pagination.mode === 'list' ? [] : [MAX_PAGES_OPTION])]
+        ).map((o) => (
+          <InlineField key={o.key} label={o.label} tooltip={o.description} labelWidth={o.label.length + 4}>
+            {o.type === 'list' ? (
+              // Uncontrolled while typing: the commas between values are kept until the field is left.
+              <Input
+                aria-label={`Pagination ${o.label}`}
+                width={30}
+                placeholder={o.placeholder}
+                defaultValue={((pagination[o.key] as string[] | undefined) ?? []).join(', ')}
+                onBlur={(e) => {
+                  const list = e.currentTarget.value
+                    .split(',')
+                    .map((x) => x.trim())
+                    .filter(Boolean);
+                  setPagination({ ...pagination, [o.key]: list.length ? list : undefined });
+                }}
+              />
+            ) : (
+              <Input
+                aria-label={`Pagination ${o.label}`}
+                width={14}
+                type={o.type === 'number' ? 'number' : 'text'}
+                placeholder={o.placeholder}
+                value={pagination[o.key] === undefined ? '' : String(pagination[o.key])}
+                onChange={(e) => {
+                  const raw = e.currentTarget.value;
+                  const v = raw === '' ? undefined : o.type === 'number' ? Number(raw) : raw;
+                  setPagination({ ...pagination, [o.key]: v });
+                }}
+              />
+            )}
           </InlineField>
         ))}
       </InlineFieldRow>
     </Stack>
   );
+}
+
+/** Saved queries may hold a list for a parameter (repeated); the key-value editor shows it comma-joined. */
+function flatParams(p?: Record<string, string | string[]>): Record<string, string> | undefined {
+  return p && Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : v]));
 }

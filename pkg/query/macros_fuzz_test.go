@@ -1,0 +1,39 @@
+package query
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzExpand: the expander never panics, leaves text without "$" and "[["
+// alone, and either fails with one of its two codes or leaves no macro of
+// its own grammar behind (the values it writes contain no "$").
+func FuzzExpand(f *testing.F) {
+	for _, s := range []string{"$__from", "${__from:date:YYYY-MM-DD}", "${__user.login:json}", "[[x:csv]]", "${a.b:c}",
+		"$__interval_ms$__range", "${__to:date:[$x]}", `\$ref`, "${", "[[", "$", "${__from:date:", "price $5", "$env[\"a\"]"} {
+		f.Add(s, uint8(0))
+	}
+	m := testMacros
+	m.User.Login = "ada"
+	f.Fuzz(func(t *testing.T, s string, p uint8) {
+		at := place(p % 4)
+		out, err := m.expand(s, at, "f")
+		if !strings.Contains(s, "$") && !strings.Contains(s, "[[") {
+			if err != nil || out != s {
+				t.Fatalf("plain text changed: %q → %q, %v", s, out, err)
+			}
+		}
+		if err != nil {
+			if err.Code != "unresolved_variable" && err.Code != "unknown_macro" {
+				t.Fatalf("code %s", err.Code)
+			}
+			return
+		}
+		if strings.Contains(s, "[") { // moment literals ([...]) may write any text
+			return
+		}
+		if _, err2 := m.expand(out, at, "f"); err2 != nil && strings.Contains(out, "$__") && !strings.Contains(s, "$__") {
+			t.Fatalf("expansion produced a macro: %q → %q", s, out)
+		}
+	})
+}

@@ -1,0 +1,178 @@
+package query
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+
+	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
+)
+
+func runOne(t *testing.T, r *Runner, js string) backend.DataResponse {
+	t.Helper()
+	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{
+		PluginContext: backend.PluginContext{User: &backend.User{Login: "ada", Role: "Viewer"}},
+		Queries:       []backend.DataQuery{query("A", js)}})
+	return resp.Responses["A"]
+}
+
+func TestInvalidQueriesMakeNoUpstreamCall(t *testing.T) {
+	var calls atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	defer up.Close()
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
+	for _, js := range []string{
+		`{"path":"/x","pipeline":{"steps":[{"type":"filter","expr":"a == \"$cat\""}]}}`,
+		`{"path":"/x","params":{"since":"${__timeFrom}"}}`,
+		`{"path":"/x","pagination":{"mode":"list","valueParam":"v","values":["a","$b"]}}`,
+	} {
+		dr := runOne(t, r, js)
+		if dr.Error == nil || dr.Status != 400 {
+			t.Errorf("%s: %+v", js, dr)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("%d upstream calls for queries that cannot be valid", calls.Load())
+	}
+}
+
+// The frontend's expression-safe quoting (src/query/interpolate.ts) gives
+// `"a\" || true || \""`: expr-lang reads it as one string.
+func TestQuotedVariableStaysOneString(t *testing.T) {
+	r := newRunner(t, "http://127.0.0.1:1", `{}`)
+	dr := runOne(t, r, `{"data":[{"c":"books"},{"c":"a\" || true || \""}],
+		"pipeline":{"steps":[{"type":"filter","expr":"c == \"a\\\" || true || \\\"\""}]}}`)
+	if dr.Error != nil || len(dr.Frames) != 1 {
+		t.Fatalf("%+v", dr)
+	}
+	if n, _ := dr.Frames[0].RowLen(); n != 1 {
+		t.Errorf("%d rows kept; the value must match only itself", n)
+	}
+}
+
+func TestGraphQLErrorsAreScrubbed(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprintf(w, `{"errors":[{"message":"bad token %s","path":["items"]},{"message":"two"}]}`, r.Header.Get("Authorization"))
+	}))
+	defer up.Close()
+	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "q", URL: up.URL,
+		JSONData:                []byte(`{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks":true}}`),
+		DecryptedSecureJSONData: map[string]string{"bearerToken": "s3cret-token"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := NewRunner(s, c, nil, log.NewNullLogger())
+	dr := runOne(t, r, `{"graphql":{"query":"{ items { id } }"}}`)
+	if strings.Contains(dr.Error.Error(), "s3cret-token") {
+		t.Fatalf("secret in the error: %v", dr.Error)
+	}
+	if dr.Error == nil || !strings.Contains(dr.Error.Error(), "answered 2 error(s)") || !strings.Contains(dr.Error.Error(), `(path ["items"])`) ||
+		dr.ErrorSource != backend.ErrorSourceDownstream {
+		t.Fatalf("%+v", dr)
+	}
+}
+
+func TestListOfValuesIsBoundedAndOrdered(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+		inFlight.Add(-1)
+		v := r.URL.Query().Get("v")
+		if r.Header.Get("X-V") != "" {
+			v = r.Header.Get("X-V")
+		}
+		fmt.Fprintf(w, `[{"n":%d,"value":"theirs"}]`, len(v))
+	}))
+	defer up.Close()
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
+	values := make([]string, 20)
+	for i := range values {
+		values[i] = strings.Repeat("x", i+1)
+	}
+	list := `"` + strings.Join(values, `","`) + `"`
+	for _, in := range []string{"query", "header"} {
+		peak.Store(0)
+		name := map[string]string{"query": "v", "header": "X-V"}[in]
+		dr := runOne(t, r, `{"path":"/v","pagination":{"mode":"list","in":"`+in+`","valueParam":"`+name+`","concurrency":3,"values":[`+list+`]}}`)
+		if dr.Error != nil {
+			t.Fatal(dr.Error)
+		}
+		f := dr.Frames[0]
+		vf, _ := f.FieldByName("value")
+		nf, _ := f.FieldByName("n")
+		if vf.Len() != 20 {
+			t.Fatalf("%d rows", vf.Len())
+		}
+		for i := 0; i < 20; i++ {
+			v, _ := vf.ConcreteAt(i)
+			n, _ := nf.ConcreteAt(i)
+			if v != values[i] || n != float64(i+1) {
+				t.Errorf("%s row %d: value %v n %v (the value column wins over the row's own, in the values' order)", in, i, v, n)
+			}
+		}
+		if p := peak.Load(); p > 3 || p < 2 {
+			t.Errorf("%s: peak concurrency %d, want at most 3 (and some parallelism)", in, p)
+		}
+	}
+}
+
+func TestCSVPagesJoinWithOneHeaderAndStopAtLimits(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		w.Header().Set("Content-Type", "text/csv")
+		fmt.Fprintf(w, "id;name\n%d;\"a;%d\"\n%d;b\n", p*2, p, p*2+1)
+	}))
+	defer up.Close()
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
+	dr := runOne(t, r, `{"path":"/csv","pagination":{"mode":"page","pageSize":2,"maxPages":3},
+		"pipeline":{"format":"auto","csv":{"delimiter":";"}}}`)
+	if dr.Error != nil {
+		t.Fatal(dr.Error)
+	}
+	f := dr.Frames[0]
+	if n, _ := f.RowLen(); n != 6 || len(f.Fields) != 2 {
+		t.Fatalf("%d rows %d fields", n, len(f.Fields))
+	}
+	if v, _ := f.Fields[1].ConcreteAt(2); v != "a;2" {
+		t.Errorf("quoted cell %v", v)
+	}
+	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "stopped after 3 pages") {
+		t.Errorf("notice: %+v", f.Meta)
+	}
+	// The rows limit stops paging early with a notice (not a failure).
+	r.settings.Transform.MaxRows = 3
+	r.settings.Query.MaxPages = 10
+	dr = runOne(t, r, `{"path":"/csv","pagination":{"mode":"page","pageSize":2,"maxPages":10},"pipeline":{"format":"csv","csv":{"delimiter":";"}}}`)
+	if dr.Error != nil {
+		t.Fatal(dr.Error)
+	}
+	if n, _ := dr.Frames[0].RowLen(); n != 3 || !strings.Contains(dr.Frames[0].Meta.Notices[0].Text, "transform.maxRows") {
+		t.Errorf("%d rows, %+v", n, dr.Frames[0].Meta.Notices)
+	}
+}

@@ -1,0 +1,50 @@
+package query
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
+)
+
+// setTarget puts a pagination value (offset, page, cursor, list value) where
+// pagination.in says: a query parameter, a header, a field of the JSON body
+// (a dotted path, created as needed) or a GraphQL variable. Numbers go into
+// JSON as numbers, cursors and values as strings.
+func setTarget(req *request, in, name, value string, number bool) error {
+	switch in {
+	case "", "query":
+		req.Params.Set(name, value)
+		return nil
+	case "header":
+		req.Headers[name] = value
+		return nil
+	case "variable":
+		name = "variables." + name
+	}
+	var doc map[string]any
+	dec := json.NewDecoder(bytes.NewReader([]byte(req.Body)))
+	dec.UseNumber()
+	if err := dec.Decode(&doc); err != nil || doc == nil {
+		return apierr.BadRequest("invalid_pagination", "pagination.in: body needs a JSON object body to set %q in", name)
+	}
+	var v any = value
+	if number {
+		v = json.Number(value)
+	}
+	keys := strings.Split(name, ".")
+	obj := doc
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := obj[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			obj[k] = next
+		}
+		obj = next
+	}
+	obj[keys[len(keys)-1]] = v
+	b, _ := json.Marshal(doc)
+	req.Body = string(b)
+	return nil
+}
