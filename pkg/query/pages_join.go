@@ -167,7 +167,8 @@ func (j *joiner) addJSON(body []byte, format, name, label string) (int, error) {
 		switch {
 		case list.IsArray():
 			list.ForEach(func(_, v gjson.Result) bool { emit(v); return true })
-		case !list.Exists() || list.Type == gjson.Null:
+		case format == transform.FormatNDJSON && (!list.Exists() || list.Type == gjson.Null):
+			// a line without the root has no rows, as the NDJSON reader does
 		case format == transform.FormatNDJSON:
 			emit(list)
 		default:
