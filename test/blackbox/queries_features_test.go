@@ -205,7 +205,7 @@ func TestQueriesListOfValues(t *testing.T) {
 	}
 }
 
-func TestQueriesLogsFormat(t *testing.T) {
+func TestQueriesOutputFormats(t *testing.T) {
 	s := start(t, "")
 	status, out, body := runQuery(t, s, map[string]any{"format": "logs",
 		"data": `[{"msg":"started","time":"2024-05-01T10:00:00Z","level":"info"},{"msg":"failed","time":"2024-05-01T10:00:05Z","level":"error"}]`})
@@ -214,6 +214,15 @@ func TestQueriesLogsFormat(t *testing.T) {
 	}
 	if f := out.Results["A"].Frames[0].Schema.Fields[0]; f.Name != "time" {
 		t.Errorf("logs frame: time is not first: %+v", out.Results["A"].Frames[0].Schema.Fields)
+	}
+	span := `{"traceID":"t1","spanID":"s1","parentSpanID":"","operationName":"GET /","serviceName":"web","startTime":1700000000000,"duration":12}`
+	status, _, body = runQuery(t, s, map[string]any{"format": "trace", "data": "[" + span + "]"})
+	if status != 200 || !strings.Contains(string(body), `"preferredVisualisationType":"trace"`) {
+		t.Errorf("trace: %d %s", status, body)
+	}
+	status, _, body = runQuery(t, s, map[string]any{"format": "nodegraph", "data": `[{"id":"e1","source":"a","target":"b"}]`})
+	if status != 200 || !strings.Contains(string(body), `"name":"edges"`) || !strings.Contains(string(body), `"preferredVisualisationType":"nodeGraph"`) {
+		t.Errorf("node graph edges: %d %s", status, body)
 	}
 	status, out, _ = runQuery(t, s, map[string]any{"format": "trace", "data": `[{"traceID":"t1"}]`})
 	if status != 400 || !strings.Contains(out.Results["A"].Error, "spanID") {
