@@ -265,6 +265,65 @@ export function steps({ base, devhost, shot }) {
       },
     },
     {
+      name: 'variable query editor: text and value mapped to result fields; the backend renames them',
+      run: async (page) => {
+        const query = { path: '/api/items', pipeline: { root: 'items', steps: [{ type: 'limit', count: 3 }] } };
+        await open(page, {
+          editor: 'variable',
+          uid: 'relay-e2e',
+          theme: 'dark',
+          user: 'viewer',
+          query: JSON.stringify(query),
+        });
+        const mapping = page.getByTestId('relay-variable-mapping');
+        await mapping.getByLabel('Text field').fill('name');
+        await mapping.getByLabel('Value field').fill('id');
+        await page.getByLabel('Variable properties').fill('kind=category');
+        await page.getByLabel('Variable properties').blur();
+        await page.getByTestId('run-mapped-query').click();
+        await page
+          .getByTestId('mapped-result')
+          .getByText(/"name":"text"/)
+          .waitFor({ timeout: TIMEOUT });
+        const fields = JSON.parse(await page.getByTestId('mapped-result').textContent());
+        const byName = Object.fromEntries(fields.map((f) => [f.name, f.values]));
+        assert.deepEqual(byName.value, [1, 2, 3]);
+        assert.equal(byName.text[0], 'Red Lamp 001');
+        assert.ok(byName.kind, `a kind property: ${JSON.stringify(fields)}`);
+        const model = JSON.parse(await page.getByTestId('query-model').textContent());
+        assert.deepEqual(model.variable, { text: 'name', value: 'id', properties: { kind: 'category' } });
+        await shot(page, 'variable-editor-dark');
+      },
+    },
+    {
+      name: 'annotation query editor: time and title mapped to result fields; the backend renames them',
+      run: async (page) => {
+        const query = { path: '/api/items', pipeline: { root: 'items', steps: [{ type: 'limit', count: 3 }] } };
+        await open(page, {
+          editor: 'annotation',
+          uid: 'relay-e2e',
+          theme: 'dark',
+          user: 'viewer',
+          query: JSON.stringify(query),
+        });
+        const mapping = page.getByTestId('relay-annotation-mapping');
+        await mapping.getByLabel('Time field', { exact: true }).fill('created_at');
+        await mapping.getByLabel('Title field', { exact: true }).fill('name');
+        await mapping.getByLabel('Text field', { exact: true }).fill('category');
+        await page.getByTestId('run-mapped-query').click();
+        await page
+          .getByTestId('mapped-result')
+          .getByText(/"name":"time"/)
+          .waitFor({ timeout: TIMEOUT });
+        const names = JSON.parse(await page.getByTestId('mapped-result').textContent()).map((f) => f.name);
+        for (const n of ['time', 'title', 'text']) {
+          assert.ok(names.includes(n), `${n} in ${names}`);
+        }
+        assert.ok(!names.includes('created_at') && !names.includes('name'), `renamed: ${names}`);
+        await shot(page, 'annotation-editor-dark');
+      },
+    },
+    {
       name: "playground: a viewer runs the README's groupBy query through the shipped module.js and sees 5 rows",
       run: async (page) => {
         await page.goto(`${devhost}/`);

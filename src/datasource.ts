@@ -12,7 +12,7 @@ import { Observable } from 'rxjs';
 import { toRelayError } from './api/errors';
 import { AnnotationQueryEditor } from './components/query/AnnotationQueryEditor';
 import { VariableQueryEditor } from './components/query/VariableQueryEditor';
-import { interpolateQuery, pathFormat, textFormat } from './query/interpolate';
+import { interpolatePath, interpolateQuery, textFormat } from './query/interpolate';
 import { withMapping } from './query/mapping';
 import { cleanQuery, hasInlineData } from './query/model';
 import {
@@ -74,7 +74,7 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   /** Field discovery for the editor; the dashboard's variables are replaced first, as in the query. */
   getSchema(path: string, opts: { root?: string; format?: string } = {}): Promise<SchemaResponse> {
     const t = getTemplateSrv();
-    const params: Record<string, string> = { path: t.replace(path, {}, pathFormat) };
+    const params: Record<string, string> = { path: interpolatePath(path, (s, f) => t.replace(s, {}, f)) };
     if (opts.root) {
       params.root = t.replace(opts.root, {}, textFormat);
     }

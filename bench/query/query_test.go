@@ -1,18 +1,18 @@
 // Package querybench measures two costs of Relay's queries (issue 13):
 //
-//	go test ./bench/query -run '^$' -bench . -benchtime 1x
+//		go test ./bench/query -run '^$' -bench . -benchtime 1x
 //
-//   - BenchmarkMacroOverhead: a 10,000-row query whose path, params, header,
-//     root and filter/compute expressions use macros ($__from,
-//     ${__from:date:iso}, ${__user.login}, …) against the same query written
-//     with the literal values it expands to, in one process against one
-//     loopback upstream, in alternating rounds. Target: the macro query takes
-//     at most 1.02 × the literal one's median; above it says ABOVE TARGET.
-//   - BenchmarkListOfValues: list pagination of 50 values through the dev
-//     host and plugin binary against the demo API's /api/values, which takes
-//     20 ms per request, concurrent (the default, 8 at a time) against
-//     sequential (pagination.concurrency 1), in alternating rounds. Target:
-//     concurrent is at least 4 × faster; below it says BELOW TARGET.
+//	  - BenchmarkMacroOverhead: a 10,000-row query whose path, params, header,
+//	    root and filter/compute expressions use macros ($__from,
+//	    ${__from:date:iso}, ${__user.login}, …) against the same query written
+//	    with the literal values it expands to, in one process against one
+//	    loopback upstream, in alternating rounds. Target: the macro query takes
+//	    at most 1.02 × the literal one's median; above it says ABOVE TARGET.
+//	  - BenchmarkListOfValues: list pagination of 50 values through the dev
+//	    host and plugin binary against the demo API's /api/values, which takes
+//	    20 ms per request, concurrent (the default, 8 at a time) against
+//	    sequential (pagination.concurrency 1), in alternating rounds. Target:
+//	    concurrent is at least 4 × faster; below it says BELOW TARGET.
 package querybench
 
 import (

@@ -2,21 +2,24 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	graphql "github.com/graph-gophers/graphql-go"
 )
 
 // Endpoints for Relay's query features (issue 13): a GraphQL endpoint with cursor paging, pages whose cursor
 // travels in headers or in the JSON body, CSV and NDJSON pages, and a slow per-value endpoint for list pagination.
 //
-//   - POST /api/graphql                {query, variables: {first, after, category}} → data.items {nodes, totalCount,
-//     pageInfo {endCursor, hasNextPage}}. A fixed schema: the document must select `items`, otherwise the answer
-//     has `errors` (as a GraphQL server answers an unknown field). variables.echoAuth makes the error message
-//     repeat the request's Authorization header, to prove Relay scrubs it.
+//   - POST /api/graphql                {query, variables}: items(first, after, category) → {nodes, totalCount,
+//     pageInfo {endCursor, hasNextPage}} (graphqlSchema below); unknown fields and bad variables are GraphQL
+//     errors. items(echoAuth: true) fails with a message repeating the request's Authorization header.
 //   - GET  /api/items/by-header        request headers X-Cursor, X-Limit → a JSON array; the next cursor in the
 //     response header X-Next-Cursor (absent on the last page). ?format=csv|ndjson pages the same rows as CSV
 //     (header row on every page) or NDJSON.
@@ -25,7 +28,8 @@ import (
 //     list-of-values benchmark's upstream with a fixed service time.
 
 func (s *server) registerQueries(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/graphql", s.graphql)
+	schema := graphql.MustParseSchema(graphqlSchema, &gqlRoot{s}, graphql.MaxDepth(8))
+	mux.HandleFunc("POST /api/graphql", func(w http.ResponseWriter, r *http.Request) { serveGraphQL(w, r, schema) })
 	mux.HandleFunc("GET /api/items/by-header", s.itemsByHeader)
 	mux.HandleFunc("POST /api/items/search", s.searchItems)
 	mux.HandleFunc("GET /api/values", s.slowValue)
@@ -59,46 +63,100 @@ func window(items []item, offset, limit int) (page []item, next string) {
 	return items[offset:end], next
 }
 
-func (s *server) graphql(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Query     string `json:"query"`
-		Variables struct {
-			First    *int   `json:"first"`
-			After    string `json:"after"`
-			Category string `json:"category"`
-			EchoAuth bool   `json:"echoAuth"`
-		} `json:"variables"`
+// graphqlSchema is the demo's GraphQL API, served by graph-gophers/graphql-go (parsing, validation, variables and
+// error answers as a real GraphQL server gives them). echoAuth makes items fail with a message that repeats the
+// request's Authorization header, to prove Relay scrubs upstream error messages.
+const graphqlSchema = `
+schema { query: Query }
+type Query {
+  items(first: Int = 25, after: String, category: String, echoAuth: Boolean = false): ItemConnection!
+}
+type ItemConnection { nodes: [Item!]! totalCount: Int! pageInfo: PageInfo! }
+type PageInfo { endCursor: String hasNextPage: Boolean! }
+type Item { id: Int! name: String! category: String! price: Float! in_stock: Boolean! created_at: String! tags: [String!]! }
+`
+
+type gqlRoot struct{ s *server }
+
+type authKey struct{}
+
+func (q *gqlRoot) Items(ctx context.Context, args struct {
+	First    int32
+	After    *string
+	Category *string
+	EchoAuth bool
+}) (*gqlConnection, error) {
+	if args.EchoAuth {
+		auth, _ := ctx.Value(authKey{}).(string)
+		return nil, errors.New("not allowed for " + auth)
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil {
+	category, after := "", ""
+	if args.Category != nil {
+		category = *args.Category
+	}
+	if args.After != nil {
+		after = *args.After
+	}
+	items := q.s.items.list(category)
+	offset, limit, ok := cursorWindow(after, strconv.Itoa(int(args.First)), len(items))
+	if !ok {
+		return nil, errors.New("invalid cursor, or first outside 1 to 100")
+	}
+	page, next := window(items, offset, limit)
+	return &gqlConnection{page: page, total: len(items), end: "c" + strconv.Itoa(offset+len(page)), more: next != ""}, nil
+}
+
+type gqlConnection struct {
+	page  []item
+	total int
+	end   string
+	more  bool
+}
+
+func (c *gqlConnection) Nodes() []*gqlItem {
+	out := make([]*gqlItem, len(c.page))
+	for i, it := range c.page {
+		out[i] = &gqlItem{it}
+	}
+	return out
+}
+func (c *gqlConnection) TotalCount() int32 { return int32(c.total) }
+func (c *gqlConnection) PageInfo() *gqlPageInfo {
+	return &gqlPageInfo{end: c.end, more: c.more}
+}
+
+type gqlPageInfo struct {
+	end  string
+	more bool
+}
+
+func (p *gqlPageInfo) EndCursor() *string { return &p.end }
+func (p *gqlPageInfo) HasNextPage() bool  { return p.more }
+
+type gqlItem struct{ it item }
+
+func (i *gqlItem) ID() int32         { return int32(i.it.ID) }
+func (i *gqlItem) Name() string      { return i.it.Name }
+func (i *gqlItem) Category() string  { return i.it.Category }
+func (i *gqlItem) Price() float64    { return i.it.Price }
+func (i *gqlItem) InStock() bool     { return i.it.InStock }
+func (i *gqlItem) CreatedAt() string { return i.it.CreatedAt.Format(time.RFC3339) }
+func (i *gqlItem) Tags() []string    { return append([]string{}, i.it.Tags...) }
+
+// POST /api/graphql {query, operationName, variables}: 200 with data and/or errors, as GraphQL over HTTP answers;
+// 400 for a body that is no GraphQL request.
+func serveGraphQL(w http.ResponseWriter, r *http.Request, schema *graphql.Schema) {
+	var req struct {
+		Query         string         `json:"query"`
+		OperationName string         `json:"operationName"`
+		Variables     map[string]any `json:"variables"`
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&req); err != nil || req.Query == "" {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []any{map[string]any{"message": "the body must be {query, variables}"}}})
 		return
 	}
-	gqlError := func(msg string) {
-		writeJSON(w, http.StatusOK, map[string]any{"data": nil, "errors": []any{map[string]any{"message": msg, "path": []string{"items"}}}})
-	}
-	switch {
-	case req.Variables.EchoAuth:
-		gqlError("not allowed for " + r.Header.Get("Authorization"))
-		return
-	case !strings.Contains(req.Query, "items"):
-		gqlError(`Cannot query field on type "Query": this API serves items(first: Int, after: String, category: String)`)
-		return
-	}
-	items := s.items.list(req.Variables.Category)
-	size := ""
-	if req.Variables.First != nil {
-		size = strconv.Itoa(*req.Variables.First)
-	}
-	offset, limit, ok := cursorWindow(req.Variables.After, size, len(items))
-	if !ok {
-		gqlError("invalid cursor or first (1 to 100)")
-		return
-	}
-	page, next := window(items, offset, limit)
-	end := "c" + strconv.Itoa(offset+len(page))
-	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"items": map[string]any{
-		"nodes": page, "totalCount": len(items),
-		"pageInfo": map[string]any{"endCursor": end, "hasNextPage": next != ""}}}})
+	ctx := context.WithValue(r.Context(), authKey{}, r.Header.Get("Authorization"))
+	writeJSON(w, http.StatusOK, schema.Exec(ctx, req.Query, req.OperationName, req.Variables))
 }
 
 func (s *server) itemsByHeader(w http.ResponseWriter, r *http.Request) {

@@ -22,8 +22,9 @@ func TestQueryEndpoints(t *testing.T) {
 	// GraphQL: 250 items in pages of 100, the last with hasNextPage false.
 	cursor, pages, nodes := "", 0, 0
 	for {
-		_, m, b := do("POST", "/api/graphql", `{"query":"query($after:String){ items(first:100, after:$after){ nodes{id} } }","variables":{"first":100,"after":"`+cursor+`"}}`, nil)
-		items, _ := m["data"].(map[string]any)["items"].(map[string]any)
+		_, m, b := do("POST", "/api/graphql", `{"query":"query($first:Int, $after:String){ items(first:$first, after:$after){ nodes{id} pageInfo{endCursor hasNextPage} } }","variables":{"first":100,"after":"`+cursor+`"}}`, nil)
+		d, _ := m["data"].(map[string]any)
+		items, _ := d["items"].(map[string]any)
 		if items == nil {
 			t.Fatalf("graphql: %s", b)
 		}
@@ -38,8 +39,11 @@ func TestQueryEndpoints(t *testing.T) {
 	if pages != 3 || nodes != 250 {
 		t.Errorf("graphql paging: %d pages %d nodes", pages, nodes)
 	}
-	if _, m, _ := do("POST", "/api/graphql", `{"query":"{ users { id } }"}`, nil); m["errors"] == nil {
-		t.Error("unknown field answered without errors")
+	if _, _, b := do("POST", "/api/graphql", `{"query":"{ users { id } }"}`, nil); !strings.Contains(string(b), `Cannot query field \"users\" on type \"Query\"`) {
+		t.Errorf("unknown field: %s", b)
+	}
+	if _, _, b := do("POST", "/api/graphql", `{"query":"{ items(echoAuth: true) { totalCount } }"}`, map[string]string{"Authorization": "Bearer x"}); !strings.Contains(string(b), "not allowed for Bearer x") {
+		t.Errorf("echoAuth: %s", b)
 	}
 	// Header cursor.
 	resp, _, b := do("GET", "/api/items/by-header?format=csv", "", map[string]string{"X-Limit": "100", "X-Cursor": "c200"})

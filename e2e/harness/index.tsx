@@ -1,12 +1,24 @@
 import { css } from '@emotion/css';
 import React, { useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { createTheme, DataSourceInstanceSettings, DataSourcePluginMeta, ThemeContext } from '@grafana/data';
-import { setBackendSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
+import {
+  CoreApp,
+  createTheme,
+  DataFrame,
+  DataQueryRequest,
+  DataSourceInstanceSettings,
+  DataSourcePluginMeta,
+  dateTime,
+  ThemeContext,
+} from '@grafana/data';
+import { firstValueFrom, Observable } from 'rxjs';
+import { DataSourceSrv, setBackendSrv, setDataSourceSrv, setTemplateSrv, TemplateSrv } from '@grafana/runtime';
 import { GlobalStyles } from '@grafana/ui';
 
 import { ConfigEditor } from '../../src/components/config/ConfigEditor';
+import { AnnotationQueryEditor } from '../../src/components/query/AnnotationQueryEditor';
 import { QueryEditor } from '../../src/components/query/QueryEditor';
+import { VariableQueryEditor } from '../../src/components/query/VariableQueryEditor';
 import { DataSource } from '../../src/datasource';
 import { RelayQuery } from '../../src/types/query';
 import { RelayJsonData, RelaySettings } from '../../src/types/settings';
@@ -15,7 +27,9 @@ import { httpBackendSrv } from '../../playground/src/backendSrv';
 /**
  * The browser test's page: the real ConfigEditor or QueryEditor in
  * @grafana/ui's theme, talking to a running Relay behind the dev host.
- *   /?editor=config|query&theme=dark|light&uid=<uid>&user=<login>&query=<json>
+ *   /?editor=config|query|variable|annotation&theme=dark|light&uid=<uid>&user=<login>&query=<json>
+ * The variable and annotation pages run their query as Grafana would (variable support's query, the annotation's
+ * prepareQuery, then /api/ds/query) and show the result's field names and values.
  */
 const qs = new URLSearchParams(window.location.search);
 const editor = qs.get('editor') ?? 'config';
@@ -61,25 +75,80 @@ function ConfigPage({ initial }: { initial: RelaySettings }) {
   );
 }
 
+function newDataSource(settings: RelaySettings): DataSource {
+  const s = {
+    id: settings.id,
+    uid: settings.uid,
+    type: settings.type,
+    name: settings.name,
+    access: 'proxy',
+    readOnly: false,
+    jsonData: settings.jsonData,
+    meta: { id: settings.type, name: 'Relay' } as DataSourcePluginMeta,
+  } as DataSourceInstanceSettings<RelayJsonData>;
+  const ds = new DataSource(s);
+  // DataSourceWithBackend.query resolves each target's data source through Grafana's data source service.
+  setDataSourceSrv({
+    getInstanceSettings: () => s,
+    get: async () => ds,
+    getList: () => [s],
+    reload: () => {},
+  } as unknown as DataSourceSrv);
+  return ds;
+}
+
+function request(ds: DataSource, q: RelayQuery): DataQueryRequest<RelayQuery> {
+  const now = dateTime();
+  return {
+    app: CoreApp.Dashboard,
+    requestId: 'e2e',
+    interval: '1m',
+    intervalMs: 60_000,
+    range: { from: dateTime(now).subtract(1, 'hour'), to: now, raw: { from: 'now-1h', to: 'now' } },
+    scopedVars: {},
+    targets: [{ ...q, datasource: ds.getRef() }],
+    timezone: 'utc',
+    startTime: Date.now(),
+  };
+}
+
 function QueryPage({ settings }: { settings: RelaySettings }) {
-  const [ds] = useState(() => {
-    const s = {
-      id: settings.id,
-      uid: settings.uid,
-      type: settings.type,
-      name: settings.name,
-      access: 'proxy',
-      readOnly: false,
-      jsonData: settings.jsonData,
-      meta: { id: settings.type, name: 'Relay' } as DataSourcePluginMeta,
-    } as DataSourceInstanceSettings<RelayJsonData>;
-    return new DataSource(s);
-  });
+  const [ds] = useState(() => newDataSource(settings));
   const [query, setQuery] = useState<RelayQuery>(() => ({ refId: 'A', ...JSON.parse(qs.get('query') ?? '{}') }));
   const [runs, setRuns] = useState(0);
+  const [result, setResult] = useState<string>('');
+  const run = async () => {
+    try {
+      let response;
+      if (editor === 'variable') {
+        const support = ds.variables as unknown as {
+          query: (r: DataQueryRequest<RelayQuery>) => Observable<{ data: DataFrame[] }>;
+        };
+        response = await firstValueFrom(support.query(request(ds, query)));
+      } else {
+        const target = ds.annotations!.prepareQuery!({ target: query } as never) as RelayQuery;
+        response = await firstValueFrom(ds.query(request(ds, target)));
+      }
+      const frame = response.data[0] as DataFrame | undefined;
+      setResult(
+        JSON.stringify(frame ? frame.fields.map((f) => ({ name: f.name, values: [...f.values].slice(0, 3) })) : [])
+      );
+    } catch (e) {
+      setResult(`error: ${e instanceof Error ? e.message : JSON.stringify(e)}`);
+    }
+  };
+  const props = { datasource: ds, query, onChange: setQuery, onRunQuery: () => setRuns((n) => n + 1) };
   return (
     <>
-      <QueryEditor datasource={ds} query={query} onChange={setQuery} onRunQuery={() => setRuns((n) => n + 1)} />
+      {editor === 'variable' && <VariableQueryEditor {...props} />}
+      {editor === 'annotation' && <AnnotationQueryEditor {...props} />}
+      {editor === 'query' && <QueryEditor {...props} />}
+      {editor !== 'query' && (
+        <button data-testid="run-mapped-query" onClick={run}>
+          Run {editor} query
+        </button>
+      )}
+      <pre data-testid="mapped-result">{result}</pre>
       <pre data-testid="query-model" data-runs={runs} style={{ display: 'none' }}>
         {JSON.stringify(query)}
       </pre>
@@ -100,7 +169,7 @@ function App() {
       <div className={page}>
         <div id="harness" data-editor={editor} data-theme={mode}>
           {error && <div data-testid="harness-error">{error}</div>}
-          {settings && (editor === 'query' ? <QueryPage settings={settings} /> : <ConfigPage initial={settings} />)}
+          {settings && (editor === 'config' ? <ConfigPage initial={settings} /> : <QueryPage settings={settings} />)}
         </div>
       </div>
     </ThemeContext.Provider>

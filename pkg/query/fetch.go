@@ -79,7 +79,10 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 		return nil, apierr.Downstream(http.StatusBadGateway, "upstream_too_large",
 			"the upstream response exceeds transform.maxInputBytes (%d bytes)", limit)
 	}
-	if resp.StatusCode >= 400 && !(req.GraphQL && resp.StatusCode < 500 && graphqlHasErrors(data)) {
+	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
+	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && resp.StatusCode != http.StatusUnauthorized &&
+		resp.StatusCode != http.StatusProxyAuthRequired && graphqlHasErrors(data)
+	if resp.StatusCode >= 400 && !graphqlAnswer {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
 	if req.GraphQL {

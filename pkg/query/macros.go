@@ -127,13 +127,14 @@ func applyFormat(ref reference, v string) (string, *apierr.Error) {
 
 // formatDate renders ${__from:date:<format>}: empty and iso are Grafana's
 // ISO 8601 (UTC, milliseconds), seconds and ms Unix epochs, anything else a
-// moment.js format (YYYY-MM-DD) rendered in UTC.
+// moment.js format (YYYY-MM-DD; colons allowed, as Grafana joins its
+// arguments) rendered in UTC, where the browser renders its local time.
 func formatDate(t time.Time, format string) string {
 	switch format {
 	case "", "iso":
 		return t.UTC().Format("2006-01-02T15:04:05.000Z")
-	case "seconds":
-		return strconv.FormatInt(t.Unix(), 10)
+	case "seconds": // rounded, as Grafana's Math.round(ms / 1000)
+		return strconv.FormatInt((t.UnixMilli()+500)/1000, 10)
 	case "ms":
 		return strconv.FormatInt(t.UnixMilli(), 10)
 	}

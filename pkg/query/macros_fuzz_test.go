@@ -37,3 +37,27 @@ func FuzzExpand(f *testing.F) {
 		}
 	})
 }
+
+// FuzzQueryExpand: any query that parses expands without a panic, and an
+// expansion error is one of the two template codes or a bad query (400).
+func FuzzQueryExpand(f *testing.F) {
+	for _, s := range []string{
+		`{"path":"/a/$x","params":{"p":["$__from","${y:csv}"]},"pipeline":{"root":"$r","steps":[{"type":"jq","expr":". as $a | $a"}]}}`,
+		`{"graphql":{"query":"query($a: Int) { x(a: $a, t: ${__from}) }","variables":"{\"a\": ${__to}}"}}`,
+		`{"data":"a\n$__from\n","pipeline":{"format":"csv","steps":[{"type":"filter","expr":"$env[\"a\"] > 0"}]}}`,
+		`{"path":"/x","pagination":{"mode":"list","valueParam":"v","values":["[[a]]","b"]}}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		q, err := Parse([]byte(raw))
+		if err != nil {
+			return
+		}
+		if _, err := q.expand(testMacros); err != nil {
+			if e := asAPIError(err); e.Status != 400 {
+				t.Fatalf("%s: status %d %v", raw, e.Status, err)
+			}
+		}
+	})
+}

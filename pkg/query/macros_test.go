@@ -24,6 +24,7 @@ func TestMacros(t *testing.T) {
 		"${__to:date:iso}":                     "2023-11-14T23:13:20.123Z",
 		"${__from:date:seconds}":               "1700000000",
 		"${__from:date:ms}":                    "1700000000123",
+		"${__to:date:seconds}":                 "1700003600", // rounded like Grafana's Math.round
 		"${__from:date:YYYY-MM}":               "2023-11",
 		"${__from:date:YYYY-MM-DD}":            "2023-11-14",
 		"${__from:date:YYYY-MM-DD HH:mm:ss}":   "2023-11-14 22:13:20",
@@ -90,5 +91,12 @@ func TestUserMacrosWithoutUser(t *testing.T) {
 	got, err := m.Expand("u=${__user.login}", "path")
 	if err != nil || got != "u=" {
 		t.Errorf("got %q, %v", got, err)
+	}
+}
+
+func TestSecondsRoundLikeGrafana(t *testing.T) {
+	m := Macros{From: time.UnixMilli(1700000000600)}
+	if got, _ := m.Expand("${__from:date:seconds}", "path"); got != "1700000001" {
+		t.Errorf("got %s", got)
 	}
 }

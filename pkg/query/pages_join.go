@@ -85,7 +85,7 @@ func (j *joiner) add(pg *page, name, label string) (int, error) {
 		return 0, apierr.Downstream(502, "invalid_pagination", "page %d is %s, the first page was %s", j.pages+1, format, j.kind)
 	}
 	j.pages++
-	before := j.buf.Len()
+	before, rowsBefore := j.buf.Len(), j.rows
 	var n int
 	var err error
 	if kind == "csv" {
@@ -95,6 +95,13 @@ func (j *joiner) add(pg *page, name, label string) (int, error) {
 	}
 	if err != nil {
 		return 0, err
+	}
+	if int64(j.buf.Len()+1) > j.maxBytes && before > 0 {
+		// This page would take the joined rows past transform.maxInputBytes: it is left out and paging stops.
+		j.buf.Truncate(before)
+		j.rows, j.pages, n = rowsBefore, j.pages-1, 0
+		j.stopped = fmt.Sprintf("the next page would take the rows past transform.maxInputBytes (%d bytes)", j.maxBytes)
+		return 0, nil
 	}
 	if err := j.lease.Take(int64(j.buf.Len() - before)); err != nil {
 		return 0, authz.BudgetError()
@@ -107,7 +114,7 @@ func (j *joiner) full() bool {
 	switch {
 	case j.stopped != "":
 		return true
-	case int64(j.buf.Len()) > j.maxBytes:
+	case int64(j.buf.Len()) >= j.maxBytes:
 		j.stopped = fmt.Sprintf("the pages reached transform.maxInputBytes (%d bytes)", j.maxBytes)
 	}
 	return j.stopped != ""
@@ -160,7 +167,8 @@ func (j *joiner) addJSON(body []byte, format, name, label string) (int, error) {
 		switch {
 		case list.IsArray():
 			list.ForEach(func(_, v gjson.Result) bool { emit(v); return true })
-		case !list.Exists() || list.Type == gjson.Null:
+		case format == transform.FormatNDJSON && (!list.Exists() || list.Type == gjson.Null):
+			// a line without the root has no rows, as the NDJSON reader does
 		case format == transform.FormatNDJSON:
 			emit(list)
 		default:

@@ -100,12 +100,12 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.Plu
 	}()
 	q, err := Parse(dq.JSON)
 	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, err.Error())
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, "query "+dq.RefID+": "+err.Error())
 	}
 	m := MacrosFor(dq, pc)
 	res, err := r.Run(ctx, grant, q, m)
 	if err != nil {
-		return errorResponse(err)
+		return errorResponse(dq.RefID, err)
 	}
 	for _, f := range res.Frames {
 		f.RefID = dq.RefID
@@ -200,7 +200,10 @@ func transformError(err error) *apierr.Error {
 	return e
 }
 
-func errorResponse(err error) backend.DataResponse {
+// errorResponse: a query's own mistakes (400, the plugin's) name the query
+// by its refId, the field and the reason; the code leads for the two
+// template errors, which a panel otherwise could not tell apart.
+func errorResponse(refID string, err error) backend.DataResponse {
 	e := asAPIError(err)
 	source := backend.ErrorSourcePlugin
 	if e.Source == apierr.SourceDownstream {
@@ -212,7 +215,10 @@ func errorResponse(err error) backend.DataResponse {
 	}
 	msg := e.Message
 	if e.Code == "unresolved_variable" || e.Code == "unknown_macro" {
-		msg = e.Code + ": " + msg // the code is the one thing a panel shows to tell them apart
+		msg = e.Code + ": " + msg
+	}
+	if e.Status == http.StatusBadRequest && source == backend.ErrorSourcePlugin {
+		msg = "query " + refID + ": " + msg
 	}
 	return backend.ErrDataResponseWithSource(status, source, msg)
 }

@@ -176,3 +176,42 @@ func TestCSVPagesJoinWithOneHeaderAndStopAtLimits(t *testing.T) {
 		t.Errorf("%d rows, %+v", n, dr.Frames[0].Meta.Notices)
 	}
 }
+
+func TestNDJSONPagesAndTheBytesBound(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		if p < 3 {
+			w.Header().Set("X-Next", strconv.Itoa(p+1))
+		}
+		fmt.Fprintf(w, "{\"e\":{\"id\":%d}}\nnot json\n{\"e\":{\"id\":%d}}\n", p*2, p*2+1)
+	}))
+	defer up.Close()
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
+	dr := runOne(t, r, `{"path":"/nd","pagination":{"mode":"cursor","cursorParam":"page","cursorHeader":"X-Next"},
+		"pipeline":{"format":"ndjson","root":"e"}}`)
+	if dr.Error != nil {
+		t.Fatal(dr.Error)
+	}
+	f := dr.Frames[0]
+	id, _ := f.FieldByName("id")
+	if id == nil || id.Len() != 8 {
+		t.Fatalf("%+v", f)
+	}
+	if v, _ := id.ConcreteAt(7); v != float64(7) {
+		t.Errorf("last id %v", v)
+	}
+	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "4 NDJSON lines") {
+		t.Errorf("skipped lines not noticed: %+v", f.Meta.Notices)
+	}
+	// The joined rows are bounded by transform.maxInputBytes: paging stops with a notice.
+	r.settings.Transform.MaxInputBytes = 60
+	dr = runOne(t, r, `{"path":"/nd","pagination":{"mode":"cursor","cursorParam":"page","cursorHeader":"X-Next"},
+		"pipeline":{"format":"ndjson","root":"e"}}`)
+	if dr.Error != nil {
+		t.Fatal(dr.Error)
+	}
+	if n, _ := dr.Frames[0].RowLen(); n >= 8 || !strings.Contains(dr.Frames[0].Meta.Notices[0].Text, "transform.maxInputBytes") {
+		t.Errorf("%d rows, %+v", n, dr.Frames[0].Meta.Notices)
+	}
+}

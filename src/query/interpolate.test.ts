@@ -28,6 +28,7 @@ const t = fakeTemplateSrv({
   ids: ['1', '2'],
   min: '10',
   host: 'web 1/a',
+  q: 'a?admin=1&y',
   hosts: ['web-1', 'web-2'],
 });
 const run = (q: Partial<RelayQuery>) => interpolateQuery({ refId: 'A', ...q }, {}, t);
@@ -48,7 +49,10 @@ describe('interpolateQuery', () => {
       },
     });
     expect(q.pipeline?.steps).toEqual([
-      { type: 'filter', expr: 'category in ["books", "games"] && id in [1, 2] && price > 10 && name == "a\\" || true || \\""' },
+      {
+        type: 'filter',
+        expr: 'category in ["books", "games"] && id in [1, 2] && price > 10 && name == "a\\" || true || \\""',
+      },
       { type: 'compute', name: 'c', expr: '"books" + "/" + string(10)' },
     ]);
   });
@@ -83,9 +87,9 @@ describe('interpolateQuery', () => {
     });
   });
 
-  it('encodes path values, joins or repeats params, and writes JSON in bodies', () => {
-    expect(run({ path: '/hosts/$host', params: { h: '$hosts', c: '$cat' } })).toMatchObject({
-      path: '/hosts/web%201%2Fa',
+  it('keeps path values (a ? cannot start a query string), encodes query strings, joins or repeats params, writes JSON in bodies', () => {
+    expect(run({ path: '/hosts/$host/$q?x=$q&h=$hosts', params: { h: '$hosts', c: '$cat' } })).toMatchObject({
+      path: '/hosts/web 1/a/a%3Fadmin=1&y?x=a%3Fadmin%3D1%26y&h=web-1,web-2',
       params: { h: 'web-1,web-2', c: 'books' },
     });
     expect(run({ multiValue: 'repeat', params: { h: '$hosts', x: 'pre-$hosts' } }).params).toEqual({
@@ -103,7 +107,10 @@ describe('interpolateQuery', () => {
 
   it('interpolates GraphQL (braced only in the document), inline data and list values', () => {
     const q = run({
-      graphql: { query: 'query($after: String) { items(cat: ${cat}, after: $after) { id } }', variables: '{"c": "$cat"}' },
+      graphql: {
+        query: 'query($after: String) { items(cat: ${cat}, after: $after) { id } }',
+        variables: '{"c": "$cat"}',
+      },
       data: 'host\n$cat\n',
       pagination: { mode: 'list', values: ['$hosts', 'fixed', '$cat'], valueParam: 'h' },
     });

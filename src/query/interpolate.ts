@@ -9,7 +9,7 @@ import { Pipeline, RelayQuery } from '../types/query';
  * unresolved (unresolved_variable), with the same reading of places:
  *
  * - text (path, params, headers, root, columns, step fields): values joined
- *   with commas; in the path each value is percent-encoded; a parameter whose
+ *   with commas (in the path see pathFormat); a parameter whose
  *   value is exactly one multi-value variable is repeated when the query's
  *   multiValue is "repeat".
  * - expressions (filter, compute): inside double quotes ("$cat") the value is
@@ -24,7 +24,7 @@ import { Pipeline, RelayQuery } from '../types/query';
  */
 
 type Format = (value: unknown) => string;
-type Replace = (s: string, format?: Format) => string;
+export type Replace = (s: string, format?: Format) => string;
 
 /** Grafana's reference grammar (TemplateSrv's regex), global. */
 const REFERENCE = /\$(\w+)|\[\[(\w+?)(?::(\w+))?\]\]|\${(\w+)(?:\.([^:^}]+))?(?::([^}]+))?}/g;
@@ -36,7 +36,24 @@ const values = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [St
 const jsonContent = (s: string) => JSON.stringify(s).slice(1, -1);
 
 export const textFormat: Format = (v) => values(v).join(',');
-export const pathFormat: Format = (v) => values(v).map(encodeURIComponent).join(',');
+/**
+ * Path values go in as they are (the backend encodes the path when it sends it), except ?, # and %, which are
+ * percent-encoded so that a value cannot start a query string: the path guard then refuses the '%' with a clear
+ * message. In the path's own query string (after '?') values are query-encoded.
+ */
+export const pathFormat: Format = (v) =>
+  values(v)
+    .map((x) => x.replace(/[?#%]/g, encodeURIComponent))
+    .join(',');
+export const queryFormat: Format = (v) => values(v).map(encodeURIComponent).join(',');
+
+/** The path: segment values as pathFormat, values in a query string written into the path as queryFormat. */
+export function interpolatePath(path: string, replace: Replace): string {
+  const i = path.indexOf('?');
+  return i < 0
+    ? replace(path, pathFormat)
+    : replace(path.slice(0, i), pathFormat) + '?' + replace(path.slice(i + 1), queryFormat);
+}
 export const jsonFormat: Format = (v) =>
   Array.isArray(v) ? JSON.stringify(v.map(String)) : jsonContent(String(v ?? ''));
 export const codeFormat: Format = (v) =>
@@ -120,7 +137,7 @@ export function interpolateQuery(query: RelayQuery, scopedVars: ScopedVars, t: T
   };
   const out: RelayQuery = { ...query };
   if (query.path !== undefined) {
-    out.path = replace(query.path, pathFormat);
+    out.path = interpolatePath(query.path, replace);
   }
   if (query.params) {
     out.params = Object.fromEntries(Object.entries(query.params).map(([k, v]) => [replace(k, textFormat), param(v)]));

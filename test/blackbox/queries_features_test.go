@@ -67,7 +67,7 @@ func TestQueriesMacrosAndUnresolvedVariables(t *testing.T) {
 	}{
 		{map[string]any{"path": "/api/items", "pipeline": map[string]any{"root": "items",
 			"steps": []any{map[string]any{"type": "filter", "expr": `category == "$cat"`}}}},
-			[]string{"unresolved_variable", `"cat"`, "steps[0].expr"}},
+			[]string{"query A: unresolved_variable", `"cat"`, "steps[0].expr"}},
 		{map[string]any{"path": "/api/items", "params": map[string]any{"since": "${__timeFrom}"}},
 			[]string{"unknown_macro", "${__timeFrom}", "params.since"}},
 		{map[string]any{"path": "/api/items/[[id]]"}, []string{"unresolved_variable", `"id"`, "path"}},
@@ -131,15 +131,15 @@ func TestQueriesGraphQL(t *testing.T) {
 		t.Errorf("graphql cursor paging: %d rows, %d distinct", len(ids), len(seen))
 	}
 	// errors in the answer are the query's error, with the upstream's message, scrubbed.
-	for vars, want := range map[string]string{`{}`: "", `{"echoAuth": true}`: "not allowed for"} {
-		bad := map[string]any{"path": "/api/graphql", "graphql": map[string]any{"query": "{ users { id } }", "variables": vars}}
-		if want != "" {
-			bad["graphql"] = map[string]any{"query": "{ items { id } }", "variables": vars}
-		}
+	for doc, want := range map[string]string{
+		`{ users { id } }`: `Cannot query field "users" on type "Query"`,
+		`query($e: Boolean) { items(echoAuth: $e) { totalCount } }`: "not allowed for",
+	} {
+		bad := map[string]any{"path": "/api/graphql", "graphql": map[string]any{"query": doc, "variables": `{"e": true}`}}
 		status, out, body := runQuery(t, s, bad)
 		a := out.Results["A"]
-		if status == 200 || !strings.Contains(a.Error, "GraphQL upstream answered 1 error") || !strings.Contains(a.Error, want) {
-			t.Errorf("graphql errors %s: %d %s", vars, status, body)
+		if status == 200 || a.Status != 502 || !strings.Contains(a.Error, "GraphQL upstream answered 1 error") || !strings.Contains(a.Error, want) {
+			t.Errorf("graphql errors %s: %d %s", doc, status, body)
 		}
 		assertNoCanary(t, "a GraphQL error", string(body))
 	}
@@ -205,7 +205,7 @@ func TestQueriesListOfValues(t *testing.T) {
 	}
 }
 
-func TestQueriesLogsFormat(t *testing.T) {
+func TestQueriesOutputFormats(t *testing.T) {
 	s := start(t, "")
 	status, out, body := runQuery(t, s, map[string]any{"format": "logs",
 		"data": `[{"msg":"started","time":"2024-05-01T10:00:00Z","level":"info"},{"msg":"failed","time":"2024-05-01T10:00:05Z","level":"error"}]`})
@@ -214,6 +214,15 @@ func TestQueriesLogsFormat(t *testing.T) {
 	}
 	if f := out.Results["A"].Frames[0].Schema.Fields[0]; f.Name != "time" {
 		t.Errorf("logs frame: time is not first: %+v", out.Results["A"].Frames[0].Schema.Fields)
+	}
+	span := `{"traceID":"t1","spanID":"s1","parentSpanID":"","operationName":"GET /","serviceName":"web","startTime":1700000000000,"duration":12}`
+	status, _, body = runQuery(t, s, map[string]any{"format": "trace", "data": "[" + span + "]"})
+	if status != 200 || !strings.Contains(string(body), `"preferredVisualisationType":"trace"`) {
+		t.Errorf("trace: %d %s", status, body)
+	}
+	status, _, body = runQuery(t, s, map[string]any{"format": "nodegraph", "data": `[{"id":"e1","source":"a","target":"b"}]`})
+	if status != 200 || !strings.Contains(string(body), `"name":"edges"`) || !strings.Contains(string(body), `"preferredVisualisationType":"nodeGraph"`) {
+		t.Errorf("node graph edges: %d %s", status, body)
 	}
 	status, out, _ = runQuery(t, s, map[string]any{"format": "trace", "data": `[{"traceID":"t1"}]`})
 	if status != 400 || !strings.Contains(out.Results["A"].Error, "spanID") {
