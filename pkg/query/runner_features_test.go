@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"context"
@@ -12,13 +12,11 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 )
 
-func runOne(t *testing.T, r *Runner, js string) backend.DataResponse {
+func runOne(t *testing.T, r runner, js string) backend.DataResponse {
 	t.Helper()
 	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{
 		PluginContext: backend.PluginContext{User: &backend.User{Login: "ada", Role: "Viewer"}},
@@ -69,18 +67,10 @@ func TestGraphQLErrorsAreScrubbed(t *testing.T) {
 		fmt.Fprintf(w, `{"errors":[{"message":"bad token %s","path":["items"]},{"message":"two"}]}`, r.Header.Get("Authorization"))
 	}))
 	defer up.Close()
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "q", URL: up.URL,
-		JSONData:                []byte(`{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks":true}}`),
-		DecryptedSecureJSONData: map[string]string{"bearerToken": "s3cret-token"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := NewRunner(s, c, nil, log.NewNullLogger())
+	// A GraphQL query is a POST: the proxy rules must allow it.
+	r := newRunnerWith(t, plugintest.Config{UID: "q", URL: up.URL, JSONData: `{"auth":{"type":"bearer"},"network":{"allowPrivateNetworks":true},
+		"proxy":{"rules":[{"path":"/","methods":["POST"],"minRole":"Viewer"}]}}`,
+		Secure: map[string]string{"bearerToken": "s3cret-token"}})
 	dr := runOne(t, r, `{"graphql":{"query":"{ items { id } }"}}`)
 	if strings.Contains(dr.Error.Error(), "s3cret-token") {
 		t.Fatalf("secret in the error: %v", dr.Error)
@@ -166,8 +156,7 @@ func TestCSVPagesJoinWithOneHeaderAndStopAtLimits(t *testing.T) {
 		t.Errorf("notice: %+v", f.Meta)
 	}
 	// The rows limit stops paging early with a notice (not a failure).
-	r.settings.Transform.MaxRows = 3
-	r.settings.Query.MaxPages = 10
+	r = newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true},"transform":{"maxRows":3},"query":{"maxPages":10}}`)
 	dr = runOne(t, r, `{"path":"/csv","pagination":{"mode":"page","pageSize":2,"maxPages":10},"pipeline":{"format":"csv","csv":{"delimiter":";"}}}`)
 	if dr.Error != nil {
 		t.Fatal(dr.Error)
@@ -205,7 +194,7 @@ func TestNDJSONPagesAndTheBytesBound(t *testing.T) {
 		t.Errorf("skipped lines not noticed: %+v", f.Meta.Notices)
 	}
 	// The joined rows are bounded by transform.maxInputBytes: paging stops with a notice.
-	r.settings.Transform.MaxInputBytes = 60
+	r = newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true},"transform":{"maxInputBytes":60}}`)
 	dr = runOne(t, r, `{"path":"/nd","pagination":{"mode":"cursor","cursorParam":"page","cursorHeader":"X-Next"},
 		"pipeline":{"format":"ndjson","root":"e"}}`)
 	if dr.Error != nil {

@@ -1,4 +1,4 @@
-package query
+package query_test
 
 import (
 	"context"
@@ -10,25 +10,31 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
-	"github.com/relay-gateway/relay/pkg/settings"
-	"github.com/relay-gateway/relay/pkg/upstream"
+	"github.com/relay-gateway/relay/pkg/plugin/plugintest"
 )
 
-func newRunner(t *testing.T, upstreamURL, jsonData string) *Runner {
+// runner is a data source instance as Grafana builds it (plugintest): the
+// query runner behind the real policy and gated upstream client.
+type runner struct{ *plugintest.Instance }
+
+func newRunner(t *testing.T, upstreamURL, jsonData string) runner {
 	t.Helper()
-	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "q", URL: upstreamURL, JSONData: []byte(jsonData)})
+	return newRunnerWith(t, plugintest.Config{UID: "q", URL: upstreamURL, JSONData: jsonData})
+}
+
+func newRunnerWith(t *testing.T, c plugintest.Config) runner {
+	t.Helper()
+	return runner{plugintest.New(t, c)}
+}
+
+// QueryData is the instance's, without the error it never returns.
+func (r runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *backend.QueryDataResponse {
+	resp, err := r.Instance.QueryData(ctx, req)
 	if err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
-	c, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	// No gate: these tests are about the runner, the policy has its own.
-	return NewRunner(s, c, nil, log.NewNullLogger())
+	return resp
 }
 
 func query(refID, js string) backend.DataQuery {
