@@ -30,8 +30,10 @@ const ID = "relay-gateway-datasource"
 const MaxMessageBytes = 64 << 20
 
 var (
-	_ resources.ProxyFeature   = (*proxy.Gateway)(nil)
-	_ resources.ActionsFeature = (*actions.Service)(nil)
+	_ resources.ProxyFeature     = (*proxy.Gateway)(nil)
+	_ resources.ProxyFeature     = (*proxy.Router)(nil)
+	_ resources.UpstreamsFeature = (*proxy.Router)(nil)
+	_ resources.ActionsFeature   = (*actions.Service)(nil)
 
 	_ backend.QueryDataHandler      = (*Datasource)(nil)
 	_ backend.CheckHealthHandler    = (*Datasource)(nil)
@@ -46,6 +48,7 @@ type Datasource struct {
 	// reports it instead of half-working.
 	invalid  error
 	client   *upstream.Client
+	set      *upstreamSet
 	queries  *query.Runner
 	api      *resources.API
 	resource backend.CallResourceHandler
@@ -67,20 +70,22 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	// The policy is the client's gate: every upstream request, whatever sends
 	// it, is checked against the grant of the call it belongs to.
 	policy := authz.NewPolicy(s, time.Now)
-	client, err := upstream.New(s, upstream.Options{Logger: logger, Gate: policy.CheckUpstream})
+	set, err := newUpstreamSet(s, policy, upstream.Options{Logger: logger})
 	if err != nil {
 		d.invalid = err
 		return d, nil
 	}
-	d.client = client
+	client := set.def
+	d.client, d.set = client, set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
-	gateway := proxy.New(s, client, policy, logger)
+	gateway := set.gateways(policy, logger)
 	d.queries = query.NewRunner(s, client, audit, logger)
+	d.queries.SetUpstreams(set.named)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
-		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy})
+		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy})
 		if err != nil {
-			client.Close()
+			set.close()
 			d.invalid = err
 			return d, nil
 		}
@@ -95,7 +100,7 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 		Features: features,
 	})
 	if err != nil {
-		client.Close()
+		set.close()
 		d.invalid = err
 		return d, nil
 	}
@@ -106,8 +111,8 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 
 // Dispose releases the instance's resources when Grafana replaces it.
 func (d *Datasource) Dispose() {
-	if d.client != nil {
-		d.client.Close()
+	if d.set != nil {
+		d.set.close()
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 
 // Query is the query model: the JSON of each Grafana query.
 type Query struct {
+	// Upstream names the upstream to call ("" or "default": the data source's own).
+	Upstream   string              `json:"upstream,omitempty"`
 	Method     string              `json:"method,omitempty"`
 	Path       string              `json:"path"`
 	Params     map[string]string   `json:"params,omitempty"`

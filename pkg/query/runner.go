@@ -24,6 +24,7 @@ import (
 // Runner executes queries for one data source instance.
 type Runner struct {
 	client   *upstream.Client
+	clients  map[string]*upstream.Client // named upstreams (upstreams.go)
 	audit    *authz.Audit
 	settings *settings.Settings
 	logger   log.Logger
@@ -119,6 +120,10 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, dq backend.Dat
 // client's gate checks the grant on every page and redirect hop; the bodies
 // are charged to the caller's in-flight byte budget until the transform ends.
 func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
+	r, grant, err := r.forUpstream(q.Upstream, grant)
+	if err != nil {
+		return nil, err
+	}
 	req, err := q.request(m)
 	if err != nil {
 		return nil, err

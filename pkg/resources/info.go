@@ -60,6 +60,9 @@ func (a *API) serveInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if p := a.deps.Features.Proxy; p != nil {
 		info["proxyRules"] = p.RulesFor(c)
+		if u, ok := p.(UpstreamsFeature); ok {
+			info["upstreams"] = u.Upstreams(&c)
+		}
 	}
 	if f := a.deps.Features.Actions; f != nil {
 		var names []string

@@ -192,6 +192,20 @@ func upstreamField(prefix, name, field string) string {
 	return prefix
 }
 
+// UpstreamField is field (named as for the data source itself, e.g.
+// "jsonData.auth.type") at the place of v's upstream in the settings.
+func UpstreamField(v *Settings, field string) string {
+	if v.UpstreamName == "" || v.root == nil {
+		return field
+	}
+	for i := range v.root.Upstreams {
+		if v.root.Upstreams[i].Name == v.UpstreamName {
+			return upstreamField(fmt.Sprintf("jsonData.upstreams[%d]", i), v.UpstreamName, field)
+		}
+	}
+	return field
+}
+
 func (s *Settings) upstreamNames() string {
 	names := []string{DefaultUpstream}
 	for _, v := range s.Named() {
