@@ -34,6 +34,8 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return c.newOAuth2()
 	case settings.AuthForwardOAuth:
 		return forwardAuth{}, nil
+	case settings.AuthSigV4:
+		return c.newSigV4()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
@@ -188,7 +190,8 @@ func dropGrafanaHeaders(h http.Header) {
 // stripCredentials removes everything that could carry an upstream secret or
 // the user's identity from a request to a host other than the upstream.
 func (c *Client) stripCredentials(r *http.Request) {
-	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName} {
+	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName,
+		"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256"} {
 		r.Header.Del(h)
 	}
 	for _, h := range c.settings.Headers {
