@@ -36,6 +36,8 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return forwardAuth{}, nil
 	case settings.AuthSigV4:
 		return c.newSigV4()
+	case settings.AuthDigest:
+		return c.newDigest()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
@@ -107,6 +109,12 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			c.stripCredentials(out)
 			return next.RoundTrip(out)
 		}
+		if _, ok := c.auth.(*digestAuth); ok {
+			req = req.WithContext(req.Context()) // a copy: the body is made re-readable on it
+			if err := bufferBody(req); err != nil {
+				return nil, err
+			}
+		}
 		out, err := c.withCredentials(req)
 		if err != nil {
 			return nil, err
@@ -114,6 +122,9 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 		resp, err := next.RoundTrip(out)
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			return resp, err
+		}
+		if d, ok := c.auth.(*digestAuth); ok {
+			return c.retryDigest(d, next, req, out, resp)
 		}
 		return c.retryWithNewToken(next, req, out, resp)
 	})
