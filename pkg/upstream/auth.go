@@ -38,6 +38,8 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return c.newSigV4()
 	case settings.AuthDigest:
 		return c.newDigest()
+	case settings.AuthJWT:
+		return c.newJWT()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
@@ -158,7 +160,7 @@ func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 // the 401.
 func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
 	o, ok := c.auth.(*oauth2Auth)
-	if !ok || !o.drop(sent.Header.Get("Authorization")) || !resendable(req) {
+	if !ok || !o.drop(sent.Header.Get(o.headerName())) || !resendable(req) {
 		return resp, nil
 	}
 	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
@@ -207,6 +209,9 @@ func (c *Client) stripCredentials(r *http.Request) {
 	}
 	for _, h := range c.settings.Headers {
 		r.Header.Del(h.Name)
+	}
+	if o, ok := c.auth.(*oauth2Auth); ok {
+		r.Header.Del(o.headerName())
 	}
 	a := c.settings.Auth
 	if a.Type == settings.AuthAPIKey {
