@@ -58,7 +58,7 @@ type Datasource struct {
 // NewDatasource is the instance factory. Bad settings do not fail the
 // factory: the instance carries the error so CheckHealth and every call can
 // show the user which field to fix.
-func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+func NewDatasource(ctx context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
 	d := &Datasource{logger: logger}
 	s, err := settings.Parse(ds)
@@ -70,7 +70,16 @@ func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (in
 	// The policy is the client's gate: every upstream request, whatever sends
 	// it, is checked against the grant of the call it belongs to.
 	policy := authz.NewPolicy(s, time.Now)
-	set, err := newUpstreamSet(s, policy, upstream.Options{Logger: logger})
+	opts := upstream.Options{Logger: logger}
+	if s.OutboundProxy.SecureSocksProxy {
+		// Grafana's secure socks proxy (private data source connect): its
+		// configuration comes with the instance's context.
+		if opts.SecureSocksProxy, err = ds.ProxyOptionsFromContext(ctx); err != nil {
+			d.invalid = settings.Errors{{Field: "jsonData.enableSecureSocksProxy", Message: "Grafana's secure socks proxy configuration is not usable"}}
+			return d, nil
+		}
+	}
+	set, err := newUpstreamSet(s, policy, opts)
 	if err != nil {
 		d.invalid = err
 		return d, nil

@@ -86,7 +86,7 @@ func checkUpstream(ctx context.Context, client *upstream.Client, v *settings.Set
 		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	resp, err := client.Do(req)
 	if err != nil {
-		return false, fmt.Sprintf("Cannot reach the upstream at %s: %s", client.Origin(), upstream.Classify(err).Error())
+		return false, fmt.Sprintf("Cannot reach the upstream at %s%s: %s", client.Origin(), client.ProxyNote(), upstream.Classify(err).Error())
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))

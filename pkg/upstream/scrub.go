@@ -35,6 +35,9 @@ func newScrubber(s *settings.Settings) *scrubber {
 		pairs[url.QueryEscape(o.ClientID)] = url.QueryEscape(s.Secrets.OAuth2ClientSecret)
 		pairs[o.ClientID] = s.Secrets.OAuth2ClientSecret
 	}
+	if o := s.OutboundProxy; o.Username != "" && s.Secrets.OutboundProxyPassword != "" {
+		pairs[o.Username] = s.Secrets.OutboundProxyPassword // Proxy-Authorization: Basic
+	}
 	for user, pass := range pairs {
 		sc.forms = append(sc.forms, base64Forms(user+":"+pass)...)
 	}
