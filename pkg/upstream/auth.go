@@ -40,6 +40,8 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return c.newDigest()
 	case settings.AuthJWT:
 		return c.newJWT()
+	case settings.AuthAzure:
+		return c.newAzure()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
