@@ -54,7 +54,7 @@ func (p *Policy) checkGrantUpstream(g Grant) *apierr.Error {
 type UpstreamView struct {
 	Name     string `json:"name"`
 	Default  bool   `json:"default,omitempty"`
-	Origin   string `json:"origin"`
+	Origin   string `json:"origin,omitempty"`
 	AuthType string `json:"authType"`
 	// ProxyPath is where the gateway serves it ("/proxy/<name>/").
 	ProxyPath  string     `json:"proxyPath"`

@@ -49,6 +49,10 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 			rules := describeRules(f.Rules())
 			if u, ok := f.(UpstreamsFeature); ok {
 				if ups := u.Upstreams(nil); len(ups) > 1 {
+					// The document is public: upstream names and paths, not their origins (/info has those, for Viewers).
+					for i := range ups {
+						ups[i].Origin = ""
+					}
 					item.Extensions["x-relay-upstreams"] = ups
 					rules += describeUpstreams(ups)
 				}
@@ -221,7 +225,7 @@ func describeUpstreams(ups []authz.UpstreamView) string {
 			fmt.Fprintf(&b, "\n- and %d more (see /info)", len(ups)-shown)
 			break
 		}
-		fmt.Fprintf(&b, "\n- `%s` (%s): %s", u.Name, u.Origin, u.ProxyPath)
+		fmt.Fprintf(&b, "\n- `%s` (%s auth): %s", u.Name, u.AuthType, u.ProxyPath)
 	}
 	return b.String()
 }
