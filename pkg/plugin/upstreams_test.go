@@ -74,6 +74,14 @@ func TestUpstreamsDocExamplesLoad(t *testing.T) {
 			if r.Status != 200 || len(ups) != 1+len(d.JSONData["upstreams"].([]any)) {
 				t.Errorf("example %d /info: %d %s", i, r.Status, r.Body)
 			}
+			// The public OpenAPI document names the upstreams and their paths, not their origins.
+			doc := resourcetest.Call(ds, resourcetest.Request{Path: "openapi.json"})
+			first := d.JSONData["upstreams"].([]any)[0].(map[string]any)
+			host := strings.TrimPrefix(first["url"].(string), "https://")
+			if !strings.Contains(string(doc.Body), `"x-relay-upstreams"`) || !strings.Contains(string(doc.Body), "/proxy/"+first["name"].(string)+"/") ||
+				strings.Contains(string(doc.Body), host) {
+				t.Errorf("example %d openapi: upstreams missing or origin %s shown", i, host)
+			}
 		}
 	}
 }
