@@ -386,5 +386,50 @@ export function steps({ base, devhost, shot }) {
         await shot(page, 'playground-config-dark');
       },
     },
+    {
+      name: 'playground: an Admin adds a second upstream with SigV4 and saves; the backend checks each upstream',
+      run: async (page) => {
+        await page.goto(`${devhost}/?ds=relay-e2e&page=config`);
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        const demoURL = await page.getByLabel('Upstream URL').inputValue();
+        await section(page, 'Upstreams').getByRole('button', { name: 'Add upstream', exact: true }).click();
+        const card = page.getByTestId('upstream-1');
+        const name = card.getByLabel('Upstream 1 name');
+        await name.fill('aws');
+        await name.blur();
+        await card.getByLabel('Upstream 1 URL').fill(demoURL);
+        const auth = section(page, 'aws: authentication');
+        await radio(auth, 'AWS SigV4').click();
+        await auth.getByLabel('Region').fill('eu-west-1');
+        await auth.getByLabel('Service').fill('execute-api');
+        await auth.getByLabel('Access key ID').fill('AKIDE2EEXAMPLE');
+        await auth.getByLabel('Secret access key').fill('e2e-sigv4-secret');
+        await page.getByRole('button', { name: 'Save & test' }).click();
+        await page
+          .getByTestId('save-result')
+          .getByText(/^Saved: version 2\./)
+          .waitFor({ timeout: TIMEOUT });
+        // Health checks every upstream and names the one that fails: the new one is on loopback, which its own
+        // network policy (not the default upstream's) refuses.
+        await page
+          .getByText(/upstream aws: /)
+          .first()
+          .waitFor({ timeout: TIMEOUT });
+        const saved = await (await page.request.get(`${devhost}/api/datasources/uid/relay-e2e`)).json();
+        assert.deepEqual(saved.jsonData.upstreams, [
+          {
+            name: 'aws',
+            url: demoURL,
+            auth: { type: 'sigv4', sigv4: { region: 'eu-west-1', service: 'execute-api' } },
+          },
+        ]);
+        assert.deepEqual(saved.secureJsonFields, {
+          bearerToken: true,
+          'upstreams.aws.sigV4AccessKey': true,
+          'upstreams.aws.sigV4SecretKey': true,
+        });
+        assert.ok(!JSON.stringify(saved).includes('e2e-sigv4-secret'), 'the secret is never sent back');
+      },
+    },
   ];
 }

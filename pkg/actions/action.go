@@ -9,6 +9,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // action is a compiled settings.Action.
@@ -19,6 +20,7 @@ type action struct {
 	params []*param
 	req    authz.Requirement
 	schema *openapi3.Schema
+	client *upstream.Client // the client of the action's upstream (upstreams.go)
 }
 
 // Scope is the action's API key scope and audit name.

@@ -48,7 +48,7 @@ func (r *Result) size() int64 {
 // call sends the rendered request and reads the answer into an outcome.
 func (s *Service) call(req *http.Request, a *action) outcome {
 	start := time.Now()
-	resp, err := s.client.Do(req)
+	resp, err := a.client.Do(req)
 	if err != nil {
 		return outcome{err: upstreamError(err)}
 	}

@@ -31,6 +31,8 @@ type Options struct {
 	Settings *settings.Settings
 	Client   *upstream.Client
 	Policy   *authz.Policy
+	// Clients are the named upstreams' clients, for actions with an upstream.
+	Clients map[string]*upstream.Client
 	// Now is injectable for tests of the idempotency TTL.
 	Now func() time.Time
 }
@@ -72,6 +74,10 @@ func New(o Options) (*Service, error) {
 		a, err := compile(sa, i)
 		if err != nil {
 			errs = append(errs, err.(*settings.FieldError)) //nolint:errorlint // compile returns it unwrapped
+			continue
+		}
+		if a.client, err = clientFor(o, i, a.Upstream); err != nil {
+			errs = append(errs, err.(*settings.FieldError)) //nolint:errorlint // clientFor returns it unwrapped
 			continue
 		}
 		s.actions = append(s.actions, a)
@@ -178,7 +184,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 	req.Header.Set("X-Request-Id", httpx.RequestID(ctx))
 	// The declared request may be sent as rendered; a redirect elsewhere is
 	// a new request and passes the proxy rules for this caller.
-	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "action",
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "action", Upstream: settings.CanonicalUpstream(a.Upstream),
 		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	if dryRun {
 		httpx.NoteAudit(ctx, "", "dry_run")
@@ -243,11 +249,11 @@ func (s *Service) newRequest(ctx context.Context, a *action, values map[string]a
 	if body != nil {
 		reader = bytes.NewReader(body)
 	}
-	req, err := s.client.NewRequest(ctx, a.Method, "/", a.query.render(values), reader)
+	req, err := a.client.NewRequest(ctx, a.Method, "/", a.query.render(values), reader)
 	if err != nil {
 		return nil, nil, &FieldError{Field: "path", Message: upstream.Classify(err).Error()}
 	}
-	req.URL.Path, req.URL.RawPath = joinPath(s.client.Base(), segs)
+	req.URL.Path, req.URL.RawPath = joinPath(a.client.Base(), segs)
 	req.Header.Set("Accept", "application/json, */*;q=0.5")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -24,6 +24,10 @@ type Policy struct {
 	failures *Limiters
 	noLimits bool
 	now      func() time.Time
+	// upstream is the upstream whose rules this is ("" the default);
+	// views maps every upstream's name to its view (upstreams.go).
+	upstream string
+	views    map[string]*Policy
 }
 
 // Now is the policy's clock (injectable for tests), which the features that
@@ -48,7 +52,7 @@ func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
 		return rate.Limit(r.PerSecond), burst
 	}
 	failRate := func(string) (rate.Limit, int) { return rate.Every(keyFailureEvery), keyFailureBurst }
-	return &Policy{
+	p := &Policy{
 		rules:    CompileRules(s.Proxy.Rules),
 		keys:     keyring{keys: s.APIKeys},
 		limits:   NewLimiters(rateFor, rl.IdleTTL.Duration, now),
@@ -56,6 +60,8 @@ func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
 		noLimits: rl.Disabled,
 		now:      now,
 	}
+	p.buildUpstreamViews(s)
+	return p
 }
 
 // Authorize decides a call: identity, then API key, then the rate limit for

@@ -53,6 +53,9 @@ type Grant struct {
 	// RateClass, when set, charges the caller's limiter of that class once per
 	// upstream request (queries: every page is a call).
 	RateClass string
+	// Upstream names the upstream the call is for ("" the default); the gate
+	// of any other upstream refuses the grant.
+	Upstream string
 }
 
 // FixedRequest is one exact upstream request an admin declared.
@@ -81,6 +84,9 @@ func (p *Policy) CheckUpstream(ctx context.Context, method string, u *url.URL, r
 	g, ok := GrantFrom(ctx)
 	if !ok {
 		return apierr.Forbidden("no_grant", "Relay refused an upstream request that no caller was authorized for")
+	}
+	if err := p.checkGrantUpstream(g); err != nil {
+		return err
 	}
 	fixed := g.Fixed != nil && g.Fixed.Method == method && g.Fixed.URL == u.String()
 	if !fixed {

@@ -30,8 +30,10 @@ const ID = "relay-gateway-datasource"
 const MaxMessageBytes = 64 << 20
 
 var (
-	_ resources.ProxyFeature   = (*proxy.Gateway)(nil)
-	_ resources.ActionsFeature = (*actions.Service)(nil)
+	_ resources.ProxyFeature     = (*proxy.Gateway)(nil)
+	_ resources.ProxyFeature     = (*proxy.Router)(nil)
+	_ resources.UpstreamsFeature = (*proxy.Router)(nil)
+	_ resources.ActionsFeature   = (*actions.Service)(nil)
 
 	_ backend.QueryDataHandler      = (*Datasource)(nil)
 	_ backend.CheckHealthHandler    = (*Datasource)(nil)
@@ -46,6 +48,7 @@ type Datasource struct {
 	// reports it instead of half-working.
 	invalid  error
 	client   *upstream.Client
+	set      *upstreamSet
 	queries  *query.Runner
 	api      *resources.API
 	resource backend.CallResourceHandler
@@ -53,8 +56,8 @@ type Datasource struct {
 }
 
 // NewDatasource is the instance factory Grafana's instance manager calls.
-func NewDatasource(_ context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	return New(ds, Options{}), nil
+func NewDatasource(ctx context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return New(ctx, ds, Options{}), nil
 }
 
 // Options are what a test may set on an instance; production uses the zero value.
@@ -67,7 +70,7 @@ type Options struct {
 // New builds an instance from the settings Grafana sends. Bad settings do not
 // fail it: the instance carries the error so CheckHealth and every call can
 // show the user which field to fix (SettingsError returns it).
-func New(ds backend.DataSourceInstanceSettings, o Options) *Datasource {
+func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
 	d := &Datasource{logger: logger}
 	s, err := settings.Parse(ds)
@@ -79,20 +82,31 @@ func New(ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	// The policy is the client's gate: every upstream request, whatever sends
 	// it, is checked against the grant of the call it belongs to.
 	policy := authz.NewPolicy(s, o.Now)
-	client, err := upstream.New(s, upstream.Options{Logger: logger, Gate: policy.CheckUpstream})
+	opts := upstream.Options{Logger: logger}
+	if s.OutboundProxy.SecureSocksProxy {
+		// Grafana's secure socks proxy (private data source connect): its
+		// configuration comes with the instance's context.
+		if opts.SecureSocksProxy, err = ds.ProxyOptionsFromContext(ctx); err != nil {
+			d.invalid = settings.Errors{{Field: "jsonData.enableSecureSocksProxy", Message: "Grafana's secure socks proxy configuration is not usable"}}
+			return d
+		}
+	}
+	set, err := newUpstreamSet(s, policy, opts)
 	if err != nil {
 		d.invalid = err
 		return d
 	}
-	d.client = client
+	client := set.def
+	d.client, d.set = client, set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
-	gateway := proxy.New(s, client, policy, logger)
+	gateway := set.gateways(policy, logger)
 	d.queries = query.NewRunner(s, client, audit, logger)
+	d.queries.SetUpstreams(set.named)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
-		acts, err := actions.New(actions.Options{Settings: s, Client: client, Policy: policy, Now: o.Now})
+		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now})
 		if err != nil {
-			client.Close()
+			set.close()
 			d.invalid = err
 			return d
 		}
@@ -107,7 +121,7 @@ func New(ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 		Features: features,
 	})
 	if err != nil {
-		client.Close()
+		set.close()
 		d.invalid = err
 		return d
 	}
@@ -121,8 +135,8 @@ func (d *Datasource) SettingsError() error { return d.invalid }
 
 // Dispose releases the instance's resources when Grafana replaces it.
 func (d *Datasource) Dispose() {
-	if d.client != nil {
-		d.client.Close()
+	if d.set != nil {
+		d.set.close()
 	}
 }
 

@@ -2,28 +2,36 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/role"
+	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
-// CheckHealth validates the settings and reaches the upstream's health path,
-// with a message that says what to fix.
+// healthConcurrency bounds the upstreams checked at once.
+const healthConcurrency = 8
+
+// upstreamHealth is one upstream's result, in CheckHealth's JSONDetails.
+type upstreamHealth struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Message string `json:"message"`
+}
+
+// CheckHealth validates the settings and reaches each upstream's health
+// path, with a message that says which upstream fails and what to fix.
 func (d *Datasource) CheckHealth(ctx context.Context, hr *backend.CheckHealthRequest) (*backend.CheckHealthResult, error) {
 	if d.invalid != nil {
 		return healthError("Settings are invalid: %s", strings.TrimPrefix(d.invalid.Error(), "invalid settings: ")), nil
-	}
-	path := d.settings.HealthPath
-	req, err := d.client.NewRequest(ctx, http.MethodGet, path, nil, nil)
-	if err != nil {
-		return healthError("Health path %q is not usable: %s", path, upstream.Classify(err).Error()), nil
 	}
 	// The health path is the admin's own: sent as configured; a redirect
 	// elsewhere passes the proxy rules for the user who pressed Save & test.
@@ -31,25 +39,76 @@ func (d *Datasource) CheckHealth(ctx context.Context, hr *backend.CheckHealthReq
 	if u := hr.PluginContext.User; u != nil && u.Login != "" {
 		caller = authz.Caller{Login: u.Login, Role: role.FromGrafana(u.Role)}
 	}
-	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "health",
-		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
-	resp, err := d.client.Do(req)
+	views := d.set.views
+	results := make([]upstreamHealth, len(views))
+	var g errgroup.Group
+	g.SetLimit(healthConcurrency)
+	for i, v := range views {
+		g.Go(func() error {
+			ok, msg := checkUpstream(ctx, d.set.clients[i], v, caller)
+			results[i] = upstreamHealth{Name: settings.ShownUpstream(v.UpstreamName), OK: ok, Message: msg}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if len(results) == 1 {
+		return healthResult(results[0].OK, results[0].Message), nil
+	}
+	return summarize(results), nil
+}
+
+// summarize reports every failing upstream by name (all of them: the admin
+// needs the full list), or that all are reachable.
+func summarize(results []upstreamHealth) *backend.CheckHealthResult {
+	var failed []string
+	for _, r := range results {
+		if !r.OK {
+			failed = append(failed, fmt.Sprintf("upstream %s: %s", r.Name, r.Message))
+		}
+	}
+	details, _ := json.Marshal(map[string]any{"upstreams": results})
+	res := &backend.CheckHealthResult{Status: backend.HealthStatusOk, JSONDetails: details,
+		Message: fmt.Sprintf("All %d upstreams reachable. %s", len(results), results[0].Message)}
+	if len(failed) > 0 {
+		res.Status = backend.HealthStatusError
+		res.Message = fmt.Sprintf("%d of %d upstreams failed: %s", len(failed), len(results), strings.Join(failed, "; "))
+	}
+	return res
+}
+
+func checkUpstream(ctx context.Context, client *upstream.Client, v *settings.Settings, caller authz.Caller) (bool, string) {
+	path := v.HealthPath
+	req, err := client.NewRequest(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
-		return healthError("Cannot reach the upstream at %s: %s", d.client.Origin(), upstream.Classify(err).Error()), nil
+		return false, fmt.Sprintf("Health path %q is not usable: %s", path, upstream.Classify(err).Error())
+	}
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "health", Upstream: v.UpstreamName,
+		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
+	resp, err := client.Do(req)
+	if err != nil {
+		return false, fmt.Sprintf("Cannot reach the upstream at %s%s: %s", client.Origin(), client.ProxyNote(), upstream.Classify(err).Error())
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
-		return healthError("The upstream refused Relay's credentials (HTTP %d on %s); check the auth settings", resp.StatusCode, path), nil
+		return false, fmt.Sprintf("The upstream refused Relay's credentials (HTTP %d on %s); check the auth settings", resp.StatusCode, path)
 	case resp.StatusCode >= 400:
-		return healthError("The upstream answered HTTP %d on %s; set jsonData.healthPath to an endpoint that answers 2xx", resp.StatusCode, path), nil
+		return false, fmt.Sprintf("The upstream answered HTTP %d on %s; set %s to an endpoint that answers 2xx",
+			resp.StatusCode, path, settings.UpstreamField(v, "jsonData.healthPath"))
 	}
-	msg := fmt.Sprintf("Upstream %s reachable (HTTP %d on %s)", d.client.Origin(), resp.StatusCode, path)
-	if w := d.client.Warnings(); len(w) > 0 {
+	msg := fmt.Sprintf("Upstream %s reachable (HTTP %d on %s)", client.Origin(), resp.StatusCode, path)
+	if w := client.Warnings(); len(w) > 0 {
 		msg += ". Warning: " + strings.Join(w, "; ")
 	}
-	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg}, nil
+	return true, msg
+}
+
+func healthResult(ok bool, msg string) *backend.CheckHealthResult {
+	if !ok {
+		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: msg}
+	}
+	return &backend.CheckHealthResult{Status: backend.HealthStatusOk, Message: msg}
 }
 
 func healthError(format string, args ...any) *backend.CheckHealthResult {

@@ -34,6 +34,9 @@ type Gateway struct {
 	rp          *httputil.ReverseProxy
 	logger      log.Logger
 	cache       *responseCache // nil when no rule has a cacheTTL
+	upstream    string         // the upstream's name ("" the default), for grants
+	authType    string
+	maxRequest  int64
 }
 
 type targetKey struct{}
@@ -48,6 +51,9 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
 		cache:       newResponseCache(s, policy.Now), // freshness on the policy's clock
+		upstream:    s.UpstreamName,
+		authType:    s.Auth.Type,
+		maxRequest:  s.Proxy.MaxRequestBytes,
 	}
 	for k, v := range s.Proxy.QueryParams {
 		g.queryParams.Set(k, v)
@@ -106,7 +112,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every upstream request of this call (a redirect hop included) is
 	// checked again by the client's gate against the caller's grant.
-	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy"}))
+	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream}))
 	if g.serveCached(w, r, rule, caller, target) {
 		return
 	}

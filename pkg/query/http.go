@@ -112,7 +112,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "path is required, e.g. /schema?path=/api/items"))
 		return
 	}
-	q, err := Parse(mustJSON(map[string]any{"method": "GET", "path": path}))
+	q, err := Parse(mustJSON(map[string]any{"method": "GET", "path": path, "upstream": qs.Get("upstream")}))
 	if err != nil {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "%s", err.Error()))
 		return
@@ -122,9 +122,12 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 	var pg *page
 	if err == nil {
 		caller := authz.AuthorizedCaller(req.Context())
-		c := &call{grant: r.Grant(caller, false), lease: r.bytes.Lease(caller.Key())}
-		defer c.lease.Release()
-		pg, err = r.fetch(req.Context(), c, upReq)
+		rr, g, uerr := r.forUpstream(q.Upstream, r.Grant(caller, false))
+		if err = uerr; err == nil {
+			c := &call{grant: g, lease: r.bytes.Lease(caller.Key())}
+			defer c.lease.Release()
+			pg, err = rr.fetch(req.Context(), c, upReq)
+		}
 	}
 	if err != nil {
 		apierr.Write(w, req, asAPIError(err))

@@ -15,11 +15,13 @@ import (
 
 // Query is the query model: the JSON of each Grafana query.
 type Query struct {
-	Method  string                `json:"method,omitempty"`
-	Path    string                `json:"path"`
-	Params  map[string]ParamValue `json:"params,omitempty"`
-	Headers map[string]string     `json:"headers,omitempty"`
-	Body    string                `json:"body,omitempty"`
+	// Upstream names the upstream to call ("" or "default": the data source's own).
+	Upstream string                `json:"upstream,omitempty"`
+	Method   string                `json:"method,omitempty"`
+	Path     string                `json:"path"`
+	Params   map[string]ParamValue `json:"params,omitempty"`
+	Headers  map[string]string     `json:"headers,omitempty"`
+	Body     string                `json:"body,omitempty"`
 	// Data is inline input instead of an upstream call: a JSON string holds
 	// text (CSV, NDJSON, JSON text), any other JSON value is the JSON input.
 	Data json.RawMessage `json:"data,omitempty"`

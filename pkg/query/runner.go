@@ -22,6 +22,7 @@ import (
 // Runner executes queries for one data source instance.
 type Runner struct {
 	client   *upstream.Client
+	clients  map[string]*upstream.Client // named upstreams (upstreams.go)
 	audit    *authz.Audit
 	settings *settings.Settings
 	logger   log.Logger
@@ -118,6 +119,10 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.Plu
 // are charged to the caller's in-flight byte budget until the transform ends.
 // Inline data makes no upstream call.
 func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
+	r, grant, err := r.forUpstream(q.Upstream, grant)
+	if err != nil {
+		return nil, err
+	}
 	x, err := q.expand(m)
 	if err != nil {
 		return nil, err

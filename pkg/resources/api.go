@@ -31,6 +31,12 @@ type ProxyFeature interface {
 	Rules() []authz.RuleView
 }
 
+// UpstreamsFeature is a proxy that serves several upstreams (proxy.Router):
+// /info lists them with the rules the caller passes on each.
+type UpstreamsFeature interface {
+	Upstreams(c *authz.Caller) []authz.UpstreamView
+}
+
 // ActionsFeature lists and runs named actions.
 type ActionsFeature interface {
 	List(w http.ResponseWriter, r *http.Request)

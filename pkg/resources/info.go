@@ -60,6 +60,13 @@ func (a *API) serveInfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if p := a.deps.Features.Proxy; p != nil {
 		info["proxyRules"] = p.RulesFor(c)
+		// Listed when there are named upstreams: a data source with only its own
+		// URL answers as it always did.
+		if u, ok := p.(UpstreamsFeature); ok {
+			if ups := u.Upstreams(&c); len(ups) > 1 {
+				info["upstreams"] = ups
+			}
+		}
 	}
 	if f := a.deps.Features.Actions; f != nil {
 		var names []string

@@ -47,6 +47,16 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 		if item := doc.Paths.Value("/proxy/{path}"); item != nil {
 			item.Extensions = map[string]any{"x-relay-proxy-rules": f.Rules()}
 			rules := describeRules(f.Rules())
+			if u, ok := f.(UpstreamsFeature); ok {
+				if ups := u.Upstreams(nil); len(ups) > 1 {
+					// The document is public: upstream names and paths, not their origins (/info has those, for Viewers).
+					for i := range ups {
+						ups[i].Origin = ""
+					}
+					item.Extensions["x-relay-upstreams"] = ups
+					rules += describeUpstreams(ups)
+				}
+			}
 			for _, op := range item.Operations() {
 				op.Description += rules
 			}
@@ -202,4 +212,20 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 		doc.Paths.Set("/actions/"+d.Name, &openapi3.PathItem{Post: op})
 	}
+}
+
+// describeUpstreams names the named upstreams and their paths for the proxy
+// operation's description.
+func describeUpstreams(ups []authz.UpstreamView) string {
+	var b strings.Builder
+	b.WriteString("\n\nUpstreams:")
+	const shown = 50
+	for i, u := range ups {
+		if i == shown {
+			fmt.Fprintf(&b, "\n- and %d more (see /info)", len(ups)-shown)
+			break
+		}
+		fmt.Fprintf(&b, "\n- `%s` (%s auth): %s", u.Name, u.AuthType, u.ProxyPath)
+	}
+	return b.String()
 }

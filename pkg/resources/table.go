@@ -52,10 +52,10 @@ func (a *API) table() []Route {
 	if f.Proxy != nil {
 		routes = append(routes, Route{
 			Name: "proxy", Methods: proxyMethods, Pattern: "/proxy/{path...}", MinRole: role.Viewer,
-			BodyLimit: s.Proxy.MaxRequestBytes, Timeout: proxyTimeout(s), Tag: "proxy",
+			BodyLimit: proxyBodyLimit(s), Timeout: proxyTimeout(s), Tag: "proxy",
 			Summary:     "Forward a call to the upstream API",
-			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream.",
-			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL")},
+			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream. A named upstream is reached at /proxy/<name>/<path> (its name claims the first segment); /proxy/_default/<path> is always the default upstream.",
+			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL, or <upstream name>/<path>")},
 			Responses:   rawResponse(200, "The upstream response, streamed"),
 			Handler:     f.Proxy.ServeHTTP,
 		})
@@ -80,7 +80,8 @@ func (a *API) table() []Route {
 			Params: []*paramRef{queryParam("path", "Upstream path", "string", true),
 				queryParam("root", "Row selector (gjson path; XML path for xml, CSS selector for html, jq program with rootSyntax jq)", "string", false),
 				queryParam("rootSyntax", "gjson (default) or jq", "string", false),
-				queryParam("format", "json, ndjson, csv, xml, html or auto", "string", false)},
+				queryParam("format", "json, ndjson, csv, xml, html or auto", "string", false),
+				queryParam("upstream", "Upstream name (default: the data source's own)", "string", false)},
 			Responses: jsonResponse(200, "Fields", a.ref("SchemaResponse")),
 			Handler:   f.Schema,
 		})
@@ -114,9 +115,22 @@ func (a *API) table() []Route {
 // proxyTimeout bounds a proxied call: the request timeout, or the longest
 // rule timeout when a rule allows more (e.g. for large downloads).
 func proxyTimeout(s *settings.Settings) time.Duration {
-	d := s.Timeouts.Request.Duration
-	for _, r := range s.Proxy.Rules {
-		d = max(d, r.Timeout.Duration)
+	d := time.Duration(0)
+	for _, u := range append([]*settings.Settings{s}, s.Named()...) {
+		d = max(d, u.Timeouts.Request.Duration)
+		for _, r := range u.Proxy.Rules {
+			d = max(d, r.Timeout.Duration)
+		}
 	}
 	return d
+}
+
+// proxyBodyLimit is the largest request body any upstream accepts; the
+// gateway of each named upstream applies its own (proxy.Router).
+func proxyBodyLimit(s *settings.Settings) int64 {
+	n := s.Proxy.MaxRequestBytes
+	for _, u := range s.Named() {
+		n = max(n, u.Proxy.MaxRequestBytes)
+	}
+	return n
 }

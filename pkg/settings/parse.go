@@ -29,12 +29,13 @@ func Parse(ds backend.DataSourceInstanceSettings) (*Settings, error) {
 
 	s.URL = parseUpstreamURL(ds.URL, &errs)
 	applyGrafanaConventions(s, ds, grafana, secure)
-	readSecrets(s, secure)
+	readSecrets(s, secure, "")
 	applyDefaults(s)
 	if grafana.Network.MaxRedirects == nil {
 		s.Network.MaxRedirects = defaultMaxRedirects
 	}
 	validate(s, secure, &errs)
+	parseUpstreams(s, secure, grafana.Upstreams, &errs)
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
@@ -49,9 +50,13 @@ type grafanaConventions struct {
 		MaxRedirects *int `json:"maxRedirects"`
 	} `json:"network"`
 
-	OAuthPassThru bool   `json:"oauthPassThru"`
-	TLSSkipVerify bool   `json:"tlsSkipVerify"`
-	ServerName    string `json:"serverName"`
+	OAuthPassThru bool `json:"oauthPassThru"`
+	// EnableSecureSocksProxy is Grafana's private data source connect switch.
+	EnableSecureSocksProxy bool `json:"enableSecureSocksProxy"`
+	TLSSkipVerify          bool `json:"tlsSkipVerify"`
+	// Upstreams tells absent named-upstream fields from zero ones.
+	Upstreams  []upstreamPresence `json:"upstreams"`
+	ServerName string             `json:"serverName"`
 }
 
 func parseUpstreamURL(raw string, errs *Errors) *url.URL {
@@ -93,6 +98,9 @@ func applyGrafanaConventions(s *Settings, ds backend.DataSourceInstanceSettings,
 	if s.Auth.BasicUser == "" {
 		s.Auth.BasicUser = ds.BasicAuthUser
 	}
+	if g.EnableSecureSocksProxy {
+		s.OutboundProxy.SecureSocksProxy = true
+	}
 	if g.TLSSkipVerify {
 		s.TLS.SkipVerify = true
 	}
@@ -100,11 +108,11 @@ func applyGrafanaConventions(s *Settings, ds backend.DataSourceInstanceSettings,
 		s.TLS.ServerName = g.ServerName
 	}
 	// Grafana's custom headers: httpHeaderName<N> in jsonData, value in secureJsonData.
-	var raw map[string]any
+	var raw map[string]json.RawMessage // not map[string]any: jsonData may hold 1,000 upstreams
 	_ = json.Unmarshal(ds.JSONData, &raw)
 	for i := 1; ; i++ {
-		name, ok := raw[fmt.Sprintf("httpHeaderName%d", i)].(string)
-		if !ok {
+		var name string
+		if json.Unmarshal(raw[fmt.Sprintf("httpHeaderName%d", i)], &name) != nil {
 			break
 		}
 		s.Headers = append(s.Headers, Header{Name: name, Secret: true})
@@ -115,20 +123,27 @@ func applyGrafanaConventions(s *Settings, ds backend.DataSourceInstanceSettings,
 	}
 }
 
-func readSecrets(s *Settings, secure map[string]string) {
+// readSecrets reads one upstream's secrets: prefix is "" for the default
+// upstream and "upstreams.<name>." for a named one (see SecretField).
+func readSecrets(s *Settings, secure map[string]string, prefix string) {
 	headers := s.Secrets.Headers
+	get := func(k string) string { return secure[prefix+k] }
 	s.Secrets = Secrets{
-		BasicAuthPassword:  secure["basicAuthPassword"],
-		BearerToken:        secure["bearerToken"],
-		APIKeyValue:        secure["apiKeyValue"],
-		OAuth2ClientSecret: secure["oauth2ClientSecret"],
-		TLSCACert:          secure["tlsCACert"],
-		TLSClientCert:      secure["tlsClientCert"],
-		TLSClientKey:       secure["tlsClientKey"],
+		BasicAuthPassword:  get("basicAuthPassword"),
+		BearerToken:        get("bearerToken"),
+		APIKeyValue:        get("apiKeyValue"),
+		OAuth2ClientSecret: get("oauth2ClientSecret"),
+		TLSCACert:          get("tlsCACert"),
+		TLSClientCert:      get("tlsClientCert"),
+		TLSClientKey:       get("tlsClientKey"),
 		Headers:            headers,
 	}
+	readAuthSecrets(&s.Secrets, get)
 	s.TLS.HasCACert = s.Secrets.TLSCACert != ""
 	s.TLS.HasClient = s.Secrets.TLSClientCert != "" || s.Secrets.TLSClientKey != ""
+	if prefix != "" {
+		return // API keys belong to the data source, not to an upstream
+	}
 	for i := range s.APIKeys {
 		salt, hash, ok := parseKeyHash(secure[APIKeyHashField(s.APIKeys[i].Name)])
 		if ok {

@@ -13,6 +13,14 @@ type Secrets struct {
 	TLSClientKey       string
 	// Headers maps a secret header's name to its value.
 	Headers map[string]string
+
+	SigV4AccessKey           string
+	SigV4SecretKey           string
+	SigV4SessionToken        string
+	JWTPrivateKey            string
+	GoogleServiceAccountJSON string
+	AzureClientSecret        string
+	OutboundProxyPassword    string
 }
 
 func (Secrets) String() string { return "[secrets redacted]" }
@@ -25,10 +33,14 @@ func (Secrets) GoString() string { return "settings.Secrets{[redacted]}" }
 func (s *Settings) SecretValues() []string {
 	var out []string
 	for _, v := range []string{s.Secrets.BasicAuthPassword, s.Secrets.BearerToken, s.Secrets.APIKeyValue,
-		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey} {
+		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey, s.Secrets.SigV4AccessKey, s.Secrets.SigV4SecretKey,
+		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword} {
 		if v != "" {
 			out = append(out, v)
 		}
+	}
+	if sa, _ := ParseGoogleServiceAccount(s.Secrets.GoogleServiceAccountJSON); sa != nil {
+		out = append(out, sa.PrivateKey)
 	}
 	for _, v := range s.Secrets.Headers {
 		if v != "" {

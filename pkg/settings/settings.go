@@ -18,6 +18,10 @@ const (
 	AuthAPIKey       = "apiKey"
 	AuthOAuth2       = "oauth2"
 	AuthForwardOAuth = "forwardOAuth"
+	AuthSigV4        = "sigv4"
+	AuthDigest       = "digest"
+	AuthJWT          = "jwt"
+	AuthAzure        = "azure"
 )
 
 // Settings is one data source's configuration. Secret values live only in
@@ -51,7 +55,20 @@ type Settings struct {
 	Query      QueryOptions             `json:"query"`
 	Audit      Audit                    `json:"audit"`
 
+	// Upstreams are the named upstreams besides the default one (the data
+	// source's URL); see upstreams.go. OutboundProxy is the default
+	// upstream's own outbound proxy; each named upstream has one too.
+	Upstreams     []UpstreamConfig `json:"upstreams,omitempty"`
+	OutboundProxy Outbound         `json:"outboundProxy"`
+	// UpstreamName is "" for the data source itself and a named upstream's
+	// name in that upstream's view.
+	UpstreamName string `json:"-"`
+
 	Secrets Secrets `json:"-"`
+
+	root   *Settings            // the data source, in a named upstream's view
+	named  []*Settings          // the named upstreams' views, in order (data source only)
+	byName map[string]*Settings // the same by name
 }
 
 // Auth describes how Relay authenticates to the upstream.
@@ -64,6 +81,10 @@ type Auth struct {
 	APIKeyIn   string `json:"apiKeyIn,omitempty"` // header | query
 	// OAuth2 client credentials (secret in secrets.oauth2ClientSecret).
 	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
+	// SigV4, JWT and Azure configure those auth kinds (auth_kinds.go).
+	SigV4 *SigV4 `json:"sigv4,omitempty"`
+	JWT   *JWT   `json:"jwt,omitempty"`
+	Azure *Azure `json:"azure,omitempty"`
 }
 
 type OAuth2 struct {
@@ -72,6 +93,10 @@ type OAuth2 struct {
 	Scopes         []string          `json:"scopes,omitempty"`
 	EndpointParams map[string]string `json:"endpointParams,omitempty"`
 	AuthStyle      string            `json:"authStyle,omitempty"` // header (default) | params
+	// TokenHeader and TokenFormat say how the fetched token is sent:
+	// "Authorization" and "Bearer {{token}}" unless set (e.g. "X-Auth" and "{{token}}").
+	TokenHeader string `json:"tokenHeader,omitempty"`
+	TokenFormat string `json:"tokenFormat,omitempty"`
 }
 
 // Header is an extra request header sent upstream. Secret headers take their
@@ -175,6 +200,8 @@ type Action struct {
 	MinRole        role.Role         `json:"minRole"`
 	APIKeyRequired bool              `json:"apiKeyRequired,omitempty"`
 	Confirm        string            `json:"confirm,omitempty"`
+	// Upstream names the upstream the action calls ("" or "default": the data source's own).
+	Upstream string `json:"upstream,omitempty"`
 }
 
 type ActionParam struct {

@@ -23,6 +23,15 @@ var reservedHeaders = map[string]bool{"Host": true, "Content-Length": true, "Con
 	"Upgrade": true, "Te": true, "Trailer": true, "Keep-Alive": true, "Proxy-Authorization": true, "Proxy-Connection": true}
 
 func validate(s *Settings, secure map[string]string, errs *Errors) {
+	validateUpstreamFields(s, errs)
+	validateLimits(s, errs)
+	validateKeys(s, secure, errs)
+	validateActions(s.Actions, errs)
+}
+
+// validateUpstreamFields checks what each upstream has of its own (the
+// default one at the top of jsonData, named ones under jsonData.upstreams).
+func validateUpstreamFields(s *Settings, errs *Errors) {
 	validateAuth(s, errs)
 	for i, h := range s.Headers {
 		f := fmt.Sprintf("jsonData.headers[%d].name", i)
@@ -46,9 +55,9 @@ func validate(s *Settings, secure map[string]string, errs *Errors) {
 	}
 	validateNetwork(&s.Network, errs)
 	validateProxy(&s.Proxy, errs)
-	validateLimits(s, errs)
-	validateKeys(s, secure, errs)
-	validateActions(s.Actions, errs)
+	if s.Cache.MaxBytes < 0 {
+		errs.add("jsonData.cache.maxBytes", "must not be negative")
+	}
 }
 
 func validateAuth(s *Settings, errs *Errors) {
@@ -94,9 +103,13 @@ func validateAuth(s *Settings, errs *Errors) {
 		if o.AuthStyle != "" && o.AuthStyle != "header" && o.AuthStyle != "params" {
 			errs.add("jsonData.auth.oauth2.authStyle", "must be header or params")
 		}
+		validateTokenFormat("jsonData.auth.oauth2", o.TokenHeader, o.TokenFormat, errs)
 	default:
-		errs.add("jsonData.auth.type", "unknown auth type %q (want none, basic, bearer, apiKey, oauth2 or forwardOAuth)", a.Type)
+		if !validateAuthKind(s, errs) {
+			errs.add("jsonData.auth.type", "unknown auth type %q (want none, basic, bearer, apiKey, oauth2, forwardOAuth, sigv4, digest, jwt or azure)", a.Type)
+		}
 	}
+	validateOutbound(s, errs)
 }
 
 func validateNetwork(n *Network, errs *Errors) {
@@ -160,9 +173,6 @@ func validateLimits(s *Settings, errs *Errors) {
 		if r.PerSecond < 0 || r.Burst < 0 {
 			errs.add("jsonData.rateLimits.classes."+k, "must not be negative")
 		}
-	}
-	if s.Cache.MaxBytes < 0 {
-		errs.add("jsonData.cache.maxBytes", "must not be negative")
 	}
 	if s.Transform.MaxInputBytes < 0 || s.Transform.MaxRows < 0 || s.Transform.Timeout.Duration < 0 {
 		errs.add("jsonData.transform", "limits must not be negative")

@@ -34,6 +34,14 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return c.newOAuth2()
 	case settings.AuthForwardOAuth:
 		return forwardAuth{}, nil
+	case settings.AuthSigV4:
+		return c.newSigV4()
+	case settings.AuthDigest:
+		return c.newDigest()
+	case settings.AuthJWT:
+		return c.newJWT()
+	case settings.AuthAzure:
+		return c.newAzure()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
@@ -105,6 +113,12 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			c.stripCredentials(out)
 			return next.RoundTrip(out)
 		}
+		if _, ok := c.auth.(*digestAuth); ok {
+			req = req.WithContext(req.Context()) // a copy: the body is made re-readable on it
+			if err := bufferBody(req); err != nil {
+				return nil, err
+			}
+		}
 		out, err := c.withCredentials(req)
 		if err != nil {
 			return nil, err
@@ -112,6 +126,9 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 		resp, err := next.RoundTrip(out)
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			return resp, err
+		}
+		if d, ok := c.auth.(*digestAuth); ok {
+			return c.retryDigest(d, next, req, out, resp)
 		}
 		return c.retryWithNewToken(next, req, out, resp)
 	})
@@ -145,7 +162,7 @@ func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 // the 401.
 func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
 	o, ok := c.auth.(*oauth2Auth)
-	if !ok || !o.drop(sent.Header.Get("Authorization")) || !resendable(req) {
+	if !ok || !o.drop(sent.Header.Get(o.headerName())) || !resendable(req) {
 		return resp, nil
 	}
 	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
@@ -188,11 +205,15 @@ func dropGrafanaHeaders(h http.Header) {
 // stripCredentials removes everything that could carry an upstream secret or
 // the user's identity from a request to a host other than the upstream.
 func (c *Client) stripCredentials(r *http.Request) {
-	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName} {
+	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName,
+		"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256"} {
 		r.Header.Del(h)
 	}
 	for _, h := range c.settings.Headers {
 		r.Header.Del(h.Name)
+	}
+	if o, ok := c.auth.(*oauth2Auth); ok {
+		r.Header.Del(o.headerName())
 	}
 	a := c.settings.Auth
 	if a.Type == settings.AuthAPIKey {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"github.com/grafana/grafana-plugin-sdk-go/backend/proxy"
 
 	"github.com/relay-gateway/relay/pkg/settings"
 )
@@ -44,6 +45,10 @@ type Options struct {
 	// the base URL (see gate.go). The plugin sets the policy's CheckUpstream;
 	// nil allows every path (unit tests of the client alone).
 	Gate Gate
+	// SecureSocksProxy is Grafana's secure socks proxy (PDC) configuration
+	// for the data source (backend.DataSourceInstanceSettings
+	// .ProxyOptionsFromContext); used when the settings enable it.
+	SecureSocksProxy *proxy.Options
 }
 
 // Client is safe for concurrent use. Build one per data source instance and
@@ -62,6 +67,8 @@ type Client struct {
 	logger    log.Logger
 	gate      Gate
 	warnings  []string
+	outbound  *outbound
+	socks     *proxy.Options
 	closed    atomic.Bool
 	closeOnce sync.Once
 }
@@ -78,7 +85,7 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 		logger = log.DefaultLogger
 	}
 	base := *s.URL
-	c := &Client{settings: s, base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s)}
+	c := &Client{settings: s, base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
 
 	var errs settings.Errors
 	collect := func(err error) {
@@ -96,6 +103,13 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 	}
 	if c.ips, err = newIPPolicy(s.Network, logger); err != nil {
 		collect(err)
+	}
+	if c.outbound, err = newOutbound(s); err != nil {
+		collect(err)
+	}
+	if s.OutboundProxy.SecureSocksProxy && (c.socks == nil || !c.socks.Enabled || c.socks.ClientCfg == nil) {
+		collect(&settings.FieldError{Field: "jsonData.enableSecureSocksProxy",
+			Message: "Grafana's secure socks proxy is enabled for the data source but not configured in Grafana ([secure_socks_datasource_proxy])"})
 	}
 	var tlsWarnings []string
 	if c.tlsConfig, tlsWarnings, err = buildTLSConfig(s); err != nil {
@@ -123,8 +137,8 @@ func (c *Client) policyWarnings() []string {
 		w = append(w, "credentials are sent to the upstream over plain HTTP (url uses http://)")
 	}
 	for _, env := range []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"} {
-		if os.Getenv(env) != "" {
-			w = append(w, "proxy environment variables (HTTP_PROXY/HTTPS_PROXY) are ignored: Relay connects to the upstream directly")
+		if os.Getenv(env) != "" && c.outbound.mode == settings.OutboundNone && !c.settings.OutboundProxy.SecureSocksProxy {
+			w = append(w, "proxy environment variables (HTTP_PROXY/HTTPS_PROXY) are ignored: Relay connects to the upstream directly (set jsonData.outboundProxy.mode to env to use them)")
 			break
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,6 +26,9 @@ const settingTokenURL = "jsonData.auth.oauth2.tokenUrl"
 type oauth2Auth struct {
 	ts    atomic.Pointer[oauth2.TokenSource]
 	fetch *tokenFetcher
+	// header and format send the token another way than
+	// "Authorization: Bearer <token>" (jsonData.auth.oauth2.tokenHeader/Format).
+	header, format string
 	// lastDrop (unix ns) spaces drops: an upstream that refuses every token
 	// (wrong scope, clock skew) must not turn each request into a fetch.
 	lastDrop atomic.Int64
@@ -76,10 +80,30 @@ func (c *Client) newOAuth2() (authenticator, error) {
 			},
 		},
 	}
-	a := &oauth2Auth{fetch: f, now: time.Now}
+	return newTokenAuth(f, o.TokenHeader, o.TokenFormat), nil
+}
+
+func newTokenAuth(f *tokenFetcher, header, format string) *oauth2Auth {
+	a := &oauth2Auth{fetch: f, now: time.Now, header: header, format: format}
 	ts := oauth2.ReuseTokenSource(nil, f)
 	a.ts.Store(&ts)
-	return a, nil
+	return a
+}
+
+// headerName is the header the token goes in.
+func (a *oauth2Auth) headerName() string {
+	if a.header == "" {
+		return "Authorization"
+	}
+	return a.header
+}
+
+// value is the header value for tok.
+func (a *oauth2Auth) value(tok *oauth2.Token) string {
+	if a.format == "" {
+		return tok.Type() + " " + tok.AccessToken
+	}
+	return strings.ReplaceAll(a.format, "{{token}}", tok.AccessToken)
 }
 
 func (a *oauth2Auth) apply(r *http.Request) error {
@@ -91,7 +115,7 @@ func (a *oauth2Auth) apply(r *http.Request) error {
 	if err != nil {
 		return err // already an *Error from tokenFetcher
 	}
-	tok.SetAuthHeader(r)
+	r.Header.Set(a.headerName(), a.value(tok))
 	return nil
 }
 
@@ -111,7 +135,7 @@ func (a *oauth2Auth) drop(authorization string) bool {
 	if err != nil {
 		return false
 	}
-	if tok.Type()+" "+tok.AccessToken != authorization {
+	if a.value(tok) != authorization {
 		return true // already replaced after a concurrent refusal
 	}
 	now, last := a.now().UnixNano(), a.lastDrop.Load()
@@ -129,6 +153,10 @@ type tokenFetcher struct {
 	host   string
 	cfg    *clientcredentials.Config
 	client *http.Client
+	// source, when set, fetches instead of cfg (the JWT bearer grant);
+	// secretField names the secret a refusal points at.
+	source      func(ctx context.Context) (*oauth2.Token, error)
+	secretField string
 }
 
 func (f *tokenFetcher) Token() (*oauth2.Token, error) {
@@ -143,7 +171,13 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 	sink := &errSink{}
 	ctx = context.WithValue(ctx, tokenFetchKey{}, sink)
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, f.client)
-	tok, err := f.cfg.Token(ctx)
+	var tok *oauth2.Token
+	var err error
+	if f.source != nil {
+		tok, err = f.source(ctx)
+	} else {
+		tok, err = f.cfg.Token(ctx)
+	}
 	if err != nil {
 		e := f.c.scrub.error(f.describe(err, sink.get()))
 		f.c.logger.Warn("OAuth2 token fetch failed", "tokenEndpoint", f.host, "error", e.Error())
@@ -190,6 +224,9 @@ func tokenError(re *oauth2.RetrieveError, f *tokenFetcher) *Error {
 	setting := ""
 	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
 		setting = "secureJsonData.oauth2ClientSecret" // invalid_client / invalid_scope live in the credentials
+		if f != nil && f.secretField != "" {
+			setting = f.secretField
+		}
 	}
 	e := newError(KindAuth, setting, nil, "%s", msg)
 	e.Status = status

@@ -15,6 +15,7 @@ import (
 // so every encoding Relay itself sends is replaced, not only plain values.
 type scrubber struct {
 	mu     sync.RWMutex
+	fields *strings.Replacer // see upstreamFields
 	forms  []string
 	tokens [][]string // the forms of fetched OAuth2 access tokens, newest last, bounded
 }
@@ -22,7 +23,7 @@ type scrubber struct {
 const maxScrubbedTokens = 8
 
 func newScrubber(s *settings.Settings) *scrubber {
-	sc := &scrubber{}
+	sc := &scrubber{fields: upstreamFields(s)}
 	for _, v := range s.SecretValues() {
 		sc.forms = append(sc.forms, forms(v)...)
 	}
@@ -34,6 +35,9 @@ func newScrubber(s *settings.Settings) *scrubber {
 		// x/oauth2 sends url-escaped id:secret in Basic auth (RFC 6749 2.3.1).
 		pairs[url.QueryEscape(o.ClientID)] = url.QueryEscape(s.Secrets.OAuth2ClientSecret)
 		pairs[o.ClientID] = s.Secrets.OAuth2ClientSecret
+	}
+	if o := s.OutboundProxy; o.Username != "" && s.Secrets.OutboundProxyPassword != "" {
+		pairs[o.Username] = s.Secrets.OutboundProxyPassword // Proxy-Authorization: Basic
 	}
 	for user, pass := range pairs {
 		sc.forms = append(sc.forms, base64Forms(user+":"+pass)...)
@@ -112,10 +116,27 @@ func (s *scrubber) scrub(msg string) string {
 
 func (s *scrubber) error(e *Error) *Error {
 	clean := s.scrub(e.msg)
-	if clean == e.msg {
+	setting := e.Setting
+	if s.fields != nil {
+		clean, setting = s.fields.Replace(clean), s.fields.Replace(setting)
+	}
+	if clean == e.msg && setting == e.Setting {
 		return e
 	}
 	cp := *e
-	cp.msg = clean
+	cp.msg, cp.Setting = clean, setting
 	return &cp
+}
+
+// upstreamFields moves setting names in messages to a named upstream's place
+// (jsonData.auth.type → jsonData.upstreams[2].auth.type, secureJsonData.k →
+// secureJsonData.upstreams.<name>.k); nil for the default upstream. The two
+// prefixes differ in case, so neither replacement touches the other's.
+func upstreamFields(s *settings.Settings) *strings.Replacer {
+	if s.UpstreamName == "" {
+		return nil
+	}
+	json := strings.TrimSuffix(settings.UpstreamField(s, "jsonData.x"), "x")
+	secret := strings.TrimSuffix(settings.UpstreamField(s, "secureJsonData.x"), "x")
+	return strings.NewReplacer("secureJsonData.", secret, "jsonData.", json)
 }

@@ -58,8 +58,8 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 			httpclient.NamedMiddlewareFunc("relay-upstream-credentials", c.credentialsMiddleware),
 		),
 		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) {
-			t.Proxy = nil
-			t.DialContext = c.dialer.DialContext
+			t.Proxy = c.outbound.proxy // nil unless jsonData.outboundProxy says otherwise (outbound.go)
+			t.DialContext = c.outbound.dialContext(c.dialer)
 			t.TLSClientConfig = c.tlsConfig
 			t.ResponseHeaderTimeout = to.ResponseHeader.Duration
 			t.ForceAttemptHTTP2 = true // custom DialContext/TLS config would otherwise disable HTTP/2
@@ -71,6 +71,10 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 			hc.Jar = nil
 		},
 	}
+	if c.settings.OutboundProxy.SecureSocksProxy {
+		// The SDK replaces DialContext with the secure socks proxy's dialer.
+		opts.ProxyOptions = c.socks
+	}
 	return httpclient.New(opts)
 }
 
@@ -79,6 +83,9 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 func (c *Client) policyMiddleware(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
 	return httpclient.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 		if err := c.hosts.allows(req.URL); err != nil {
+			return nil, err
+		}
+		if err := c.checkProxiedTarget(req); err != nil {
 			return nil, err
 		}
 		return next.RoundTrip(req)

@@ -7,14 +7,47 @@ export type Role = (typeof ROLES)[number];
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export type AuthType = 'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2' | 'forwardOAuth';
+export type AuthType =
+  'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2' | 'forwardOAuth' | 'sigv4' | 'digest' | 'jwt' | 'azure';
 
-export interface OAuth2Settings {
+/** How a fetched token is sent (oauth2, jwt): header name and a format containing {{token}}. */
+export interface TokenFormat {
+  tokenHeader?: string;
+  tokenFormat?: string;
+}
+
+export interface OAuth2Settings extends TokenFormat {
   tokenUrl?: string;
   clientId?: string;
   scopes?: string[];
   endpointParams?: Record<string, string>;
   authStyle?: 'header' | 'params';
+}
+
+export interface SigV4Settings {
+  authMode?: 'keys' | 'default';
+  region?: string;
+  service?: string;
+  assumeRoleArn?: string;
+  externalId?: string;
+  stsEndpoint?: string;
+}
+
+export interface JWTSettings extends TokenFormat {
+  tokenUrl?: string;
+  email?: string;
+  subject?: string;
+  audience?: string;
+  scopes?: string[];
+  privateKeyId?: string;
+}
+
+export interface AzureSettings {
+  mode?: 'clientSecret' | 'managedIdentity';
+  tenantId?: string;
+  clientId?: string;
+  scopes?: string[];
+  authorityHost?: string;
 }
 
 export interface AuthSettings {
@@ -23,6 +56,47 @@ export interface AuthSettings {
   apiKeyName?: string;
   apiKeyIn?: 'header' | 'query';
   oauth2?: OAuth2Settings;
+  sigv4?: SigV4Settings;
+  jwt?: JWTSettings;
+  azure?: AzureSettings;
+}
+
+export interface OutboundProxySettings {
+  mode?: 'none' | 'env' | 'url';
+  url?: string;
+  username?: string;
+}
+
+export interface HeaderSetting {
+  name: string;
+  value?: string;
+  secret?: boolean;
+}
+
+/**
+ * A named upstream (jsonData.upstreams[]): the keys an upstream has of its own, as the default upstream has them
+ * at the top of jsonData. Its secrets are secureJsonData "upstreams.<name>.<key>" (upstreamSecretKey).
+ */
+export interface UpstreamSettings {
+  name: string;
+  url: string;
+  auth?: AuthSettings;
+  headers?: HeaderSetting[];
+  tls?: RelayJsonData['tls'];
+  timeouts?: RelayJsonData['timeouts'];
+  network?: RelayJsonData['network'];
+  proxy?: RelayJsonData['proxy'];
+  healthPath?: string;
+  sendUserHeader?: boolean;
+  cache?: { maxBytes?: number };
+  outboundProxy?: OutboundProxySettings;
+}
+
+/** The pattern the backend accepts for upstream names (pkg/settings/upstreams.go). */
+export const UPSTREAM_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
+
+export function upstreamSecretKey(upstream: string, key: string): SecureKey {
+  return `upstreams.${upstream}.${key}` as SecureKey;
 }
 
 export interface ProxyRule {
@@ -82,6 +156,8 @@ export interface ActionSettings {
   minRole?: Role;
   apiKeyRequired?: boolean;
   confirm?: string;
+  /** The upstream the action calls; absent: the default one. */
+  upstream?: string;
 }
 
 /**
@@ -113,6 +189,9 @@ export interface RelayJsonData extends DataSourceJsonData {
   audit?: { ringSize?: number };
   healthPath?: string;
   sendUserHeader?: boolean;
+  /** Named upstreams besides the default one (the data source's URL). */
+  upstreams?: UpstreamSettings[];
+  outboundProxy?: OutboundProxySettings;
   /** Grafana's custom header convention: httpHeaderName<N> here, httpHeaderValue<N> in secureJsonData. */
   [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
 }
@@ -126,6 +205,15 @@ export interface RelaySecureJsonData {
   tlsCACert?: string;
   tlsClientCert?: string;
   tlsClientKey?: string;
+  sigV4AccessKey?: string;
+  sigV4SecretKey?: string;
+  sigV4SessionToken?: string;
+  jwtPrivateKey?: string;
+  googleServiceAccountJSON?: string;
+  azureClientSecret?: string;
+  outboundProxyPassword?: string;
+  /** A named upstream's secrets: "upstreams.<name>.<key>", the same keys as above. */
+  [upstreamSecret: `upstreams.${string}`]: string | undefined;
   [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
   /** "sha256:<saltHex>:<hashHex>" of a generated API key. */
   [apiKeyHash: `apiKeyHash.${string}`]: string | undefined;

@@ -59,7 +59,7 @@ func NewUnchecked(t testing.TB, c Config) *Instance {
 	if c.JSONData == "" {
 		c.JSONData = "{}"
 	}
-	d := plugin.New(backend.DataSourceInstanceSettings{UID: c.UID, Name: "test " + c.UID, URL: c.URL,
+	d := plugin.New(context.Background(), backend.DataSourceInstanceSettings{UID: c.UID, Name: "test " + c.UID, URL: c.URL,
 		JSONData: []byte(c.JSONData), DecryptedSecureJSONData: c.Secure}, plugin.Options{Now: c.Now})
 	t.Cleanup(d.Dispose)
 	return &Instance{Datasource: d, uid: c.UID}

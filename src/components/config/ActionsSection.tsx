@@ -2,6 +2,7 @@ import React, { useState } from 'react';
 import {
   Button,
   Checkbox,
+  Combobox,
   ControlledCollapse,
   Field,
   Input,
@@ -70,6 +71,7 @@ export function ActionsSection({ cfg }: { cfg: ConfigApi }) {
             index={i}
             open={i === 0 || i === added}
             action={a}
+            upstreams={(cfg.jsonData.upstreams ?? []).map((u) => u.name)}
             onChange={(fn) => setAction(i, fn)}
             onRemove={() => remove(i)}
           />
@@ -88,12 +90,15 @@ function ActionEditor({
   index,
   open,
   action,
+  upstreams,
   onChange,
   onRemove,
 }: {
   index: number;
   open: boolean;
   action: ActionSettings;
+  /** Names of the named upstreams; empty: only the default one exists. */
+  upstreams: string[];
   onChange: (fn: (a: ActionSettings) => void) => void;
   onRemove: () => void;
 }) {
@@ -101,6 +106,7 @@ function ActionEditor({
   const nameErr = useFieldError(`${f}.name`);
   const methodErr = useFieldError(`${f}.method`);
   const pathErr = useFieldError(`${f}.path`);
+  const upstreamErr = useFieldError(`${f}.upstream`);
   const paramErrs = useFieldErrorsUnder(`${f}.params`);
   const styles = useStyles2(getTableStyles);
   const [bodyText, setBodyText] = useState(() =>
@@ -109,7 +115,7 @@ function ActionEditor({
   const [bodyErr, setBodyErr] = useState<string | undefined>();
   const str = (key: 'title' | 'description' | 'confirm') => (v: string) =>
     onChange((a) => (v ? (a[key] = v) : delete a[key]));
-  const hasErrors = !!(nameErr || methodErr || pathErr || paramErrs.length);
+  const hasErrors = !!(nameErr || methodErr || pathErr || upstreamErr || paramErrs.length);
 
   return (
     <ControlledCollapse
@@ -184,6 +190,17 @@ function ActionEditor({
             }}
           />
         </Field>
+        {(upstreams.length > 0 || action.upstream) && (
+          <Field label="Upstream" invalid={!!upstreamErr} error={upstreamErr}>
+            <Combobox<string>
+              aria-label={`Action ${index + 1} upstream`}
+              width={24}
+              options={['default', ...upstreams].map((u) => ({ label: u, value: u }))}
+              value={action.upstream ?? 'default'}
+              onChange={(o) => onChange((a) => (o.value === 'default' ? delete a.upstream : (a.upstream = o.value)))}
+            />
+          </Field>
+        )}
       </Stack>
       <Field label="Query parameters">
         <KeyValueEditor

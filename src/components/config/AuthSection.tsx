@@ -3,7 +3,7 @@ import { Alert, Field, Input, RadioButtonGroup, SecretInput, Stack, TagsInput } 
 
 import { KeyValueEditor } from '../common/KeyValueEditor';
 import { Section } from '../common/Section';
-import { AuthSettings, AuthType, SecureKey } from '../../types/settings';
+import { AuthSettings, AuthType, SecureKey, TokenFormat } from '../../types/settings';
 import { ConfigApi } from './configApi';
 import { useFieldError } from './health';
 
@@ -14,6 +14,10 @@ const AUTH_TYPES: Array<{ label: string; value: AuthType; description: string }>
   { label: 'API key', value: 'apiKey', description: 'A key in a header or query parameter' },
   { label: 'OAuth2', value: 'oauth2', description: 'Client credentials grant' },
   { label: 'Forward OAuth', value: 'forwardOAuth', description: "The Grafana user's OAuth token" },
+  { label: 'AWS SigV4', value: 'sigv4', description: 'AWS Signature Version 4' },
+  { label: 'Digest', value: 'digest', description: 'HTTP Digest (RFC 7616)' },
+  { label: 'JWT bearer', value: 'jwt', description: 'OAuth2 JWT bearer grant, Google service accounts' },
+  { label: 'Azure', value: 'azure', description: 'Microsoft Entra ID' },
 ];
 
 /** Secrets each auth type uses; switching type resets the ones no longer used. */
@@ -24,9 +28,13 @@ const SECRETS: Record<AuthType, SecureKey[]> = {
   apiKey: ['apiKeyValue'],
   oauth2: ['oauth2ClientSecret'],
   forwardOAuth: [],
+  sigv4: ['sigV4AccessKey', 'sigV4SecretKey', 'sigV4SessionToken'],
+  digest: ['basicAuthPassword'],
+  jwt: ['jwtPrivateKey', 'googleServiceAccountJSON'],
+  azure: ['azureClientSecret'],
 };
 
-export function AuthSection({ cfg }: { cfg: ConfigApi }) {
+export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi; title?: string }) {
   const auth = cfg.jsonData.auth ?? {};
   const type: AuthType = auth.type ?? (cfg.jsonData.oauthPassThru ? 'forwardOAuth' : 'none');
   const typeError = useFieldError('jsonData.auth.type');
@@ -51,13 +59,13 @@ export function AuthSection({ cfg }: { cfg: ConfigApi }) {
 
   return (
     <Section
-      title="Authentication"
+      title={title}
       description="How Relay authenticates to the upstream. Credentials are injected server side and never reach the browser."
     >
       <Field label="Type" invalid={!!typeError} error={typeError}>
         <RadioButtonGroup<AuthType> aria-label="Auth type" options={AUTH_TYPES} value={type} onChange={setType} />
       </Field>
-      {type === 'basic' && (
+      {(type === 'basic' || type === 'digest') && (
         <Stack direction="row" gap={2} wrap="wrap">
           <TextField
             cfg={cfg}
@@ -95,6 +103,9 @@ export function AuthSection({ cfg }: { cfg: ConfigApi }) {
         </Stack>
       )}
       {type === 'oauth2' && <OAuth2Fields cfg={cfg} auth={auth} setAuth={setAuth} />}
+      {type === 'sigv4' && <SigV4Fields cfg={cfg} auth={auth} setAuth={setAuth} />}
+      {type === 'jwt' && <JWTFields cfg={cfg} auth={auth} setAuth={setAuth} />}
+      {type === 'azure' && <AzureFields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'forwardOAuth' && (
         <Alert severity="info" title="Forwarding the user's OAuth token">
           Grafana forwards the signed-in user&apos;s OAuth access token (and ID token) to Relay, which sends it
@@ -160,6 +171,7 @@ function OAuth2Fields({
           />
         </Field>
       </Stack>
+      <TokenFormatFields cfg={cfg} path="jsonData.auth.oauth2" value={o} onChange={(fn) => setO(fn)} />
       <Field label="Extra token request parameters" description="E.g. audience or resource.">
         <KeyValueEditor
           name="token parameter"
@@ -167,6 +179,172 @@ function OAuth2Fields({
           onChange={(m) => setO((x) => (Object.keys(m).length ? (x.endpointParams = m) : delete x.endpointParams))}
         />
       </Field>
+    </Stack>
+  );
+}
+
+type SetAuth = (fn: (a: AuthSettings) => void) => void;
+
+function TokenFormatFields({
+  cfg,
+  path,
+  value,
+  onChange,
+}: {
+  cfg: ConfigApi;
+  path: string;
+  value: TokenFormat;
+  onChange: (fn: (t: TokenFormat) => void) => void;
+}) {
+  return (
+    <Stack direction="row" gap={2} wrap="wrap">
+      <TextField
+        cfg={cfg}
+        path={`${path}.tokenHeader`}
+        label="Token header"
+        placeholder="Authorization"
+        value={value.tokenHeader}
+        onChange={(v) => onChange((t) => (v ? (t.tokenHeader = v) : delete t.tokenHeader))}
+      />
+      <TextField
+        cfg={cfg}
+        path={`${path}.tokenFormat`}
+        label="Token format"
+        placeholder="Bearer {{token}}"
+        value={value.tokenFormat}
+        onChange={(v) => onChange((t) => (v ? (t.tokenFormat = v) : delete t.tokenFormat))}
+      />
+    </Stack>
+  );
+}
+
+function SigV4Fields({ cfg, auth, setAuth }: { cfg: ConfigApi; auth: AuthSettings; setAuth: SetAuth }) {
+  const v = auth.sigv4 ?? {};
+  const setV = (fn: (x: NonNullable<AuthSettings['sigv4']>) => void) => setAuth((a) => fn((a.sigv4 = a.sigv4 ?? {})));
+  const text = (key: 'region' | 'service' | 'assumeRoleArn' | 'externalId', label: string, placeholder?: string) => (
+    <TextField
+      cfg={cfg}
+      path={`jsonData.auth.sigv4.${key}`}
+      label={label}
+      placeholder={placeholder}
+      value={v[key]}
+      onChange={(s) => setV((x) => (s ? (x[key] = s) : delete x[key]))}
+    />
+  );
+  return (
+    <Stack direction="column" gap={0}>
+      <Stack direction="row" gap={2} wrap="wrap">
+        {text('region', 'Region', 'eu-west-1')}
+        {text('service', 'Service', 'execute-api')}
+        <Field label="Credentials" description="The default chain works only if Grafana allows it ([aws]).">
+          <RadioButtonGroup<'keys' | 'default'>
+            aria-label="SigV4 credentials"
+            options={[
+              { label: 'Access keys', value: 'keys' },
+              { label: 'AWS default chain', value: 'default' },
+            ]}
+            value={v.authMode ?? 'keys'}
+            onChange={(m) => setV((x) => (m === 'keys' ? delete x.authMode : (x.authMode = m)))}
+          />
+        </Field>
+      </Stack>
+      {(v.authMode ?? 'keys') === 'keys' && (
+        <Stack direction="row" gap={2} wrap="wrap">
+          <SecretField cfg={cfg} secretKey="sigV4AccessKey" label="Access key ID" />
+          <SecretField cfg={cfg} secretKey="sigV4SecretKey" label="Secret access key" />
+          <SecretField cfg={cfg} secretKey="sigV4SessionToken" label="Session token" description="Optional" />
+        </Stack>
+      )}
+      <Stack direction="row" gap={2} wrap="wrap">
+        {text('assumeRoleArn', 'Assume role ARN', 'arn:aws:iam::123456789012:role/grafana')}
+        {text('externalId', 'External ID')}
+      </Stack>
+    </Stack>
+  );
+}
+
+function JWTFields({ cfg, auth, setAuth }: { cfg: ConfigApi; auth: AuthSettings; setAuth: SetAuth }) {
+  const j = auth.jwt ?? {};
+  const setJ = (fn: (x: NonNullable<AuthSettings['jwt']>) => void) => setAuth((a) => fn((a.jwt = a.jwt ?? {})));
+  const text = (key: 'tokenUrl' | 'email' | 'subject' | 'audience', label: string, placeholder?: string) => (
+    <TextField
+      cfg={cfg}
+      path={`jsonData.auth.jwt.${key}`}
+      label={label}
+      placeholder={placeholder}
+      value={j[key]}
+      onChange={(s) => setJ((x) => (s ? (x[key] = s) : delete x[key]))}
+    />
+  );
+  return (
+    <Stack direction="column" gap={0}>
+      <Stack direction="row" gap={2} wrap="wrap">
+        {text('tokenUrl', 'Token URL', 'from the key file')}
+        {text('email', 'Issuer (email)', 'from the key file')}
+        {text('subject', 'Subject')}
+        {text('audience', 'Audience')}
+      </Stack>
+      <Stack direction="row" gap={2} wrap="wrap">
+        <SecretField cfg={cfg} secretKey="jwtPrivateKey" label="Private key (PEM)" />
+        <SecretField cfg={cfg} secretKey="googleServiceAccountJSON" label="Google service-account key file" />
+        <Field label="Scopes">
+          <TagsInput
+            placeholder="Add scope"
+            tags={j.scopes ?? []}
+            addOnBlur
+            onChange={(tags) => setJ((x) => (tags.length ? (x.scopes = tags) : delete x.scopes))}
+          />
+        </Field>
+      </Stack>
+      <TokenFormatFields cfg={cfg} path="jsonData.auth.jwt" value={j} onChange={(fn) => setJ(fn)} />
+    </Stack>
+  );
+}
+
+function AzureFields({ cfg, auth, setAuth }: { cfg: ConfigApi; auth: AuthSettings; setAuth: SetAuth }) {
+  const z = auth.azure ?? {};
+  const setZ = (fn: (x: NonNullable<AuthSettings['azure']>) => void) => setAuth((a) => fn((a.azure = a.azure ?? {})));
+  const mode = z.mode ?? 'clientSecret';
+  return (
+    <Stack direction="column" gap={0}>
+      <Field label="Credentials">
+        <RadioButtonGroup<'clientSecret' | 'managedIdentity'>
+          aria-label="Azure credentials"
+          options={[
+            { label: 'Client secret', value: 'clientSecret' },
+            { label: 'Managed identity', value: 'managedIdentity' },
+          ]}
+          value={mode}
+          onChange={(m) => setZ((x) => (x.mode = m))}
+        />
+      </Field>
+      <Stack direction="row" gap={2} wrap="wrap">
+        {mode === 'clientSecret' && (
+          <TextField
+            cfg={cfg}
+            path="jsonData.auth.azure.tenantId"
+            label="Tenant ID"
+            value={z.tenantId}
+            onChange={(s) => setZ((x) => (s ? (x.tenantId = s) : delete x.tenantId))}
+          />
+        )}
+        <TextField
+          cfg={cfg}
+          path="jsonData.auth.azure.clientId"
+          label="Client ID"
+          value={z.clientId}
+          onChange={(s) => setZ((x) => (s ? (x.clientId = s) : delete x.clientId))}
+        />
+        {mode === 'clientSecret' && <SecretField cfg={cfg} secretKey="azureClientSecret" label="Client secret" />}
+        <Field label="Scopes" description="E.g. api://<app-id>/.default">
+          <TagsInput
+            placeholder="Add scope"
+            tags={z.scopes ?? []}
+            addOnBlur
+            onChange={(tags) => setZ((x) => (tags.length ? (x.scopes = tags) : delete x.scopes))}
+          />
+        </Field>
+      </Stack>
     </Stack>
   );
 }

@@ -17,6 +17,7 @@ import { LimitsSection } from './LimitsSection';
 import { ProxySection } from './ProxySection';
 import { RoutesSection } from './RoutesSection';
 import { TimeoutsSection, TLSSection } from './TransportSection';
+import { UpstreamsSection } from './UpstreamsSection';
 
 export type ConfigEditorProps = DataSourcePluginOptionsEditorProps<RelayJsonData, RelaySecureJsonData>;
 
@@ -52,6 +53,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         <TimeoutsSection cfg={cfg} />
         <NetworkSection cfg={cfg} />
         <ProxySection cfg={cfg} />
+        <UpstreamsSection cfg={cfg} />
         <RoutesSection cfg={cfg} routes={routes} />
         <ApiKeysSection cfg={cfg} scopeHints={scopeHints} />
         <ActionsSection cfg={cfg} />

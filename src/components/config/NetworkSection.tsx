@@ -12,7 +12,7 @@ export function invalidCIDRs(list: string[] | undefined): string[] {
   return (list ?? []).filter((c) => !CIDR.test(c));
 }
 
-export function NetworkSection({ cfg }: { cfg: ConfigApi }) {
+export function NetworkSection({ cfg, title = 'Network policy' }: { cfg: ConfigApi; title?: string }) {
   const n = cfg.jsonData.network ?? {};
   const setN = (fn: (x: NonNullable<typeof n>) => void) => cfg.update((jd) => fn((jd.network = jd.network ?? {})));
   const badCIDRs = invalidCIDRs(n.allowedCIDRs);
@@ -20,7 +20,7 @@ export function NetworkSection({ cfg }: { cfg: ConfigApi }) {
 
   return (
     <Section
-      title="Network policy"
+      title={title}
       description={
         <>
           By default Relay refuses to connect to loopback, private and link-local addresses and talks only to the

@@ -120,7 +120,7 @@ function ruleColumns(edit: Edit, errs: FieldErrors, mono: string): Array<Column<
   ];
 }
 
-export function ProxySection({ cfg }: { cfg: ConfigApi }) {
+export function ProxySection({ cfg, title = 'Proxy rules' }: { cfg: ConfigApi; title?: string }) {
   const styles = useStyles2(getTableStyles);
   const errs = useFieldErrors();
   const proxy = cfg.jsonData.proxy ?? {};
@@ -143,7 +143,7 @@ export function ProxySection({ cfg }: { cfg: ConfigApi }) {
 
   return (
     <Section
-      title="Proxy rules"
+      title={title}
       description={
         <>
           Which upstream paths and methods callers may use through <code>/proxy/…</code> and queries. A path ending in

@@ -6,11 +6,11 @@ import { DEFAULTS, SecureKey } from '../../types/settings';
 import { ConfigApi, durationError } from './configApi';
 import { useFieldError } from './health';
 
-export function TLSSection({ cfg }: { cfg: ConfigApi }) {
+export function TLSSection({ cfg, title = 'TLS' }: { cfg: ConfigApi; title?: string }) {
   const tls = cfg.jsonData.tls ?? {};
   const setTLS = (fn: (t: NonNullable<typeof tls>) => void) => cfg.update((jd) => fn((jd.tls = jd.tls ?? {})));
   return (
-    <Section title="TLS" description="Certificates are stored encrypted and used only by the backend.">
+    <Section title={title} description="Certificates are stored encrypted and used only by the backend.">
       <Stack direction="row" gap={4} wrap="wrap">
         <Field label="Skip certificate verification" description="Accepts any certificate: for testing only.">
           <Switch

@@ -1,0 +1,62 @@
+package authz
+
+import (
+	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/settings"
+)
+
+// Named upstreams: one Policy per data source holds the identity checks, API
+// keys and rate limiters; each upstream gets a view of it (ForUpstream) with
+// that upstream's proxy rules and name. The view is that upstream client's
+// gate, and it refuses a grant made for another upstream, so a grant for A
+// never authorizes a request to B even if it reached B's client.
+
+// ForUpstream returns the policy view of the named upstream ("" the default),
+// or nil when there is none.
+func (p *Policy) ForUpstream(name string) *Policy {
+	name = settings.CanonicalUpstream(name)
+	if name == p.upstream {
+		return p
+	}
+	return p.views[name]
+}
+
+// Upstream is the name of the upstream whose rules this view enforces.
+func (p *Policy) Upstream() string { return p.upstream }
+
+// buildUpstreamViews compiles each named upstream's rules once; views share
+// the limiters, keys and clock of the data source's policy.
+func (p *Policy) buildUpstreamViews(s *settings.Settings) {
+	named := s.Named()
+	if len(named) == 0 {
+		return
+	}
+	p.views = make(map[string]*Policy, len(named)+1)
+	p.views[""] = p
+	for _, v := range named {
+		cp := *p
+		cp.upstream = v.UpstreamName
+		cp.rules = CompileRules(v.Proxy.Rules)
+		p.views[v.UpstreamName] = &cp
+	}
+}
+
+// checkGrantUpstream refuses a grant that names another upstream.
+func (p *Policy) checkGrantUpstream(g Grant) *apierr.Error {
+	if settings.CanonicalUpstream(g.Upstream) == p.upstream {
+		return nil
+	}
+	return apierr.Forbidden("wrong_upstream", "Relay refused a request to upstream %q made on behalf of a call to upstream %q",
+		settings.ShownUpstream(p.upstream), settings.ShownUpstream(settings.CanonicalUpstream(g.Upstream)))
+}
+
+// UpstreamView is one upstream as /info and OpenAPI show it.
+type UpstreamView struct {
+	Name     string `json:"name"`
+	Default  bool   `json:"default,omitempty"`
+	Origin   string `json:"origin,omitempty"`
+	AuthType string `json:"authType"`
+	// ProxyPath is where the gateway serves it ("/proxy/<name>/").
+	ProxyPath  string     `json:"proxyPath"`
+	ProxyRules []RuleView `json:"proxyRules"`
+}

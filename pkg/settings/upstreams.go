@@ -1,0 +1,228 @@
+package settings
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Named upstreams. The data source's own URL (and the per-upstream fields at
+// the top of jsonData) is the default upstream, named "" inside Relay and
+// "default" to users; jsonData.upstreams adds more, each with its own URL,
+// credentials, TLS, headers, network policy, proxy rules, limits and cache.
+// Secrets of upstream N live in secureJsonData under "upstreams.<N>.<key>"
+// (SecretField), so no two upstreams share a key.
+
+// DefaultUpstream is how users name the default upstream (queries, actions,
+// /info); internally it is the empty name.
+const DefaultUpstream = "default"
+
+// DefaultProxySegment reaches the default upstream explicitly:
+// /proxy/_default/<path> is <path> on the default upstream even when its first
+// segment is a named upstream's name. No name can start with "_".
+const DefaultProxySegment = "_default"
+
+// MaxUpstreams bounds the configuration (each upstream is a client and a
+// connection pool).
+const MaxUpstreams = 2000
+
+var upstreamName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
+
+// UpstreamConfig is one entry of jsonData.upstreams as written; Parse turns
+// each into a Settings view (Upstream, Named).
+type UpstreamConfig struct {
+	Name           string   `json:"name"`
+	URL            string   `json:"url"`
+	Auth           Auth     `json:"auth"`
+	Headers        []Header `json:"headers,omitempty"`
+	TLS            TLS      `json:"tls"`
+	Timeouts       Timeouts `json:"timeouts"`
+	Network        Network  `json:"network"`
+	Proxy          Proxy    `json:"proxy"`
+	HealthPath     string   `json:"healthPath,omitempty"`
+	SendUserHeader bool     `json:"sendUserHeader,omitempty"`
+	Cache          Cache    `json:"cache"`
+	OutboundProxy  Outbound `json:"outboundProxy"`
+}
+
+// upstreamPresence tells absent fields from explicit zero values.
+type upstreamPresence struct {
+	Network struct {
+		MaxRedirects *int `json:"maxRedirects"`
+	} `json:"network"`
+}
+
+// SecretField is the secureJsonData key of an upstream's secret: key itself
+// for the default upstream, "upstreams.<name>.<key>" for a named one.
+func SecretField(upstream, key string) string {
+	if upstream == "" {
+		return key
+	}
+	return "upstreams." + upstream + "." + key
+}
+
+// HeaderSecretField is the secureJsonData key of a named upstream's secret
+// header value ("upstreams.<name>.header.<Header-Name>").
+func HeaderSecretField(upstream, header string) string {
+	return SecretField(upstream, "header."+header)
+}
+
+// CanonicalUpstream maps what a user wrote ("" or "default" for the default
+// upstream) to Relay's internal name.
+func CanonicalUpstream(name string) string {
+	if name == DefaultUpstream {
+		return ""
+	}
+	return name
+}
+
+// ShownUpstream is the name users see ("default" for the default upstream).
+func ShownUpstream(name string) string {
+	if name == "" {
+		return DefaultUpstream
+	}
+	return name
+}
+
+// Upstream returns the settings view of the named upstream ("" or "default":
+// the data source itself), or nil when there is none of that name.
+func (s *Settings) Upstream(name string) *Settings {
+	name = CanonicalUpstream(name)
+	if name == "" || name == s.UpstreamName {
+		if s.root != nil {
+			return s.root
+		}
+		return s
+	}
+	root := s
+	if s.root != nil {
+		root = s.root
+	}
+	return root.byName[name]
+}
+
+// Named lists the named upstreams' views in configuration order.
+func (s *Settings) Named() []*Settings {
+	if s.root != nil {
+		return s.root.named
+	}
+	return s.named
+}
+
+// parseUpstreams builds a view per jsonData.upstreams entry: a copy of the
+// data source's settings whose upstream fields (URL, auth, TLS, headers,
+// network, proxy, limits, cache, timeouts) are the entry's own, with the same
+// defaults a data source gets. Nothing is inherited from the default upstream:
+// a credential or an allowlist meant for one origin never applies to another.
+func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPresence, errs *Errors) {
+	if len(s.Upstreams) > MaxUpstreams {
+		errs.add("jsonData.upstreams", "at most %d upstreams are allowed, got %d", MaxUpstreams, len(s.Upstreams))
+		return
+	}
+	s.byName = make(map[string]*Settings, len(s.Upstreams))
+	for i := range s.Upstreams {
+		uc := &s.Upstreams[i]
+		f := fmt.Sprintf("jsonData.upstreams[%d]", i)
+		switch {
+		case uc.Name == DefaultUpstream:
+			errs.add(f+".name", "%q is the name of the data source's own upstream; choose another", uc.Name)
+			continue
+		case !upstreamName.MatchString(uc.Name):
+			errs.add(f+".name", "%q must be 1-63 lower-case letters, digits, '-' or '_', starting with a letter", uc.Name)
+			continue
+		case s.byName[uc.Name] != nil:
+			errs.add(f+".name", "duplicate upstream name %q", uc.Name)
+			continue
+		}
+		v := s.newView(uc, secure)
+		if i < len(presence) && presence[i].Network.MaxRedirects == nil {
+			v.Network.MaxRedirects = defaultMaxRedirects
+		}
+		var ves Errors
+		v.URL = parseUpstreamURL(uc.URL, &ves)
+		validateUpstreamFields(v, &ves)
+		for _, e := range ves {
+			errs.add(upstreamField(f, uc.Name, e.Field), "%s", e.Message)
+		}
+		s.byName[uc.Name] = v
+		s.named = append(s.named, v)
+	}
+	for i, a := range s.Actions {
+		if s.Upstream(a.Upstream) == nil {
+			errs.add(fmt.Sprintf("jsonData.actions[%d].upstream", i), "no upstream named %q (jsonData.upstreams: %s)", a.Upstream, s.upstreamNames())
+		}
+	}
+}
+
+func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settings {
+	v := *s
+	v.root, v.named, v.byName, v.Upstreams = s, nil, nil, nil
+	v.UpstreamName = uc.Name
+	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
+	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
+	v.Cache, v.OutboundProxy = uc.Cache, uc.OutboundProxy
+	// Grafana's secure socks proxy is switched on for the whole data source.
+	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
+	v.Secrets = Secrets{}
+	for _, h := range v.Headers {
+		if h.Secret {
+			if v.Secrets.Headers == nil {
+				v.Secrets.Headers = map[string]string{}
+			}
+			v.Secrets.Headers[h.Name] = secure[HeaderSecretField(uc.Name, h.Name)]
+		}
+	}
+	readSecrets(&v, secure, SecretField(uc.Name, ""))
+	applyDefaults(&v) // the data source's own fields are set already and stay
+	return &v
+}
+
+// upstreamField moves a field name from the top of the settings to the named
+// upstream's place: jsonData.x → jsonData.upstreams[i].x, url →
+// jsonData.upstreams[i].url, secureJsonData.k → secureJsonData.upstreams.<name>.k.
+func upstreamField(prefix, name, field string) string {
+	switch {
+	case field == "url":
+		return prefix + ".url"
+	case strings.HasPrefix(field, "jsonData."):
+		return prefix + "." + strings.TrimPrefix(field, "jsonData.")
+	case strings.HasPrefix(field, "secureJsonData."):
+		return "secureJsonData." + SecretField(name, strings.TrimPrefix(field, "secureJsonData."))
+	}
+	return prefix
+}
+
+// UpstreamField is field (named as for the data source itself, e.g.
+// "jsonData.auth.type") at the place of v's upstream in the settings.
+func UpstreamField(v *Settings, field string) string {
+	if v.UpstreamName == "" || v.root == nil {
+		return field
+	}
+	for i := range v.root.Upstreams {
+		if v.root.Upstreams[i].Name == v.UpstreamName {
+			return upstreamField(fmt.Sprintf("jsonData.upstreams[%d]", i), v.UpstreamName, field)
+		}
+	}
+	return field
+}
+
+func (s *Settings) upstreamNames() string {
+	names := []string{DefaultUpstream}
+	for _, v := range s.Named() {
+		names = append(names, v.UpstreamName)
+	}
+	const shown = 10
+	if len(names) > shown {
+		return strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
+	}
+	return strings.Join(names, ", ")
+}
+
+// UpstreamNames lists every upstream as users name them, the default first.
+func (s *Settings) UpstreamNames() []string {
+	out := []string{DefaultUpstream}
+	for _, v := range s.Named() {
+		out = append(out, v.UpstreamName)
+	}
+	return out
+}
