@@ -3,6 +3,7 @@ module github.com/relay-gateway/relay
 go 1.26.8
 
 require (
+	github.com/PuerkitoBio/goquery v1.10.3
 	github.com/andybalholm/cascadia v1.3.3
 	github.com/expr-lang/expr v1.17.8
 	github.com/getkin/kin-openapi v0.153.0
