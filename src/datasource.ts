@@ -69,10 +69,13 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
     return this.call(() => this.getResource<OpenAPIDocument>('openapi.json', undefined, quiet));
   }
 
-  getSchema(path: string, opts: { root?: string; format?: string } = {}): Promise<SchemaResponse> {
+  getSchema(path: string, opts: { root?: string; format?: string; rootSyntax?: string } = {}): Promise<SchemaResponse> {
     const params: Record<string, string> = { path };
     if (opts.root) {
       params.root = opts.root;
+    }
+    if (opts.rootSyntax) {
+      params.rootSyntax = opts.rootSyntax;
     }
     if (opts.format) {
       params.format = opts.format;

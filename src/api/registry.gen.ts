@@ -3,4 +3,14 @@
 
 export const REGISTRY_STEP_TYPES = ['filter', 'compute', 'rename', 'sort', 'limit', 'groupBy', 'jq'] as const;
 export const REGISTRY_FORMATS = ['json', 'ndjson', 'csv', 'xml', 'html', 'auto'] as const;
-export const REGISTRY_COLUMN_TYPES = ['string', 'number', 'boolean', 'time', 'json', 'int64', 'uint64', 'duration', 'enum'] as const;
+export const REGISTRY_COLUMN_TYPES = [
+  'string',
+  'number',
+  'boolean',
+  'time',
+  'json',
+  'int64',
+  'uint64',
+  'duration',
+  'enum',
+] as const;
