@@ -2,6 +2,7 @@ package transform
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,7 @@ func FuzzHTMLReader(f *testing.F) {
 	f.Add([]byte(readTestdata(f, "wiki.html")), "", "td:nth-child(2)")
 	f.Add([]byte(`<table><tr><th colspan=3>a</th></tr><tr><td rowspan=9>1<td>2</table>`), "tr", "@id")
 	f.Add([]byte(`<ul><li data-x=1><a href=u>t</a></ul>`), "li", "a@href")
+	f.Add([]byte(`<table id=t class="a b"><caption>c</caption><td>1<th>2<tr><td colspan=2>&amp;<br>x</table>`), "table#t tr", "")
 	f.Fuzz(func(t *testing.T, body []byte, root, sel string) {
 		if strings.Count(string(body), "<") > 20000 {
 			return
@@ -81,6 +83,18 @@ func FuzzHTMLReader(f *testing.F) {
 		}
 		if _, rerr := SuggestRoots(ctx, Input{Body: body}, FormatHTML); rerr != nil && AsError(rerr).Code == CodeInternal {
 			t.Fatal(rerr)
+		}
+		// The token-stream path, when it reads the page, agrees with the DOM path.
+		if tr, ok := parseTableRoot(root); ok {
+			rows, ok, serr := streamTable(ctx, body, tr)
+			dom, derr := parseHTMLDoc(ctx, body, root, 1000, true)
+			if serr == nil && ok && derr == nil {
+				got := &htmlDoc{nrows: len(rows)}
+				_ = got.grid(rows, 1000, true)
+				if !reflect.DeepEqual(got.header, dom.header) || !reflect.DeepEqual(got.recs, dom.recs) {
+					t.Fatalf("stream %q %q\ndom    %q %q", got.header, got.recs, dom.header, dom.recs)
+				}
+			}
 		}
 	})
 }
