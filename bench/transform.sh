@@ -62,7 +62,7 @@ END {
     if (r < 3 || w < 3 || p > 3) ok = 0
   }
   # Issue 14: each format against its own baseline (cpu and wall ratios), with its peak heap.
-  split("XMLEngine:XMLNaive:3:4 HTMLEngine:HTMLGoquery:3:0 JQStep:JQGJSONColumns:0.5:0 JQRoot:JQGJSONColumns:0.5:0", pairs, " ")
+  split("XMLEngine:XMLNaive:3:4 HTMLEngine:HTMLGoquery:3:0 JQStep:JQGJSONColumns:0.5:0 JQRoot:JQGJSONColumns:0.5:0 JQFloor:JQGJSONColumns:0:0", pairs, " ")
   for (k = 1; k in pairs; k++) {
     split(pairs[k], f, ":"); e = f[1]; base = f[2]; want = f[3] + 0; heap = f[4] + 0
     if (!((e SUBSEP "cpu-MB/s") in cnt) || !((base SUBSEP "cpu-MB/s") in cnt)) continue

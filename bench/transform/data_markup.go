@@ -105,4 +105,3 @@ func GenerateHTML(n int) []byte {
 	b.WriteString("</table></body></html>\n")
 	return b.Bytes()
 }
-

@@ -2,8 +2,11 @@ package transformbench
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"testing"
+
+	"github.com/itchyny/gojq"
 
 	"github.com/relay-gateway/relay/pkg/transform"
 )
@@ -80,4 +83,29 @@ func BenchmarkJQRoot(b *testing.B) {
 // BenchmarkJQGJSONColumns: the same five columns through the gjson explicit-columns path (the jq targets' baseline).
 func BenchmarkJQGJSONColumns(b *testing.B) {
 	run(b, engine(b, compile(b, `{"columns":[{"name":"id","type":"number"},{"name":"host","type":"string"},{"name":"cpu","type":"number"},{"name":"ok","type":"boolean"},{"name":"latency_ms","type":"number"}]}`)))
+}
+
+// BenchmarkJQFloor: gojq alone running the JQStep program over rows already
+// decoded into map[string]any (decoding not timed) — what any gojq-based
+// step costs at least, to compare with JQStep and JQGJSONColumns.
+func BenchmarkJQFloor(b *testing.B) {
+	var rows []any
+	if err := json.Unmarshal(input(b), &rows); err != nil {
+		b.Fatal(err)
+	}
+	q, err := gojq.Parse("map({id, host, cpu, ok, latency_ms})")
+	if err != nil {
+		b.Fatal(err)
+	}
+	code, err := gojq.Compile(q)
+	if err != nil {
+		b.Fatal(err)
+	}
+	run(b, func([]byte) any {
+		v, _ := code.Run(rows).Next()
+		if a, ok := v.([]any); !ok || len(a) != Rows {
+			b.Fatalf("%T", v)
+		}
+		return v
+	})
 }

@@ -94,7 +94,7 @@ func streamTable(ctx context.Context, body []byte, root tableRoot) (rows []htmlR
 	var text []byte // the open cell's text, collapsed; one string per cell is made from it
 	space := false
 	width := 4 // cells of the previous row: the next row's capacity
-	skip := 0 // inside <script>/<style> in a cell: not text
+	skip := 0  // inside <script>/<style> in a cell: not text
 	caption := false
 	var nameBuf [16]byte
 	closeCell := func() {
