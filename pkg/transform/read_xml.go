@@ -49,6 +49,8 @@ type xmlReader struct {
 	bounds []uint32
 	rows   int
 
+	direct *xmlDirect // set: rows go straight into columns (read_xml_columns.go), not into out
+
 	frames []xmlFrame // open elements outside rows (frames[0] is the document)
 	nodes  []xnode    // the row being captured; nodes[0] is the row element
 	open   []int32    // open elements inside the row (indices into nodes)
@@ -292,6 +294,13 @@ func qname(prefix, local string) string {
 }
 
 func (r *xmlReader) emitRow() error {
+	if r.direct != nil {
+		if err := r.direct.row(r, r.rows); err != nil {
+			return err
+		}
+		r.rows++
+		return nil
+	}
 	start := len(r.out)
 	r.out = r.writeNode(r.out, 0, true)
 	if int64(len(r.out)) > r.maxOut {
