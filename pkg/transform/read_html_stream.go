@@ -91,7 +91,8 @@ func streamTable(ctx context.Context, body []byte, root tableRoot) (rows []htmlR
 	var row *htmlRow
 	var cell htmlCell
 	inCell := false
-	var text []byte // the open cell's text, collapsed; one string per cell is made from it
+	var text []byte       // the open cell's text, collapsed
+	var cellText strArena // the cells' strings, copied into large chunks instead of one allocation each
 	space := false
 	width := 4 // cells of the previous row: the next row's capacity
 	skip := 0  // inside <script>/<style> in a cell: not text
@@ -99,7 +100,7 @@ func streamTable(ctx context.Context, body []byte, root tableRoot) (rows []htmlR
 	var nameBuf [16]byte
 	closeCell := func() {
 		if inCell {
-			cell.text = string(text)
+			cell.text = cellText.copy(bytesString(text))
 			row.cells = append(row.cells, cell)
 			row.anyCell = true
 			inCell = false

@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// Issue 14: the column types int64, uint64, duration, enum and time zones through a real query (QueryData), and
-// the jq step, against the demo API's items.
+// Issue 14: the column types int64, uint64, duration, enum and time zones through a real query (QueryData), with
+// a jq root, against the demo API's items and catalogue.
 func TestFormatsColumnTypesQuery(t *testing.T) {
 	s := start(t, "")
 	do := func(method, path, user string, body any, headers map[string]string) ([]byte, int) {
