@@ -77,7 +77,11 @@ type xmlDirect struct {
 	sels    []xmlSel
 	scratch []byte
 	lim     Limits
+	fresh   func() *tableBuilder
 }
+
+// reset starts the columns again (the fast tokenizer declined the document).
+func (x *xmlDirect) reset() { x.tb = x.fresh() }
 
 func readXMLColumns(ctx context.Context, body []byte, p *Pipeline, sels []xmlSel, lim Limits, ns *notices) (*table, error) {
 	path, ve := parseXMLPath(p.Root)
@@ -98,14 +102,18 @@ func readXMLColumns(ctx context.Context, body []byte, p *Pipeline, sels []xmlSel
 		hint = max(bytes.Count(body, []byte(tag)), 1)
 	}
 	hint = min(hint, lim.MaxRows)
-	tb := newTableBuilder(p, hint, lim, false)
-	tb.ctx = ctx
-	tb.setTextual()
+	fresh := func() *tableBuilder {
+		tb := newTableBuilder(p, hint, lim, false)
+		tb.ctx = ctx
+		tb.setTextual()
+		return tb
+	}
 	r := &xmlReader{path: path, last: len(path.steps) - 1, maxRows: lim.MaxRows, maxOut: math.MaxInt64,
-		direct: &xmlDirect{tb: tb, sels: sels, lim: lim}}
+		direct: &xmlDirect{tb: fresh(), sels: sels, lim: lim, fresh: fresh}}
 	if err := r.read(ctx, body); err != nil {
 		return nil, err
 	}
+	tb := r.direct.tb
 	if int64(len(tb.cols))*int64(max(r.rows, 1)) > lim.MaxCells {
 		return nil, tooManyCells(lim.MaxCells)
 	}
