@@ -87,10 +87,10 @@ func FuzzHTMLReader(f *testing.F) {
 		// The token-stream path, when it reads the page, agrees with the DOM path.
 		if tr, ok := parseTableRoot(root); ok {
 			rows, ok, serr := streamTable(ctx, body, tr)
-			dom, derr := parseHTMLDoc(ctx, body, root, 1000, true)
+			dom, derr := parseHTMLDoc(ctx, body, root, Limits{MaxRows: 1000}.withDefaults(), true)
 			if serr == nil && ok && derr == nil {
 				got := &htmlDoc{nrows: len(rows)}
-				_ = got.grid(rows, 1000, true)
+				_ = got.grid(rows, Limits{MaxRows: 1000}.withDefaults(), true)
 				if !reflect.DeepEqual(got.header, dom.header) || !reflect.DeepEqual(got.recs, dom.recs) {
 					t.Fatalf("stream %q %q\ndom    %q %q", got.header, got.recs, dom.header, dom.recs)
 				}

@@ -46,10 +46,6 @@ func parseHTMLRoot(root string) (cascadia.SelectorGroup, *ValidationError) {
 	return sel, nil
 }
 
-// checkHTMLColumns: a column selector may be a header name, so only CSS that
-// parses is used as CSS (see htmlColumn); nothing to refuse up front.
-func (p *Pipeline) checkHTMLColumns() *ValidationError { return nil }
-
 // htmlDoc is a parsed page and its rows.
 type htmlDoc struct {
 	rows   []*html.Node // the row elements (DOM path only)
@@ -62,7 +58,7 @@ type htmlDoc struct {
 
 // streamHTMLDoc is the token-stream path (read_html_stream.go): nil when the
 // root, the columns or the page need the DOM.
-func streamHTMLDoc(ctx context.Context, body []byte, p *Pipeline, maxRows int, sample bool) (*htmlDoc, error) {
+func streamHTMLDoc(ctx context.Context, body []byte, p *Pipeline, lim Limits, sample bool) (*htmlDoc, error) {
 	tr, ok := parseTableRoot(p.Root)
 	if !ok {
 		return nil, nil
@@ -75,7 +71,7 @@ func streamHTMLDoc(ctx context.Context, body []byte, p *Pipeline, maxRows int, s
 		return nil, nil
 	}
 	d := &htmlDoc{nrows: len(rows)}
-	if err := d.grid(rows, maxRows, sample); err != nil {
+	if err := d.grid(rows, lim, sample); err != nil {
 		return nil, err
 	}
 	for _, c := range p.Columns {
@@ -99,7 +95,7 @@ type htmlCell struct {
 	colspan, rowspan int
 }
 
-func parseHTMLDoc(ctx context.Context, body []byte, root string, maxRows int, sample bool) (*htmlDoc, error) {
+func parseHTMLDoc(ctx context.Context, body []byte, root string, lim Limits, sample bool) (*htmlDoc, error) {
 	sel, ve := parseHTMLRoot(root)
 	if ve != nil {
 		return nil, pipelineError(ve)
@@ -128,7 +124,7 @@ func parseHTMLDoc(ctx context.Context, body []byte, root string, maxRows int, sa
 		}
 		rows[i] = domRow(n)
 	}
-	if err := d.grid(rows, maxRows, sample); err != nil {
+	if err := d.grid(rows, lim, sample); err != nil {
 		return nil, err
 	}
 	return d, nil
@@ -198,11 +194,15 @@ type pendingSpan struct {
 
 // grid builds the text grid of the rows, expanding spans; the first row of
 // only <th> cells becomes the header, later ones are skipped (long tables
-// repeat their header). More than maxRows data rows is an error, or the
-// end when sampling.
-func (d *htmlDoc) grid(rows []htmlRow, maxRows int, sample bool) *Error {
+// repeat their header). More than MaxRows data rows is an error, or the
+// end when sampling; so is a grid of more than MaxCells cells (spans repeat
+// a cell up to 1,000 times across and down, so the page's size alone does
+// not bound it).
+func (d *htmlDoc) grid(rows []htmlRow, lim Limits, sample bool) *Error {
 	var pending []pendingSpan
 	d.recs = [][]string{}
+	maxRows := lim.MaxRows
+	var cells int64
 	for ri, row := range rows {
 		rec := make([]string, 0, len(row.cells))
 		allTH := row.anyCell
@@ -242,6 +242,9 @@ func (d *htmlDoc) grid(rows []htmlRow, maxRows int, sample bool) *Error {
 				return nil
 			}
 			return tooManyRows(maxRows)
+		}
+		if cells += int64(len(rec)); cells > lim.MaxCells {
+			return tooManyCells(lim.MaxCells)
 		}
 		d.recs = append(d.recs, rec)
 		d.data = append(d.data, ri)
@@ -373,12 +376,12 @@ func (hc htmlColumn) read(row *html.Node, rec []string) string {
 // readHTML reads the rows into a table: inferred columns from the header
 // (or col1…), or the explicit ones; cells are text as in CSV.
 func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices, sample bool) (*table, error) {
-	d, err := streamHTMLDoc(ctx, body, p, lim.MaxRows, sample)
+	d, err := streamHTMLDoc(ctx, body, p, lim, sample)
 	if err != nil {
 		return nil, err
 	}
 	if d == nil {
-		if d, err = parseHTMLDoc(ctx, body, p.Root, lim.MaxRows, sample); err != nil {
+		if d, err = parseHTMLDoc(ctx, body, p.Root, lim, sample); err != nil {
 			return nil, err
 		}
 	}

@@ -45,9 +45,10 @@ func TestHTMLReaderErrors(t *testing.T) {
 		{"bad selector", `{"format":"html","root":"tr[["}`, "<table/>", CodeInvalidPipeline, "root", "invalid CSS selector"},
 		{"too deep", `{"format":"html","root":"div"}`, strings.Repeat("<div>", 600), CodeInvalidInput, "", "512"},
 		{"too many rows", `{"format":"html","root":"li"}`, "<ul>" + strings.Repeat("<li>x</li>", 11) + "</ul>", CodeTooManyRows, "", "limit is 10"},
+		{"spans past the cell limit", `{"format":"html"}`, "<table>" + strings.Repeat(`<tr><td colspan="1000">x</td></tr>`, 5), CodeOutputTooLarge, "", "too many cells"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := run(c.pipeline, Input{Body: []byte(c.body)}, Limits{MaxRows: 10})
+			_, err := run(c.pipeline, Input{Body: []byte(c.body)}, Limits{MaxRows: 10, MaxCells: 4000})
 			te := wantCode(t, err, c.code)
 			if te.Path != c.path || !strings.Contains(te.Message, c.msg) {
 				t.Fatalf("got %q %q, want path %q and %q", te.Path, te.Message, c.path, c.msg)
@@ -92,7 +93,7 @@ func TestAutoDetection(t *testing.T) {
 // domTable reads like readHTML but always through the DOM path.
 func domTable(t *testing.T, body, root string) *htmlDoc {
 	t.Helper()
-	d, err := parseHTMLDoc(context.Background(), []byte(body), root, 1000, false)
+	d, err := parseHTMLDoc(context.Background(), []byte(body), root, Limits{MaxRows: 1000}.withDefaults(), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestHTMLStreamMatchesDOM(t *testing.T) {
 				return
 			}
 			got := &htmlDoc{nrows: len(rows)}
-			if err := got.grid(rows, 1000, false); err != nil {
+			if err := got.grid(rows, Limits{MaxRows: 1000}.withDefaults(), false); err != nil {
 				t.Fatal(err)
 			}
 			want := domTable(t, c.body, c.root)
