@@ -44,6 +44,14 @@ func FuzzXMLReader(f *testing.F) {
 		if err == nil && err2 == nil && len(res.Frames[0].Fields) > 0 && res.Rows != res2.Rows {
 			t.Fatalf("inferred %d rows, explicit %d", res.Rows, res2.Rows)
 		}
+		// Typed one- and two-step columns go straight into columns; the JSON route must agree.
+		pd := &Pipeline{Format: FormatXML, Root: root, Columns: []Column{
+			{Name: "a", Selector: "@id", Type: TypeInt64}, {Name: "b", Selector: "#text", Type: TypeString},
+			{Name: "c", Selector: "b", Type: TypeJSON}, {Name: "d", Selector: "b.c", Type: TypeNumber},
+			{Name: "e", Selector: "b.@x", Type: TypeString}}}
+		if d, j, derr, jerr := xmlBothWays(t, pd, body); (derr == nil) != (jerr == nil) || d != j {
+			t.Fatalf("direct %v\n%s\njson   %v\n%s", derr, d, jerr, j)
+		}
 		_, serr := InferSchema(ctx, Input{Body: body}, p, 10)
 		if serr != nil && AsError(serr).Code == CodeInternal {
 			t.Fatal(serr)
