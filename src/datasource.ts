@@ -72,11 +72,14 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   }
 
   /** Field discovery for the editor; the dashboard's variables are replaced first, as in the query. */
-  getSchema(path: string, opts: { root?: string; format?: string } = {}): Promise<SchemaResponse> {
+  getSchema(path: string, opts: { root?: string; format?: string; rootSyntax?: string } = {}): Promise<SchemaResponse> {
     const t = getTemplateSrv();
     const params: Record<string, string> = { path: interpolatePath(path, (s, f) => t.replace(s, {}, f)) };
     if (opts.root) {
       params.root = t.replace(opts.root, {}, textFormat);
+    }
+    if (opts.rootSyntax) {
+      params.rootSyntax = opts.rootSyntax;
     }
     if (opts.format) {
       params.format = opts.format;

@@ -40,7 +40,11 @@ func compile(b *testing.B, pipeline string) *transform.Program {
 // allocs/op (-benchmem) and, from one extra untimed run, the peak heap growth
 // and the retained result size as multiples of the input size.
 func run(b *testing.B, fn func(body []byte) any) {
-	in := input(b)
+	runOn(b, input(b), Rows, fn)
+}
+
+// runOn is run over another body of rows rows (XML, HTML).
+func runOn(b *testing.B, in []byte, rows int, fn func(body []byte) any) {
 	if fn(in) == nil {
 		b.Fatal("no result")
 	}
@@ -56,7 +60,7 @@ func run(b *testing.B, fn func(body []byte) any) {
 	}
 	elapsed, cpu := time.Since(start), cpuTime()-cpuStart
 	b.StopTimer()
-	b.ReportMetric(float64(Rows)*float64(b.N)/elapsed.Seconds(), "rows/s")
+	b.ReportMetric(float64(rows)*float64(b.N)/elapsed.Seconds(), "rows/s")
 	// CPU time of the whole process (including the GC's background workers)
 	// per byte: steadier than wall time when other processes share the cores.
 	b.ReportMetric(float64(len(in))*float64(b.N)/cpu.Seconds()/1e6, "cpu-MB/s")

@@ -49,7 +49,7 @@ func componentSchemas() openapi3.Schemas {
 	frame := props([]string{"schema", "data"}, "schema", obj(), "data", obj())
 	frame.Description = "A Grafana data frame in the JSON form /api/ds/query returns"
 	pipeline := props(nil,
-		"format", enum(anys(transform.Formats())...), "root", str(),
+		"format", enum(anys(transform.Formats())...), "root", str(), "rootSyntax", enum(transform.RootSyntaxGJSON, transform.RootSyntaxJQ),
 		"csv", props(nil, "delimiter", str(), "header", boolean(), "comment", str()),
 		"columns", arr(props([]string{"name"}, "name", str(), "selector", str(),
 			"type", enum(anys(transform.ColumnTypes())...), "timeFormat", str(), "default", anyv(),

@@ -188,6 +188,9 @@ func readTable(ctx context.Context, format, contentType string, body []byte, p *
 	}
 	switch format {
 	case FormatXML:
+		if sels, ok := directXMLColumns(p); ok {
+			return readXMLColumns(ctx, trimBOM(body), p, sels, lim, ns)
+		}
 		src, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, false)
 		if err != nil {
 			return nil, err

@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -47,19 +46,56 @@ func parseHTMLRoot(root string) (cascadia.SelectorGroup, *ValidationError) {
 	return sel, nil
 }
 
-// checkHTMLColumns: a column selector may be a header name, so only CSS that
-// parses is used as CSS (see htmlColumn); nothing to refuse up front.
-func (p *Pipeline) checkHTMLColumns() *ValidationError { return nil }
-
 // htmlDoc is a parsed page and its rows.
 type htmlDoc struct {
-	rows   []*html.Node
-	header []string // from a first row of <th> cells; nil when none
+	rows   []*html.Node // the row elements (DOM path only)
+	header []string     // from a first row of <th> cells; nil when none
 	recs   [][]string
+	data   []int // index in rows of each record (DOM path only)
 	width  int
+	nrows  int // rows selected, header rows included
 }
 
-func parseHTMLDoc(ctx context.Context, body []byte, root string, maxRows int, sample bool) (*htmlDoc, error) {
+// streamHTMLDoc is the token-stream path (read_html_stream.go): nil when the
+// root, the columns or the page need the DOM.
+func streamHTMLDoc(ctx context.Context, body []byte, p *Pipeline, lim Limits, sample bool) (*htmlDoc, error) {
+	tr, ok := parseTableRoot(p.Root)
+	if !ok {
+		return nil, nil
+	}
+	rows, ok, serr := streamTable(ctx, body, tr)
+	if serr != nil {
+		return nil, serr
+	}
+	if !ok {
+		return nil, nil
+	}
+	d := &htmlDoc{nrows: len(rows)}
+	if err := d.grid(rows, lim, sample); err != nil {
+		return nil, err
+	}
+	for _, c := range p.Columns {
+		if resolveHTMLColumn(c, d.header, &notices{}).pos < 0 {
+			return nil, nil // a column selects with CSS or an attribute
+		}
+	}
+	return d, nil
+}
+
+// htmlRow is one row as the grid builder sees it, from the DOM or the token stream.
+type htmlRow struct {
+	cells   []htmlCell
+	text    string // the row's text, for rows without cells
+	anyCell bool
+}
+
+type htmlCell struct {
+	text             string
+	th               bool
+	colspan, rowspan int
+}
+
+func parseHTMLDoc(ctx context.Context, body []byte, root string, lim Limits, sample bool) (*htmlDoc, error) {
 	sel, ve := parseHTMLRoot(root)
 	if ve != nil {
 		return nil, pipelineError(ve)
@@ -80,14 +116,35 @@ func parseHTMLDoc(ctx context.Context, body []byte, root string, maxRows int, sa
 	} else if t := cascadia.Query(doc, cascadia.MustCompile("table")); t != nil {
 		d.rows = tableRows(t)
 	}
-	d.cells(ctx, maxRows, sample)
-	if err := ctx.Err(); err != nil {
-		return nil, timeoutError(err)
+	d.nrows = len(d.rows)
+	rows := make([]htmlRow, len(d.rows))
+	for i, n := range d.rows {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, timeoutError(ctx.Err())
+		}
+		rows[i] = domRow(n)
 	}
-	if d.recs == nil && !sample && len(d.rows) > maxRows {
-		return nil, tooManyRows(maxRows)
+	if err := d.grid(rows, lim, sample); err != nil {
+		return nil, err
 	}
 	return d, nil
+}
+
+// domRow reads a row element: its <td>/<th> children, or its text.
+func domRow(row *html.Node) htmlRow {
+	var r htmlRow
+	for c := row.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) {
+			continue
+		}
+		r.anyCell = true
+		r.cells = append(r.cells, htmlCell{text: nodeText(c), th: c.DataAtom == atom.Th,
+			colspan: spanAttr(c, "colspan"), rowspan: spanAttr(c, "rowspan")})
+	}
+	if !r.anyCell {
+		r.text = nodeText(row)
+	}
+	return r
 }
 
 // htmlDepth is the depth of the tree, walked without recursion.
@@ -135,17 +192,20 @@ type pendingSpan struct {
 	left int // rows still covered
 }
 
-// cells builds the text grid of the rows, expanding spans; the first row of
-// only <th> cells becomes the header. Rows after maxRows are an error later
-// (or dropped quietly when sampling).
-func (d *htmlDoc) cells(ctx context.Context, maxRows int, sample bool) {
+// grid builds the text grid of the rows, expanding spans; the first row of
+// only <th> cells becomes the header, later ones are skipped (long tables
+// repeat their header). More than MaxRows data rows is an error, or the
+// end when sampling; so is a grid of more than MaxCells cells (spans repeat
+// a cell up to 1,000 times across and down, so the page's size alone does
+// not bound it).
+func (d *htmlDoc) grid(rows []htmlRow, lim Limits, sample bool) *Error {
 	var pending []pendingSpan
-	for ri, row := range d.rows {
-		if ri%ctxCheckEvery == 0 && ctx.Err() != nil {
-			return
-		}
-		var rec []string
-		allTH, anyCell := true, false
+	d.recs = [][]string{}
+	maxRows := lim.MaxRows
+	var cells int64
+	for ri, row := range rows {
+		rec := make([]string, 0, len(row.cells))
+		allTH := row.anyCell
 		col := 0
 		fill := func() { // cells carried down by rowspans at the current position
 			for col < len(pending) && pending[col].left > 0 {
@@ -154,58 +214,49 @@ func (d *htmlDoc) cells(ctx context.Context, maxRows int, sample bool) {
 				col++
 			}
 		}
-		for c := row.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) {
-				continue
-			}
-			anyCell = true
-			allTH = allTH && c.DataAtom == atom.Th
+		for _, c := range row.cells {
+			allTH = allTH && c.th
 			fill()
-			text := nodeText(c)
-			cs, rs := spanAttr(c, "colspan"), spanAttr(c, "rowspan")
-			for k := 0; k < cs && col < htmlMaxSpan; k++ {
-				rec = append(rec, text)
+			for k := 0; k < c.colspan && col < htmlMaxSpan; k++ {
+				rec = append(rec, c.text)
 				for len(pending) <= col {
 					pending = append(pending, pendingSpan{})
 				}
-				pending[col] = pendingSpan{text: text, left: rs - 1}
+				pending[col] = pendingSpan{text: c.text, left: c.rowspan - 1}
 				col++
 			}
 		}
 		fill()
-		if !anyCell {
-			rec = []string{nodeText(row)}
-			allTH = false
+		if !row.anyCell {
+			rec = []string{row.text}
 		}
 		if allTH {
 			if d.header == nil && len(d.recs) == 0 {
 				d.header = rec
 				d.width = max(d.width, len(rec))
 			}
-			continue // repeated header rows of long tables are not data
+			continue
 		}
 		if len(d.recs) >= maxRows {
-			if !sample {
-				d.recs = nil // signals too many rows
+			if sample {
+				return nil
 			}
-			return
+			return tooManyRows(maxRows)
+		}
+		if cells += int64(len(rec)); cells > lim.MaxCells {
+			return tooManyCells(lim.MaxCells)
 		}
 		d.recs = append(d.recs, rec)
+		d.data = append(d.data, ri)
 		d.width = max(d.width, len(rec))
 	}
-	if d.recs == nil {
-		d.recs = [][]string{}
-	}
+	return nil
 }
 
 func spanAttr(n *html.Node, name string) int {
 	for _, a := range n.Attr {
 		if a.Key == name {
-			v, err := strconv.Atoi(strings.TrimSpace(a.Val))
-			if err != nil || v < 1 {
-				return 1
-			}
-			return min(v, htmlMaxSpan)
+			return spanValue(a.Val)
 		}
 	}
 	return 1
@@ -325,14 +376,19 @@ func (hc htmlColumn) read(row *html.Node, rec []string) string {
 // readHTML reads the rows into a table: inferred columns from the header
 // (or col1…), or the explicit ones; cells are text as in CSV.
 func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices, sample bool) (*table, error) {
-	d, err := parseHTMLDoc(ctx, body, p.Root, lim.MaxRows, sample)
+	d, err := streamHTMLDoc(ctx, body, p, lim, sample)
 	if err != nil {
 		return nil, err
 	}
-	if p.Root != "" && len(d.rows) == 0 {
+	if d == nil {
+		if d, err = parseHTMLDoc(ctx, body, p.Root, lim, sample); err != nil {
+			return nil, err
+		}
+	}
+	if p.Root != "" && d.nrows == 0 {
 		ns.warn("root %q matched nothing in the page; no rows", p.Root)
-	} else if p.Root == "" && len(d.rows) == 0 {
-		ns.warn("the page has no <table>; set root to a CSS selector of the rows")
+	} else if p.Root == "" && d.nrows == 0 {
+		ns.warn("the page has no <table> with rows; set root to a CSS selector of the rows")
 	}
 	n := len(d.recs)
 	var tb *tableBuilder
@@ -359,6 +415,7 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 			hcs[j] = resolveHTMLColumn(c, d.header, ns)
 		}
 		// With explicit columns, rows are those with data (header rows skipped).
+		// The stream path has no row elements: its columns all read header cells.
 		dataRows := d.dataRows()
 		recs = make([][]string, n)
 		for i := range recs {
@@ -367,7 +424,11 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 			}
 			rec := make([]string, len(hcs))
 			for j, hc := range hcs {
-				rec[j] = hc.read(dataRows[i], d.recs[i])
+				var row *html.Node
+				if dataRows != nil {
+					row = dataRows[i]
+				}
+				rec[j] = hc.read(row, d.recs[i])
 			}
 			recs[i] = rec
 		}
@@ -402,33 +463,14 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 
 // dataRows are the row elements behind recs (rows of only <th> skipped).
 func (d *htmlDoc) dataRows() []*html.Node {
-	out := make([]*html.Node, 0, len(d.recs))
-	for _, row := range d.rows {
-		if len(out) == len(d.recs) {
-			break
-		}
-		if isHeaderRow(row) {
-			continue
-		}
-		out = append(out, row)
+	if d.rows == nil {
+		return nil
+	}
+	out := make([]*html.Node, len(d.data))
+	for i, ri := range d.data {
+		out[i] = d.rows[ri]
 	}
 	return out
-}
-
-func isHeaderRow(row *html.Node) bool {
-	any := false
-	for c := row.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type != html.ElementNode {
-			continue
-		}
-		switch c.DataAtom {
-		case atom.Th:
-			any = true
-		case atom.Td:
-			return false
-		}
-	}
-	return any
 }
 
 // htmlSchema lists the columns of an HTML page (for InferSchema).

@@ -1,6 +1,8 @@
 package transform
 
 import (
+	"context"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -43,9 +45,10 @@ func TestHTMLReaderErrors(t *testing.T) {
 		{"bad selector", `{"format":"html","root":"tr[["}`, "<table/>", CodeInvalidPipeline, "root", "invalid CSS selector"},
 		{"too deep", `{"format":"html","root":"div"}`, strings.Repeat("<div>", 600), CodeInvalidInput, "", "512"},
 		{"too many rows", `{"format":"html","root":"li"}`, "<ul>" + strings.Repeat("<li>x</li>", 11) + "</ul>", CodeTooManyRows, "", "limit is 10"},
+		{"spans past the cell limit", `{"format":"html"}`, "<table>" + strings.Repeat(`<tr><td colspan="1000">x</td></tr>`, 5), CodeOutputTooLarge, "", "too many cells"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := run(c.pipeline, Input{Body: []byte(c.body)}, Limits{MaxRows: 10})
+			_, err := run(c.pipeline, Input{Body: []byte(c.body)}, Limits{MaxRows: 10, MaxCells: 4000})
 			te := wantCode(t, err, c.code)
 			if te.Path != c.path || !strings.Contains(te.Message, c.msg) {
 				t.Fatalf("got %q %q, want path %q and %q", te.Path, te.Message, c.path, c.msg)
@@ -84,5 +87,64 @@ func TestAutoDetection(t *testing.T) {
 	res := mustRun(t, `{"format":"auto"}`, `<items><item><id>1</id></item><item><id>2</id></item></items>`, Limits{})
 	if got := frameText(t, res); got != "id:float64\n1\n2" {
 		t.Fatal(got)
+	}
+}
+
+// domTable reads like readHTML but always through the DOM path.
+func domTable(t *testing.T, body, root string) *htmlDoc {
+	t.Helper()
+	d, err := parseHTMLDoc(context.Background(), []byte(body), root, Limits{MaxRows: 1000}.withDefaults(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// The token-stream path gives the DOM path's rows, or declines.
+func TestHTMLStreamMatchesDOM(t *testing.T) {
+	wiki := readTestdata(t, "wiki.html")
+	for _, c := range []struct {
+		name, body, root string
+		declines         bool
+	}{
+		{"wiki first table", wiki, "", false},
+		{"wiki by id", wiki, "table#svc tr", false},
+		{"by class", wiki, "table.wikitable tr", false},
+		{"second table", wiki, "table#other tr", false},
+		{"implied cells and rows", `<table><td>a<td>b<tr><th>x<td>y</table>`, "", false},
+		{"thead tbody tfoot", `<table><thead><tr><th>h</th></tr></thead><tbody><tr><td>1</td></tr></tbody><tfoot><tr><td>f</td></tr></tfoot></table>`, "", false},
+		{"entities, br, script, nbsp", "<table><tr><td>a&amp;b<br>c<script>x()</script>&nbsp; d</td><td><style>p{}</style> 1 </td></tr></table>", "", false},
+		{"caption and stray text", `<table><caption>cap</caption>stray<tr><td>1</td></tr></table>`, "", false},
+		{"spans", `<table><tr><td rowspan=" 2 ">r</td><td colspan=+2>c</td><td colspan=x>d</td></tr><tr><td>e</td></tr></table>`, "", false},
+		{"no table", `<p>none</p>`, "", false},
+		{"nested table declines", `<table><tr><td><table><tr><td>in</td></tr></table></td></tr></table>`, "", true},
+		{"template declines", `<template><table><tr><td>t</td></tr></table></template><table><tr><td>1</td></tr></table>`, "", true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			tr, ok := parseTableRoot(c.root)
+			if !ok {
+				t.Fatalf("root %q not streamable", c.root)
+			}
+			rows, ok, err := streamTable(context.Background(), []byte(c.body), tr)
+			if err != nil || ok == c.declines {
+				t.Fatalf("ok %v err %v", ok, err)
+			}
+			if c.declines {
+				return
+			}
+			got := &htmlDoc{nrows: len(rows)}
+			if err := got.grid(rows, Limits{MaxRows: 1000}.withDefaults(), false); err != nil {
+				t.Fatal(err)
+			}
+			want := domTable(t, c.body, c.root)
+			if !reflect.DeepEqual(got.header, want.header) || !reflect.DeepEqual(got.recs, want.recs) || got.nrows != want.nrows {
+				t.Fatalf("stream %q %q (%d rows)\ndom    %q %q (%d rows)", got.header, got.recs, got.nrows, want.header, want.recs, want.nrows)
+			}
+		})
+	}
+	for _, root := range []string{"tr", "table tr td", "table > tr", "#svc tr", "table#a#b tr", "table:first-child tr"} {
+		if _, ok := parseTableRoot(root); ok {
+			t.Errorf("%q must take the DOM path", root)
+		}
 	}
 }

@@ -69,3 +69,16 @@ func TestSchemaJQRoot(t *testing.T) {
 		t.Fatalf("%+v %v", fields, err)
 	}
 }
+
+func TestJQSyntaxErrorsHaveLineAndColumn(t *testing.T) {
+	for _, c := range []struct{ pipeline, path, msg string }{
+		{`{"steps":[{"type":"jq","expr":"map(.a\n | .b | )"}]}`, "steps[0].expr", `jq: line 2, column 9: unexpected token ")"`},
+		{`{"rootSyntax":"jq","root":".[] | {a: }"}`, "root", `jq: line 1, column 11: unexpected token "}"`},
+	} {
+		_, err := ParsePipeline([]byte(c.pipeline))
+		te := wantCode(t, err, CodeInvalidPipeline)
+		if te.Path != c.path || te.Message != c.msg {
+			t.Errorf("got %q %q, want %q %q", te.Path, te.Message, c.path, c.msg)
+		}
+	}
+}

@@ -48,7 +48,7 @@ func TestSchemaXMLHTML(t *testing.T) {
 	for _, f := range fields {
 		got[f.Path] = f.Type
 	}
-	want := map[string]string{"title": "string", "link": "string", "guid.\\@isPermaLink": "boolean", "guid.\\#text": "string",
+	want := map[string]string{"title": "string", "link": "string", "guid.@isPermaLink": "boolean", "guid.#text": "string",
 		"pubDate": "time", "creator": "string", "category": "string", "description": "string"}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("got %v", got)
@@ -56,5 +56,13 @@ func TestSchemaXMLHTML(t *testing.T) {
 	fields, err = InferSchema(ctx, Input{Body: []byte(readTestdata(t, "wiki.html")), ContentType: "text/html"}, &Pipeline{Format: FormatAuto}, 10)
 	if err != nil || len(fields) != 5 || fields[0].Path != "Service" || fields[1].Path != "Latency (ms)" {
 		t.Fatalf("%+v %v", fields, err)
+	}
+}
+
+func TestXMLKeyPath(t *testing.T) {
+	for in, want := range map[string]string{"@id": "@id", "#text": "#text", "@this": `\@this`, "@a.b": `\@a\.b`, "a.b": `a\.b`, "title": "title"} {
+		if got := xmlKeyPath(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
 	}
 }

@@ -159,6 +159,9 @@ func (f *flattener) walk(i int, prefix string, v gjson.Result, depth int) {
 		v.ForEach(func(k, val gjson.Result) bool {
 			members++
 			path := gjson.Escape(k.Str)
+			if f.textual {
+				path = xmlKeyPath(k.Str)
+			}
 			if prefix != "" {
 				path = prefix + "." + path
 			}
@@ -202,4 +205,16 @@ func hasNull(c *column) bool {
 		}
 	}
 	return false
+}
+
+// xmlKeyPath is the path of a key of an XML row: "@id" and "#text" as they
+// are (gjson reads them as keys), unless "@name" is one of gjson's modifiers.
+func xmlKeyPath(k string) string {
+	if k == "#text" {
+		return k
+	}
+	if len(k) > 1 && k[0] == '@' && gjson.Escape(k[1:]) == k[1:] && !gjson.ModifierExists(k[1:], nil) {
+		return k
+	}
+	return gjson.Escape(k)
 }

@@ -49,6 +49,9 @@ type xmlReader struct {
 	bounds []uint32
 	rows   int
 
+	direct *xmlDirect // set: rows go straight into columns (read_xml_columns.go), not into out
+	src    xmlTokens
+
 	frames []xmlFrame // open elements outside rows (frames[0] is the document)
 	nodes  []xnode    // the row being captured; nodes[0] is the row element
 	open   []int32    // open elements inside the row (indices into nodes)
@@ -98,10 +101,37 @@ func readXMLRows(ctx context.Context, body []byte, root string, lim Limits, samp
 
 var errSampleFull = errors.New("sample full")
 
+// read reads the document with the fast tokenizer (xml_scan.go) when it
+// is UTF-8, and again with encoding/xml when the fast one declines; the
+// reader's state is reset in between (reset).
 func (r *xmlReader) read(ctx context.Context, body []byte) error {
+	if fastXMLEligible(body) {
+		err := r.readWith(ctx, body, &fastXMLTokens{s: newXMLScan(body)})
+		if err != errXMLFallback {
+			return err
+		}
+		r.reset()
+	}
 	d := xml.NewDecoder(bytes.NewReader(body))
 	d.Strict = true
 	d.CharsetReader = charset.NewReaderLabel // ISO-8859-1, windows-1252, … as declared
+	return r.readWith(ctx, body, &stdXMLTokens{d: d})
+}
+
+// reset forgets what a declined fast read produced.
+func (r *xmlReader) reset() {
+	r.frames, r.nodes, r.open = r.frames[:0], r.nodes[:0], r.open[:0]
+	r.rows, r.bounds = 0, r.bounds[:0]
+	if r.out != nil {
+		r.out = append(r.out[:0], '[')
+	}
+	if r.direct != nil {
+		r.direct.reset()
+	}
+}
+
+func (r *xmlReader) readWith(ctx context.Context, body []byte, src xmlTokens) error {
+	r.src = src
 	r.frames = append(r.frames[:0], xmlFrame{states: []uint8{0}})
 	if r.path.hasIndex {
 		r.frames[0].counts = make([]int32, len(r.path.steps))
@@ -113,53 +143,117 @@ func (r *xmlReader) read(ctx context.Context, body []byte) error {
 				return timeoutError(err)
 			}
 		}
-		tok, err := d.RawToken()
+		kind, err := src.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return xmlError(d, err)
+			return src.syntaxErr(err)
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
+		switch kind {
+		case xmlTokStart:
 			elements++
 			if len(r.frames)+len(r.open) > xmlMaxDepth {
-				return xmlErrorAt(d, "nested deeper than %d levels", xmlMaxDepth)
+				return src.errAt("nested deeper than %d levels", xmlMaxDepth)
 			}
-			if err := r.start(t); err != nil {
+			if err := r.start(src.startTok()); err != nil {
 				if err == errSampleFull {
 					return nil
 				}
 				return err
 			}
-		case xml.EndElement:
-			if err := r.end(d, t); err != nil {
+		case xmlTokEnd:
+			if err := r.end(src.endTok()); err != nil {
 				if err == errSampleFull {
 					return nil
 				}
 				return err
 			}
-		case xml.CharData:
+		case xmlTokText:
+			t := src.textTok()
 			if len(r.open) > 0 {
 				n := &r.nodes[r.open[len(r.open)-1]]
 				n.text = append(n.text, t...)
 			} else if len(r.frames) == 1 && len(bytes.TrimSpace(t)) > 0 {
-				return xmlErrorAt(d, "text outside the document element: %s", excerpt(t))
+				return src.errAt("text outside the document element: %s", excerpt(t))
 			}
-		case xml.Directive:
+		case xmlTokDirective:
+			t := src.directiveTok()
 			if bytes.Contains(t, []byte("<!ENTITY")) || bytes.Contains(t, []byte("ENTITY ")) {
 				return inputError("invalid XML: the DOCTYPE declares entities, which are refused (no entity expansion, external entities are never fetched)")
 			}
 		}
 	}
 	if len(r.frames) > 1 || len(r.open) > 0 {
-		return inputError("invalid XML: unexpected end of the document (an element is not closed)")
+		return src.fail("invalid XML: unexpected end of the document (an element is not closed)")
 	}
 	if elements == 0 {
-		return inputError("invalid XML: no element found (starts with %s)", excerpt(body))
+		return src.fail("invalid XML: no element found (starts with %s)", excerpt(body))
 	}
 	return nil
 }
+
+// xmlTokens is a token stream: encoding/xml's, or the fast subset's, which
+// answers every problem with errXMLFallback so that encoding/xml reads the
+// document again and reports it.
+type xmlTokens interface {
+	next() (xmlTokKind, error) // io.EOF at the end
+	startTok() xml.StartElement
+	endTok() xml.EndElement
+	textTok() []byte
+	directiveTok() []byte
+	errAt(format string, args ...any) error // a problem the reader found, at the current position
+	syntaxErr(err error) error              // an error of next
+	fail(format string, args ...any) error  // a problem without a position
+}
+
+type stdXMLTokens struct {
+	d   *xml.Decoder
+	tok xml.Token
+}
+
+func (t *stdXMLTokens) next() (xmlTokKind, error) {
+	for {
+		tok, err := t.d.RawToken()
+		if err != nil {
+			return 0, err
+		}
+		t.tok = tok
+		switch tok.(type) {
+		case xml.StartElement:
+			return xmlTokStart, nil
+		case xml.EndElement:
+			return xmlTokEnd, nil
+		case xml.CharData:
+			return xmlTokText, nil
+		case xml.Directive:
+			return xmlTokDirective, nil
+		}
+	}
+}
+
+func (t *stdXMLTokens) startTok() xml.StartElement { return t.tok.(xml.StartElement) }
+func (t *stdXMLTokens) endTok() xml.EndElement     { return t.tok.(xml.EndElement) }
+func (t *stdXMLTokens) textTok() []byte            { return t.tok.(xml.CharData) }
+func (t *stdXMLTokens) directiveTok() []byte       { return t.tok.(xml.Directive) }
+func (t *stdXMLTokens) errAt(format string, args ...any) error {
+	return xmlErrorAt(t.d, format, args...)
+}
+func (t *stdXMLTokens) syntaxErr(err error) error { return xmlError(t.d, err) }
+func (t *stdXMLTokens) fail(format string, args ...any) error {
+	return inputError(format, args...)
+}
+
+type fastXMLTokens struct{ s *xmlScan }
+
+func (t *fastXMLTokens) next() (xmlTokKind, error)  { return t.s.next() }
+func (t *fastXMLTokens) startTok() xml.StartElement { return t.s.start }
+func (t *fastXMLTokens) endTok() xml.EndElement     { return t.s.end }
+func (t *fastXMLTokens) textTok() []byte            { return t.s.text }
+func (t *fastXMLTokens) directiveTok() []byte       { return nil }
+func (t *fastXMLTokens) errAt(string, ...any) error { return errXMLFallback }
+func (t *fastXMLTokens) syntaxErr(error) error      { return errXMLFallback }
+func (t *fastXMLTokens) fail(string, ...any) error  { return errXMLFallback }
 
 func (r *xmlReader) start(t xml.StartElement) error {
 	if len(r.open) > 0 { // inside a row: a child node
@@ -261,11 +355,11 @@ func (r *xmlReader) newNode(t xml.StartElement) int32 {
 	return int32(k)
 }
 
-func (r *xmlReader) end(d *xml.Decoder, t xml.EndElement) error {
+func (r *xmlReader) end(t xml.EndElement) error {
 	if len(r.open) > 0 {
 		n := &r.nodes[r.open[len(r.open)-1]]
 		if n.local != t.Name.Local || n.pfx != t.Name.Space {
-			return xmlErrorAt(d, "element <%s> closed by </%s>", qname(n.pfx, n.local), qname(t.Name.Space, t.Name.Local))
+			return r.src.errAt("element <%s> closed by </%s>", qname(n.pfx, n.local), qname(t.Name.Space, t.Name.Local))
 		}
 		r.open = r.open[:len(r.open)-1]
 		if len(r.open) == 0 {
@@ -274,11 +368,11 @@ func (r *xmlReader) end(d *xml.Decoder, t xml.EndElement) error {
 		return nil
 	}
 	if len(r.frames) <= 1 {
-		return xmlErrorAt(d, "unexpected </%s>", qname(t.Name.Space, t.Name.Local))
+		return r.src.errAt("unexpected </%s>", qname(t.Name.Space, t.Name.Local))
 	}
 	f := &r.frames[len(r.frames)-1]
 	if f.local != t.Name.Local || f.prefix != t.Name.Space {
-		return xmlErrorAt(d, "element <%s> closed by </%s>", qname(f.prefix, f.local), qname(t.Name.Space, t.Name.Local))
+		return r.src.errAt("element <%s> closed by </%s>", qname(f.prefix, f.local), qname(t.Name.Space, t.Name.Local))
 	}
 	r.frames = r.frames[:len(r.frames)-1]
 	return nil
@@ -292,6 +386,13 @@ func qname(prefix, local string) string {
 }
 
 func (r *xmlReader) emitRow() error {
+	if r.direct != nil {
+		if err := r.direct.row(r, r.rows); err != nil {
+			return err
+		}
+		r.rows++
+		return nil
+	}
 	start := len(r.out)
 	r.out = r.writeNode(r.out, 0, true)
 	if int64(len(r.out)) > r.maxOut {

@@ -1,6 +1,9 @@
 package transform
 
 import (
+	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -72,5 +75,73 @@ func TestXMLReaderErrors(t *testing.T) {
 				t.Fatalf("got %q %q, want path %q and %q", te.Path, te.Message, c.path, c.msg)
 			}
 		})
+	}
+}
+
+// xmlBothWays reads body with p's typed columns straight into columns and
+// through the JSON rows, and renders both tables.
+func xmlBothWays(t testing.TB, p *Pipeline, body []byte) (direct, viaJSON string, derr, jerr error) {
+	ctx := context.Background()
+	lim := Limits{MaxRows: 1000}.withDefaults()
+	sels, ok := directXMLColumns(p)
+	if !ok {
+		t.Fatalf("not direct: %+v", p.Columns)
+	}
+	render := func(tb *table) string {
+		var sb strings.Builder
+		for _, c := range tb.cols {
+			fmt.Fprintf(&sb, "%s:%s", c.name, c.typ)
+			for i := 0; i < tb.n; i++ {
+				b, _ := json.Marshal(c.value(i))
+				sb.WriteString(" " + string(b))
+			}
+			sb.WriteString("\n")
+		}
+		return sb.String()
+	}
+	dt, derr := readXMLColumns(ctx, body, p, sels, lim, &notices{})
+	if derr == nil {
+		direct = render(dt)
+	}
+	src, jerr := readXMLRows(ctx, body, p.Root, lim, false)
+	if jerr == nil {
+		var jt *table
+		if jt, jerr = readRows(ctx, src, p, lim, &notices{}); jerr == nil {
+			viaJSON = render(jt)
+		}
+	}
+	return
+}
+
+func TestXMLColumnsMatchJSONRoute(t *testing.T) {
+	cols := []Column{
+		{Name: "a", Selector: "@id", Type: TypeInt64}, {Name: "b", Selector: "#text", Type: TypeString},
+		{Name: "c", Selector: "x", Type: TypeNumber}, {Name: "d", Selector: "x", Type: TypeJSON},
+		{Name: "e", Selector: "x.@u", Type: TypeString}, {Name: "f", Selector: "x.#text", Type: TypeBoolean},
+		{Name: "g", Selector: "y.z", Type: TypeString}, {Name: "h", Selector: "y", Type: TypeString},
+		{Name: "i", Selector: "@id", Type: TypeJSON}, {Name: "j", Selector: "y.z", Type: TypeJSON, Default: "none"},
+		{Name: "k", Selector: "x.q", Type: TypeTime}, {Name: "l", Selector: "@missing", Type: TypeNumber},
+	}
+	for _, body := range []string{
+		`<r><e id="1">t<x u="v">true</x><y><z>1</z><z>2</z></y></e><e id=" 2 "><x>12.5</x><y><z>only</z></y></e><e/></r>`,
+		`<r><e id="9007199254740993"><x><q>2024-05-01T10:00:00Z</q></x><y>text</y></e><e id="x"><x></x><y/></e></r>`,
+		readTestdata(t, "soap.xml"), readTestdata(t, "rss.xml"),
+	} {
+		p := &Pipeline{Format: FormatXML, Columns: cols}
+		if strings.Contains(body, "soap") || strings.Contains(body, "rss") {
+			p.Root = "//*"
+		}
+		d, j, derr, jerr := xmlBothWays(t, p, []byte(body))
+		if (derr == nil) != (jerr == nil) || d != j {
+			t.Fatalf("%.60s:\ndirect %v\n%s\njson   %v\n%s", body, derr, d, jerr, j)
+		}
+	}
+	if _, ok := directXMLColumns(&Pipeline{Columns: []Column{{Name: "a"}}}); ok {
+		t.Error("an untyped column must take the JSON route")
+	}
+	for _, sel := range []string{"a.b.c", "a.0", "a|b", "a.#", "@this", "a\\.b", "#(x)"} {
+		if _, ok := directXMLColumns(&Pipeline{Columns: []Column{{Name: "a", Selector: sel, Type: TypeString}}}); ok {
+			t.Errorf("%q must take the JSON route", sel)
+		}
 	}
 }

@@ -3,14 +3,18 @@ package transform
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"reflect"
 	"runtime/metrics"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/itchyny/gojq"
+	"github.com/tidwall/gjson"
 )
 
 // JQStep runs a jq program (gojq) over the table: "." is the array of rows
@@ -69,6 +73,11 @@ func compileJQ(src, path string) (*gojq.Code, *ValidationError) {
 	}
 	q, err := gojq.Parse(src)
 	if err != nil {
+		var pe *gojq.ParseError
+		if errors.As(err, &pe) {
+			line, col := lineColumn(src, pe.Offset)
+			return nil, verr(path, "jq: line %d, column %d: %s", line, col, firstLine(err.Error()))
+		}
 		return nil, verr(path, "jq: %s", firstLine(err.Error()))
 	}
 	if len(q.Imports) > 0 {
@@ -220,7 +229,16 @@ func jqInput(rs *runState, t *table) ([]any, error) {
 		}
 		row := make(map[string]any, len(t.cols))
 		for _, c := range t.cols {
-			v := c.value(i)
+			var v any
+			if c.typ == tJSON {
+				// gjson's decoder is several times faster than encoding/json's,
+				// and its float64 numbers are what gojq uses for JSON numbers.
+				if p := c.raws[i]; p != nil {
+					v = gjson.ParseBytes(*p).Value()
+				}
+			} else {
+				v = c.value(i)
+			}
 			switch x := v.(type) {
 			case time.Time:
 				v = x.Format(time.RFC3339Nano)
@@ -276,4 +294,14 @@ func watchHeap(limit uint64, over func()) (stop func()) {
 		}
 	}()
 	return func() { close(done); <-finished }
+}
+
+// lineColumn locates a byte offset of src (1-based line, column in
+// characters); gojq reports where it stopped reading, just after the token
+// at fault.
+func lineColumn(src string, offset int) (line, col int) {
+	offset = min(max(offset, 0), len(src))
+	line = 1 + strings.Count(src[:offset], "\n")
+	start := strings.LastIndexByte(src[:offset], '\n') + 1
+	return line, utf8.RuneCountInString(src[start:offset])
 }

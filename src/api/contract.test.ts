@@ -1,7 +1,7 @@
 import fs from 'fs';
 import path from 'path';
 
-import { CONTRACT, ERROR_SCHEMA, FieldSpec } from './contract';
+import { COLUMN_TYPES, CONTRACT, ERROR_SCHEMA, FieldSpec, PIPELINE_FORMATS, STEP_TYPES } from './contract';
 
 /**
  * Frontend ↔ backend drift check: the types the frontend uses for Relay's
@@ -155,6 +155,14 @@ if (!fs.existsSync(GOLDEN)) {
         problems.push(...compare(doc, ERROR_SCHEMA.schema, ERROR_SCHEMA.props, err, 'response'));
       }
       expect(problems).toEqual([]);
+    });
+
+    it('lists exactly the backend registry: step types, formats and column types (the editor offers no fewer)', () => {
+      const pipeline = resolve(doc, doc.components?.schemas?.Pipeline) ?? {};
+      const enumOf = (node: Json | undefined) => resolve(doc, node)?.enum;
+      expect(enumOf(resolve(doc, pipeline.properties?.steps)?.items?.properties?.type)).toEqual([...STEP_TYPES]);
+      expect(enumOf(pipeline.properties?.format)).toEqual([...PIPELINE_FORMATS]);
+      expect(enumOf(resolve(doc, pipeline.properties?.columns)?.items?.properties?.type)).toEqual([...COLUMN_TYPES]);
     });
 
     it('documents every resource route the frontend calls, and nothing the frontend calls is missing', () => {

@@ -10,6 +10,7 @@ import {
   RouteView,
   SchemaField,
   SchemaResponse,
+  SchemaRoot,
   TransformRequest,
   TransformResponse,
   TransformSource,
@@ -22,9 +23,11 @@ import {
   Pipeline,
   PipelineFormat,
   QueryFormat,
+  RootSyntax,
   Shape,
   StepType,
 } from '../types/query';
+import { REGISTRY_COLUMN_TYPES, REGISTRY_FORMATS, REGISTRY_STEP_TYPES } from './registry.gen';
 
 /**
  * A run-time description of the resource API types in ../types/api.ts, tied to
@@ -70,10 +73,13 @@ const obj = <T>(props: Spec<T>): Record<string, FieldSpec> => props as Record<st
 const reqObj = <T>(props: Spec<T>) => ({ kind: 'object' as const, required: true as const, props: obj<T>(props) });
 const optObj = <T>(props: Spec<T>) => ({ kind: 'object' as const, required: false as const, props: obj<T>(props) });
 
-export const PIPELINE_FORMATS = all<PipelineFormat>()(['json', 'ndjson', 'csv', 'auto'] as const);
+// Formats, column types and step types come from the backend's registry (registry.gen.ts, generated and checked by
+// pkg/transform's TestFrontendRegistry); contract.test.ts also checks them against the OpenAPI document's enums.
+export const PIPELINE_FORMATS: readonly PipelineFormat[] = REGISTRY_FORMATS;
 export const SHAPES = all<Shape>()(['table', 'timeseries-long', 'timeseries-wide'] as const);
-export const COLUMN_TYPES = all<ColumnType>()(['string', 'number', 'boolean', 'time', 'json'] as const);
-export const STEP_TYPES = all<StepType>()(['filter', 'compute', 'rename', 'sort', 'limit', 'groupBy'] as const);
+export const COLUMN_TYPES: readonly ColumnType[] = REGISTRY_COLUMN_TYPES;
+export const STEP_TYPES: readonly StepType[] = REGISTRY_STEP_TYPES;
+export const ROOT_SYNTAXES = all<RootSyntax>()(['gjson', 'jq'] as const);
 export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
 export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'] as const);
 const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
@@ -81,6 +87,7 @@ const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
 const pipeline = obj<Pipeline>({
   format: s(false, PIPELINE_FORMATS),
   root: s(false),
+  rootSyntax: s(false, ROOT_SYNTAXES),
   csv: optObj<CsvOptions>({ delimiter: s(false), header: b(false), comment: s(false) }),
   columns: arr(false, {
     kind: 'object',
@@ -91,6 +98,8 @@ const pipeline = obj<Pipeline>({
       type: s(false, COLUMN_TYPES),
       timeFormat: s(false),
       default: any(false),
+      enum: map(false),
+      timezone: s(false),
     }),
   }),
   steps: arr(false, { kind: 'object', required: true, props: { type: s(true, STEP_TYPES) } }),
@@ -190,7 +199,7 @@ export const CONTRACT: ContractEntry[] = [
     operationId: 'schema',
     method: 'get',
     path: '/schema',
-    query: ['path', 'root', 'format'],
+    query: ['path', 'root', 'rootSyntax', 'format'],
     response: {
       status: '200',
       schema: 'SchemaResponse',
@@ -202,6 +211,11 @@ export const CONTRACT: ContractEntry[] = [
         }),
         root: s(false),
         sampleRows: int(false),
+        roots: arr(false, {
+          kind: 'object',
+          required: true,
+          props: obj<SchemaRoot>({ root: s(true), count: int(true) }),
+        }),
       }),
     },
   },

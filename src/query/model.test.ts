@@ -1,4 +1,6 @@
-import { cleanPipeline, cleanQuery, newStep, sortKeys } from './model';
+import { newStep } from '../components/query/steps';
+import { STEP_TYPES } from '../api/contract';
+import { cleanPipeline, cleanQuery, sortKeys } from './model';
 
 describe('cleanPipeline', () => {
   it('drops empty values and CSV options for non-CSV formats (the backend decodes strictly)', () => {
@@ -59,6 +61,10 @@ describe('steps', () => {
   it('creates each step type with the fields it needs', () => {
     expect(newStep('groupBy')).toEqual({ type: 'groupBy', by: [], aggregates: [{ op: 'count' }] });
     expect(newStep('limit')).toEqual({ type: 'limit', count: 10 });
+    expect(newStep('jq')).toEqual({ type: 'jq', expr: '' });
+    for (const t of STEP_TYPES) {
+      expect(newStep(t).type).toBe(t);
+    }
   });
   it('reads both key forms', () => {
     expect(sortKeys(['a', { field: 'b', desc: true }])).toEqual([{ field: 'a' }, { field: 'b', desc: true }]);

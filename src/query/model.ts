@@ -17,6 +17,10 @@ export function cleanPipeline(p: Pipeline | undefined): Pipeline {
   if (p.root?.trim()) {
     out.root = p.root.trim();
   }
+  // jq roots read JSON only; the backend refuses rootSyntax with other formats.
+  if (p.rootSyntax === 'jq' && out.root && (!p.format || p.format === 'json' || p.format === 'auto')) {
+    out.rootSyntax = 'jq';
+  }
   if (p.csv && (p.format === 'csv' || p.format === 'auto')) {
     const csv = dropEmpty({ delimiter: p.csv.delimiter, header: p.csv.header, comment: p.csv.comment });
     if (Object.keys(csv).length) {
@@ -44,6 +48,8 @@ function cleanColumn(c: Column): Column {
     type: c.type,
     timeFormat: c.timeFormat,
     default: c.default,
+    enum: c.type === 'enum' && c.enum && Object.keys(c.enum).length ? c.enum : undefined,
+    timezone: c.timezone?.trim(),
   }) as Column;
 }
 
@@ -77,6 +83,11 @@ export function cleanStep(s: Step): Step {
       }
       return out;
     }
+    case 'jq':
+      return { type: 'jq', expr: s.expr ?? '' };
+    default:
+      // A step type with nothing to clean (its editor keeps only its own fields).
+      return s;
   }
 }
 
@@ -89,24 +100,6 @@ export function sortKeys(by: unknown): SortKey[] {
     return [];
   }
   return by.map((k) => (typeof k === 'string' ? { field: k } : { field: String(k?.field ?? ''), desc: !!k?.desc }));
-}
-
-/** A new step of a type, with the fields that type needs. */
-export function newStep(type: Step['type']): Step {
-  switch (type) {
-    case 'filter':
-      return { type, expr: '' };
-    case 'compute':
-      return { type, name: '', expr: '' };
-    case 'rename':
-      return { type, from: '', to: '' };
-    case 'sort':
-      return { type, by: [{ field: '' }] };
-    case 'limit':
-      return { type, count: 10 };
-    case 'groupBy':
-      return { type, by: [], aggregates: [{ op: 'count' }] };
-  }
 }
 
 /** Whether the query reads inline data instead of calling the upstream. */

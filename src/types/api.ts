@@ -82,10 +82,17 @@ export interface SchemaField {
   type: string;
 }
 
+export interface SchemaRoot {
+  root: string;
+  count: number;
+}
+
 export interface SchemaResponse {
   fields: SchemaField[];
   root?: string;
   sampleRows?: number;
+  /** XML and HTML: candidate roots (repeated element paths, table row selectors). */
+  roots?: SchemaRoot[];
 }
 
 export interface ActionView {

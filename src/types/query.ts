@@ -1,12 +1,16 @@
 import { DataQuery } from '@grafana/schema';
 
+import { REGISTRY_COLUMN_TYPES, REGISTRY_FORMATS, REGISTRY_STEP_TYPES } from '../api/registry.gen';
+
 /**
  * The query model and pipeline, mirroring the backend (pkg/transform Pipeline,
  * pkg/query). The backend decodes pipelines strictly, so nothing UI-only may
  * be stored in them: see cleanPipeline in ../query/model.ts.
  */
-export type PipelineFormat = 'json' | 'ndjson' | 'csv' | 'auto';
-export type ColumnType = 'string' | 'number' | 'boolean' | 'time' | 'json';
+/** The backend's formats, column types and step types (registry.gen.ts is generated from pkg/transform). */
+export type PipelineFormat = (typeof REGISTRY_FORMATS)[number];
+export type ColumnType = (typeof REGISTRY_COLUMN_TYPES)[number];
+export type RootSyntax = 'gjson' | 'jq';
 export type Shape = 'table' | 'timeseries-long' | 'timeseries-wide';
 export type AggregateOp = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'first' | 'last';
 
@@ -22,6 +26,10 @@ export interface Column {
   type?: ColumnType;
   timeFormat?: string;
   default?: string | number | boolean;
+  /** Type enum: value → number. */
+  enum?: Record<string, number>;
+  /** IANA zone for times without an offset. */
+  timezone?: string;
 }
 
 export interface SortKey {
@@ -66,12 +74,21 @@ export interface GroupByStep {
   aggregates: Aggregate[];
 }
 
-export type Step = FilterStep | ComputeStep | RenameStep | SortStep | LimitStep | GroupByStep;
-export type StepType = Step['type'];
+export interface JqStep {
+  type: 'jq';
+  expr: string;
+}
+
+export type Step = FilterStep | ComputeStep | RenameStep | SortStep | LimitStep | GroupByStep | JqStep;
+export type StepType = (typeof REGISTRY_STEP_TYPES)[number];
+/** Every registered step type has an interface in Step, and Step has no other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+export const STEP_UNION_MATCHES_REGISTRY: Same<Step['type'], StepType> = true;
 
 export interface Pipeline {
   format?: PipelineFormat;
   root?: string;
+  rootSyntax?: RootSyntax;
   csv?: CsvOptions;
   columns?: Column[];
   steps?: Step[];

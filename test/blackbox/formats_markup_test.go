@@ -159,7 +159,7 @@ func TestFormatsSchema(t *testing.T) {
 	s := start(t, "")
 	for _, c := range []struct{ query, want []string }{
 		{[]string{"path", "/api/catalogue.xml", "format", "xml", "root", "//item"},
-			[]string{`"path":"\\@id","type":"number"`, `"path":"sku","type":"number"`, `"roots":[{"root":"/catalogue/item","count":100}`}},
+			[]string{`"path":"@id","type":"number"`, `"path":"sku","type":"number"`, `"roots":[{"root":"/catalogue/item","count":100}`}},
 		{[]string{"path", "/api/feed.rss", "format", "auto"}, []string{`{"root":"/rss/channel/item","count":10}`}},
 		{[]string{"path", "/status.html", "format", "auto"}, []string{`"path":"Service","type":"string"`, `{"root":"table#services tr","count":7}`, `{"root":"ul.incidents \u003e li","count":2}`}},
 		{[]string{"path", "/api/items", "rootSyntax", "jq", "root", ".items[] | {id, w: .dimensions.w}"}, []string{`"path":"w","type":"number"`}},

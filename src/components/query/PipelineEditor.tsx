@@ -13,19 +13,53 @@ import {
   useStyles2,
 } from '@grafana/ui';
 
-import { newStep } from '../../query/model';
-import { SchemaField } from '../../types/api';
-import { Column, ColumnType, Pipeline, PipelineFormat, Shape, Step, StepType } from '../../types/query';
+import { COLUMN_TYPES as REGISTERED_COLUMN_TYPES, PIPELINE_FORMATS, STEP_TYPES } from '../../api/contract';
+import { SchemaField, SchemaRoot } from '../../types/api';
+import { Column, ColumnType, Pipeline, PipelineFormat, RootSyntax, Shape, Step } from '../../types/query';
 import { getTableStyles } from '../common/styles';
 import { Suggestion, SuggestInput } from '../common/SuggestInput';
 import { StepEditor } from './StepEditor';
+import { newStep, STEP_DEFS } from './steps';
 
-const FORMATS: Array<{ label: string; value: PipelineFormat }> = [
-  { label: 'JSON', value: 'json' },
-  { label: 'NDJSON', value: 'ndjson' },
-  { label: 'CSV', value: 'csv' },
-  { label: 'Auto', value: 'auto' },
-];
+const FORMAT_LABELS: Record<PipelineFormat, string> = {
+  json: 'JSON',
+  ndjson: 'NDJSON',
+  csv: 'CSV',
+  xml: 'XML',
+  html: 'HTML',
+  auto: 'Auto',
+};
+const FORMATS = PIPELINE_FORMATS.map((f) => ({ label: FORMAT_LABELS[f], value: f }));
+
+/** What "Rows at" means per format (and root syntax). */
+function rootHelp(format: PipelineFormat, syntax: RootSyntax): { tooltip: string; placeholder: string } {
+  if (syntax === 'jq') {
+    return {
+      tooltip:
+        'jq program over the whole JSON document; every value it yields is a row, e.g. .data.items[] | select(.active)',
+      placeholder: '.data.items[]',
+    };
+  }
+  switch (format) {
+    case 'xml':
+      return {
+        tooltip:
+          'Element path: names, *, //, [@attr="v"], [n]; e.g. //item or /rss/channel/item. Empty: the children of the document element.',
+        placeholder: 'children of the document element',
+      };
+    case 'html':
+      return {
+        tooltip:
+          'CSS selector of the row elements, e.g. table#services tr or ul.items > li. Empty: the rows of the first table.',
+        placeholder: 'rows of the first table',
+      };
+  }
+  return {
+    tooltip:
+      'gjson path to the array of rows, e.g. data.items (XML: element path; HTML: CSS selector). Empty: the document itself.',
+    placeholder: 'document root',
+  };
+}
 
 const SHAPES: Array<{ label: string; value: Shape; description: string }> = [
   { label: 'Table', value: 'table', description: 'One frame, rows as they are' },
@@ -35,20 +69,7 @@ const SHAPES: Array<{ label: string; value: Shape; description: string }> = [
 
 const COLUMN_TYPES: Array<{ label: string; value: ColumnType | '' }> = [
   { label: 'auto', value: '' },
-  { label: 'string', value: 'string' },
-  { label: 'number', value: 'number' },
-  { label: 'boolean', value: 'boolean' },
-  { label: 'time', value: 'time' },
-  { label: 'json', value: 'json' },
-];
-
-const STEP_TYPES: Array<{ label: string; value: StepType }> = [
-  { label: 'Filter', value: 'filter' },
-  { label: 'Compute', value: 'compute' },
-  { label: 'Rename', value: 'rename' },
-  { label: 'Sort', value: 'sort' },
-  { label: 'Limit', value: 'limit' },
-  { label: 'Group by', value: 'groupBy' },
+  ...REGISTERED_COLUMN_TYPES.map((t) => ({ label: t, value: t })),
 ];
 
 interface Props {
@@ -58,11 +79,13 @@ interface Props {
   documentFields: SchemaField[];
   /** Paths within one row (for column selectors and step fields). */
   rowFields: SchemaField[];
+  /** XML/HTML: candidate roots found in the document (repeated elements, table rows) with their counts. */
+  documentRoots?: SchemaRoot[];
   /** Loading/error note for the field suggestions. */
   fieldsStatus?: React.ReactNode;
 }
 
-export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, fieldsStatus }: Props) {
+export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, documentRoots, fieldsStatus }: Props) {
   const styles = useStyles2(getTableStyles);
   const p = pipeline;
   const set = (patch: Partial<Pipeline>) => onChange({ ...p, ...patch });
@@ -70,10 +93,18 @@ export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, 
   const steps = p.steps ?? [];
   const format = p.format ?? 'json';
   const hasCsv = format === 'csv' || format === 'auto';
+  const jqAllowed = format === 'json' || format === 'auto';
+  const syntax: RootSyntax = jqAllowed && p.rootSyntax === 'jq' ? 'jq' : 'gjson';
+  const help = rootHelp(format, syntax);
 
-  const rootSuggestions: Suggestion[] = documentFields
-    .filter((f) => f.type === 'json' || f.type === 'array' || f.type === 'object')
-    .map((f) => ({ value: f.path, detail: f.type }));
+  const rootSuggestions: Suggestion[] = [
+    ...(documentRoots ?? []).map((r) => ({ value: r.root, detail: `${r.count} rows` })),
+    ...(syntax === 'jq'
+      ? []
+      : documentFields
+          .filter((f) => f.type === 'json' || f.type === 'array' || f.type === 'object')
+          .map((f) => ({ value: f.path, detail: f.type }))),
+  ];
   const fieldSuggestions: Suggestion[] = rowFields.map((f) => ({ value: f.path, detail: f.type }));
   // Names available to steps: declared columns, else the fields found in the sample.
   const stepFields = columns.length ? columns.map((c) => c.name).filter(Boolean) : rowFields.map((f) => f.path);
@@ -95,19 +126,31 @@ export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, 
             aria-label="Body format"
             options={FORMATS}
             value={format}
-            onChange={(v) => set({ format: v })}
+            onChange={(v) => set({ format: v, rootSyntax: v === 'json' || v === 'auto' ? p.rootSyntax : undefined })}
           />
         </InlineField>
-        {format !== 'csv' && (
+        {jqAllowed && (
           <InlineField
-            label="Rows at"
-            labelWidth={12}
-            tooltip="gjson path to the array of rows, e.g. data.items. Empty: the document itself."
-            grow
+            label="Rows by"
+            labelWidth={9}
+            tooltip="How Rows at selects the rows: a gjson path, or a jq program"
           >
+            <RadioButtonGroup
+              aria-label="Root syntax"
+              options={[
+                { label: 'path', value: 'gjson' as RootSyntax },
+                { label: 'jq', value: 'jq' as RootSyntax },
+              ]}
+              value={syntax}
+              onChange={(v) => set({ rootSyntax: v === 'jq' ? 'jq' : undefined })}
+            />
+          </InlineField>
+        )}
+        {format !== 'csv' && (
+          <InlineField label="Rows at" labelWidth={12} tooltip={help.tooltip} grow>
             <SuggestInput
               aria-label="Rows at"
-              placeholder="document root"
+              placeholder={help.placeholder}
               value={p.root ?? ''}
               suggestions={rootSuggestions}
               onChange={(v) => set({ root: v || undefined })}
@@ -159,6 +202,7 @@ export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, 
               <th>Selector</th>
               <th>Type</th>
               <th>Time format</th>
+              <th>Zone / values</th>
               <th>Default</th>
               <th />
             </tr>
@@ -204,6 +248,24 @@ export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, 
                     value={c.timeFormat ?? ''}
                     onChange={(e) => setColumn(i, { timeFormat: e.currentTarget.value || undefined })}
                   />
+                </td>
+                <td>
+                  {c.type === 'enum' ? (
+                    <EnumInput
+                      label={`Column ${i + 1} enum values`}
+                      value={c.enum}
+                      onChange={(e) => setColumn(i, { enum: e })}
+                    />
+                  ) : (
+                    <Input
+                      aria-label={`Column ${i + 1} time zone`}
+                      width={18}
+                      placeholder={c.type === 'time' || c.timeFormat ? 'UTC' : ''}
+                      disabled={c.type !== 'time' && !c.timeFormat && !c.timezone}
+                      value={c.timezone ?? ''}
+                      onChange={(e) => setColumn(i, { timezone: e.currentTarget.value || undefined })}
+                    />
+                  )}
                 </td>
                 <td>
                   <Input
@@ -269,13 +331,13 @@ export function PipelineEditor({ pipeline, onChange, documentFields, rowFields, 
         </Text>
         {STEP_TYPES.map((t) => (
           <Button
-            key={t.value}
+            key={t}
             size="sm"
             variant="secondary"
             icon="plus"
-            onClick={() => set({ steps: [...steps, newStep(t.value)] })}
+            onClick={() => set({ steps: [...steps, newStep(t)] })}
           >
-            {t.label}
+            {STEP_DEFS[t].label}
           </Button>
         ))}
       </Stack>
@@ -299,11 +361,57 @@ function lastSegment(path: string): string {
   return parts[parts.length - 1] ?? path;
 }
 
+/** "ok=0, warn=1" ↔ {"ok":0,"warn":1}: entries whose number does not parse are dropped. */
+export function parseEnum(text: string): Column['enum'] {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',')) {
+    const eq = part.lastIndexOf('=');
+    if (eq < 0) {
+      continue;
+    }
+    const key = part.slice(0, eq).trim();
+    const num = part.slice(eq + 1).trim();
+    if (key !== '' && num !== '' && Number.isFinite(Number(num))) {
+      out[key] = Number(num);
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
+}
+
+function enumText(e: Column['enum']): string {
+  return Object.entries(e ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+}
+
+/** The enum mapping as text, kept as typed and parsed when the input loses focus. */
+function EnumInput({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: Column['enum'];
+  onChange: (e: Column['enum']) => void;
+}) {
+  const [text, setText] = React.useState(enumText(value));
+  return (
+    <Input
+      aria-label={label}
+      width={18}
+      placeholder="ok=0, warn=1"
+      value={text}
+      onChange={(e) => setText(e.currentTarget.value)}
+      onBlur={() => onChange(parseEnum(text))}
+    />
+  );
+}
+
 function typedDefault(v: string, type?: ColumnType): Column['default'] {
   if (v === '') {
     return undefined;
   }
-  if (type === 'number') {
+  if (type === 'number' || type === 'duration') {
     const n = Number(v);
     return Number.isFinite(n) ? n : v;
   }

@@ -78,9 +78,10 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
     PREVIEW_DEBOUNCE_MS
   );
   const root = pipeline.root?.trim() ?? '';
+  const rootSyntax = pipeline.rootSyntax;
   const rowSchema = useResource(
-    path && root ? () => datasource.getSchema(path, { root, format }) : null,
-    [datasource, path, root, format],
+    path && root ? () => datasource.getSchema(path, { root, format, rootSyntax }) : null,
+    [datasource, path, root, format, rootSyntax],
     PREVIEW_DEBOUNCE_MS
   );
   const rowFields = root ? (rowSchema.value?.fields ?? []) : (docSchema.value?.fields ?? []);
@@ -200,6 +201,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
           pipeline={pipeline}
           onChange={(p) => onChange({ ...query, pipeline: p })}
           documentFields={docSchema.value?.fields ?? []}
+          documentRoots={docSchema.value?.roots}
           rowFields={rowFields}
           fieldsStatus={fieldsStatus}
         />

@@ -1,0 +1,25 @@
+import { Step, StepType } from '../../../types/query';
+import { computeStep } from './ComputeStep';
+import { filterStep } from './FilterStep';
+import { groupByStep } from './GroupByStep';
+import { jqStep } from './JqStep';
+import { limitStep } from './LimitStep';
+import { renameStep } from './RenameStep';
+import { sortStep } from './SortStep';
+import { StepDef } from './types';
+
+/** The editor of every step type the backend registers (STEP_TYPES, generated from pkg/transform). */
+export const STEP_DEFS: { [K in StepType]: StepDef<K> } = {
+  filter: filterStep,
+  compute: computeStep,
+  rename: renameStep,
+  sort: sortStep,
+  limit: limitStep,
+  groupBy: groupByStep,
+  jq: jqStep,
+};
+
+/** A new step of the given type with its editor's defaults. */
+export function newStep(type: StepType): Step {
+  return STEP_DEFS[type].create();
+}
