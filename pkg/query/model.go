@@ -205,6 +205,16 @@ func (p *Pagination) validate(q *Query) error {
 	if p == nil {
 		return nil
 	}
+	if p.Mode != "" && p.Mode != "none" {
+		// Pages are joined as JSON rows (selected by a gjson root) or as CSV
+		// before the pipeline runs once; markup and jq roots cannot be joined.
+		switch {
+		case q.Pipeline.Format == transform.FormatXML || q.Pipeline.Format == transform.FormatHTML:
+			return fmt.Errorf("pagination: pages of format %s cannot be joined; paginate JSON, NDJSON or CSV", q.Pipeline.Format)
+		case q.Pipeline.RootSyntax == "jq":
+			return fmt.Errorf("pagination: a jq root cannot select the rows of joined pages; use a gjson root, or a jq step after it")
+		}
+	}
 	method := q.Method
 	if p.In == "" {
 		p.In = "query"

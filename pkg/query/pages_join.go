@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -43,35 +42,35 @@ func newJoiner(p *transform.Pipeline, maxBytes int64, maxRows int, lease *authz.
 	return &joiner{pipeline: p, maxBytes: maxBytes, maxRows: maxRows, lease: lease}
 }
 
-// pageFormat is the format of a page: the pipeline's, or for auto the
-// content type's, else a guess from the bytes as the transform would.
-func pageFormat(p *transform.Pipeline, contentType string, body []byte) string {
+// pageFormat is the format of a page: the pipeline's, or for auto what the
+// engine itself would detect (transform.DetectFormat). Only JSON, NDJSON and
+// CSV pages can be joined (Parse refuses pagination for the markup formats).
+func pageFormat(p *transform.Pipeline, contentType string, body []byte) (string, error) {
 	switch p.Format {
 	case transform.FormatCSV, transform.FormatNDJSON, transform.FormatJSON:
-		return p.Format
+		return p.Format, nil
 	case "":
-		return transform.FormatJSON
+		return transform.FormatJSON, nil
 	}
-	mt, _, _ := mime.ParseMediaType(contentType)
-	switch {
-	case mt == "text/csv":
-		return transform.FormatCSV
-	case strings.Contains(mt, "ndjson") || strings.Contains(mt, "jsonl") || mt == "application/json-seq":
-		return transform.FormatNDJSON
-	case mt == "application/json" || strings.HasSuffix(mt, "+json") || json.Valid(body):
-		return transform.FormatJSON
+	f, err := transform.DetectFormat(contentType, body)
+	if err != nil {
+		return "", apierr.Downstream(502, "invalid_input", "%s", err.Error())
 	}
-	first, _, _ := bytes.Cut(body, []byte("\n"))
-	if json.Valid(bytes.TrimSpace(first)) {
-		return transform.FormatNDJSON
+	switch f {
+	case transform.FormatCSV, transform.FormatNDJSON, transform.FormatJSON:
+		return f, nil
 	}
-	return transform.FormatCSV
+	return "", apierr.Downstream(502, "invalid_pagination",
+		"a page is %s (Content-Type %q); pagination joins JSON, NDJSON and CSV pages only", f, contentType)
 }
 
 // add appends a page's rows; name, when set, adds column name=label to
 // each (list pagination). It returns the rows of this page.
 func (j *joiner) add(pg *page, name, label string) (int, error) {
-	format := pageFormat(j.pipeline, pg.ContentType, pg.Body)
+	format, err := pageFormat(j.pipeline, pg.ContentType, pg.Body)
+	if err != nil {
+		return 0, err
+	}
 	kind := "json"
 	if format == transform.FormatCSV {
 		kind = "csv"
@@ -87,7 +86,6 @@ func (j *joiner) add(pg *page, name, label string) (int, error) {
 	j.pages++
 	before, rowsBefore := j.buf.Len(), j.rows
 	var n int
-	var err error
 	if kind == "csv" {
 		n, err = j.addCSV(pg.Body, name, label)
 	} else {

@@ -204,3 +204,33 @@ func TestNDJSONPagesAndTheBytesBound(t *testing.T) {
 		t.Errorf("%d rows, %+v", n, dr.Frames[0].Meta.Notices)
 	}
 }
+
+// Pages are joined as JSON/NDJSON rows or CSV: markup formats and jq roots
+// are refused before any call, and an auto-detected XML page is an error,
+// never a wrong frame.
+func TestPaginationOnlyJoinsWhatItCanRead(t *testing.T) {
+	var calls atomic.Int32
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.Header().Set("Content-Type", "application/xml")
+		_, _ = w.Write([]byte(`<items><item><id>1</id></item></items>`))
+	}))
+	defer up.Close()
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
+	for _, js := range []string{
+		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"xml","root":"//item"}}`,
+		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"html"}}`,
+		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"rootSyntax":"jq","root":".items[]"}}`,
+	} {
+		if dr := runOne(t, r, js); dr.Error == nil || dr.Status != 400 || !strings.Contains(dr.Error.Error(), "pagination") {
+			t.Errorf("%s: %+v", js, dr)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Fatalf("%d upstream calls for queries that cannot be valid", calls.Load())
+	}
+	dr := runOne(t, r, `{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"auto"}}`)
+	if dr.Error == nil || !strings.Contains(dr.Error.Error(), "pagination joins JSON, NDJSON and CSV pages only") {
+		t.Fatalf("auto-detected XML page: %+v", dr)
+	}
+}

@@ -205,3 +205,14 @@ func shortQuote(s string) string {
 	}
 	return fmt.Sprintf("%q", s)
 }
+
+// DetectFormat is how format "auto" reads a body: the format it resolves to,
+// or the error naming the content type and first bytes. Callers that handle
+// bodies before the engine (the query's page joiner) decide as it would.
+func DetectFormat(contentType string, body []byte) (string, error) {
+	f, err := sniffFormat(contentType, body)
+	if err != nil {
+		return "", err
+	}
+	return f, nil
+}
