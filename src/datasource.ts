@@ -72,11 +72,17 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   }
 
   /** Field discovery for the editor; the dashboard's variables are replaced first, as in the query. */
-  getSchema(path: string, opts: { root?: string; format?: string; rootSyntax?: string } = {}): Promise<SchemaResponse> {
+  getSchema(
+    path: string,
+    opts: { root?: string; format?: string; rootSyntax?: string; upstream?: string } = {}
+  ): Promise<SchemaResponse> {
     const t = getTemplateSrv();
     const params: Record<string, string> = { path: interpolatePath(path, (s, f) => t.replace(s, {}, f)) };
     if (opts.root) {
       params.root = t.replace(opts.root, {}, textFormat);
+    }
+    if (opts.upstream) {
+      params.upstream = opts.upstream;
     }
     if (opts.rootSyntax) {
       params.rootSyntax = opts.rootSyntax;
@@ -98,7 +104,7 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       return this.transform({ data: q.data, pipeline: q.pipeline ?? {} });
     }
     const source: TransformSource = { method: q.method || (q.graphql ? 'POST' : 'GET'), path: q.path || '' };
-    for (const k of ['params', 'headers', 'body', 'format', 'pagination', 'graphql'] as const) {
+    for (const k of ['upstream', 'params', 'headers', 'body', 'format', 'pagination', 'graphql'] as const) {
       if (q[k] !== undefined) {
         Object.assign(source, { [k]: q[k] });
       }

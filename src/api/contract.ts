@@ -14,6 +14,7 @@ import {
   TransformRequest,
   TransformResponse,
   TransformSource,
+  UpstreamView,
 } from '../types/api';
 import {
   AggregateOp,
@@ -157,6 +158,18 @@ export const CONTRACT: ContractEntry[] = [
         }),
         proxyRules: arr(false, { kind: 'object', required: true, props: proxyRule }),
         actions: arr(false, s(true)),
+        upstreams: arr(false, {
+          kind: 'object',
+          required: true,
+          props: obj<UpstreamView>({
+            name: s(true),
+            default: b(false),
+            origin: s(true),
+            authType: s(true),
+            proxyPath: s(true),
+            proxyRules: arr(true, { kind: 'object', required: true, props: proxyRule }),
+          }),
+        }),
       }),
     },
   },
@@ -169,6 +182,7 @@ export const CONTRACT: ContractEntry[] = [
       props: obj<TransformRequest>({
         data: any(false),
         source: optObj<TransformSource>({
+          upstream: s(false),
           method: s(false),
           path: s(true),
           params: map(false),

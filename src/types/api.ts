@@ -44,10 +44,23 @@ export interface InfoResponse {
   proxyRules?: ProxyRuleView[];
   /** Names of the actions the caller may run. */
   actions?: string[];
+  /** Listed when the data source has named upstreams (pkg/authz UpstreamView). */
+  upstreams?: UpstreamView[];
+}
+
+export interface UpstreamView {
+  name: string;
+  default?: boolean;
+  origin: string;
+  authType: string;
+  proxyPath: string;
+  proxyRules: ProxyRuleView[];
 }
 
 /** The upstream request of a transform: the query model without its pipeline (pkg/query Query). */
 export interface TransformSource {
+  /** A named upstream; absent: the data source's own. */
+  upstream?: string;
   method?: string;
   path: string;
   params?: Record<string, string | string[]>;

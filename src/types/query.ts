@@ -153,6 +153,8 @@ export interface AnnotationMapping {
 export type QueryFormat = 'table' | 'timeseries' | 'logs' | 'trace' | 'nodegraph';
 
 export interface RelayQuery extends DataQuery {
+  /** A named upstream of the data source (jsonData.upstreams); absent: the data source's own URL. */
+  upstream?: string;
   method?: string;
   path?: string;
   params?: Record<string, string | string[]>;

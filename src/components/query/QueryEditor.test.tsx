@@ -110,6 +110,58 @@ describe('QueryEditor', () => {
     expect(latest.current.path).toBe('/api/items');
   });
 
+  it('picks a named upstream: its rules are suggested, and the preview and /schema name it', async () => {
+    const b = fakeRelay();
+    const rule = (path: string) => ({ path, methods: ['GET'], minRole: 'Viewer' });
+    b.on('GET info', {
+      data: {
+        plugin: {},
+        datasource: {},
+        caller: { login: 'viewer', role: 'Viewer' },
+        routes: [],
+        proxyRules: [rule('/api/items')],
+        upstreams: [
+          {
+            name: 'default',
+            default: true,
+            origin: 'http://a',
+            authType: 'bearer',
+            proxyPath: '/proxy/',
+            proxyRules: [rule('/api/items')],
+          },
+          {
+            name: 'billing',
+            origin: 'http://b',
+            authType: 'sigv4',
+            proxyPath: '/proxy/billing/',
+            proxyRules: [rule('/invoices')],
+          },
+        ],
+      },
+    });
+    const { latest } = renderEditor({ upstream: 'billing' });
+    expect(await screen.findByText('billing')).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Path'));
+    const list = await screen.findByRole('listbox', { name: 'Path suggestions' });
+    await waitFor(() => expect(within(list).getByText('/invoices')).toBeInTheDocument());
+    expect(within(list).queryByText('/api/items')).not.toBeInTheDocument();
+    fireEvent.mouseDown(within(list).getByText('/invoices'));
+    expect(latest.current).toMatchObject({ upstream: 'billing', path: '/invoices' });
+    await waitFor(() => expect(transformCalls(b).length).toBeGreaterThan(0), { timeout: 5000 });
+    expect(transformCalls(b)[0].data).toMatchObject({ source: { upstream: 'billing', path: '/invoices' } });
+    await waitFor(() =>
+      expect(b.requests.some((r) => r.url.endsWith('/resources/schema') && r.params?.upstream === 'billing')).toBe(true)
+    );
+  });
+
+  it('shows no upstream picker for a data source with one upstream', async () => {
+    fakeRelay();
+    renderEditor();
+    await userEvent.click(screen.getByLabelText('Path'));
+    await screen.findByRole('listbox', { name: 'Path suggestions' });
+    expect(screen.queryByLabelText('Upstream')).not.toBeInTheDocument();
+  });
+
   it('shows why path suggestions are missing', async () => {
     const b = installFakeBackend();
     b.on('GET info', { status: 403, data: { error: 'info requires the Viewer role', code: 'forbidden', status: 403 } });

@@ -6,6 +6,7 @@ import {
   InlineField,
   InlineFieldRow,
   RadioButtonGroup,
+  Select,
   Stack,
   Text,
   useStyles2,
@@ -54,13 +55,20 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
     source === 'inline' ? hasInlineData(query) : source === 'graphql' ? !!query.graphql?.query?.trim() : !!path;
   const pipeline: Pipeline = query.pipeline ?? {};
   const format = pipeline.format;
+  const upstream = query.upstream || undefined;
 
-  // Paths callers may use: proxy rules from /info, plus what /openapi.json documents.
+  // The data source's named upstreams (listed by /info only when it has some).
+  const info = useResource(() => datasource.getInfo(), [datasource]);
+  const upstreams = info.value?.upstreams ?? [];
+
+  // Paths callers may use: the chosen upstream's proxy rules from /info, plus what /openapi.json documents.
   const known = useResource(
     () =>
       Promise.all([datasource.getInfo(), datasource.getOpenAPI()]).then(([info, doc]) => {
         const out = new Map<string, Suggestion>();
-        for (const r of [...(info.proxyRules ?? []), ...upstreamPathsFromOpenAPI(doc)]) {
+        const named = upstream ? info.upstreams?.find((u) => u.name === upstream) : undefined;
+        const rules = named ? (named.proxyRules ?? []) : (info.proxyRules ?? []);
+        for (const r of [...rules, ...(named ? [] : upstreamPathsFromOpenAPI(doc))]) {
           const p = r.path?.replace(/\*$/, '');
           if (p && !out.has(p)) {
             out.set(p, { value: p, detail: r.methods?.join(' ') });
@@ -68,20 +76,20 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
         }
         return [...out.values()];
       }),
-    [datasource]
+    [datasource, upstream]
   );
 
   // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set.
   const docSchema = useResource(
-    path ? () => datasource.getSchema(path, { format }) : null,
-    [datasource, path, format],
+    path ? () => datasource.getSchema(path, { format, upstream }) : null,
+    [datasource, path, format, upstream],
     PREVIEW_DEBOUNCE_MS
   );
   const root = pipeline.root?.trim() ?? '';
   const rootSyntax = pipeline.rootSyntax;
   const rowSchema = useResource(
-    path && root ? () => datasource.getSchema(path, { root, format, rootSyntax }) : null,
-    [datasource, path, root, format, rootSyntax],
+    path && root ? () => datasource.getSchema(path, { root, format, rootSyntax, upstream }) : null,
+    [datasource, path, root, format, rootSyntax, upstream],
     PREVIEW_DEBOUNCE_MS
   );
   const rowFields = root ? (rowSchema.value?.fields ?? []) : (docSchema.value?.fields ?? []);
@@ -159,6 +167,21 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
       {source === 'inline' && <InlineDataEditor value={query.data} onChange={(data) => onChange({ ...query, data })} />}
       {source !== 'inline' && (
         <InlineFieldRow>
+          {upstreams.length > 1 && (
+            <InlineField label="Upstream" labelWidth={10} tooltip="Which of the data source's upstream APIs to call.">
+              <Select
+                aria-label="Upstream"
+                width={20}
+                options={upstreams.map((u) => ({
+                  label: u.default ? `${u.name} (default)` : u.name,
+                  value: u.default ? '' : u.name,
+                  description: u.origin,
+                }))}
+                value={upstream ?? ''}
+                onChange={(o) => change({ ...query, upstream: o.value || undefined }, true)}
+              />
+            </InlineField>
+          )}
           {source === 'http' && (
             <InlineField label="Method" labelWidth={10}>
               <RadioButtonGroup
