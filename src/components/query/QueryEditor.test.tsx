@@ -140,7 +140,7 @@ describe('QueryEditor', () => {
       },
     });
     const { latest } = renderEditor({ upstream: 'billing' });
-    expect(await screen.findByText('billing')).toBeInTheDocument();
+    expect(await screen.findByDisplayValue('billing')).toBeInTheDocument();
     await userEvent.click(screen.getByLabelText('Path'));
     const list = await screen.findByRole('listbox', { name: 'Path suggestions' });
     await waitFor(() => expect(within(list).getByText('/invoices')).toBeInTheDocument());
@@ -159,7 +159,7 @@ describe('QueryEditor', () => {
     renderEditor();
     await userEvent.click(screen.getByLabelText('Path'));
     await screen.findByRole('listbox', { name: 'Path suggestions' });
-    expect(screen.queryByLabelText('Upstream')).not.toBeInTheDocument();
+    expect(screen.queryByText('Upstream')).not.toBeInTheDocument();
   });
 
   it('shows why path suggestions are missing', async () => {

@@ -2,11 +2,11 @@ import { css } from '@emotion/css';
 import React, { useMemo, useRef } from 'react';
 import { GrafanaTheme2, QueryEditorProps } from '@grafana/data';
 import {
+  Combobox,
   ControlledCollapse,
   InlineField,
   InlineFieldRow,
   RadioButtonGroup,
-  Select,
   Stack,
   Text,
   useStyles2,
@@ -169,16 +169,16 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
         <InlineFieldRow>
           {upstreams.length > 1 && (
             <InlineField label="Upstream" labelWidth={10} tooltip="Which of the data source's upstream APIs to call.">
-              <Select
+              <Combobox<string>
                 aria-label="Upstream"
                 width={20}
                 options={upstreams.map((u) => ({
                   label: u.default ? `${u.name} (default)` : u.name,
-                  value: u.default ? '' : u.name,
+                  value: u.default ? 'default' : u.name,
                   description: u.origin,
                 }))}
-                value={upstream ?? ''}
-                onChange={(o) => change({ ...query, upstream: o.value || undefined }, true)}
+                value={upstream ?? 'default'}
+                onChange={(o) => change({ ...query, upstream: o.value === 'default' ? undefined : o.value }, true)}
               />
             </InlineField>
           )}
