@@ -3,8 +3,9 @@ package query
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -71,7 +72,7 @@ func (q *Query) request(m Macros) (request, error) {
 		}
 		req.Path, req.Params = req.Path[:i], extra
 	}
-	for _, k := range sortedKeys(q.Params) {
+	for _, k := range slices.Sorted(maps.Keys(q.Params)) {
 		name, err := m.Expand(k, "params")
 		if err != nil {
 			return req, err
@@ -115,15 +116,6 @@ func (q *Query) request(m Macros) (request, error) {
 		return req, err
 	}
 	return req, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // expandPipeline expands the pipeline's strings by place: jq programs as
@@ -172,7 +164,7 @@ func (m Macros) walk(v any, path string, at place) (any, *apierr.Error) {
 		}
 	case map[string]any:
 		typ, _ := x["type"].(string)
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			child := x[k]
 			p := k
 			if path != "" {

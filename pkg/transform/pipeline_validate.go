@@ -2,7 +2,6 @@ package transform
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -282,13 +281,4 @@ func parseInterval(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("interval %q must be at least 1ms", s)
 	}
 	return d, nil
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }

@@ -1,5 +1,10 @@
 package transform
 
+import (
+	"maps"
+	"slices"
+)
+
 // RenameStep renames one field (From → To) or several at once (Map, applied
 // simultaneously, so {"a":"b","b":"a"} swaps).
 type RenameStep struct {
@@ -53,7 +58,7 @@ func (s *RenameStep) validate(path string) *ValidationError {
 			return verr(path+".map", "use either map or from/to, not both")
 		}
 		targets := map[string]string{}
-		for _, from := range sortedKeys(s.Map) {
+		for _, from := range slices.Sorted(maps.Keys(s.Map)) {
 			to := s.Map[from]
 			if err := checkName(path+".map."+from, to); err != nil {
 				return err
@@ -76,7 +81,7 @@ func (s *RenameStep) renames(path string) (pairs [][2]string, paths []string) {
 	if len(s.Map) == 0 {
 		return [][2]string{{s.From, s.To}}, []string{path + ".from"}
 	}
-	for _, from := range sortedKeys(s.Map) {
+	for _, from := range slices.Sorted(maps.Keys(s.Map)) {
 		pairs = append(pairs, [2]string{from, s.Map[from]})
 		paths = append(paths, path+".map."+from)
 	}
