@@ -16,6 +16,7 @@ import { upstreamPathsFromOpenAPI } from '../../api/openapi';
 import type { DataSource } from '../../datasource';
 import { cleanQuery, hasInlineData } from '../../query/model';
 import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, QuerySource, RelayQuery } from '../../types/query';
+import { InfoResponse, OpenAPIDocument } from '../../types/api';
 import { RelayJsonData } from '../../types/settings';
 import { ResourceStatus } from '../common/ResourceStatus';
 import { Suggestion, SuggestInput } from '../common/SuggestInput';
@@ -42,6 +43,20 @@ const SOURCE_OPTIONS: Array<{ label: string; value: QuerySource }> = [
   { label: 'Inline data', value: 'inline' },
 ];
 
+/** Paths callers may use: the chosen upstream's proxy rules, plus (default upstream) what /openapi.json documents. */
+function pathSuggestions(info: InfoResponse, doc: OpenAPIDocument, upstream?: string): Suggestion[] {
+  const out = new Map<string, Suggestion>();
+  const named = upstream ? info.upstreams?.find((u) => u.name === upstream) : undefined;
+  const rules = named ? named.proxyRules : (info.proxyRules ?? []);
+  for (const r of [...rules, ...(named ? [] : upstreamPathsFromOpenAPI(doc))]) {
+    const p = r.path?.replace(/\*$/, '');
+    if (p && !out.has(p)) {
+      out.set(p, { value: p, detail: r.methods?.join(' ') });
+    }
+  }
+  return [...out.values()];
+}
+
 /** Debounce of the live preview and field discovery while typing. */
 export const PREVIEW_DEBOUNCE_MS = 600;
 
@@ -57,27 +72,11 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   const format = pipeline.format;
   const upstream = query.upstream || undefined;
 
-  // The data source's named upstreams (listed by /info only when it has some).
-  const info = useResource(() => datasource.getInfo(), [datasource]);
-  const upstreams = info.value?.upstreams ?? [];
+  // /info (proxy rules; named upstreams, listed only when the data source has some) and /openapi.json, read once.
+  const known = useResource(() => Promise.all([datasource.getInfo(), datasource.getOpenAPI()]), [datasource]);
+  const upstreams = known.value?.[0].upstreams ?? [];
 
-  // Paths callers may use: the chosen upstream's proxy rules from /info, plus what /openapi.json documents.
-  const known = useResource(
-    () =>
-      Promise.all([datasource.getInfo(), datasource.getOpenAPI()]).then(([info, doc]) => {
-        const out = new Map<string, Suggestion>();
-        const named = upstream ? info.upstreams?.find((u) => u.name === upstream) : undefined;
-        const rules = named ? (named.proxyRules ?? []) : (info.proxyRules ?? []);
-        for (const r of [...rules, ...(named ? [] : upstreamPathsFromOpenAPI(doc))]) {
-          const p = r.path?.replace(/\*$/, '');
-          if (p && !out.has(p)) {
-            out.set(p, { value: p, detail: r.methods?.join(' ') });
-          }
-        }
-        return [...out.values()];
-      }),
-    [datasource, upstream]
-  );
+  const suggestions = known.value ? pathSuggestions(known.value[0], known.value[1], upstream) : [];
 
   // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set.
   const docSchema = useResource(
@@ -202,7 +201,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
               aria-label="Path"
               placeholder={source === 'graphql' ? '/graphql' : '/api/items'}
               value={query.path ?? ''}
-              suggestions={known.value ?? []}
+              suggestions={suggestions}
               onChange={(v) => onChange({ ...query, path: v })}
               footer={pathStatus}
             />
