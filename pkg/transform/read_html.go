@@ -480,9 +480,5 @@ func htmlSchema(ctx context.Context, body []byte, p *Pipeline, sampleRows int) (
 	if err != nil {
 		return nil, err
 	}
-	out := make([]FieldInfo, len(t.cols))
-	for i, c := range t.cols {
-		out[i] = FieldInfo{Path: c.name, Type: c.typ.String(), Nullable: hasNull(c)}
-	}
-	return out, nil
+	return t.fieldInfo(), nil
 }

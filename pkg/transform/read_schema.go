@@ -62,11 +62,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		if err != nil {
 			return nil, err
 		}
-		out := make([]FieldInfo, len(t.cols))
-		for i, c := range t.cols {
-			out[i] = FieldInfo{Path: c.name, Type: c.typ.String(), Nullable: hasNull(c)}
-		}
-		return out, nil
+		return t.fieldInfo(), nil
 	}
 
 	var src rowSource
@@ -217,4 +213,13 @@ func xmlKeyPath(k string) string {
 		return k
 	}
 	return gjson.Escape(k)
+}
+
+// fieldInfo lists a read table's columns (CSV and HTML samples).
+func (t *table) fieldInfo() []FieldInfo {
+	out := make([]FieldInfo, len(t.cols))
+	for i, c := range t.cols {
+		out[i] = FieldInfo{Path: c.name, Type: c.typ.String(), Nullable: hasNull(c)}
+	}
+	return out
 }
