@@ -47,7 +47,6 @@ type Datasource struct {
 	// invalid is set when the settings could not be used; every call then
 	// reports it instead of half-working.
 	invalid  error
-	client   *upstream.Client
 	set      *upstreamSet
 	queries  *query.Runner
 	api      *resources.API
@@ -97,7 +96,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 		return d
 	}
 	client := set.def
-	d.client, d.set = client, set
+	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
 	gateway := set.gateways(policy, logger)
 	d.queries = query.NewRunner(s, client, audit, logger)
