@@ -42,7 +42,7 @@ func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit
 
 // QueryRateClass is the rate-limit class every upstream request of a query
 // (each page) is charged to.
-const QueryRateClass = "query"
+const QueryRateClass = settings.RateClassQuery
 
 // Grant is what the upstream requests of one Grafana request run under: the
 // caller, a cap on the calls of the whole request (queries × pages), and the
@@ -138,7 +138,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 			return nil, authz.BudgetError()
 		}
 		in.Body = x.data
-	case p != nil && p.Mode != "" && p.Mode != "none":
+	case p != nil && p.Mode.paged():
 		j, err := r.fetchPages(ctx, c, x, &pipeline, p)
 		if err != nil {
 			return nil, err
