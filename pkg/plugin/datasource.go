@@ -15,10 +15,12 @@ import (
 	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
@@ -52,6 +54,9 @@ type Datasource struct {
 	api      *resources.API
 	resource backend.CallResourceHandler
 	logger   log.Logger
+	// jq runs every jq program of this instance's calls (jq steps and roots
+	// of queries, /transform and /schema): the plugin-wide sandbox pool.
+	jq transform.JQRunner
 }
 
 // NewDatasource is the instance factory Grafana's instance manager calls.
@@ -64,6 +69,10 @@ type Options struct {
 	// Now is the clock of the policy (rate limits, key expiry, cache
 	// freshness) and of action idempotency; time.Now when nil.
 	Now func() time.Time
+	// JQ runs the jq programs; nil means the plugin's sandbox pool
+	// (jqworker.Shared), or in process in a binary that cannot serve jq
+	// workers (a test binary without jqworker.Main).
+	JQ transform.JQRunner
 }
 
 // New builds an instance from the settings Grafana sends. Bad settings do not
@@ -71,7 +80,10 @@ type Options struct {
 // show the user which field to fix (SettingsError returns it).
 func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
-	d := &Datasource{logger: logger}
+	d := &Datasource{logger: logger, jq: o.JQ}
+	if d.jq == nil {
+		d.jq = jqworker.Shared()
+	}
 	s, err := settings.Parse(ds)
 	if err != nil {
 		d.invalid = err
@@ -144,7 +156,7 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if d.invalid != nil {
 		return resources.SendError(sender, invalidSettings(d.invalid))
 	}
-	return d.resource.CallResource(ctx, req, sender)
+	return d.resource.CallResource(transform.WithJQRunner(ctx, d.jq), req, sender)
 }
 
 func invalidSettings(err error) *apierr.Error {
