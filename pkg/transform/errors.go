@@ -17,6 +17,7 @@ const (
 	CodeOutputTooLarge  = "output_too_large"      // result would exceed Limits.MaxCells or the output byte budget
 	CodeExprTooCostly   = "expression_too_costly" // an expression exceeded its per-row budget (loop steps, elements, text)
 	CodeTimeout         = "timeout"               // the context's deadline passed (or it was cancelled)
+	CodeMemoryBudget    = "memory_budget"         // the structures built from the input passed Limits.Memory
 	CodeInternal        = "internal"              // a bug; never carries internals in Message
 )
 
@@ -53,6 +54,8 @@ func (e *Error) HTTPStatus() int {
 		return http.StatusRequestEntityTooLarge
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
+	case CodeMemoryBudget:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
