@@ -28,7 +28,7 @@ func hostileStack(t *testing.T, extra string) *harness.Stack {
 	t.Helper()
 	h := harness.StartHostile(t)
 	jd := map[string]any{"network": map[string]any{"allowPrivateNetworks": true},
-		"proxy": map[string]any{"rules": []any{map[string]any{"path": "/", "methods": []string{"GET", "POST"}, "minRole": "Viewer"}}},
+		"proxy":      map[string]any{"rules": []any{map[string]any{"path": "/", "methods": []string{"GET", "POST"}, "minRole": "Viewer"}}},
 		"transform":  map[string]any{"maxInputBytes": 16 << 20, "timeout": "10s"},
 		"rateLimits": map[string]any{"disabled": true}}
 	if extra != "" {
