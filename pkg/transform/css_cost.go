@@ -200,6 +200,11 @@ func (st *domStats) cost(v reflect.Value, all bool) float64 {
 		if !all {
 			return st.cost(second, false) + hop
 		}
+		if v.FieldByName("combinator").Uint() == '+' {
+			// Walking back past text and comments: each such node is passed
+			// by the next element only, so n in all, plus one match each.
+			return st.cost(second, true) + cands*firstCost + n
+		}
 		return st.cost(second, true) + cands*hop
 	case "relativePseudoClassSelector":
 		inner := st.cost(v.FieldByName("match"), false)

@@ -49,9 +49,11 @@ func buildHostile() {
 		"/deep.xml": {contentType: "application/xml", body: deepXML()},
 		// 70,000 sibling <p> (480 KB): :nth-child over them is quadratic.
 		"/wide.html": {contentType: "text/html", body: []byte("<html><body><div>" + strings.Repeat("<p>x</p>", 60_000) + "</div></body></html>")},
-		// 20,000 lists of two items (350 KB): root suggestions verified with
-		// :nth-of-type selectors took 288 s.
-		"/lists.html": {contentType: "text/html", body: []byte("<html><body>" + strings.Repeat("<ul><li>a<li>b</ul>", 20_000) + "</body></html>")},
+		// 80 lists inside 500 nested elements sharing one id, then 40,000
+		// empty elements (290 KB): root suggestions asked "does #x select
+		// this ancestor alone" with a walk of the page per ancestor per list.
+		"/lists.html": {contentType: "text/html", body: []byte("<html><body>" + strings.Repeat(`<div id=x>`, 500) +
+			strings.Repeat("<ul><li>a<li>b</ul>", 80) + strings.Repeat("</div>", 500) + strings.Repeat("<i></i>", 40_000) + "</body></html>")},
 	}
 }
 
