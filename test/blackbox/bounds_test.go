@@ -148,7 +148,7 @@ func TestBoundsSchemaGzipServedAsHTML(t *testing.T) {
 	assertAlive(t, s)
 	// A query reads it as the bytes it is too.
 	resp, body := s.Do("POST", res+"/transform", "viewer", map[string]any{"source": map[string]any{"path": "/gzip-as-html"},
-		"pipeline": map[string]any{"format": "html", "root": "b"}}, nil)
+		"pipeline": map[string]any{"format": "html", "root": "p"}}, nil)
 	if resp.StatusCode != 200 && resp.StatusCode != 400 {
 		t.Fatalf("transform: %d %.300s", resp.StatusCode, body)
 	}

@@ -34,7 +34,7 @@ var (
 )
 
 func buildHostile() {
-	bomb := gzipOf(bytes.Repeat([]byte("<b>"), 64<<20/3)) // 64 MiB of open tags: ~64 KB of gzip
+	bomb := gzipOf(bytes.Repeat([]byte("<p>"), 64<<20/3)) // 64 MiB of paragraphs: ~64 KB of gzip
 	zeros := gzipOf(bytes.Repeat([]byte(" "), 256<<20))   // 256 MiB of JSON white space: ~256 KB
 	hostileAnswers = map[string]hostileAnswer{
 		// gzip served as HTML without Content-Encoding: decoded on magic
