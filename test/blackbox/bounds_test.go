@@ -134,6 +134,21 @@ func TestBoundsPaginationPathDepth(t *testing.T) {
 	assertAlive(t, s)
 }
 
+// §1/§2: macros walk the pipeline's JSON with a path per level, and a
+// column's default may nest as deep as encoding/json allows: 2,000 levels of
+// 1 KB keys made 2 GB of path strings.
+func TestBoundsPipelineWalkDepth(t *testing.T) {
+	s := hostileStack(t, "")
+	key := strings.Repeat("k", 1000)
+	deflt := strings.Repeat(`{"`+key+`":`, 2000) + `"${__user.login}"` + strings.Repeat("}", 2000)
+	status, out, body := dsQuery(s, "viewer", map[string]any{"refId": "A", "data": []any{map[string]any{"a": 1}},
+		"pipeline": map[string]any{"columns": []any{map[string]any{"name": "a", "type": "json", "default": json.RawMessage(deflt)}}}})
+	if status != 400 || out.Results["A"].Status != 400 || !strings.Contains(out.Results["A"].Error, "nested deeper than") {
+		t.Fatalf("deep default: %d %.300s", status, body)
+	}
+	assertAlive(t, s)
+}
+
 // §2: 64 KB of gzip served as text/html without Content-Encoding was
 // decoded on its magic bytes into 64 MiB of elements (2.6 GB of DOM), and
 // /schema used the default limits instead of the data source's.
