@@ -5,6 +5,7 @@
 // under the bound the defaults promise (docs/security.md).
 //
 //	go test ./bench/memory -run '^$' -bench . -benchtime 1x
+//	MEMORY_SCENARIOS='schema|csv' go test ./bench/memory -run '^$' -bench . -benchtime 1x
 package memorybench
 
 import (
@@ -14,6 +15,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,6 +104,9 @@ func scenarios() []scenario {
 		// An HTML page read through the DOM (480 KB, 60,000 rows), as a query.
 		{"query-html-dom", "POST", "/api/ds/query", qOn("hostile", map[string]any{"path": "/wide.html",
 			"pipeline": map[string]any{"format": "html", "root": "div > p"}})},
+		// 16 MiB of CSV, 8 million one-digit cells.
+		{"transform-csv-cells", "POST", hostile + "/transform", map[string]any{"source": map[string]any{"path": "/cells.csv"},
+			"pipeline": map[string]any{"format": "csv"}}},
 		// Quadratic selectors and root suggestions (CPU: each refused or bounded, see the slowest call).
 		{"transform-nth-child", "POST", hostile + "/transform", map[string]any{"source": map[string]any{"path": "/wide.html"},
 			"pipeline": map[string]any{"format": "html", "root": "p:nth-child(2n+1)"}}},
@@ -115,6 +120,9 @@ func qOn(uid string, js map[string]any) map[string]any {
 	return map[string]any{"from": "now-1h", "to": "now", "queries": []any{js}}
 }
 
+// only selects scenarios by name (MEMORY_SCENARIOS, a regular expression; all by default).
+var only = regexp.MustCompile(os.Getenv("MEMORY_SCENARIOS"))
+
 func BenchmarkWorstCaseMemory(b *testing.B) {
 	h := harness.StartHostile(b)
 	s := harness.Start(b, harness.Options{Provisioning: provisioning, DevHostArgs: []string{"-log-level", "error"},
@@ -122,6 +130,9 @@ func BenchmarkWorstCaseMemory(b *testing.B) {
 	idle := vm(b, s.PluginPID, "VmRSS")
 	for b.Loop() {
 		for _, sc := range scenarios() {
+			if !only.MatchString(sc.name) {
+				continue
+			}
 			resetPeak(s.PluginPID)
 			statuses, slowest := fire(b, s, sc)
 			fmt.Printf("memory: %-24s peak RSS %4d MiB, slowest call %6.2fs, statuses %v\n",

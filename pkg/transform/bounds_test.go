@@ -46,6 +46,17 @@ func TestMemoryChargedForDOMGridAndDecodedBody(t *testing.T) {
 	spans := []byte("<table>" + strings.Repeat(`<tr><td colspan=1000 rowspan=1000>x</td></tr>`, 2000) + "</table>")
 	_, err = run(`{"format":"html"}`, Input{Body: spans}, Limits{Memory: &countingBudget{max: 32 << 20}})
 	wantCode(t, err, CodeMemoryBudget)
+	// Table cells (CSV, JSON, NDJSON, XML) are charged as rows and columns are added.
+	csv := []byte("a,b,c,d\n" + strings.Repeat("1,2,3,4\n", 100_000))
+	b = &countingBudget{max: 1 << 30}
+	if _, err := run(`{"format":"csv"}`, Input{Body: csv}, Limits{Memory: b}); err != nil {
+		t.Fatal(err)
+	}
+	if b.taken < 400_000*tableCellBytes-meterChunk {
+		t.Fatalf("400,000 cells charged %d", b.taken)
+	}
+	_, err = run(`{}`, Input{Body: []byte(rowsJSON(100_000))}, Limits{Memory: &countingBudget{max: 4 << 20}})
+	wantCode(t, err, CodeMemoryBudget)
 	// A declared gzip body is charged as its buffer grows.
 	b = &countingBudget{max: 1 << 30}
 	body := []byte(rowsJSON(2000))

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +21,7 @@ type Hostile struct {
 
 // HostilePaths are the answers Hostile serves, by path.
 var HostilePaths = []string{
-	"/gzip-as-html", "/gzip-bomb.json", "/spans.html", "/deep.xml", "/wide.html", "/lists.html", "/echo",
+	"/gzip-as-html", "/gzip-bomb.json", "/spans.html", "/deep.xml", "/wide.html", "/lists.html", "/cells.csv", "/echo",
 }
 
 type hostileAnswer struct {
@@ -49,6 +50,8 @@ func buildHostile() {
 		"/deep.xml": {contentType: "application/xml", body: deepXML()},
 		// 70,000 sibling <p> (480 KB): :nth-child over them is quadratic.
 		"/wide.html": {contentType: "text/html", body: []byte("<html><body><div>" + strings.Repeat("<p>x</p>", 60_000) + "</div></body></html>")},
+		// 16 MiB of CSV: 1,000 columns of one-digit cells (8 million cells).
+		"/cells.csv": {contentType: "text/csv", body: cellsCSV()},
 		// 80 lists inside 500 nested elements sharing one id, then 40,000
 		// empty elements (290 KB): root suggestions asked "does #x select
 		// this ancestor alone" with a walk of the page per ancestor per list.
@@ -73,6 +76,22 @@ func spans() []byte {
 	}
 	b.WriteString("</table>")
 	return []byte(b.String())
+}
+
+func cellsCSV() []byte {
+	var b bytes.Buffer
+	for i := range 1000 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("c" + strconv.Itoa(i))
+	}
+	b.WriteByte('\n')
+	row := strings.TrimSuffix(strings.Repeat("1,", 1000), ",") + "\n"
+	for b.Len()+len(row) <= 16<<20-64 {
+		b.WriteString(row)
+	}
+	return b.Bytes()
 }
 
 func deepXML() []byte {
