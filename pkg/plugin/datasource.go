@@ -113,6 +113,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	gateway := set.gateways(policy, logger)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
+	d.queries.SetRateCharge(policy.ChargeRate)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now})

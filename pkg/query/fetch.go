@@ -97,8 +97,8 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 // own status and code (403 role_required, 429 rate_limited...), a full byte
 // budget is a 503, the rest is the upstream's fault.
 func clientError(err error, prefix string) *apierr.Error {
-	if errors.Is(err, authz.ErrBudget) {
-		return authz.BudgetError()
+	if isBudgetError(err) {
+		return budgetError(err)
 	}
 	if ae, ok := upstream.Denial(err); ok {
 		return ae

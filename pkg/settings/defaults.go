@@ -75,6 +75,8 @@ func applyDefaults(s *Settings) {
 	intDefault(&s.Query.MaxCallsPerRequest, 200)
 	intDefault(&s.Query.MaxPages, 10)
 	intDefault(&s.Query.Concurrency, 4)
+	intDefault(&s.Query.MaxQueriesPerRequest, 50)
+	durDefault(&s.Query.MaxTransformTimePerRequest, 2*s.Transform.Timeout.Duration)
 	intDefault(&s.Audit.RingSize, 1000)
 }
 

@@ -195,6 +195,12 @@ func validateLimits(s *Settings, errs *Errors) {
 	if s.Query.MaxPages < 0 || s.Query.MaxPages > 1000 {
 		errs.add("jsonData.query.maxPages", "must be between 1 and 1000")
 	}
+	if s.Query.MaxQueriesPerRequest < 0 || s.Query.MaxQueriesPerRequest > 10_000 {
+		errs.add("jsonData.query.maxQueriesPerRequest", "must be between 1 and 10000")
+	}
+	if s.Query.MaxTransformTimePerRequest.Duration < 0 {
+		errs.add("jsonData.query.maxTransformTimePerRequest", "must not be negative")
+	}
 	if s.Query.Concurrency < 0 || s.Query.Concurrency > 64 {
 		errs.add("jsonData.query.concurrency", "must be between 1 and 64")
 	}

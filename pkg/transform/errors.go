@@ -18,6 +18,7 @@ const (
 	CodeExprTooCostly   = "expression_too_costly" // an expression exceeded its per-row budget (loop steps, elements, text)
 	CodeTimeout         = "timeout"               // the context's deadline passed (or it was cancelled)
 	CodeJQResourceLimit = "jq_resource_limit"     // the jq sandbox stopped the program: memory, stack or CPU of its worker
+	CodeMemoryBudget    = "memory_budget"         // the structures built from the input passed Limits.Memory
 	CodeInternal        = "internal"              // a bug; never carries internals in Message
 )
 
@@ -54,6 +55,8 @@ func (e *Error) HTTPStatus() int {
 		return http.StatusRequestEntityTooLarge
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
+	case CodeMemoryBudget:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}
