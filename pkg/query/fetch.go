@@ -147,10 +147,8 @@ func (r *Runner) upstreamStatusError(req request, status int, body []byte) *apie
 	if len(body) > 1024 { // scrub a window wider than what is shown
 		body = body[:1024]
 	}
-	snippet := strings.TrimSpace(r.client.Scrub(string(body)))
-	if len(snippet) > 200 {
-		snippet = strings.ToValidUTF8(snippet[:200], "") + "…"
-	}
+	// A secret cut by the window is still caught by its prefix (Scrub).
+	snippet := strings.TrimSpace(r.client.ScrubCut(string(body), 200))
 	code, httpStatus := "upstream_error", status
 	msg := fmt.Sprintf("the upstream answered HTTP %d for %s %s", status, req.Method, req.Path)
 	switch {

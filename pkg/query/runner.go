@@ -14,7 +14,6 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -64,19 +63,13 @@ func (r *Runner) Grant(caller authz.Caller, background bool) authz.Grant {
 	return g
 }
 
-// backgroundCaller stands in for queries Grafana runs without a user (alert
-// rules, recorded queries): only Editors can create those, so they are
-// authorized as an Editor against the proxy rules.
-var backgroundCaller = authz.Caller{Login: "grafana-background", Role: role.Editor}
-
 // QueryData runs the request's queries concurrently (bounded by
 // query.concurrency); each gets its own response or error with its source.
+// The caller is who Grafana presents (authz.QueryCaller): an anonymous user
+// keeps its role and its org's shared rate limit; only an evaluation Grafana
+// marks as an alert is background.
 func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *backend.QueryDataResponse {
-	caller, background := backgroundCaller, true
-	if u := req.PluginContext.User; u != nil && u.Login != "" {
-		caller = authz.Caller{Login: u.Login, Name: u.Name, Role: role.FromGrafana(u.Role), OrgID: req.PluginContext.OrgID} //nolint:staticcheck
-		background = false
-	}
+	caller, background := authz.QueryCaller(req.PluginContext, req.Headers)
 	grant := r.Grant(caller, background)
 	fwd := http.Header{}
 	for k, v := range req.Headers { // Grafana sends forwarded headers as "http_<Name>" or "<Name>"
