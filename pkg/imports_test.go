@@ -11,10 +11,10 @@ import (
 // policy/client/engine → leaves); a new arrow must be added here on purpose.
 var allowedImports = map[string][]string{
 	"pkg":           {"plugin"},
-	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "upstream", "settings", "apierr", "role"},
+	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "cache", "upstream", "settings", "apierr", "role"},
 	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
-	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},
+	"pkg/query":     {"authz", "cache", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
 	"pkg/upstream":  {"httpx", "settings", "apierr"},

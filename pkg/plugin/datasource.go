@@ -15,6 +15,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
@@ -64,6 +65,9 @@ type Options struct {
 	// Now is the clock of the policy (rate limits, key expiry, cache
 	// freshness) and of action idempotency; time.Now when nil.
 	Now func() time.Time
+	// Remote is the shared second tier of the query and proxy caches, one
+	// per Grafana fleet (Redis); nil keeps both caches in this process.
+	Remote cache.Remote
 }
 
 // New builds an instance from the settings Grafana sends. Bad settings do not
@@ -98,9 +102,10 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	client := set.def
 	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
-	gateway := set.gateways(policy, logger)
+	gateway := set.gateways(policy, logger, o.Remote)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
+	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: o.Remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now})

@@ -28,6 +28,7 @@ type Runner struct {
 	logger   log.Logger
 	bytes    *authz.ByteBudget
 	work     *authz.WorkLimit
+	qcache   *queryCache // cache.go
 }
 
 // NewRunner builds the runner. Every upstream request it makes carries the
@@ -37,7 +38,7 @@ func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit
 	t := s.Transform
 	return &Runner{client: client, audit: audit, settings: s, logger: logger,
 		bytes: authz.NewByteBudget(t.MaxInFlightBytes, t.MaxInFlightBytesPerUser),
-		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser)}
+		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser), qcache: newQueryCache(s)}
 }
 
 // QueryRateClass is the rate-limit class every upstream request of a query
@@ -132,25 +133,23 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	pipeline := *x.pipeline
 	in := transform.Input{}
 	var notices []data.Notice
-	switch p := q.Pagination; {
+	switch {
 	case x.data != nil:
 		if err := c.lease.Take(int64(len(x.data))); err != nil {
 			return nil, authz.BudgetError()
 		}
 		in.Body = x.data
-	case p != nil && p.Mode != "" && p.Mode != "none":
-		j, err := r.fetchPages(ctx, c, x, &pipeline, p)
-		if err != nil {
-			return nil, err
-		}
-		in.Body, pipeline.Root, pipeline.Format = j.body(), j.root(), j.format()
-		notices = append(notices, j.notices()...)
 	default:
-		pg, err := r.fetch(ctx, c, x.req)
+		// The upstream bytes: from the query cache or fetched (cache.go).
+		src, err := r.source(ctx, c, q, x, &pipeline)
 		if err != nil {
 			return nil, err
 		}
-		in.Body, in.ContentType = pg.Body, pg.ContentType
+		in.Body, in.ContentType = src.body, src.contentType
+		if src.joined {
+			pipeline.Root, pipeline.Format = "", src.format
+		}
+		notices = append(notices, src.notices...)
 	}
 	res, err := r.Transform(ctx, grant.Caller, &pipeline, in)
 	if err != nil {
