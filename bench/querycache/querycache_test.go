@@ -1,15 +1,15 @@
 // Package querycachebench measures Relay's query cache (issue 22 §1) end to end: demo API + dev host + plugin
 // binary, the way Grafana calls Relay (POST /api/ds/query).
 //
-//	go test ./bench/querycache -run '^$' -bench . -benchtime 1x
+//		go test ./bench/querycache -run '^$' -bench . -benchtime 1x
 //
-//   - BenchmarkCachedQueryLatency: one panel's query against an upstream that takes 20 ms to answer
-//     (/api/cacheable?delay=20ms), with cacheTTL (served from the cache after the first) against the same query with
-//     cacheTTL "0s" (always fetched), in alternating rounds, 4 clients, at most 400 requests or 10 s each. Target:
-//     the cached query's p50 is at most 0.3 × the uncached one's; above it says ABOVE TARGET.
-//   - BenchmarkDashboardUpstreamCalls: a dashboard of 10 panels watched by 50 viewers (50 users) refreshing 3
-//     times, all at once, with cacheTTL and without, counted at the demo API (/api/counter). Without a cache it
-//     is 1,500 upstream calls; target with cacheTTL: at most 10 (one per panel); above it says ABOVE TARGET.
+//	  - BenchmarkCachedQueryLatency: one panel's query against an upstream that takes 20 ms to answer
+//	    (/api/cacheable?delay=20ms), with cacheTTL (served from the cache after the first) against the same query with
+//	    cacheTTL "0s" (always fetched), in alternating rounds, 4 clients, at most 400 requests or 10 s each. Target:
+//	    the cached query's p50 is at most 0.3 × the uncached one's; above it says ABOVE TARGET.
+//	  - BenchmarkDashboardUpstreamCalls: a dashboard of 10 panels watched by 50 viewers (50 users) refreshing 3
+//	    times, all at once, with cacheTTL and without, counted at the demo API (/api/counter). Without a cache it
+//	    is 1,500 upstream calls; target with cacheTTL: at most 10 (one per panel); above it says ABOVE TARGET.
 package querycachebench
 
 import (
