@@ -162,6 +162,9 @@ func (r *Runner) cachePlanFor(q *Query, x *expanded, g authz.Grant) cachePlan {
 type sourced struct {
 	body        []byte
 	contentType string
+	// contentEncoding is the answer's Content-Encoding (gzip is decoded by
+	// the transform, by this header).
+	contentEncoding string
 	joined      bool   // pagination: pages joined, root already applied
 	format      string // of the joined body
 	notices     []data.Notice
@@ -203,7 +206,7 @@ func (r *Runner) fetchSource(ctx context.Context, c *call, q *Query, x *expanded
 	if err != nil {
 		return nil, err
 	}
-	return &sourced{body: pg.Body, contentType: pg.ContentType}, nil
+	return &sourced{body: pg.Body, contentType: pg.ContentType, contentEncoding: pg.Header.Get("Content-Encoding")}, nil
 }
 
 // filled is what one (collapsed) fill of the cache produced.
@@ -356,6 +359,9 @@ func (qc *queryCache) entry(src *sourced, pages []seenPage, plan cachePlan, now 
 	if src.contentType != "" {
 		h.Set("Content-Type", src.contentType)
 	}
+	if src.contentEncoding != "" {
+		h.Set("Content-Encoding", src.contentEncoding)
+	}
 	if src.joined {
 		h.Set(hdrJoinedFormat, src.format)
 	}
@@ -367,7 +373,7 @@ func (qc *queryCache) entry(src *sourced, pages []seenPage, plan cachePlan, now 
 
 // fromEntry is the query input an entry holds.
 func fromEntry(e *cache.Entry) *sourced {
-	src := &sourced{body: e.Body, contentType: e.Header.Get("Content-Type")}
+	src := &sourced{body: e.Body, contentType: e.Header.Get("Content-Type"), contentEncoding: e.Header.Get("Content-Encoding")}
 	if f := e.Header.Get(hdrJoinedFormat); f != "" {
 		src.joined, src.format = true, f
 	}
