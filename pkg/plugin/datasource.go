@@ -15,6 +15,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
@@ -73,6 +74,9 @@ type Options struct {
 	// (jqworker.Shared), or in process in a binary that cannot serve jq
 	// workers (a test binary without jqworker.Main).
 	JQ transform.JQRunner
+	// Remote is the shared second tier of the query and proxy caches, one
+	// per Grafana fleet (Redis); nil keeps both caches in this process.
+	Remote cache.Remote
 }
 
 // New builds an instance from the settings Grafana sends. Bad settings do not
@@ -110,10 +114,11 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	client := set.def
 	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
-	gateway := set.gateways(policy, logger)
+	gateway := set.gateways(policy, logger, o.Remote)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
 	d.queries.SetRateCharge(policy.ChargeRate)
+	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: o.Remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now})

@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -37,6 +38,9 @@ type Gateway struct {
 	upstream    string         // the upstream's name ("" the default), for grants
 	authType    string
 	maxRequest  int64
+	// requestTimeout is timeouts.request: how long a cached GET waits at
+	// most for another replica's fetch (half of it).
+	requestTimeout time.Duration
 }
 
 type targetKey struct{}
@@ -54,6 +58,8 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 		upstream:    s.UpstreamName,
 		authType:    s.Auth.Type,
 		maxRequest:  s.Proxy.MaxRequestBytes,
+
+		requestTimeout: s.Timeouts.Request.Duration,
 	}
 	for k, v := range s.Proxy.QueryParams {
 		g.queryParams.Set(k, v)

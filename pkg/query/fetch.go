@@ -30,6 +30,7 @@ type request struct {
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
 // caller's in-flight byte lease).
 type page struct {
+	Status      int
 	Body        []byte
 	ContentType string
 	Header      http.Header
@@ -41,6 +42,9 @@ type page struct {
 type call struct {
 	grant authz.Grant
 	lease *authz.Lease
+	// record, when set, sees every page fetched (the query cache's
+	// freshness and the paths a cached answer was made of).
+	record func(request, *page)
 }
 
 // fetch performs one call and reads the body up to the transform input
@@ -90,7 +94,11 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			return nil, err
 		}
 	}
-	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}, nil
+	pg = &page{Status: resp.StatusCode, Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}
+	if c.record != nil {
+		c.record(req, pg)
+	}
+	return pg, nil
 }
 
 // clientError maps an upstream client error: the policy's refusal keeps its
