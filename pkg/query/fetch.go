@@ -13,6 +13,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/httpx"
+	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
@@ -143,7 +144,7 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 	}
 	caller := c.grant.Caller
 	r.audit.Record(authz.AuditEntry{Time: start.UTC(), RequestID: rid, Login: caller.Login, Role: caller.Role.String(),
-		OrgID: caller.OrgID, Route: c.grant.Purpose, Method: req.Method, Path: req.Path, Status: status,
+		OrgID: caller.OrgID, Route: c.grant.Purpose, Upstream: settings.ShownUpstream(c.grant.Upstream), Method: req.Method, Path: req.Path, Status: status,
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, APIKey: caller.APIKey, Outcome: outcome, Reason: reason})
 }
 

@@ -43,7 +43,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	var tr transformRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&tr); err != nil {
+	if err := httpx.DecodeOnly(dec, &tr); err != nil {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "the body must be {data | source, pipeline}: %s", jsonProblem(err)))
 		return
 	}

@@ -72,7 +72,7 @@ func componentSchemas() openapi3.Schemas {
 				"proxyRules", arr(props(nil, "path", str(), "methods", arr(str()), "minRole", roleSchema, "cacheTTL", str())))),
 			"actions", arr(str())),
 		"AuditLog": props([]string{"entries"}, "entries", arr(props(nil, "time", str(), "requestId", str(), "login", str(),
-			"role", str(), "orgId", intg(), "route", str(), "method", str(), "path", str(), "status", intg(),
+			"role", str(), "orgId", intg(), "route", str(), "upstream", str(), "method", str(), "path", str(), "status", intg(),
 			"durationMs", num(), "apiKey", str(), "outcome", enum("allowed", "denied", "error"), "reason", str()))),
 		"Pipeline": pipeline,
 		"TransformRequest": props([]string{"pipeline"}, "data", anyv(),
