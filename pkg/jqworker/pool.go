@@ -18,7 +18,8 @@ type Pool struct {
 	idle  chan *worker  // warm workers, at most Workers
 
 	mu     sync.Mutex
-	procs  int // live worker processes: idle, busy or starting
+	procs  int            // live worker processes: idle, busy or starting
+	owners map[string]int // jobs running or waiting for a worker, per caller
 	closed bool
 
 	broken error // the pool cannot start workers at all (see Shared)
@@ -35,7 +36,64 @@ func NewPool(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pool{cfg: cfg, slots: make(chan struct{}, cfg.Workers), idle: make(chan *worker, cfg.Workers)}, nil
+	return &Pool{cfg: cfg, slots: make(chan struct{}, cfg.Workers), idle: make(chan *worker, cfg.Workers),
+		owners: map[string]int{}}, nil
+}
+
+// Share is how many workers one caller may hold at once: half of them
+// (at least one), so one caller's programs, however many and however
+// costly, leave workers to everybody else.
+func (p *Pool) Share() int { return max(1, p.cfg.Workers/2) }
+
+// ForCaller is r with r's workers shared fairly: when r is a Pool, the
+// jobs run for key (a caller's identity) hold at most Share workers at
+// once; others wait for their turn until their deadline.
+func ForCaller(r transform.JQRunner, key string) transform.JQRunner {
+	if p, ok := r.(*Pool); ok {
+		return &callerRunner{pool: p, key: key}
+	}
+	return r
+}
+
+type callerRunner struct {
+	pool *Pool
+	key  string
+}
+
+func (c *callerRunner) RunJQ(ctx context.Context, job *transform.JQJob) ([]byte, error) {
+	release, err := c.pool.takeShare(ctx, c.key)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return c.pool.RunJQ(ctx, job)
+}
+
+// takeShare waits until key holds fewer than Share workers, then counts
+// one more for it.
+func (p *Pool) takeShare(ctx context.Context, key string) (release func(), err error) {
+	for {
+		p.mu.Lock()
+		if p.owners[key] < p.Share() {
+			p.owners[key]++
+			p.mu.Unlock()
+			return func() {
+				p.mu.Lock()
+				if p.owners[key]--; p.owners[key] <= 0 {
+					delete(p.owners, key)
+				}
+				p.mu.Unlock()
+			}, nil
+		}
+		p.mu.Unlock()
+		timer := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
 // RunJQ runs job on a worker: it waits for a free worker until ctx's

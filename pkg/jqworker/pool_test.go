@@ -207,3 +207,39 @@ func TestConfigFromEnv(t *testing.T) {
 		}
 	}
 }
+
+// TestCallerShare: one caller's costly programs hold at most half the
+// workers, so another caller's program runs at once beside them.
+func TestCallerShare(t *testing.T) {
+	p := newPool(t, Config{Workers: 2})
+	if p.Share() != 1 {
+		t.Fatalf("share %d", p.Share())
+	}
+	hog, other := ForCaller(p, "1/mallory"), ForCaller(p, "1/alice")
+	var wg sync.WaitGroup
+	hogDone := make(chan time.Time, 3)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = runWithin(hog, 5*time.Second, job(`last(range(1e12)) | {x: .}`, `null`))
+			hogDone <- time.Now()
+		}()
+	}
+	time.Sleep(300 * time.Millisecond) // the hog's calls are running or waiting
+	out, err := runWithin(other, 20*time.Second, job(`{ok: true}`, `null`))
+	otherDone := time.Now()
+	if err != nil || string(out) != `[{"ok":true}]` {
+		t.Fatalf("another caller beside the hog: %s %v", out, err)
+	}
+	wg.Wait()
+	close(hogDone)
+	for d := range hogDone {
+		if !otherDone.Before(d) {
+			t.Fatalf("another caller was answered only after one of the hog's calls ended: it waited for the hog")
+		}
+	}
+	if ForCaller(transform.InProcessJQ(), "x") != transform.InProcessJQ() {
+		t.Error("ForCaller wraps only pools")
+	}
+}
