@@ -243,3 +243,22 @@ func TestCallerShare(t *testing.T) {
 		t.Error("ForCaller wraps only pools")
 	}
 }
+
+// TestWorkerEnvironment: a worker gets its limits and nothing of the
+// plugin's environment (Grafana passes its settings and secrets to plugins).
+func TestWorkerEnvironment(t *testing.T) {
+	t.Setenv("GF_PLUGIN_APP_CLIENT_SECRET", "canary-secret")
+	cfg, err := Config{MemoryBytes: 64 << 20}.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := strings.Join(workerCommand(&cfg).Env, "\n")
+	for _, want := range []string{"RELAY_JQ_WORKER=1", "RELAY_JQ_MEMORY=67108864", "RELAY_JQ_STACK=16777216"} {
+		if !strings.Contains(env, want) {
+			t.Errorf("%s missing from %q", want, env)
+		}
+	}
+	if strings.Contains(env, "canary-secret") || strings.Contains(env, "PATH=") || strings.Contains(env, "HOME=") {
+		t.Fatalf("the worker inherits the plugin's environment: %q", env)
+	}
+}

@@ -30,16 +30,7 @@ type worker struct {
 // startWorker starts a worker and waits for its hello (bounded by ctx and
 // the start timeout).
 func startWorker(ctx context.Context, cfg *Config) (*worker, error) {
-	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	// Nothing of the plugin's environment (Grafana's settings, secrets) goes
-	// to a process that runs callers' programs; only its limits.
-	cmd.Env = []string{envWorker + "=1",
-		envMemory + "=" + strconv.FormatInt(cfg.MemoryBytes, 10),
-		envStack + "=" + strconv.FormatInt(cfg.StackBytes, 10)}
-	if v, ok := os.LookupEnv("GORACE"); ok { // race-built tests
-		cmd.Env = append(cmd.Env, "GORACE="+v)
-	}
-	cmd.SysProcAttr = sysProcAttr()
+	cmd := workerCommand(cfg)
 	w := &worker{cmd: cmd, stderr: &headBuffer{max: 4 << 10}, cfg: cfg}
 	cmd.Stderr = w.stderr
 	var err error
@@ -67,6 +58,21 @@ func startWorker(ctx context.Context, cfg *Config) (*worker, error) {
 		return nil, fmt.Errorf("jq worker did not start: %w (%s)", err, w.exitDescription())
 	}
 	return w, nil
+}
+
+// workerCommand is a worker's command line and environment. Nothing of the
+// plugin's environment (Grafana's settings, secrets) goes to a process that
+// runs callers' programs: only its limits.
+func workerCommand(cfg *Config) *exec.Cmd {
+	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
+	cmd.Env = []string{envWorker + "=1",
+		envMemory + "=" + strconv.FormatInt(cfg.MemoryBytes, 10),
+		envStack + "=" + strconv.FormatInt(cfg.StackBytes, 10)}
+	if v, ok := os.LookupEnv("GORACE"); ok { // race-built tests
+		cmd.Env = append(cmd.Env, "GORACE="+v)
+	}
+	cmd.SysProcAttr = sysProcAttr()
+	return cmd
 }
 
 // await runs io until it ends or ctx is done; then the worker is killed,
