@@ -45,6 +45,7 @@ func BenchmarkJQWorstCaseMemory(b *testing.B) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			var scPeak int64
+			var scAt string
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -53,7 +54,9 @@ func BenchmarkJQWorstCaseMemory(b *testing.B) {
 					case <-stop:
 						return
 					case <-time.After(20 * time.Millisecond):
-						scPeak = max(scPeak, treeRSS(s.PluginPID))
+						if total, parts := treeRSS(s.PluginPID); total > scPeak {
+							scPeak, scAt = total, parts
+						}
 					}
 				}
 			}()
@@ -61,7 +64,7 @@ func BenchmarkJQWorstCaseMemory(b *testing.B) {
 			close(stop)
 			wg.Wait()
 			peakSum = max(peakSum, scPeak)
-			b.Logf("%-20s statuses %v, plugin + jq workers peak %d MiB", sc.name, statuses, scPeak/1024)
+			b.Logf("%-20s statuses %v, plugin + jq workers peak %d MiB (%s)", sc.name, statuses, scPeak/1024, scAt)
 		}
 	}
 	peak := vm(b, s.PluginPID, "VmHWM")
@@ -75,9 +78,11 @@ func BenchmarkJQWorstCaseMemory(b *testing.B) {
 		concurrent, len(scenarios), peakSum/1024, peak/1024, idle/1024, jqBoundMiB, verdict)
 }
 
-// treeRSS is the RSS in KiB of pid and its children (the jq workers).
-func treeRSS(pid int) int64 {
+// treeRSS is the RSS in KiB of pid and its children (the jq workers), and
+// each process's share in MiB.
+func treeRSS(pid int) (int64, string) {
 	total := rssOf(pid)
+	parts := []string{fmt.Sprintf("plugin %d", total/1024)}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		child, err := strconv.Atoi(e.Name())
@@ -91,10 +96,12 @@ func treeRSS(pid int) int64 {
 		// pid (comm) state ppid ...: comm may hold spaces, so read after the last ')'.
 		fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
 		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
-			total += rssOf(child)
+			r := rssOf(child)
+			total += r
+			parts = append(parts, fmt.Sprintf("worker %d", r/1024))
 		}
 	}
-	return total
+	return total, strings.Join(parts, ", ") + " MiB"
 }
 
 func rssOf(pid int) int64 {

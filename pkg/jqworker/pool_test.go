@@ -68,6 +68,15 @@ func TestPoolAnswersAsInProcess(t *testing.T) {
 	}
 }
 
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
+}
+
 func errText(err error) string {
 	if err == nil {
 		return ""
@@ -79,10 +88,12 @@ func errText(err error) string {
 	return err.Error()
 }
 
-// killers are programs that end the process running them.
+// killers are programs that end the process running them; reason is the
+// limit named (either, for deep values: the stack's growth may hit the
+// memory cap first).
 var killers = []struct{ name, program, reason string }{
-	{"deep value through tojson", `reduce range(400000) as $i (null; [.]) | tojson | {x: .}`, "stack"},
-	{"deep value compared", `(reduce range(400000) as $i (null; [.])) as $v | $v == $v | {x: .}`, "stack"},
+	{"deep value through tojson", `reduce range(200000) as $i (null; [.]) | tojson | {x: .}`, "stack|memory"},
+	{"deep value compared", `(reduce range(200000) as $i (null; [.])) as $v | $v == $v | {x: .}`, "stack|memory"},
 	{"one huge string", `"x" * 1000000000 | {x: .}`, "memory"},
 }
 
@@ -95,7 +106,7 @@ func TestWorkerDeathIsThisCallsError(t *testing.T) {
 		t.Run(k.name, func(t *testing.T) {
 			_, err := runWithin(p, 60*time.Second, job(k.program, `null`))
 			var le *transform.JQLimitError
-			if !errors.As(err, &le) || !strings.Contains(le.Reason, k.reason) {
+			if !errors.As(err, &le) || !containsAny(le.Reason, strings.Split(k.reason, "|")) {
 				t.Fatalf("got %T %v, want a JQLimitError about the %s", err, err, k.reason)
 			}
 			out, err := runWithin(p, 20*time.Second, job(`{ok: true}`, `null`))

@@ -148,7 +148,8 @@ func (w *worker) deathReason() string {
 	switch {
 	case strings.Contains(msg, "stack overflow") || strings.Contains(msg, "stack exceeds"):
 		return fmt.Sprintf("it recursed deeper than the jq worker's %d MiB stack allows (a value nested too deep?)", mib(w.cfg.StackBytes))
-	case strings.Contains(msg, "out of memory") || strings.Contains(msg, "failed to allocate") || strings.Contains(msg, "cannot allocate"):
+	case strings.Contains(msg, "out of memory") || strings.Contains(msg, "failed to allocate") ||
+		strings.Contains(msg, "cannot allocate") || strings.Contains(msg, "address space"): // a reservation over RLIMIT_AS
 		return fmt.Sprintf("it used more than the jq worker's %d MiB of memory", mib(w.cfg.MemoryBytes))
 	case strings.Contains(msg, cpuLimitMessage) || signaled(w.cmd.ProcessState, syscall.Signal(0x18)): // SIGXCPU
 		return "it used more CPU time than its deadline allows"
