@@ -24,7 +24,7 @@ type Pool struct {
 
 	broken error // the pool cannot start workers at all (see Shared)
 
-	starts, deaths atomic.Int64
+	starts, deaths, retired atomic.Int64
 	startNanos     atomic.Int64 // total time of successful starts
 }
 
@@ -120,6 +120,14 @@ func (p *Pool) RunJQ(ctx context.Context, job *transform.JQJob) ([]byte, error) 
 		j.MaxHeapBytes = budget
 	}
 	out, err, healthy := w.run(ctx, &j, cpuSeconds(ctx))
+	if healthy && w.retire {
+		p.retired.Add(1)
+		go func() { // its process counts until it has exited
+			w.stop()
+			p.lost()
+		}()
+		return out, err
+	}
 	if healthy {
 		p.put(w)
 		return out, err
@@ -222,7 +230,7 @@ func (p *Pool) put(w *worker) {
 	p.idle <- w // never blocks: at most Workers processes live
 }
 
-// lost accounts for a dead worker and starts its replacement in the
+// lost accounts for a dead (or retired) worker and starts its replacement in the
 // background, so the next call finds a warm worker.
 func (p *Pool) lost() {
 	p.release()
@@ -262,6 +270,7 @@ type Stats struct {
 	Live      int           // worker processes now
 	Starts    int64         // workers started
 	Deaths    int64         // workers that died or were killed during a job
+	Retired   int64         // workers replaced after a costly program (their memory given back)
 	MeanStart time.Duration // mean time from exec to a worker's hello
 }
 
@@ -269,7 +278,7 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	live := p.procs
 	p.mu.Unlock()
-	s := Stats{Live: live, Starts: p.starts.Load(), Deaths: p.deaths.Load()}
+	s := Stats{Live: live, Starts: p.starts.Load(), Deaths: p.deaths.Load(), Retired: p.retired.Load()}
 	if s.Starts > 0 {
 		s.MeanStart = time.Duration(p.startNanos.Load() / s.Starts)
 	}

@@ -273,3 +273,25 @@ func TestWorkerEnvironment(t *testing.T) {
 		t.Fatalf("the worker inherits the plugin's environment: %q", env)
 	}
 }
+
+// TestCostlyProgramRetiresWorker: a worker that ran a program which grew
+// its memory (stopped by the heap watchdog, so no death) is replaced, so
+// the next program does not inherit a worker near its memory cap.
+func TestCostlyProgramRetiresWorker(t *testing.T) {
+	p := newPool(t, Config{Workers: 1})
+	_, err := runWithin(p, 60*time.Second, job(`[range(5000000)] | {n: length}`, `null`))
+	if !isCode(err, transform.CodeExprTooCostly) {
+		var le *transform.JQLimitError
+		if !errors.As(err, &le) {
+			t.Fatalf("a costly program: %v", err)
+		}
+	}
+	out, err := runWithin(p, 20*time.Second, job(`{ok: true}`, `null`))
+	if err != nil || string(out) != `[{"ok":true}]` {
+		t.Fatalf("the next program: %s %v", out, err)
+	}
+	t.Logf("%+v", p.Stats())
+	if s := p.Stats(); s.Retired+s.Deaths != 1 || s.Starts != 2 || s.Live > 1 {
+		t.Fatalf("the costly program's worker should have been replaced: %+v", s)
+	}
+}

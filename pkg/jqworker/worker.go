@@ -25,6 +25,7 @@ type worker struct {
 	stderr *headBuffer
 	cfg    *Config
 	once   sync.Once
+	retire bool // its last answer asked to be replaced
 }
 
 // startWorker starts a worker and waits for its hello (bounded by ctx and
@@ -93,6 +94,7 @@ func (w *worker) await(ctx context.Context, io func() error) error {
 // run sends job to the worker and reads its answer. healthy is false when
 // the worker is dead or killed (its error says why); it must not be reused.
 func (w *worker) run(ctx context.Context, job *transform.JQJob, cpuSeconds int64) (out []byte, err error, healthy bool) {
+	w.retire = false
 	var resp response
 	ioErr := w.await(ctx, func() error {
 		if err := writeJSONFrame(w.stdin, request{Job: *job, CPUSeconds: cpuSeconds}); err != nil {
@@ -109,6 +111,7 @@ func (w *worker) run(ctx context.Context, job *transform.JQJob, cpuSeconds int64
 		out, err = readFrame(w.stdout, job.MaxOutputBytes+2)
 		return err
 	})
+	w.retire = resp.Retire
 	switch {
 	case ioErr == nil && resp.Error != nil:
 		return nil, resp.Error, true
