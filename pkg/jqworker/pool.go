@@ -25,7 +25,7 @@ type Pool struct {
 	broken error // the pool cannot start workers at all (see Shared)
 
 	starts, deaths, retired atomic.Int64
-	startNanos     atomic.Int64 // total time of successful starts
+	startNanos              atomic.Int64 // total time of successful starts
 }
 
 var _ transform.JQRunner = (*Pool)(nil)
