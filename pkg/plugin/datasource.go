@@ -6,6 +6,7 @@ package plugin
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -162,7 +163,19 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if d.invalid != nil {
 		return resources.SendError(sender, invalidSettings(d.invalid))
 	}
-	return d.resource.CallResource(transform.WithJQRunner(ctx, d.jq), req, sender)
+	return d.resource.CallResource(d.withJQ(ctx, req.PluginContext), req, sender)
+}
+
+// withJQ makes the sandbox the runner of every jq program of the call, with
+// the caller's fair share of its workers (one user's costly programs leave
+// workers to the others).
+func (d *Datasource) withJQ(ctx context.Context, pc backend.PluginContext) context.Context {
+	login := ""
+	if pc.User != nil {
+		login = pc.User.Login
+	}
+	owner := strconv.FormatInt(pc.OrgID, 10) + "/" + authz.Caller{Login: login}.Key()
+	return transform.WithJQRunner(ctx, jqworker.ForCaller(d.jq, owner))
 }
 
 func invalidSettings(err error) *apierr.Error {
