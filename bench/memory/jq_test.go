@@ -60,11 +60,11 @@ func BenchmarkJQWorstCaseMemory(b *testing.B) {
 					}
 				}
 			}()
-			statuses := fire(b, s, sc)
+			statuses, slowest := fire(b, s, sc)
 			close(stop)
 			wg.Wait()
 			peakSum = max(peakSum, scPeak)
-			b.Logf("%-20s statuses %v, plugin + jq workers peak %d MiB (%s)", sc.name, statuses, scPeak/1024, scAt)
+			b.Logf("%-20s statuses %v, slowest %v, plugin + jq workers peak %d MiB (%s)", sc.name, statuses, slowest.Round(time.Millisecond), scPeak/1024, scAt)
 		}
 	}
 	peak := vm(b, s.PluginPID, "VmHWM")
