@@ -122,6 +122,7 @@ export function steps({ base, devhost, shot }) {
         assert.ok(!JSON.stringify(o).includes(key), 'the key itself is never stored');
 
         await shot(page, 'config-editor-dark');
+        await shot(page, 'config-editor-actions-dark', { focus: actions });
       },
     },
     {
@@ -262,6 +263,75 @@ export function steps({ base, devhost, shot }) {
           .first()
           .waitFor({ timeout: TIMEOUT });
         await shot(page, 'query-editor-light');
+      },
+    },
+    {
+      name: 'query editor: an XML body read by element path and reshaped by a jq step',
+      run: async (page) => {
+        const query = {
+          method: 'GET',
+          path: '/api/catalogue.xml',
+          format: 'table',
+          pipeline: {
+            format: 'xml',
+            root: '/catalogue/item',
+            columns: [
+              { name: 'id', selector: '@id', type: 'number' },
+              { name: 'name' },
+              { name: 'price', selector: 'price.#text', type: 'number' },
+              { name: 'currency', selector: 'price.@currency' },
+            ],
+            steps: [{ type: 'jq', expr: 'map(select(.price > 50)) | sort_by(-.price)' }],
+          },
+        };
+        await open(page, {
+          editor: 'query',
+          uid: 'relay-e2e',
+          theme: 'dark',
+          user: 'viewer',
+          query: JSON.stringify(query),
+        });
+        const table = page.getByRole('table', { name: 'Preview rows' });
+        await table.locator('tbody tr').first().waitFor({ timeout: TIMEOUT });
+        assert.equal(
+          await page.getByLabel('Step 1 jq program').inputValue(),
+          'map(select(.price > 50)) | sort_by(-.price)'
+        );
+        assert.equal(await page.getByLabel('Rows at', { exact: true }).inputValue(), '/catalogue/item');
+        // The backend read the XML and ran jq: every price over 50, highest first.
+        const heads = await table.locator('thead th').allTextContents();
+        const price = heads.findIndex((h) => h.startsWith('price'));
+        assert.ok(price >= 0, `a price column: ${heads}`);
+        const prices = (await table.locator(`tbody tr td:nth-child(${price + 1})`).allTextContents()).map(Number);
+        assert.ok(prices.length > 0 && prices.every((p) => p > 50), `prices > 50: ${prices}`);
+        assert.deepEqual(
+          prices,
+          [...prices].sort((a, b) => b - a)
+        );
+        await shot(page, 'query-editor-xml-dark');
+      },
+    },
+    {
+      name: 'config editor: named upstreams, each with its own authentication kind; the backend checks each one',
+      run: async (page) => {
+        await open(page, { editor: 'config', uid: 'relay-upstreams', theme: 'dark' });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        const upstreams = section(page, 'Upstreams');
+        const kinds = { billing: 'Digest', search: 'AWS SigV4' };
+        for (const [i, [name, kind]] of Object.entries(kinds).entries()) {
+          const card = page.getByTestId(`upstream-${i + 1}`);
+          // Several upstreams start collapsed: open each one.
+          await card.getByText(new RegExp(`^${name} — http`)).click();
+          assert.equal(await card.getByLabel(`Upstream ${i + 1} name`).inputValue(), name);
+          const radio = section(page, `${name}: authentication`).getByRole('radio', { name: kind, exact: true });
+          assert.ok(await radio.isChecked(), `${name} uses ${kind}`);
+        }
+        // Saved secrets are shown as configured, never as values.
+        assert.equal(
+          await section(page, 'search: authentication').getByLabel('Secret access key').inputValue(),
+          'configured'
+        );
+        await shot(page, 'config-editor-upstreams-dark', { focus: upstreams });
       },
     },
     {
