@@ -6,7 +6,7 @@
 // ones src/plugin.json lists to src/img/screenshots/; the release check fails
 // when one is older than the editor it shows: scripts/check-screenshots.mjs).
 //
-//   node e2e/run.mjs [--update-screenshots]
+//   node e2e/run.mjs [--update-screenshots] [--only <regex of step names>]
 //   BIN=<dir with gpx_relay, devhost, demoapi> skips the Go build; RELAY_PLUGIN=<binary> uses that plugin build.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +25,9 @@ const artifacts = path.join(root, 'artifacts');
 const shotsDir = path.join(artifacts, 'screenshots');
 const logsDir = path.join(artifacts, 'e2e-logs');
 const update = process.argv.includes('--update-screenshots');
+// --only <regex>: just the steps whose names match (while working on one; later steps build on earlier ones).
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new RegExp(process.argv[onlyArg + 1]) : undefined;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -169,7 +172,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    for (const s of steps({ base: url, devhost: devhostUrl, shot })) {
+    for (const s of steps({ base: url, devhost: devhostUrl, shot }).filter((x) => !only || only.test(x.name))) {
       const st = Date.now();
       try {
         await s.run(page);
@@ -199,7 +202,7 @@ async function main() {
   if (unexpected.length) {
     console.log(`e2e: page errors:\n  ${unexpected.slice(0, 10).join('\n  ')}`);
   }
-  if (failed === 0 && update) {
+  if (failed === 0 && update && !only) {
     // The catalog's screenshots are the ones plugin.json lists: img/screenshots/<name>.png is <name>.top.png here.
     const plugin = JSON.parse(fs.readFileSync(path.join(root, 'src', 'plugin.json'), 'utf8'));
     for (const { path: rel } of plugin.info.screenshots) {

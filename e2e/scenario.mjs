@@ -394,6 +394,47 @@ export function steps({ base, devhost, shot }) {
       },
     },
     {
+      name: 'a panel query with $var and ${var:csv} becomes an alert rule query with the values, which the backend runs',
+      run: async (page) => {
+        // The dev host has no alerting UI: the harness does what "New alert rule" from a panel does with the query.
+        const panel = {
+          path: '/api/items',
+          pagination: { mode: 'cursor', cursorPath: 'next_cursor' },
+          pipeline: {
+            root: 'items',
+            steps: [
+              { type: 'filter', expr: 'category in $cats' },
+              { type: 'groupBy', by: ['category'], aggregates: [{ op: 'count' }] },
+              { type: 'compute', name: 'picked', expr: '"${cats:csv}"' },
+            ],
+          },
+        };
+        await open(page, {
+          editor: 'alert',
+          uid: 'relay-e2e',
+          user: 'viewer',
+          query: JSON.stringify(panel),
+          vars: JSON.stringify({ cats: ['books', 'garden'] }),
+        });
+        const out = page.getByTestId('alert-result');
+        await out.getByText(/alertAnswer/).waitFor({ timeout: TIMEOUT });
+        const { alert, panelAnswer, alertAnswer } = JSON.parse(await out.textContent());
+        assert.deepEqual(alert.pipeline.steps[0], { type: 'filter', expr: 'category in ["books", "garden"]' });
+        assert.equal(alert.pipeline.steps[2].expr, '"books,garden"');
+        // The panel's query as it is, without a dashboard: Relay refuses the unresolved variable.
+        assert.equal(panelAnswer.results.A.status, 400);
+        assert.match(panelAnswer.results.A.error, /unresolved_variable/);
+        // The copied query runs: two categories of 50 items, and the csv-formatted value.
+        const frame = alertAnswer.results.A.frames[0];
+        const fields = Object.fromEntries(frame.schema.fields.map((f, i) => [f.name, frame.data.values[i]]));
+        assert.deepEqual(fields, {
+          category: ['books', 'garden'],
+          count: [50, 50],
+          picked: ['books,garden', 'books,garden'],
+        });
+      },
+    },
+    {
       name: "playground: a viewer runs the README's groupBy query through the shipped module.js and sees 5 rows",
       run: async (page) => {
         await page.goto(`${devhost}/`);
