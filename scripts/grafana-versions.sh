@@ -68,7 +68,9 @@ for v in "${versions[@]}"; do
   # browser test (the playground uses Field's noMargin, which @grafana/ui has since 12.0: without it, only spacing).
   (cd "$dir" && npx tsc --noEmit)
   step "Grafana $v: jest"
-  (cd "$dir" && npx jest --maxWorkers 2)
+  # One worker: this half runs beside make test's other two on a small machine, and the editors' tests time out
+  # when three jest workers share two cores with the Go tests.
+  (cd "$dir" && npx jest --maxWorkers 1)
   step "Grafana $v: production build"
   (cd "$dir" && npx webpack -c ./webpack.config.ts --env production --no-stats >/dev/null)
   if [ "$v" = "$oldest" ]; then
