@@ -2,7 +2,7 @@
 # The frontend against the Grafana versions plugin.json's grafanaDependency admits, not only the pinned one:
 # for each version, a copy of the frontend (package.json with @grafana/ui, data, runtime and schema at that version,
 # forced through npm overrides so no second copy sneaks in transitively; src/, e2e/, playground/ and the configs)
-# in artifacts/grafana-versions/<version>/, installed there by npm (the main node_modules is never touched), then
+# in a folder of its own outside the checkout, installed there by npm (the main node_modules is never touched), then
 # typecheck, jest and the production build in that copy. The oldest version also runs the browser test (the real
 # editors rendered by that version's @grafana/ui, against the running backend). The pinned version is what
 # `make test` itself runs.
@@ -22,6 +22,12 @@ else
 fi
 oldest=${versions[0]}
 
+# Outside the checkout: the scaffold's webpack config takes every **/src/**/plugin.json below the checkout as an entry,
+# and the SDK's go_plugin_build_manifest lists every .go file below it (some npm packages ship Go files). Kept
+# between runs (one folder per checkout), so npm installs only when the dependencies change.
+cache=${RELAY_GRAFANA_VERSIONS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/relay/grafana-versions/$(pwd | cksum | cut -d' ' -f1)}
+mkdir -p "$cache"
+
 export CI=${CI:-true}
 export NODE_OPTIONS=${NODE_OPTIONS:---max-old-space-size=4096}
 start=$(date +%s)
@@ -29,7 +35,7 @@ step() { printf '\n==> %s (%ss)\n' "$1" "$(($(date +%s) - start))"; }
 
 # The Go binaries for the browser test: built once (the backend does not depend on the Grafana version).
 if [ -z "${BIN:-}" ]; then
-  BIN=$PWD/artifacts/grafana-versions/bin
+  BIN=$cache/bin
   mkdir -p "$BIN"
   step "Go binaries for the browser test"
   go build -o "$BIN/gpx_relay" ./pkg
@@ -39,7 +45,7 @@ fi
 export BIN=$(cd "$BIN" && pwd)
 
 for v in "${versions[@]}"; do
-  dir=artifacts/grafana-versions/$v
+  dir=$cache/$v
   step "Grafana $v: copy of the frontend in $dir"
   mkdir -p "$dir"
   rm -rf "$dir/src" "$dir/e2e" "$dir/playground" "$dir/.config" "$dir/dist"
@@ -50,7 +56,7 @@ for v in "${versions[@]}"; do
   # npm install only when what it installs changed: the dependencies (package.json) and the main lock file.
   want=$(node -e 'const p = require(process.argv[1]); const h = require("crypto").createHash("sha256");
     h.update(JSON.stringify([p.dependencies, p.devDependencies, p.overrides, process.version]));
-    h.update(require("fs").readFileSync("package-lock.json")); process.stdout.write(h.digest("hex"))' "$PWD/$dir/package.json")
+    h.update(require("fs").readFileSync("package-lock.json")); process.stdout.write(h.digest("hex"))' "$dir/package.json")
   if [ "$(cat "$dir/node_modules/.relay-installed" 2>/dev/null)" != "$want" ]; then
     step "Grafana $v: npm install"
     # The main lock file as the starting point: only what the four packages change is resolved again.
