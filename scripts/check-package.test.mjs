@@ -112,6 +112,13 @@ const defects = {
     /no build info/,
   ],
   'manifest missing': [(f) => delete f.go_plugin_build_manifest, /go_plugin_build_manifest missing/],
+  'manifest listing Go files of npm packages': [
+    (f) =>
+      (f.go_plugin_build_manifest.data = Buffer.from(
+        `${'a'.repeat(64)}:pkg/main.go\n${'b'.repeat(64)}:artifacts/copy/node_modules/flatted/golang/flatted.go\n`
+      )),
+    /lists a file that is not Relay's source: artifacts\/copy\/node_modules/,
+  ],
   'node_modules shipped': [
     (f) => (f['node_modules/x/index.js'] = { data: Buffer.from('x'), mode: 0o644 }),
     /node_modules/,

@@ -150,6 +150,11 @@ export function checkArchive(zip, expect) {
         break;
       }
     }
+    // The SDK lists every .go file below the build folder: a copy of the tree or npm packages below it must not be.
+    const stray = lines.find((l) => /:(?:.*\/)?(node_modules|artifacts|dist)\//.test(l));
+    if (stray) {
+      problems.push(`go_plugin_build_manifest lists a file that is not Relay's source: ${stray.split(':')[1]}`);
+    }
     if (!lines.some((l) => l.endsWith(':pkg/main.go'))) {
       problems.push('go_plugin_build_manifest does not list pkg/main.go');
     }
