@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Browser test: the real ConfigEditor and QueryEditor, bundled with @grafana/ui
 // into a small page, in headless Chromium, against a running Relay behind the
-// dev host and the demo API. Saves screenshots of both editors in dark and
-// light theme to artifacts/screenshots/ (--update-screenshots also copies them
-// to src/img/screenshots/, which plugin.json references).
+// dev host and the demo API. Saves screenshots of the editors in dark and
+// light theme to artifacts/screenshots/ (--update-screenshots also copies the
+// ones src/plugin.json lists to src/img/screenshots/; the release check fails
+// when one is older than the editor it shows: scripts/check-screenshots.mjs).
 //
-//   node e2e/run.mjs [--update-screenshots]
+//   node e2e/run.mjs [--update-screenshots] [--only <regex of step names>]
 //   BIN=<dir with gpx_relay, devhost, demoapi> skips the Go build; RELAY_PLUGIN=<binary> uses that plugin build.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +25,9 @@ const artifacts = path.join(root, 'artifacts');
 const shotsDir = path.join(artifacts, 'screenshots');
 const logsDir = path.join(artifacts, 'e2e-logs');
 const update = process.argv.includes('--update-screenshots');
+// --only <regex>: just the steps whose names match (while working on one; later steps build on earlier ones).
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg > 0 ? new RegExp(process.argv[onlyArg + 1]) : undefined;
 const t0 = Date.now();
 const elapsed = () => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
 
@@ -136,18 +140,24 @@ async function main() {
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
 
-  const shot = async (p, name) => {
+  // focus: a locator the screen-sized picture starts at (a section further down the page), instead of the top.
+  const shot = async (p, name, { focus } = {}) => {
     // Let fonts, icons and the last re-render settle before the picture.
     await p.evaluate(() => document.fonts.ready);
     await p.waitForTimeout(300);
     const file = path.join(shotsDir, `${name}.png`);
     await p.screenshot({ path: file, fullPage: true });
-    // The catalog wants pictures of a screen, not of a 5000-pixel page: a screen-sized one from the top too.
-    const height = Math.min(1100, await p.evaluate(() => document.documentElement.scrollHeight));
+    // The catalog wants pictures of a screen, not of a 5000-pixel page: a screen-sized one too (the catalog's).
+    let y = 0;
+    if (focus) {
+      const box = await focus.boundingBox();
+      y = Math.max(0, Math.floor(box.y + (await p.evaluate(() => window.scrollY)) - 16));
+    }
+    const height = Math.min(1100, (await p.evaluate(() => document.documentElement.scrollHeight)) - y);
     await p.screenshot({
       path: path.join(shotsDir, `${name}.top.png`),
       fullPage: true,
-      clip: { x: 0, y: 0, width: 1280, height },
+      clip: { x: 0, y, width: 1280, height },
     });
     // And each config section alone, for reviewing details.
     const sections = p.locator('section[aria-label]');
@@ -162,7 +172,7 @@ async function main() {
   let passed = 0;
   let failed = 0;
   try {
-    for (const s of steps({ base: url, devhost: devhostUrl, shot })) {
+    for (const s of steps({ base: url, devhost: devhostUrl, shot }).filter((x) => !only || only.test(x.name))) {
       const st = Date.now();
       try {
         await s.run(page);
@@ -192,13 +202,19 @@ async function main() {
   if (unexpected.length) {
     console.log(`e2e: page errors:\n  ${unexpected.slice(0, 10).join('\n  ')}`);
   }
-  if (failed === 0 && update) {
-    const dest = path.join(root, 'src', 'img', 'screenshots');
-    fs.mkdirSync(dest, { recursive: true });
-    for (const f of fs.readdirSync(shotsDir).filter((f) => /-editor-(dark|light)\.top\.png$/.test(f))) {
-      fs.copyFileSync(path.join(shotsDir, f), path.join(dest, f.replace('.top', '')));
+  if (failed === 0 && update && !only) {
+    // The catalog's screenshots are the ones plugin.json lists: img/screenshots/<name>.png is <name>.top.png here.
+    const plugin = JSON.parse(fs.readFileSync(path.join(root, 'src', 'plugin.json'), 'utf8'));
+    for (const { path: rel } of plugin.info.screenshots) {
+      const from = path.join(shotsDir, path.basename(rel).replace(/\.png$/, '.top.png'));
+      if (!fs.existsSync(from)) {
+        throw new Error(`src/plugin.json lists ${rel}, which no step of e2e/scenario.mjs takes`);
+      }
+      fs.copyFileSync(from, path.join(root, 'src', rel));
     }
-    console.log(`e2e: screenshots copied to ${path.relative(root, dest)}`);
+    console.log(
+      `e2e: ${plugin.info.screenshots.length} screenshots copied to src/img/screenshots (plugin.json's list)`
+    );
   }
   console.log(`e2e: done in ${elapsed()}`);
   console.log(`${passed} passed, ${failed} failed`);

@@ -122,6 +122,7 @@ export function steps({ base, devhost, shot }) {
         assert.ok(!JSON.stringify(o).includes(key), 'the key itself is never stored');
 
         await shot(page, 'config-editor-dark');
+        await shot(page, 'config-editor-actions-dark', { focus: actions });
       },
     },
     {
@@ -278,6 +279,75 @@ export function steps({ base, devhost, shot }) {
       },
     },
     {
+      name: 'query editor: an XML body read by element path and reshaped by a jq step',
+      run: async (page) => {
+        const query = {
+          method: 'GET',
+          path: '/api/catalogue.xml',
+          format: 'table',
+          pipeline: {
+            format: 'xml',
+            root: '/catalogue/item',
+            columns: [
+              { name: 'id', selector: '@id', type: 'number' },
+              { name: 'name' },
+              { name: 'price', selector: 'price.#text', type: 'number' },
+              { name: 'currency', selector: 'price.@currency' },
+            ],
+            steps: [{ type: 'jq', expr: 'map(select(.price > 50)) | sort_by(-.price)' }],
+          },
+        };
+        await open(page, {
+          editor: 'query',
+          uid: 'relay-e2e',
+          theme: 'dark',
+          user: 'viewer',
+          query: JSON.stringify(query),
+        });
+        const table = page.getByRole('table', { name: 'Preview rows' });
+        await table.locator('tbody tr').first().waitFor({ timeout: TIMEOUT });
+        assert.equal(
+          await page.getByLabel('Step 1 jq program').inputValue(),
+          'map(select(.price > 50)) | sort_by(-.price)'
+        );
+        assert.equal(await page.getByLabel('Rows at', { exact: true }).inputValue(), '/catalogue/item');
+        // The backend read the XML and ran jq: every price over 50, highest first.
+        const heads = await table.locator('thead th').allTextContents();
+        const price = heads.findIndex((h) => h.startsWith('price'));
+        assert.ok(price >= 0, `a price column: ${heads}`);
+        const prices = (await table.locator(`tbody tr td:nth-child(${price + 1})`).allTextContents()).map(Number);
+        assert.ok(prices.length > 0 && prices.every((p) => p > 50), `prices > 50: ${prices}`);
+        assert.deepEqual(
+          prices,
+          [...prices].sort((a, b) => b - a)
+        );
+        await shot(page, 'query-editor-xml-dark');
+      },
+    },
+    {
+      name: 'config editor: named upstreams, each with its own authentication kind; the backend checks each one',
+      run: async (page) => {
+        await open(page, { editor: 'config', uid: 'relay-upstreams', theme: 'dark' });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        const upstreams = section(page, 'Upstreams');
+        const kinds = { billing: 'Digest', search: 'AWS SigV4' };
+        for (const [i, [name, kind]] of Object.entries(kinds).entries()) {
+          const card = page.getByTestId(`upstream-${i + 1}`);
+          // Several upstreams start collapsed: open each one.
+          await card.getByText(new RegExp(`^${name} — http`)).click();
+          assert.equal(await card.getByLabel(`Upstream ${i + 1} name`).inputValue(), name);
+          const radio = section(page, `${name}: authentication`).getByRole('radio', { name: kind, exact: true });
+          assert.ok(await radio.isChecked(), `${name} uses ${kind}`);
+        }
+        // Saved secrets are shown as configured, never as values.
+        assert.equal(
+          await section(page, 'search: authentication').getByLabel('Secret access key').inputValue(),
+          'configured'
+        );
+        await shot(page, 'config-editor-upstreams-dark', { focus: upstreams });
+      },
+    },
+    {
       name: 'variable query editor: text and value mapped to result fields; the backend renames them',
       run: async (page) => {
         const query = { path: '/api/items', pipeline: { root: 'items', steps: [{ type: 'limit', count: 3 }] } };
@@ -334,6 +404,47 @@ export function steps({ base, devhost, shot }) {
         }
         assert.ok(!names.includes('created_at') && !names.includes('name'), `renamed: ${names}`);
         await shot(page, 'annotation-editor-dark');
+      },
+    },
+    {
+      name: 'a panel query with $var and ${var:csv} becomes an alert rule query with the values, which the backend runs',
+      run: async (page) => {
+        // The dev host has no alerting UI: the harness does what "New alert rule" from a panel does with the query.
+        const panel = {
+          path: '/api/items',
+          pagination: { mode: 'cursor', cursorPath: 'next_cursor' },
+          pipeline: {
+            root: 'items',
+            steps: [
+              { type: 'filter', expr: 'category in $cats' },
+              { type: 'groupBy', by: ['category'], aggregates: [{ op: 'count' }] },
+              { type: 'compute', name: 'picked', expr: '"${cats:csv}"' },
+            ],
+          },
+        };
+        await open(page, {
+          editor: 'alert',
+          uid: 'relay-e2e',
+          user: 'viewer',
+          query: JSON.stringify(panel),
+          vars: JSON.stringify({ cats: ['books', 'garden'] }),
+        });
+        const out = page.getByTestId('alert-result');
+        await out.getByText(/alertAnswer/).waitFor({ timeout: TIMEOUT });
+        const { alert, panelAnswer, alertAnswer } = JSON.parse(await out.textContent());
+        assert.deepEqual(alert.pipeline.steps[0], { type: 'filter', expr: 'category in ["books", "garden"]' });
+        assert.equal(alert.pipeline.steps[2].expr, '"books,garden"');
+        // The panel's query as it is, without a dashboard: Relay refuses the unresolved variable.
+        assert.equal(panelAnswer.results.A.status, 400);
+        assert.match(panelAnswer.results.A.error, /unresolved_variable/);
+        // The copied query runs: two categories of 50 items, and the csv-formatted value.
+        const frame = alertAnswer.results.A.frames[0];
+        const fields = Object.fromEntries(frame.schema.fields.map((f, i) => [f.name, frame.data.values[i]]));
+        assert.deepEqual(fields, {
+          category: ['books', 'garden'],
+          count: [50, 50],
+          picked: ['books,garden', 'books,garden'],
+        });
       },
     },
     {

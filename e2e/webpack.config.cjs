@@ -30,7 +30,9 @@ module.exports = (outDir) => ({
           },
         },
       },
-      { test: /\.m?js$/, resolve: { fullySpecified: false } },
+      // As in the playground: @grafana/ui's .mjs files import CommonJS packages by default export (11.6 imports
+      // react-use/lib/useMeasure so); strict ESM interop would hand them the exports object, not the function.
+      { test: /\.m?js$/, type: 'javascript/auto', resolve: { fullySpecified: false } },
       { test: /\.css$/, use: ['style-loader', 'css-loader'] },
       { test: /\.(png|jpe?g|gif|svg|woff2?|ttf|otf)$/, type: 'asset/resource' },
     ],

@@ -19,9 +19,12 @@ if (!fs.existsSync(zipPath)) {
   process.exit(1);
 }
 const grafanaPackages = pkg.dependencies['@grafana/data'].replace(/^[^\d]*/, '');
+const oldestTested = JSON.parse(fs.readFileSync(path.join(root, 'scripts', 'grafana-versions.json'), 'utf8'))
+  .versions[0];
 const { problems, files } = checkArchive(fs.readFileSync(zipPath), {
   version: pkg.version,
   grafanaPackages,
+  oldestTested,
   id: 'relay-gateway-datasource',
   platforms: release ? RELEASE_PLATFORMS : undefined,
 });

@@ -7,7 +7,7 @@ import { checkArchive, RELEASE_PLATFORMS } from './lib/check.mjs';
 import { readZip, writeZip } from './lib/zip.mjs';
 
 const ID = 'relay-gateway-datasource';
-const expect = { version: '1.2.3', grafanaPackages: '12.4.10', id: ID };
+const expect = { version: '1.2.3', grafanaPackages: '12.4.10', oldestTested: '11.6.16', id: ID };
 // What go tool mage links into every binary (the SDK's build info, version from package.json).
 const BUILD_INFO = Buffer.from(`{"time":1767225600000,"pluginID":"${ID}","version":"1.2.3"}`);
 const binary = (magic) => Buffer.concat([Buffer.from(magic), Buffer.alloc(64), BUILD_INFO, Buffer.alloc(64)]);
@@ -15,6 +15,17 @@ const ELF = binary([0x7f, 0x45, 0x4c, 0x46]);
 const MACHO = binary([0xcf, 0xfa, 0xed, 0xfe]);
 const PE = binary([0x4d, 0x5a]);
 const PNG = Buffer.alloc(4096, 1);
+
+const README = [
+  '# Relay',
+  '',
+  '![Query editor](https://github.com/relay-gateway/relay/raw/main/src/img/screenshots/query-editor-dark.png)',
+  'See [queries](https://github.com/relay-gateway/relay/blob/main/docs/queries.md), [below](#install) or',
+  '[mail us](mailto:relay@example.com).',
+].join('\n');
+const withReadme = (text) => (f) => (f['README.md'].data = Buffer.from(text));
+const withDependency = (dep) => (f) =>
+  (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ dependencies: { grafanaDependency: dep } }))));
 
 function pluginJson(over = {}) {
   return {
@@ -26,6 +37,8 @@ function pluginJson(over = {}) {
     alerting: true,
     annotations: true,
     metrics: true,
+    logs: true,
+    tracing: true,
     info: {
       description: 'Connect Grafana to any HTTP/JSON API',
       author: { name: 'Relay' },
@@ -35,7 +48,7 @@ function pluginJson(over = {}) {
       version: '1.2.3',
       updated: '2026-01-02',
     },
-    dependencies: { grafanaDependency: '>=12.4.0', plugins: [] },
+    dependencies: { grafanaDependency: '>=11.6.0', plugins: [] },
     ...over,
   };
 }
@@ -50,9 +63,12 @@ function files(mutate = (f) => f) {
       ),
       mode: 0o644,
     },
-    'README.md': { data: Buffer.from('# Relay'), mode: 0o644 },
+    'README.md': { data: Buffer.from(README), mode: 0o644 },
     LICENSE: { data: Buffer.from('Apache'), mode: 0o644 },
-    'CHANGELOG.md': { data: Buffer.from('# Changelog'), mode: 0o644 },
+    'CHANGELOG.md': {
+      data: Buffer.from('# Changelog\n\n## 1.2.3 (2026-01-02)\n\n- Things.\n\n## 1.2.2\n'),
+      mode: 0o644,
+    },
     'img/logo.svg': { data: Buffer.from('<svg/>'), mode: 0o644 },
     'img/screenshots/q.png': { data: PNG, mode: 0o644 },
     go_plugin_build_manifest: { data: Buffer.from(`${'a'.repeat(64)}:pkg/main.go\n`), mode: 0o755 },
@@ -96,6 +112,13 @@ const defects = {
     /no build info/,
   ],
   'manifest missing': [(f) => delete f.go_plugin_build_manifest, /go_plugin_build_manifest missing/],
+  'manifest listing Go files of npm packages': [
+    (f) =>
+      (f.go_plugin_build_manifest.data = Buffer.from(
+        `${'a'.repeat(64)}:pkg/main.go\n${'b'.repeat(64)}:artifacts/copy/node_modules/flatted/golang/flatted.go\n`
+      )),
+    /lists a file that is not Relay's source: artifacts\/copy\/node_modules/,
+  ],
   'node_modules shipped': [
     (f) => (f['node_modules/x/index.js'] = { data: Buffer.from('x'), mode: 0o644 }),
     /node_modules/,
@@ -122,12 +145,44 @@ const defects = {
       )),
     /%VERSION%/,
   ],
-  'dependency not matching the packages': [
-    (f) =>
-      (f['plugin.json'].data = Buffer.from(
-        JSON.stringify(pluginJson({ dependencies: { grafanaDependency: '>=11.0.0' } }))
-      )),
-    /must match the @grafana\/\* packages/,
+  'dependency older than the oldest tested Grafana': [
+    withDependency('>=11.0.0'),
+    /must start at the oldest Grafana line the version matrix tests \(11\.6/,
+  ],
+  'dependency newer than the oldest tested Grafana': [withDependency('>=12.0.0'), /oldest Grafana line/],
+  'dependency above the packages built with': [withDependency('>=12.5.0'), /starts above the @grafana\/\* packages/],
+  'logs not declared': [
+    (f) => (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ logs: false })))),
+    /logs must be true/,
+  ],
+  'tracing not declared': [
+    (f) => (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ tracing: undefined })))),
+    /tracing must be true/,
+  ],
+  'README with a relative link (the repository README shipped)': [
+    withReadme('# Relay\nSee [the docs](docs/queries.md).'),
+    /README.md: relative link "docs\/queries.md"/,
+  ],
+  'README with a relative image': [
+    withReadme('# Relay\n![shot](./img/screenshots/q.png "Query editor")'),
+    /relative link "\.\/img\/screenshots\/q.png"/,
+  ],
+  'README with build instructions': [
+    withReadme('# Relay\n\n    make test   # runs every test'),
+    /build instructions \("make test"\)/,
+  ],
+  'README with npm instructions': [withReadme('# Relay\nRun `npm ci` first.'), /build instructions \("npm ci"\)/],
+  'README with an unreplaced repository': [
+    withReadme('# Relay\n[docs](%REPOSITORY%/tree/main/docs)'),
+    /unreplaced %REPOSITORY%|relative link "%REPOSITORY%/,
+  ],
+  'CHANGELOG without a section for this version': [
+    (f) => (f['CHANGELOG.md'].data = Buffer.from('# Changelog\n\n## 1.2.2\n\n- Older.\n')),
+    /CHANGELOG.md: no "## 1.2.3" section/,
+  ],
+  'CHANGELOG with only a longer version': [
+    (f) => (f['CHANGELOG.md'].data = Buffer.from('# Changelog\n\n## 1.2.30\n')),
+    /no "## 1.2.3" section/,
   ],
   'no backend': [
     (f) => (f['plugin.json'].data = Buffer.from(JSON.stringify(pluginJson({ backend: false })))),

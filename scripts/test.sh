@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# make test: the Go half (go vet, go test -race) and the frontend half (scripts/test-frontend.sh) run side by
-# side. Each is mostly one busy process at a time (the black-box tests wait on the plugin, the frontend on npm,
+# make test: the Go half (go vet, go test -race), the frontend half (scripts/test-frontend.sh) and the Grafana
+# versions half (scripts/grafana-versions.sh: the frontend against the oldest supported Grafana, 11.6, and 12.0) run
+# side by side. Each is mostly one busy process at a time (the black-box tests wait on the plugin, the frontend on npm,
 # tsc, eslint, jest, the browser), so on two cores together they take little longer than the longer one alone.
-# Output lines are prefixed [go] or [frontend]; whole logs are in artifacts/test-logs/.
+# Output lines are prefixed [go], [frontend] or [versions]; whole logs are in artifacts/test-logs/.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,9 +30,12 @@ half go make --no-print-directory vet test-go &
 go_pid=$!
 half frontend ./scripts/test-frontend.sh &
 frontend_pid=$!
+half versions ./scripts/grafana-versions.sh &
+versions_pid=$!
 
 failed=0
 wait "$go_pid" || failed=1
 wait "$frontend_pid" || failed=1
+wait "$versions_pid" || failed=1
 echo "make test: $([ $failed -eq 0 ] && echo passed || echo FAILED) in $(($(date +%s) - start)) s"
 exit $failed

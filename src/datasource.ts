@@ -12,7 +12,9 @@ import { Observable } from 'rxjs';
 import { toRelayError } from './api/errors';
 import { AnnotationQueryEditor } from './components/query/AnnotationQueryEditor';
 import { VariableQueryEditor } from './components/query/VariableQueryEditor';
+import { queryDisplayText } from './query/display';
 import { interpolatePath, interpolateQuery, textFormat } from './query/interpolate';
+import { keepingBackendMacros } from './query/macros';
 import { withMapping } from './query/mapping';
 import { cleanQuery, hasInlineData } from './query/model';
 import {
@@ -59,6 +61,22 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   /** Every string of the query, with the format of its place (src/query/interpolate.ts, docs/queries.md). */
   applyTemplateVariables(query: RelayQuery, scopedVars: ScopedVars): RelayQuery {
     return interpolateQuery(query, scopedVars, getTemplateSrv());
+  }
+
+  /**
+   * Queries copied out of a dashboard: "New alert rule" from a panel, Explore from a panel. The dashboard's variables
+   * become their values (an alert rule has no dashboard, and the backend refuses an unresolved $var), each with the
+   * format of its place as in applyTemplateVariables; the time, user and data source macros stay for the backend,
+   * which expands them for the alert's own range at every evaluation.
+   */
+  interpolateVariablesInQueries(queries: RelayQuery[], scopedVars: ScopedVars): RelayQuery[] {
+    const t = keepingBackendMacros(getTemplateSrv());
+    return queries.map((q) => ({ ...interpolateQuery(q, scopedVars, t), datasource: this.getRef() }));
+  }
+
+  /** Query history, the alert rule list and search show this line instead of the query's JSON. */
+  getQueryDisplayText(query: RelayQuery): string {
+    return queryDisplayText(query);
   }
 
   // ---- Resource API: every call goes through getResource/postResource, errors become RelayError. ----

@@ -23,13 +23,17 @@ import { DataSource } from '../../src/datasource';
 import { RelayQuery } from '../../src/types/query';
 import { RelayJsonData, RelaySettings } from '../../src/types/settings';
 import { httpBackendSrv } from '../../playground/src/backendSrv';
+import { installTemplateSrv } from '../../src/test/templateSrv';
 
 /**
  * The browser test's page: the real ConfigEditor or QueryEditor in
  * @grafana/ui's theme, talking to a running Relay behind the dev host.
- *   /?editor=config|query|variable|annotation&theme=dark|light&uid=<uid>&user=<login>&query=<json>
+ *   /?editor=config|query|variable|annotation|alert&theme=dark|light&uid=<uid>&user=<login>&query=<json>&vars=<json>
  * The variable and annotation pages run their query as Grafana would (variable support's query, the annotation's
- * prepareQuery, then /api/ds/query) and show the result's field names and values.
+ * prepareQuery, then /api/ds/query) and show the result's field names and values. The alert page does what
+ * Grafana's "New alert rule" from a panel does with the panel's query (interpolateVariablesInQueries with the
+ * dashboard's variables `vars`), then sends both queries to /api/ds/query as an alert rule's evaluation does (no
+ * frontend in between), and shows the copied query and both answers.
  */
 const qs = new URLSearchParams(window.location.search);
 const editor = qs.get('editor') ?? 'config';
@@ -156,6 +160,29 @@ function QueryPage({ settings }: { settings: RelaySettings }) {
   );
 }
 
+function AlertPage({ settings }: { settings: RelaySettings }) {
+  const [result, setResult] = useState('');
+  useEffect(() => {
+    const ds = newDataSource(settings);
+    installTemplateSrv(JSON.parse(qs.get('vars') ?? '{}'));
+    const panel: RelayQuery = { refId: 'A', datasource: ds.getRef(), ...JSON.parse(qs.get('query') ?? '{}') };
+    const [alert] = ds.interpolateVariablesInQueries([panel], {});
+    const evaluate = async (q: RelayQuery) => {
+      const r = await fetch('/api/ds/query', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: 'Basic ' + btoa(`${user}:${user}`) },
+        body: JSON.stringify({ from: 'now-1h', to: 'now', queries: [q] }),
+      });
+      return r.json();
+    };
+    Promise.all([evaluate(panel), evaluate(alert)]).then(
+      ([panelAnswer, alertAnswer]) => setResult(JSON.stringify({ alert, panelAnswer, alertAnswer })),
+      (e) => setResult(JSON.stringify({ error: String(e) }))
+    );
+  }, [settings]);
+  return <pre data-testid="alert-result">{result}</pre>;
+}
+
 function App() {
   const [settings, setSettings] = useState<RelaySettings | undefined>();
   const [error, setError] = useState<string | undefined>();
@@ -169,7 +196,9 @@ function App() {
       <div className={page}>
         <div id="harness" data-editor={editor} data-theme={mode}>
           {error && <div data-testid="harness-error">{error}</div>}
-          {settings && (editor === 'config' ? <ConfigPage initial={settings} /> : <QueryPage settings={settings} />)}
+          {settings && editor === 'config' && <ConfigPage initial={settings} />}
+          {settings && editor === 'alert' && <AlertPage settings={settings} />}
+          {settings && editor !== 'config' && editor !== 'alert' && <QueryPage settings={settings} />}
         </div>
       </div>
     </ThemeContext.Provider>

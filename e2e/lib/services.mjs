@@ -118,10 +118,13 @@ export function ensureBrowser() {
   }
   console.log('e2e: installing chromium and fonts with apt-get (about 100 s)...');
   const opts = { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } };
-  execFileSync('apt-get', ['update'], opts);
+  // make test's frontend and Grafana-versions halves may both get here on a fresh machine: the second waits for the
+  // first's dpkg lock instead of failing, then finds everything installed.
+  const wait = ['-o', 'DPkg::Lock::Timeout=600'];
+  execFileSync('apt-get', [...wait, 'update'], opts);
   execFileSync(
     'apt-get',
-    ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation', 'fonts-inter'],
+    [...wait, 'install', '-y', '--no-install-recommends', 'chromium', 'fonts-liberation', 'fonts-inter'],
     opts
   );
 }

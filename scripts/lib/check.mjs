@@ -88,6 +88,12 @@ export function checkArchive(zip, expect) {
       problems.push(`${req} missing`);
     }
   }
+  if (byRel.has('README.md')) {
+    problems.push(...checkReadme(byRel.get('README.md').data.toString('utf8')));
+  }
+  if (byRel.has('CHANGELOG.md')) {
+    problems.push(...checkChangelog(byRel.get('CHANGELOG.md').data.toString('utf8'), expect.version));
+  }
   for (const p of [
     plugin.info?.logos?.small,
     plugin.info?.logos?.large,
@@ -144,6 +150,11 @@ export function checkArchive(zip, expect) {
         break;
       }
     }
+    // The SDK lists every .go file below the build folder: a copy of the tree or npm packages below it must not be.
+    const stray = lines.find((l) => /:(?:.*\/)?(node_modules|artifacts|dist)\//.test(l));
+    if (stray) {
+      problems.push(`go_plugin_build_manifest lists a file that is not Relay's source: ${stray.split(':')[1]}`);
+    }
     if (!lines.some((l) => l.endsWith(':pkg/main.go'))) {
       problems.push('go_plugin_build_manifest does not list pkg/main.go');
     }
@@ -195,7 +206,7 @@ export function checkPluginJson(p, expect) {
     typeof p.executable === 'string' && /^gpx_[a-z0-9_]+$/.test(p.executable),
     `executable "${p.executable}" must be gpx_<name>`
   );
-  for (const k of ['alerting', 'annotations', 'metrics']) {
+  for (const k of ['alerting', 'annotations', 'metrics', 'logs', 'tracing']) {
     need(p[k] === true, `${k} must be true`);
   }
   const info = p.info ?? {};
@@ -215,14 +226,78 @@ export function checkPluginJson(p, expect) {
   need(/^\d{4}-\d{2}-\d{2}$/.test(info.updated ?? ''), `info.updated "${info.updated}" must be a date`);
   const dep = p.dependencies?.grafanaDependency ?? '';
   const m = DEPENDENCY.exec(dep);
-  need(!!m, `dependencies.grafanaDependency "${dep}" must be like ">=12.4.0"`);
+  need(!!m, `dependencies.grafanaDependency "${dep}" must be like ">=11.6.0"`);
   if (m && expect.grafanaPackages) {
-    const [maj, min] = expect.grafanaPackages.split('.').map(Number);
+    // The build's own @grafana/* packages must satisfy the range it declares.
+    need(
+      compareVersions(expect.grafanaPackages, `${m[1]}.${m[2]}.${m[3]}`) >= 0,
+      `grafanaDependency ${dep} starts above the @grafana/* packages the plugin is built with (${expect.grafanaPackages})`
+    );
+  }
+  if (m && expect.oldestTested) {
+    // The oldest Grafana it admits is the oldest line scripts/grafana-versions.sh tests it against: no more, no less.
+    const [maj, min] = expect.oldestTested.split('.').map(Number);
     need(
       Number(m[1]) === maj && Number(m[2]) === min,
-      `grafanaDependency ${dep} must match the @grafana/* packages used (${expect.grafanaPackages})`
+      `grafanaDependency ${dep} must start at the oldest Grafana line the version matrix tests (${maj}.${min}, ` +
+        'scripts/grafana-versions.json)'
     );
   }
   need(!/%[A-Z_]+%/.test(JSON.stringify(p)), 'unreplaced %PLACEHOLDER%');
   return problems;
+}
+
+/** a < b: -1, a = b: 0, a > b: 1, for x.y.z versions. */
+export function compareVersions(a, b) {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if ((pa[i] ?? 0) !== (pb[i] ?? 0)) {
+      return (pa[i] ?? 0) < (pb[i] ?? 0) ? -1 : 1;
+    }
+  }
+  return 0;
+}
+
+/** Markdown links and images, read as Grafana's validator reads them (its brokenlinks analyzer). */
+const MD_LINK = /\[.+?\]\((.+?)\)/g;
+/** What a contributor types to build or test Relay: it belongs in the repository README, not the catalog's. */
+const BUILD_INSTRUCTIONS = [
+  /\bmake (dev|test|release|build)\b/,
+  /\bnpm (ci|install|run)\b/,
+  /\bgo (tool|build|test|mod)\b/,
+  /\bmage\b/,
+  /two commands/i,
+];
+
+/**
+ * The README the zip ships is the catalog page (src/README.md): the catalog cannot follow relative links, and a
+ * Grafana admin reading it installs a plugin, not a source tree.
+ */
+export function checkReadme(text) {
+  const problems = [];
+  for (const [, target] of text.matchAll(MD_LINK)) {
+    const url = target.trim().split(/\s+/)[0];
+    if (!/^(https?:\/\/|mailto:|#)/.test(url)) {
+      problems.push(`README.md: relative link "${url}" (the catalog needs absolute https:// links)`);
+    }
+  }
+  for (const re of BUILD_INSTRUCTIONS) {
+    const hit = re.exec(text);
+    if (hit) {
+      problems.push(`README.md: build instructions ("${hit[0]}") belong in the repository README, not the catalog's`);
+    }
+  }
+  const placeholder = /%[A-Z_]+%/.exec(text);
+  if (placeholder) {
+    problems.push(`README.md: unreplaced ${placeholder[0]}`);
+  }
+  return problems;
+}
+
+/** Each release is a "## <version>" section of CHANGELOG.md (CHANGELOG.md's own header says so). */
+export function checkChangelog(text, version) {
+  const escaped = version.replace(/[.+]/g, '\\$&');
+  const heading = new RegExp(`^## \\[?v?${escaped}\\]?(\\s|$)`, 'm');
+  return heading.test(text) ? [] : [`CHANGELOG.md: no "## ${version}" section for this version`];
 }
