@@ -170,6 +170,8 @@ func validateAuthKind(s *Settings, errs *Errors) bool {
 			errs.add("jsonData.auth.jwt.tokenUrl", "must be an absolute http(s) URL")
 		}
 		validateTokenFormat("jsonData.auth.jwt", j.TokenHeader, j.TokenFormat, errs)
+	case AuthLogin:
+		validateLogin(s, errs)
 	case AuthAzure:
 		z := a.Azure
 		if z == nil {

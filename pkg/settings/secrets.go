@@ -21,6 +21,9 @@ type Secrets struct {
 	GoogleServiceAccountJSON string
 	AzureClientSecret        string
 	OutboundProxyPassword    string
+	// Login maps a key a login body names ({{secure.<key>}}) to the value
+	// of secureJsonData login.<key>.
+	Login map[string]string
 }
 
 func (Secrets) String() string { return "[secrets redacted]" }
@@ -41,6 +44,11 @@ func (s *Settings) SecretValues() []string {
 	}
 	if sa, _ := ParseGoogleServiceAccount(s.Secrets.GoogleServiceAccountJSON); sa != nil {
 		out = append(out, sa.PrivateKey)
+	}
+	for _, v := range s.Secrets.Login {
+		if v != "" {
+			out = append(out, v)
+		}
 	}
 	for _, v := range s.Secrets.Headers {
 		if v != "" {

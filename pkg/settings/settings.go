@@ -22,6 +22,7 @@ const (
 	AuthDigest       = "digest"
 	AuthJWT          = "jwt"
 	AuthAzure        = "azure"
+	// AuthLogin is in auth_login.go.
 )
 
 // Settings is one data source's configuration. Secret values live only in
@@ -85,6 +86,13 @@ type Auth struct {
 	SigV4 *SigV4 `json:"sigv4,omitempty"`
 	JWT   *JWT   `json:"jwt,omitempty"`
 	Azure *Azure `json:"azure,omitempty"`
+	// Login is the login call of login auth (auth_login.go); TokenHeader
+	// and TokenFormat (default Authorization and "Bearer {{token}}") or
+	// TokenCookie say how its token is sent.
+	Login       *Login `json:"login,omitempty"`
+	TokenHeader string `json:"tokenHeader,omitempty"`
+	TokenFormat string `json:"tokenFormat,omitempty"`
+	TokenCookie string `json:"tokenCookie,omitempty"`
 }
 
 type OAuth2 struct {

@@ -44,6 +44,20 @@ export interface JWTSettings extends TokenFormat {
   privateKeyId?: string;
 }
 
+/** jsonData.auth.login: the API's own login call (body strings may name secrets as {{secure.<key>}}). */
+export interface LoginSettings {
+  method?: string;
+  path?: string;
+  contentType?: 'json' | 'form';
+  body?: unknown;
+  headers?: Record<string, string>;
+  tokenPath?: string;
+  tokenHeader?: string;
+  tokenCookie?: string;
+  expiresInPath?: string;
+  expiresIn?: string;
+}
+
 export interface AzureSettings {
   mode?: 'clientSecret' | 'managedIdentity';
   tenantId?: string;
@@ -61,6 +75,11 @@ export interface AuthSettings {
   sigv4?: SigV4Settings;
   jwt?: JWTSettings;
   azure?: AzureSettings;
+  login?: LoginSettings;
+  /** How a login token is sent: a header (default Authorization, "Bearer {{token}}") or a cookie. */
+  tokenHeader?: string;
+  tokenFormat?: string;
+  tokenCookie?: string;
 }
 
 export interface OutboundProxySettings {
@@ -216,6 +235,8 @@ export interface RelaySecureJsonData {
   outboundProxyPassword?: string;
   /** A named upstream's secrets: "upstreams.<name>.<key>", the same keys as above. */
   [upstreamSecret: `upstreams.${string}`]: string | undefined;
+  /** Secrets a login body names as {{secure.<key>}}: "login.<key>". */
+  [loginSecret: `login.${string}`]: string | undefined;
   [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
   /** "sha256:<saltHex>:<hashHex>" of a generated API key. */
   [apiKeyHash: `apiKeyHash.${string}`]: string | undefined;

@@ -7,6 +7,7 @@ import { AUTH_KINDS } from '../../api/settings.gen';
 import { AuthSettings, AuthType, SecureKey, TokenFormat } from '../../types/settings';
 import { ConfigApi } from './configApi';
 import { useFieldError } from './health';
+import { DEFAULT_LOGIN, LoginFields } from './LoginFields';
 
 /** Label and description of every auth kind: a kind the backend adds (settings.gen.ts) fails the build until it has one. */
 const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
@@ -20,6 +21,7 @@ const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
   digest: { label: 'Digest', description: 'HTTP Digest (RFC 7616)' },
   jwt: { label: 'JWT bearer', description: 'OAuth2 JWT bearer grant, Google service accounts' },
   azure: { label: 'Azure', description: 'Microsoft Entra ID' },
+  login: { label: 'Login', description: "A token from the API's own login call" },
 };
 
 const AUTH_TYPES = AUTH_KINDS.map((value) => ({ value, ...AUTH_LABELS[value] }));
@@ -36,6 +38,7 @@ const SECRETS: Record<AuthType, SecureKey[]> = {
   digest: ['basicAuthPassword'],
   jwt: ['jwtPrivateKey', 'googleServiceAccountJSON'],
   azure: ['azureClientSecret'],
+  login: [], // login.<key> secrets are named by the body (LoginFields)
 };
 
 export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi; title?: string }) {
@@ -52,6 +55,9 @@ export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi;
     }
     cfg.secure.batch(stale, (jd) => {
       jd.auth = { ...(jd.auth ?? {}), type: t };
+      if (t === 'login' && !jd.auth.login) {
+        jd.auth.login = JSON.parse(JSON.stringify(DEFAULT_LOGIN));
+      }
       // Grafana forwards the user's token only when oauthPassThru is set.
       jd.oauthPassThru = t === 'forwardOAuth' ? true : undefined;
       if (!jd.oauthPassThru) {
@@ -110,6 +116,7 @@ export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi;
       {type === 'sigv4' && <SigV4Fields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'jwt' && <JWTFields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'azure' && <AzureFields cfg={cfg} auth={auth} setAuth={setAuth} />}
+      {type === 'login' && <LoginFields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'forwardOAuth' && (
         <Alert severity="info" title="Forwarding the user's OAuth token">
           Grafana forwards the signed-in user&apos;s OAuth access token (and ID token) to Relay, which sends it
