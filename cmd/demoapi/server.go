@@ -18,6 +18,9 @@ type config struct {
 	APIKey                 string
 	ClientID, ClientSecret string
 	TokenTTL               time.Duration
+	// LoginUser and LoginPassword are what /login/* accepts; LoginTTL is the lifetime of its tokens.
+	LoginUser, LoginPassword string
+	LoginTTL                 time.Duration
 }
 
 func defaultConfig() config {
@@ -29,12 +32,16 @@ func defaultConfig() config {
 		ClientID:     "demo-client",
 		ClientSecret: "demo-secret",
 		TokenTTL:     time.Hour,
+
+		LoginUser:     "demo",
+		LoginPassword: "demo-login-pass",
+		LoginTTL:      10 * time.Minute,
 	}
 }
 
 func (c config) validate() error {
 	// An empty credential would make "missing" and "correct" indistinguishable.
-	for _, v := range []string{c.BasicUser, c.BasicPass, c.BearerToken, c.APIKey, c.ClientID, c.ClientSecret} {
+	for _, v := range []string{c.BasicUser, c.BasicPass, c.BearerToken, c.APIKey, c.ClientID, c.ClientSecret, c.LoginUser, c.LoginPassword} {
 		if v == "" {
 			return errors.New("credentials must not be empty")
 		}
@@ -42,6 +49,9 @@ func (c config) validate() error {
 	if c.TokenTTL < time.Second {
 		// expires_in is whole seconds and 0 means "no expiry" to OAuth2 clients.
 		return errors.New("-token-ttl must be at least 1s")
+	}
+	if c.LoginTTL < time.Second {
+		return errors.New("-login-ttl must be at least 1s")
 	}
 	return nil
 }
@@ -54,6 +64,7 @@ type server struct {
 	now    func() time.Time // replaced by tests before serving
 	items  *itemStore
 	tokens *tokenStore
+	logins *tokenStore // login tokens (login.go)
 	hits   *hitCounter
 	cache  *cacheState
 
@@ -68,6 +79,7 @@ func newServer(cfg config, logger *slog.Logger) *server {
 		now:    time.Now,
 		items:  newItemStore(),
 		tokens: newTokenStore(),
+		logins: newTokenStore(),
 		hits:   newHitCounter(maxCountedPaths),
 		cache:  newCacheState(),
 		mux:    http.NewServeMux(),
@@ -112,6 +124,11 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth/token", s.issueToken)
 	mux.HandleFunc("POST /oauth/revoke", s.revokeTokens)
 	mux.HandleFunc("GET /oauth/stats", s.oauthStats)
+
+	mux.HandleFunc("POST /login/{how}", s.login)
+	mux.HandleFunc("GET /login/data", s.loginData)
+	mux.HandleFunc("GET /login/stats", s.loginStats)
+	mux.HandleFunc("POST /login/revoke", s.revokeLogins)
 
 	mux.HandleFunc("GET /api/cacheable", s.cacheable)
 	mux.HandleFunc("POST /api/cacheable", s.bumpCacheable)
