@@ -60,7 +60,7 @@ func (q *Query) expand(m Macros) (*expanded, error) {
 // request renders the upstream call of a query with its macros expanded; a
 // query string written into path joins params.
 func (q *Query) request(m Macros) (request, error) {
-	req := request{Method: q.Method, Params: url.Values{}, Headers: map[string]string{}}
+	req := request{Method: q.Method, Params: url.Values{}, Headers: map[string]string{}, Accept: q.accept}
 	var err error
 	if req.Path, err = m.Expand(q.Path, "path"); err != nil {
 		return req, err

@@ -25,6 +25,8 @@ type request struct {
 	Body    string
 	// GraphQL: an answer with "errors" is a query error.
 	GraphQL bool
+	// Accept: error statuses read as data (the query's acceptStatus).
+	Accept *statusSet
 }
 
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
@@ -33,6 +35,7 @@ type page struct {
 	Body        []byte
 	ContentType string
 	Header      http.Header
+	answer      answerMeta // answers.go
 }
 
 // call is what every upstream request of one query shares: whose it is (the
@@ -82,7 +85,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
 	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && resp.StatusCode != http.StatusUnauthorized &&
 		resp.StatusCode != http.StatusProxyAuthRequired && graphqlHasErrors(data)
-	if resp.StatusCode >= 400 && !graphqlAnswer {
+	if resp.StatusCode >= 400 && !graphqlAnswer && !req.Accept.accepts(resp.StatusCode) {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
 	if req.GraphQL {
@@ -90,7 +93,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			return nil, err
 		}
 	}
-	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}, nil
+	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header, answer: r.answerOf(resp, start)}, nil
 }
 
 // clientError maps an upstream client error: the policy's refusal keeps its

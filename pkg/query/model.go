@@ -30,6 +30,10 @@ type Query struct {
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
 	Format     string              `json:"format,omitempty"` // table | timeseries | logs | trace | nodegraph
 	Pagination *Pagination         `json:"pagination,omitempty"`
+	// AcceptStatus and ResponseFields read answers as data (answers.go).
+	AcceptStatus   []string `json:"acceptStatus,omitempty"`
+	ResponseFields []string `json:"responseFields,omitempty"`
+	accept         *statusSet
 }
 
 // GraphQL is a GraphQL operation. Variables is a JSON object, given as an
@@ -147,6 +151,9 @@ func Parse(raw []byte) (*Query, error) {
 		q.Pipeline.Shape = transform.ShapeTimeSeriesWide
 	}
 	if err := q.Pagination.validate(&q); err != nil {
+		return nil, err
+	}
+	if err := q.validateAnswers(); err != nil {
 		return nil, err
 	}
 	return &q, nil

@@ -132,6 +132,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	pipeline := *x.pipeline
 	in := transform.Input{}
 	var notices []data.Notice
+	var answer *page // the one answer of an unpaged query, for its response fields
 	switch p := q.Pagination; {
 	case x.data != nil:
 		if err := c.lease.Take(int64(len(x.data))); err != nil {
@@ -150,7 +151,10 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		if err != nil {
 			return nil, err
 		}
-		in.Body, in.ContentType = pg.Body, pg.ContentType
+		if res := q.statusOnly(pg); res != nil {
+			return res, nil
+		}
+		in.Body, in.ContentType, answer = pg.Body, pg.ContentType, pg
 	}
 	res, err := r.Transform(ctx, grant.Caller, &pipeline, in)
 	if err != nil {
@@ -159,6 +163,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	if err := shapeOutput(q.Format, res); err != nil {
 		return nil, err
 	}
+	q.addResponseFields(res, answer)
 	for _, f := range res.Frames {
 		if len(notices) > 0 {
 			if f.Meta == nil {
