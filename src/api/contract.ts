@@ -191,6 +191,8 @@ export const CONTRACT: ContractEntry[] = [
           format: s(false, QUERY_FORMATS),
           graphql: { kind: 'object', required: false },
           pagination: { kind: 'object', required: false },
+          acceptStatus: arr(false, s(true)),
+          responseFields: arr(false, s(true)),
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },
       }),

@@ -69,6 +69,8 @@ export interface TransformSource {
   format?: QueryFormat;
   graphql?: GraphQLQuery;
   pagination?: Pagination;
+  acceptStatus?: string[];
+  responseFields?: string[];
 }
 
 export interface TransformRequest {

@@ -172,6 +172,10 @@ export interface RelayQuery extends DataQuery {
   pipeline?: Pipeline;
   format?: QueryFormat;
   pagination?: Pagination;
+  /** Error statuses read as data: codes ("404") or classes ("5xx"); 2xx always is. */
+  acceptStatus?: string[];
+  /** Columns added to every row: status, durationMs, url, header:<Name>. */
+  responseFields?: string[];
   /** Variable queries only. */
   variable?: VariableMapping;
   /** Annotation queries only. */

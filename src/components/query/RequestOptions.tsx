@@ -4,6 +4,7 @@ import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack, TextArea, 
 import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS, PAGINATION_TARGETS } from '../../query/pagination';
 import { Pagination, PaginationMode, PaginationTarget, RelayQuery } from '../../types/query';
 import { KeyValueEditor } from '../common/KeyValueEditor';
+import { AnswerOptions } from './AnswerOptions';
 import { getTableStyles } from '../common/styles';
 
 interface Props {
@@ -123,6 +124,7 @@ export function RequestOptions({ query, onChange }: Props) {
           </InlineField>
         ))}
       </InlineFieldRow>
+      <AnswerOptions query={query} onChange={onChange} />
     </Stack>
   );
 }
