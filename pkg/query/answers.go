@@ -126,14 +126,18 @@ func (r *Runner) answerOf(resp *http.Response, start time.Time) answerMeta {
 	return a
 }
 
-// statusOnly is the result of an accepted error answer whose body is not
-// JSON (or is empty): one row with the status (and the other response
-// fields), nil when the body goes through the pipeline.
+// statusOnly is the result of an answer with nothing for the pipeline — an
+// empty body, or an accepted error's body that is not JSON (an HTML error
+// page) — in a query that reads answers as data: one row with the status
+// (and the other response fields). nil when the body goes through the
+// pipeline, as always without acceptStatus and responseFields.
 func (q *Query) statusOnly(pg *page) *transform.Result {
-	if q.accept == nil || (pg.answer.Status >= 200 && pg.answer.Status < 300) {
+	if q.accept == nil && len(q.ResponseFields) == 0 {
 		return nil
 	}
-	if len(strings.TrimSpace(string(pg.Body))) > 0 && json.Valid(pg.Body) {
+	empty := len(strings.TrimSpace(string(pg.Body))) == 0
+	success := pg.answer.Status >= 200 && pg.answer.Status < 300
+	if !empty && (success || json.Valid(pg.Body)) {
 		return nil
 	}
 	f := data.NewFrame("response")

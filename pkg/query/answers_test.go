@@ -25,6 +25,8 @@ func answersUpstream(t *testing.T) *httptest.Server {
 		case "/down":
 			w.WriteHeader(http.StatusServiceUnavailable)
 			_, _ = w.Write([]byte(`<html>maintenance</html>`))
+		case "/empty":
+			w.WriteHeader(http.StatusNoContent)
 		case "/moved":
 			http.Redirect(w, r, "/ok?page=2", http.StatusFound)
 		default:
@@ -59,7 +61,12 @@ func TestAnswersAsData(t *testing.T) {
 		query("B", `{"path":"/down","acceptStatus":["5xx"]}`),
 		query("C", `{"path":"/down"}`),
 		query("D", `{"path":"/moved","responseFields":["status","url"]}`),
+		query("E", `{"path":"/empty","responseFields":["durationMs"]}`),
 	}})
+	if e := resp.Responses["E"]; e.Error != nil || len(e.Frames) != 1 || len(e.Frames[0].Fields) != 2 ||
+		e.Frames[0].Fields[0].At(0) != int64(204) {
+		t.Errorf("E: an empty 204 is one row with the status: %+v", e)
+	}
 	a := resp.Responses["A"]
 	if a.Error != nil || len(a.Frames) != 1 {
 		t.Fatalf("A: %+v", a)
