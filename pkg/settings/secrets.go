@@ -8,6 +8,10 @@ type Secrets struct {
 	BearerToken        string
 	APIKeyValue        string
 	OAuth2ClientSecret string
+	// OAuth2Password and OAuth2RefreshToken are the password and
+	// refresh_token grants' secrets.
+	OAuth2Password     string
+	OAuth2RefreshToken string
 	TLSCACert          string
 	TLSClientCert      string
 	TLSClientKey       string
@@ -37,7 +41,8 @@ func (s *Settings) SecretValues() []string {
 	var out []string
 	for _, v := range []string{s.Secrets.BasicAuthPassword, s.Secrets.BearerToken, s.Secrets.APIKeyValue,
 		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey, s.Secrets.SigV4AccessKey, s.Secrets.SigV4SecretKey,
-		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword} {
+		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword,
+		s.Secrets.OAuth2Password, s.Secrets.OAuth2RefreshToken} {
 		if v != "" {
 			out = append(out, v)
 		}

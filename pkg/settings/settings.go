@@ -105,7 +105,24 @@ type OAuth2 struct {
 	// "Authorization" and "Bearer {{token}}" unless set (e.g. "X-Auth" and "{{token}}").
 	TokenHeader string `json:"tokenHeader,omitempty"`
 	TokenFormat string `json:"tokenFormat,omitempty"`
+	// GrantType is client_credentials (default), password (Username and
+	// secret oauth2Password) or refresh_token (secret oauth2RefreshToken;
+	// a rotated refresh token is kept in memory and used next).
+	GrantType string `json:"grantType,omitempty"`
+	Username  string `json:"username,omitempty"`
+	// Headers are sent with the token request; Audience and Resource are
+	// the audience and resource (RFC 8707) parameters of it.
+	Headers  map[string]string `json:"headers,omitempty"`
+	Audience string            `json:"audience,omitempty"`
+	Resource string            `json:"resource,omitempty"`
 }
+
+// OAuth2 grant types.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantPassword          = "password"
+	GrantRefreshToken      = "refresh_token"
+)
 
 // Header is an extra request header sent upstream. Secret headers take their
 // value from secureJsonData (Grafana's httpHeaderName<N>/httpHeaderValue<N>).

@@ -67,6 +67,7 @@ func (c *Client) newOAuth2() (authenticator, error) {
 	for k, v := range o.EndpointParams {
 		params.Set(k, v)
 	}
+	addAudience(params, o) // oauth_grants.go
 	f := &tokenFetcher{
 		c:    c,
 		host: originOf(tu),
@@ -81,12 +82,13 @@ func (c *Client) newOAuth2() (authenticator, error) {
 		// Same transport chain (guard, TLS, SDK middlewares) as every other
 		// request; the token endpoint's redirects are not followed.
 		client: &http.Client{
-			Transport: tokenTransport{next: c.http.Transport},
+			Transport: tokenRequestTransport(c, o, nil),
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
 		},
 	}
+	c.useGrant(f, o, style, params) // password and refresh_token (oauth_grants.go)
 	return newTokenAuth(f, o.TokenHeader, o.TokenFormat), nil
 }
 
