@@ -59,14 +59,15 @@ func (c config) validate() error {
 // server is the demo API. Its state (items, tokens, hit counts, cache version) is in memory and guarded by mutexes,
 // so tests may hit it concurrently under -race.
 type server struct {
-	cfg    config
-	log    *slog.Logger
-	now    func() time.Time // replaced by tests before serving
-	items  *itemStore
-	tokens *tokenStore
-	logins *tokenStore // login tokens (login.go)
-	hits   *hitCounter
-	cache  *cacheState
+	cfg     config
+	log     *slog.Logger
+	now     func() time.Time // replaced by tests before serving
+	items   *itemStore
+	tokens  *tokenStore
+	logins  *tokenStore // login tokens (login.go)
+	refresh *refreshStore
+	hits    *hitCounter
+	cache   *cacheState
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -74,15 +75,16 @@ type server struct {
 
 func newServer(cfg config, logger *slog.Logger) *server {
 	s := &server{
-		cfg:    cfg,
-		log:    logger,
-		now:    time.Now,
-		items:  newItemStore(),
-		tokens: newTokenStore(),
-		logins: newTokenStore(),
-		hits:   newHitCounter(maxCountedPaths),
-		cache:  newCacheState(),
-		mux:    http.NewServeMux(),
+		cfg:     cfg,
+		log:     logger,
+		now:     time.Now,
+		items:   newItemStore(),
+		tokens:  newTokenStore(),
+		logins:  newTokenStore(),
+		refresh: newRefreshStore(),
+		hits:    newHitCounter(maxCountedPaths),
+		cache:   newCacheState(),
+		mux:     http.NewServeMux(),
 	}
 	s.register(s.mux)
 	s.handler = s.middleware(http.HandlerFunc(s.route))
