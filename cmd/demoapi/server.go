@@ -21,6 +21,8 @@ type config struct {
 	// LoginUser and LoginPassword are what /login/* accepts; LoginTTL is the lifetime of its tokens.
 	LoginUser, LoginPassword string
 	LoginTTL                 time.Duration
+	// RefreshToken, when set, is a refresh token /oauth/token accepts once from the start (tests provision it).
+	RefreshToken string
 }
 
 func defaultConfig() config {
@@ -85,6 +87,9 @@ func newServer(cfg config, logger *slog.Logger) *server {
 		hits:    newHitCounter(maxCountedPaths),
 		cache:   newCacheState(),
 		mux:     http.NewServeMux(),
+	}
+	if cfg.RefreshToken != "" {
+		s.refresh.tokens[cfg.RefreshToken] = true
 	}
 	s.register(s.mux)
 	s.handler = s.middleware(http.HandlerFunc(s.route))
