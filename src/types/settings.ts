@@ -24,6 +24,13 @@ export interface OAuth2Settings extends TokenFormat {
   scopes?: string[];
   endpointParams?: Record<string, string>;
   authStyle?: 'header' | 'params';
+  /** client_credentials (default), password (username + oauth2Password) or refresh_token (oauth2RefreshToken). */
+  grantType?: 'client_credentials' | 'password' | 'refresh_token';
+  username?: string;
+  /** Sent with the token request. */
+  headers?: Record<string, string>;
+  audience?: string;
+  resource?: string;
 }
 
 export interface SigV4Settings {
@@ -223,6 +230,8 @@ export interface RelaySecureJsonData {
   bearerToken?: string;
   apiKeyValue?: string;
   oauth2ClientSecret?: string;
+  oauth2Password?: string;
+  oauth2RefreshToken?: string;
   tlsCACert?: string;
   tlsClientCert?: string;
   tlsClientKey?: string;

@@ -15,7 +15,7 @@ const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
   basic: { label: 'Basic', description: 'User name and password' },
   bearer: { label: 'Bearer token', description: 'Authorization: Bearer <token>' },
   apiKey: { label: 'API key', description: 'A key in a header or query parameter' },
-  oauth2: { label: 'OAuth2', description: 'Client credentials grant' },
+  oauth2: { label: 'OAuth2', description: 'Client credentials, password or refresh token grant' },
   forwardOAuth: { label: 'Forward OAuth', description: "The Grafana user's OAuth token" },
   sigv4: { label: 'AWS SigV4', description: 'AWS Signature Version 4' },
   digest: { label: 'Digest', description: 'HTTP Digest (RFC 7616)' },
@@ -32,7 +32,7 @@ const SECRETS: Record<AuthType, SecureKey[]> = {
   basic: ['basicAuthPassword'],
   bearer: ['bearerToken'],
   apiKey: ['apiKeyValue'],
-  oauth2: ['oauth2ClientSecret'],
+  oauth2: ['oauth2ClientSecret', 'oauth2Password', 'oauth2RefreshToken'],
   forwardOAuth: [],
   sigv4: ['sigV4AccessKey', 'sigV4SecretKey', 'sigV4SessionToken'],
   digest: ['basicAuthPassword'],
@@ -140,8 +140,41 @@ function OAuth2Fields({
   const o = auth.oauth2 ?? {};
   const setO = (fn: (o: NonNullable<AuthSettings['oauth2']>) => void) =>
     setAuth((a) => fn((a.oauth2 = a.oauth2 ?? {})));
+  const grant = o.grantType ?? 'client_credentials';
   return (
     <Stack direction="column" gap={0}>
+      <Field label="Grant">
+        <RadioButtonGroup<NonNullable<typeof o.grantType>>
+          aria-label="OAuth2 grant"
+          options={[
+            { label: 'Client credentials', value: 'client_credentials' },
+            { label: 'Password', value: 'password' },
+            { label: 'Refresh token', value: 'refresh_token' },
+          ]}
+          value={grant}
+          onChange={(g) => setO((x) => (g === 'client_credentials' ? delete x.grantType : (x.grantType = g)))}
+        />
+      </Field>
+      {grant === 'password' && (
+        <Stack direction="row" gap={2} wrap="wrap">
+          <TextField
+            cfg={cfg}
+            path="jsonData.auth.oauth2.username"
+            label="Resource owner"
+            value={o.username}
+            onChange={(v) => setO((x) => (v ? (x.username = v) : delete x.username))}
+          />
+          <SecretField cfg={cfg} secretKey="oauth2Password" label="Resource owner password" />
+        </Stack>
+      )}
+      {grant === 'refresh_token' && (
+        <SecretField
+          cfg={cfg}
+          secretKey="oauth2RefreshToken"
+          label="Refresh token"
+          description="A rotated refresh token is kept in memory and used next"
+        />
+      )}
       <Stack direction="row" gap={2} wrap="wrap">
         <TextField
           cfg={cfg}
@@ -183,7 +216,31 @@ function OAuth2Fields({
         </Field>
       </Stack>
       <TokenFormatFields cfg={cfg} path="jsonData.auth.oauth2" value={o} onChange={(fn) => setO(fn)} />
-      <Field label="Extra token request parameters" description="E.g. audience or resource.">
+      <Stack direction="row" gap={2} wrap="wrap">
+        <TextField
+          cfg={cfg}
+          path="jsonData.auth.oauth2.audience"
+          label="Audience"
+          value={o.audience}
+          onChange={(v) => setO((x) => (v ? (x.audience = v) : delete x.audience))}
+        />
+        <TextField
+          cfg={cfg}
+          path="jsonData.auth.oauth2.resource"
+          label="Resource"
+          placeholder="https://api.example.com"
+          value={o.resource}
+          onChange={(v) => setO((x) => (v ? (x.resource = v) : delete x.resource))}
+        />
+      </Stack>
+      <Field label="Token request headers">
+        <KeyValueEditor
+          name="token header"
+          value={o.headers}
+          onChange={(m) => setO((x) => (Object.keys(m).length ? (x.headers = m) : delete x.headers))}
+        />
+      </Field>
+      <Field label="Extra token request parameters" description="Any other form parameter of the token request.">
         <KeyValueEditor
           name="token parameter"
           value={o.endpointParams}
