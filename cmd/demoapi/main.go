@@ -62,6 +62,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cfg.ClientID, "client-id", def.ClientID, "OAuth2 client id for /oauth/token")
 	fs.StringVar(&o.cfg.ClientSecret, "client-secret", def.ClientSecret, "OAuth2 client secret for /oauth/token")
 	fs.DurationVar(&o.cfg.TokenTTL, "token-ttl", def.TokenTTL, "lifetime of issued OAuth2 tokens (at least 1s)")
+	fs.StringVar(&o.cfg.LoginUser, "login-user", def.LoginUser, "user name for POST /login/*")
+	fs.StringVar(&o.cfg.LoginPassword, "login-password", def.LoginPassword, "password for POST /login/*")
+	fs.DurationVar(&o.cfg.LoginTTL, "login-ttl", def.LoginTTL, "lifetime of login tokens (at least 1s)")
+	fs.StringVar(&o.cfg.RefreshToken, "refresh-token", "", "a refresh token /oauth/token accepts once from the start")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

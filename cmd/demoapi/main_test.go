@@ -93,13 +93,14 @@ func TestParseFlags(t *testing.T) {
 		t.Errorf("defaults %+v, %v", o, err)
 	}
 	o, err = parseFlags([]string{"-basic-user", "u", "-basic-pass", "p", "-bearer-token", "b", "-api-key", "k",
-		"-client-id", "i", "-client-secret", "s", "-token-ttl", "2s", "-allow-remote"}, io.Discard)
+		"-client-id", "i", "-client-secret", "s", "-token-ttl", "2s", "-allow-remote",
+		"-login-user", "lu", "-login-password", "lp", "-login-ttl", "3s"}, io.Discard)
 	want := config{BasicUser: "u", BasicPass: "p", BearerToken: "b", APIKey: "k", ClientID: "i", ClientSecret: "s",
-		TokenTTL: 2 * time.Second}
+		TokenTTL: 2 * time.Second, LoginUser: "lu", LoginPassword: "lp", LoginTTL: 3 * time.Second}
 	if err != nil || o.cfg != want || !o.allowRemote {
 		t.Errorf("flags %+v, %v", o, err)
 	}
-	for _, args := range [][]string{{"-token-ttl", "500ms"}, {"-api-key", ""}, {"extra"}, {"-nope"}} {
+	for _, args := range [][]string{{"-token-ttl", "500ms"}, {"-login-ttl", "0s"}, {"-login-password", ""}, {"-api-key", ""}, {"extra"}, {"-nope"}} {
 		if _, err := parseFlags(args, io.Discard); err == nil {
 			t.Errorf("%q accepted", args)
 		}

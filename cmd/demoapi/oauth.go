@@ -147,13 +147,26 @@ func (s *server) issueToken(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	}
+	refresh := ""
 	switch grant := r.PostForm.Get("grant_type"); grant {
 	case "client_credentials":
+	case "password": // the -login-user and -login-password (RFC 6749 4.3)
+		if !secureEqual(r.PostForm.Get("username"), s.cfg.LoginUser) || !secureEqual(r.PostForm.Get("password"), s.cfg.LoginPassword) {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "wrong resource owner credentials")
+			return
+		}
+		refresh = s.refresh.issue()
+	case "refresh_token": // rotating: the refresh token used is spent, a new one comes with the access token
+		if !s.refresh.spend(r.PostForm.Get("refresh_token")) {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", "unknown or spent refresh token")
+			return
+		}
+		refresh = s.refresh.issue()
 	case "":
 		oauthError(w, http.StatusBadRequest, "invalid_request", "grant_type is required")
 		return
 	default:
-		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only client_credentials is supported")
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "client_credentials, password or refresh_token")
 		return
 	}
 	scope := r.PostForm.Get("scope")
@@ -164,6 +177,14 @@ func (s *server) issueToken(w http.ResponseWriter, r *http.Request) {
 	resp := map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": int64(s.cfg.TokenTTL / time.Second)}
 	if scope != "" {
 		resp["scope"] = scope
+	}
+	if refresh != "" {
+		resp["refresh_token"] = refresh
+	}
+	for _, k := range []string{"audience", "resource"} { // echoed, so tests can see they were sent
+		if v := r.PostForm.Get(k); v != "" {
+			resp[k] = v
+		}
 	}
 	writeJSON(w, http.StatusOK, resp)
 }

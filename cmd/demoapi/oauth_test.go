@@ -128,8 +128,10 @@ func TestOAuthTokenErrors(t *testing.T) {
 		{"wrong form secret", url.Values{"grant_type": {"client_credentials"}, "client_id": {"demo-client"},
 			"client_secret": {"x"}}, "", "", http.StatusUnauthorized, "invalid_client"},
 		{"no grant", url.Values{}, "demo-client", "demo-secret", http.StatusBadRequest, "invalid_request"},
-		{"password grant", url.Values{"grant_type": {"password"}}, "demo-client", "demo-secret", http.StatusBadRequest,
+		{"implicit grant", url.Values{"grant_type": {"implicit"}}, "demo-client", "demo-secret", http.StatusBadRequest,
 			"unsupported_grant_type"},
+		{"password grant without owner", url.Values{"grant_type": {"password"}}, "demo-client", "demo-secret", http.StatusBadRequest,
+			"invalid_grant"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -152,7 +154,7 @@ func TestOAuthTokenErrors(t *testing.T) {
 	if resp, body := send(t, ts.Client(), req); resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("JSON token request: %d %s", resp.StatusCode, body)
 	}
-	if st := stats(t, ts); st.TokenRequests != 7 || st.TokenFailures != 7 || st.TokensIssued != 0 {
+	if st := stats(t, ts); st.TokenRequests != 8 || st.TokenFailures != 8 || st.TokensIssued != 0 {
 		t.Errorf("stats %+v", st)
 	}
 }
@@ -183,5 +185,39 @@ func TestTokenStoreIsBounded(t *testing.T) {
 	}
 	if n := len(ts.tokens); n != maxTokens {
 		t.Errorf("%d tokens remembered, want %d", n, maxTokens)
+	}
+}
+
+func TestOAuthPasswordAndRotatingRefreshGrants(t *testing.T) {
+	ts, _ := newTestAPI(t)
+	form := url.Values{"grant_type": {"password"}, "username": {"demo"}, "password": {"demo-login-pass"}, "audience": {"https://api"}}
+	resp, body := tokenRequest(t, ts, form, "demo-client", "demo-secret")
+	checkStatus(t, resp, body, http.StatusOK)
+	var tok struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		Audience     string `json:"audience"`
+	}
+	decode(t, body, &tok)
+	if tok.RefreshToken == "" || tok.Audience != "https://api" {
+		t.Fatalf("password grant: %s", body)
+	}
+	first := tok.RefreshToken
+	resp, body = tokenRequest(t, ts, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first}}, "demo-client", "demo-secret")
+	checkStatus(t, resp, body, http.StatusOK)
+	decode(t, body, &tok)
+	if tok.RefreshToken == "" || tok.RefreshToken == first {
+		t.Fatalf("refresh did not rotate: %s", body)
+	}
+	if resp, _ := oauthGet(t, ts, tok.AccessToken); resp.StatusCode != http.StatusOK {
+		t.Errorf("refreshed access token refused: %d", resp.StatusCode)
+	}
+	resp, body = tokenRequest(t, ts, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first}}, "demo-client", "demo-secret")
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "invalid_grant") {
+		t.Errorf("a spent refresh token: %d %s", resp.StatusCode, body)
+	}
+	form.Set("password", "wrong")
+	if resp, body = tokenRequest(t, ts, form, "demo-client", "demo-secret"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("wrong owner password: %d %s", resp.StatusCode, body)
 	}
 }

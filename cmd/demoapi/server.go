@@ -18,6 +18,11 @@ type config struct {
 	APIKey                 string
 	ClientID, ClientSecret string
 	TokenTTL               time.Duration
+	// LoginUser and LoginPassword are what /login/* accepts; LoginTTL is the lifetime of its tokens.
+	LoginUser, LoginPassword string
+	LoginTTL                 time.Duration
+	// RefreshToken, when set, is a refresh token /oauth/token accepts once from the start (tests provision it).
+	RefreshToken string
 }
 
 func defaultConfig() config {
@@ -29,12 +34,16 @@ func defaultConfig() config {
 		ClientID:     "demo-client",
 		ClientSecret: "demo-secret",
 		TokenTTL:     time.Hour,
+
+		LoginUser:     "demo",
+		LoginPassword: "demo-login-pass",
+		LoginTTL:      10 * time.Minute,
 	}
 }
 
 func (c config) validate() error {
 	// An empty credential would make "missing" and "correct" indistinguishable.
-	for _, v := range []string{c.BasicUser, c.BasicPass, c.BearerToken, c.APIKey, c.ClientID, c.ClientSecret} {
+	for _, v := range []string{c.BasicUser, c.BasicPass, c.BearerToken, c.APIKey, c.ClientID, c.ClientSecret, c.LoginUser, c.LoginPassword} {
 		if v == "" {
 			return errors.New("credentials must not be empty")
 		}
@@ -43,19 +52,24 @@ func (c config) validate() error {
 		// expires_in is whole seconds and 0 means "no expiry" to OAuth2 clients.
 		return errors.New("-token-ttl must be at least 1s")
 	}
+	if c.LoginTTL < time.Second {
+		return errors.New("-login-ttl must be at least 1s")
+	}
 	return nil
 }
 
 // server is the demo API. Its state (items, tokens, hit counts, cache version) is in memory and guarded by mutexes,
 // so tests may hit it concurrently under -race.
 type server struct {
-	cfg    config
-	log    *slog.Logger
-	now    func() time.Time // replaced by tests before serving
-	items  *itemStore
-	tokens *tokenStore
-	hits   *hitCounter
-	cache  *cacheState
+	cfg     config
+	log     *slog.Logger
+	now     func() time.Time // replaced by tests before serving
+	items   *itemStore
+	tokens  *tokenStore
+	logins  *tokenStore // login tokens (login.go)
+	refresh *refreshStore
+	hits    *hitCounter
+	cache   *cacheState
 
 	mux     *http.ServeMux
 	handler http.Handler
@@ -63,14 +77,19 @@ type server struct {
 
 func newServer(cfg config, logger *slog.Logger) *server {
 	s := &server{
-		cfg:    cfg,
-		log:    logger,
-		now:    time.Now,
-		items:  newItemStore(),
-		tokens: newTokenStore(),
-		hits:   newHitCounter(maxCountedPaths),
-		cache:  newCacheState(),
-		mux:    http.NewServeMux(),
+		cfg:     cfg,
+		log:     logger,
+		now:     time.Now,
+		items:   newItemStore(),
+		tokens:  newTokenStore(),
+		logins:  newTokenStore(),
+		refresh: newRefreshStore(),
+		hits:    newHitCounter(maxCountedPaths),
+		cache:   newCacheState(),
+		mux:     http.NewServeMux(),
+	}
+	if cfg.RefreshToken != "" {
+		s.refresh.tokens[cfg.RefreshToken] = true
 	}
 	s.register(s.mux)
 	s.handler = s.middleware(http.HandlerFunc(s.route))
@@ -112,6 +131,11 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth/token", s.issueToken)
 	mux.HandleFunc("POST /oauth/revoke", s.revokeTokens)
 	mux.HandleFunc("GET /oauth/stats", s.oauthStats)
+
+	mux.HandleFunc("POST /login/{how}", s.login)
+	mux.HandleFunc("GET /login/data", s.loginData)
+	mux.HandleFunc("GET /login/stats", s.loginStats)
+	mux.HandleFunc("POST /login/revoke", s.revokeLogins)
 
 	mux.HandleFunc("GET /api/cacheable", s.cacheable)
 	mux.HandleFunc("POST /api/cacheable", s.bumpCacheable)

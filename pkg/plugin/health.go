@@ -98,6 +98,9 @@ func checkUpstream(ctx context.Context, client *upstream.Client, v *settings.Set
 			resp.StatusCode, path, settings.UpstreamField(v, "jsonData.healthPath"))
 	}
 	msg := fmt.Sprintf("Upstream %s reachable (HTTP %d on %s)", client.Origin(), resp.StatusCode, path)
+	if note := client.LoginNote(); note != "" {
+		msg += "; " + note // login auth: Save & test proves the login works
+	}
 	if w := client.Warnings(); len(w) > 0 {
 		msg += ". Warning: " + strings.Join(w, "; ")
 	}

@@ -168,6 +168,10 @@ type sourced struct {
 	joined          bool   // pagination: pages joined, root already applied
 	format          string // of the joined body
 	notices         []data.Notice
+	// answer is the one answer of an unpaged fetch (status, duration, final
+	// URL, headers), read by acceptStatus and responseFields (answers.go).
+	// Queries that read it are never cached: a stored body has no answer.
+	answer *page
 }
 
 func paged(q *Query) bool {
@@ -180,7 +184,7 @@ func paged(q *Query) bool {
 func (r *Runner) source(ctx context.Context, c *call, q *Query, x *expanded, pipeline *transform.Pipeline) (*sourced, error) {
 	plan := r.cachePlanFor(q, x, c.grant)
 	info := cacheInfoFrom(ctx)
-	if plan.ttl <= 0 {
+	if plan.ttl <= 0 || q.readsAnswer() {
 		return r.fetchSource(ctx, c, q, x, pipeline)
 	}
 	perUser := r.perUser(q, c.grant.Upstream)
@@ -206,7 +210,7 @@ func (r *Runner) fetchSource(ctx context.Context, c *call, q *Query, x *expanded
 	if err != nil {
 		return nil, err
 	}
-	return &sourced{body: pg.Body, contentType: pg.ContentType, contentEncoding: pg.Header.Get("Content-Encoding")}, nil
+	return &sourced{body: pg.Body, contentType: pg.ContentType, contentEncoding: pg.Header.Get("Content-Encoding"), answer: pg}, nil
 }
 
 // filled is what one (collapsed) fill of the cache produced.

@@ -61,7 +61,7 @@ func (q *Query) expand(m Macros) (*expanded, error) {
 // request renders the upstream call of a query with its macros expanded; a
 // query string written into path joins params.
 func (q *Query) request(m Macros) (request, error) {
-	req := request{Method: q.Method, Params: url.Values{}, Headers: map[string]string{}}
+	req := request{Method: q.Method, Params: url.Values{}, Headers: map[string]string{}, Accept: q.accept}
 	var err error
 	// The query string is found in the path as written, before expansion:
 	// a value can then never start one (placeFormat).

@@ -26,6 +26,8 @@ type request struct {
 	Body    string
 	// GraphQL: an answer with "errors" is a query error.
 	GraphQL bool
+	// Accept: error statuses read as data (the query's acceptStatus).
+	Accept *statusSet
 }
 
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
@@ -35,6 +37,7 @@ type page struct {
 	Body        []byte
 	ContentType string
 	Header      http.Header
+	answer      answerMeta // answers.go
 }
 
 // call is what every upstream request of one query shares: whose it is (the
@@ -87,7 +90,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
 	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && resp.StatusCode != http.StatusUnauthorized &&
 		resp.StatusCode != http.StatusProxyAuthRequired && graphqlHasErrors(data)
-	if resp.StatusCode >= 400 && !graphqlAnswer {
+	if resp.StatusCode >= 400 && !graphqlAnswer && !req.Accept.accepts(resp.StatusCode) {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
 	if req.GraphQL {
@@ -95,7 +98,8 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			return nil, err
 		}
 	}
-	pg = &page{Status: resp.StatusCode, Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}
+	pg = &page{Status: resp.StatusCode, Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header,
+		answer: r.answerOf(resp, start)}
 	if c.record != nil {
 		c.record(req, pg)
 	}

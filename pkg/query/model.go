@@ -36,6 +36,10 @@ type Query struct {
 	// user queries; "0s" never caches.
 	CacheTTL             *settings.Duration `json:"cacheTTL,omitempty"`
 	StaleWhileRevalidate *settings.Duration `json:"staleWhileRevalidate,omitempty"`
+	// AcceptStatus and ResponseFields read answers as data (answers.go).
+	AcceptStatus   []string `json:"acceptStatus,omitempty"`
+	ResponseFields []string `json:"responseFields,omitempty"`
+	accept         *statusSet
 }
 
 // GraphQL is a GraphQL operation. Variables is a JSON object, given as an
@@ -156,6 +160,9 @@ func Parse(raw []byte) (*Query, error) {
 		return nil, err
 	}
 	if err := q.validateCache(); err != nil {
+		return nil, err
+	}
+	if err := q.validateAnswers(); err != nil {
 		return nil, err
 	}
 	return &q, nil

@@ -141,6 +141,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	pipeline := *x.pipeline
 	in := transform.Input{}
 	var notices []data.Notice
+	var answer *page // the one answer of an unpaged query, for its response fields
 	switch {
 	case x.data != nil:
 		// Inline data makes no call, so no gate charges its rate class.
@@ -159,6 +160,12 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		if err != nil {
 			return nil, err
 		}
+		if src.answer != nil {
+			if res := q.statusOnly(src.answer); res != nil {
+				return res, nil
+			}
+			answer = src.answer
+		}
 		in.Body, in.ContentType, in.ContentEncoding = src.body, src.contentType, src.contentEncoding
 		if src.joined {
 			pipeline.Root, pipeline.Format = "", src.format
@@ -172,6 +179,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	if err := shapeOutput(q.Format, res); err != nil {
 		return nil, err
 	}
+	q.addResponseFields(res, answer)
 	for _, f := range res.Frames {
 		if len(notices) > 0 {
 			if f.Meta == nil {

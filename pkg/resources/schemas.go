@@ -85,7 +85,7 @@ func componentSchemas() openapi3.Schemas {
 					"startPage", intg(), "cursorParam", str(), "cursorPath", str(), "cursorHeader", str(),
 					"hasNextPath", str(), "nextPath", str(), "values", arr(str()), "valueParam", str(),
 					"valueColumn", str(), "concurrency", intg()),
-				"cacheTTL", str(), "staleWhileRevalidate", str()),
+				"cacheTTL", str(), "staleWhileRevalidate", str(), "acceptStatus", arr(str()), "responseFields", arr(str())),
 			"pipeline", pipeline),
 		"TransformResponse": props([]string{"frames"}, "frames", arr(frame), "rows", intg(),
 			"notices", arr(props(nil, "severity", str(), "text", str())),

@@ -104,6 +104,8 @@ func readAuthSecrets(sec *Secrets, get func(string) string) {
 	sec.GoogleServiceAccountJSON = get("googleServiceAccountJSON")
 	sec.AzureClientSecret = get("azureClientSecret")
 	sec.OutboundProxyPassword = get("outboundProxyPassword")
+	sec.OAuth2Password = get("oauth2Password")
+	sec.OAuth2RefreshToken = get("oauth2RefreshToken")
 }
 
 // validateAuthKind checks the auth kinds of auth_kinds.go; false when the
@@ -170,6 +172,8 @@ func validateAuthKind(s *Settings, errs *Errors) bool {
 			errs.add("jsonData.auth.jwt.tokenUrl", "must be an absolute http(s) URL")
 		}
 		validateTokenFormat("jsonData.auth.jwt", j.TokenHeader, j.TokenFormat, errs)
+	case AuthLogin:
+		validateLogin(s, errs)
 	case AuthAzure:
 		z := a.Azure
 		if z == nil {

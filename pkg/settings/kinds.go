@@ -6,7 +6,7 @@ package settings
 
 // AuthKinds are the values of jsonData.auth.type.
 func AuthKinds() []string {
-	return []string{AuthNone, AuthBasic, AuthBearer, AuthAPIKey, AuthOAuth2, AuthForwardOAuth, AuthSigV4, AuthDigest, AuthJWT, AuthAzure}
+	return []string{AuthNone, AuthBasic, AuthBearer, AuthAPIKey, AuthOAuth2, AuthForwardOAuth, AuthSigV4, AuthDigest, AuthJWT, AuthAzure, AuthLogin}
 }
 
 // Rate classes: the keys of jsonData.rateLimits.classes. A route's class

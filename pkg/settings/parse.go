@@ -139,6 +139,7 @@ func readSecrets(s *Settings, secure map[string]string, prefix string) {
 		Headers:            headers,
 	}
 	readAuthSecrets(&s.Secrets, get)
+	readLoginSecrets(s, get)
 	s.TLS.HasCACert = s.Secrets.TLSCACert != ""
 	s.TLS.HasClient = s.Secrets.TLSClientCert != "" || s.Secrets.TLSClientKey != ""
 	if prefix != "" {

@@ -8,6 +8,10 @@ type Secrets struct {
 	BearerToken        string
 	APIKeyValue        string
 	OAuth2ClientSecret string
+	// OAuth2Password and OAuth2RefreshToken are the password and
+	// refresh_token grants' secrets.
+	OAuth2Password     string
+	OAuth2RefreshToken string
 	TLSCACert          string
 	TLSClientCert      string
 	TLSClientKey       string
@@ -21,6 +25,9 @@ type Secrets struct {
 	GoogleServiceAccountJSON string
 	AzureClientSecret        string
 	OutboundProxyPassword    string
+	// Login maps a key a login body names ({{secure.<key>}}) to the value
+	// of secureJsonData login.<key>.
+	Login map[string]string
 }
 
 func (Secrets) String() string { return "[secrets redacted]" }
@@ -34,13 +41,19 @@ func (s *Settings) SecretValues() []string {
 	var out []string
 	for _, v := range []string{s.Secrets.BasicAuthPassword, s.Secrets.BearerToken, s.Secrets.APIKeyValue,
 		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey, s.Secrets.SigV4AccessKey, s.Secrets.SigV4SecretKey,
-		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword} {
+		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword,
+		s.Secrets.OAuth2Password, s.Secrets.OAuth2RefreshToken} {
 		if v != "" {
 			out = append(out, v)
 		}
 	}
 	if sa, _ := ParseGoogleServiceAccount(s.Secrets.GoogleServiceAccountJSON); sa != nil {
 		out = append(out, sa.PrivateKey)
+	}
+	for _, v := range s.Secrets.Login {
+		if v != "" {
+			out = append(out, v)
+		}
 	}
 	for _, v := range s.Secrets.Headers {
 		if v != "" {

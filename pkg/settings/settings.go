@@ -22,6 +22,7 @@ const (
 	AuthDigest       = "digest"
 	AuthJWT          = "jwt"
 	AuthAzure        = "azure"
+	// AuthLogin is in auth_login.go.
 )
 
 // Settings is one data source's configuration. Secret values live only in
@@ -85,6 +86,13 @@ type Auth struct {
 	SigV4 *SigV4 `json:"sigv4,omitempty"`
 	JWT   *JWT   `json:"jwt,omitempty"`
 	Azure *Azure `json:"azure,omitempty"`
+	// Login is the login call of login auth (auth_login.go); TokenHeader
+	// and TokenFormat (default Authorization and "Bearer {{token}}") or
+	// TokenCookie say how its token is sent.
+	Login       *Login `json:"login,omitempty"`
+	TokenHeader string `json:"tokenHeader,omitempty"`
+	TokenFormat string `json:"tokenFormat,omitempty"`
+	TokenCookie string `json:"tokenCookie,omitempty"`
 }
 
 type OAuth2 struct {
@@ -97,7 +105,24 @@ type OAuth2 struct {
 	// "Authorization" and "Bearer {{token}}" unless set (e.g. "X-Auth" and "{{token}}").
 	TokenHeader string `json:"tokenHeader,omitempty"`
 	TokenFormat string `json:"tokenFormat,omitempty"`
+	// GrantType is client_credentials (default), password (Username and
+	// secret oauth2Password) or refresh_token (secret oauth2RefreshToken;
+	// a rotated refresh token is kept in memory and used next).
+	GrantType string `json:"grantType,omitempty"`
+	Username  string `json:"username,omitempty"`
+	// Headers are sent with the token request; Audience and Resource are
+	// the audience and resource (RFC 8707) parameters of it.
+	Headers  map[string]string `json:"headers,omitempty"`
+	Audience string            `json:"audience,omitempty"`
+	Resource string            `json:"resource,omitempty"`
 }
+
+// OAuth2 grant types.
+const (
+	GrantClientCredentials = "client_credentials"
+	GrantPassword          = "password"
+	GrantRefreshToken      = "refresh_token"
+)
 
 // Header is an extra request header sent upstream. Secret headers take their
 // value from secureJsonData (Grafana's httpHeaderName<N>/httpHeaderValue<N>).

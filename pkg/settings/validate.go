@@ -98,9 +98,7 @@ func validateAuth(s *Settings, errs *Errors) {
 		if o.ClientID == "" {
 			errs.add("jsonData.auth.oauth2.clientId", "required")
 		}
-		if s.Secrets.OAuth2ClientSecret == "" {
-			errs.add("secureJsonData.oauth2ClientSecret", "required for oauth2 auth")
-		}
+		validateGrant(s, errs)
 		if o.AuthStyle != "" && o.AuthStyle != "header" && o.AuthStyle != "params" {
 			errs.add("jsonData.auth.oauth2.authStyle", "must be header or params")
 		}

@@ -42,6 +42,8 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 		return c.newJWT()
 	case settings.AuthAzure:
 		return c.newAzure()
+	case settings.AuthLogin:
+		return c.newLogin()
 	}
 	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
 }
@@ -162,7 +164,7 @@ func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 // the 401.
 func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
 	o, ok := c.auth.(*oauth2Auth)
-	if !ok || !o.drop(sent.Header.Get(o.headerName())) || !resendable(req) {
+	if !ok || !o.drop(o.sent(sent)) || !resendable(req) {
 		return resp, nil
 	}
 	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())

@@ -29,6 +29,13 @@ type oauth2Auth struct {
 	// header and format send the token another way than
 	// "Authorization: Bearer <token>" (jsonData.auth.oauth2.tokenHeader/Format).
 	header, format string
+	// cookie, when set, sends the token as that cookie instead (login auth).
+	cookie string
+	// early is how long before its Expiry a token is replaced; 0 is
+	// x/oauth2's 10s. Login tokens carry their own margin (loginExpiry).
+	early time.Duration
+	// login is the login call of login auth, nil for OAuth2 grants.
+	login *loginCall
 	// lastDrop (unix ns) spaces drops: an upstream that refuses every token
 	// (wrong scope, clock skew) must not turn each request into a fetch.
 	lastDrop atomic.Int64
@@ -60,6 +67,7 @@ func (c *Client) newOAuth2() (authenticator, error) {
 	for k, v := range o.EndpointParams {
 		params.Set(k, v)
 	}
+	addAudience(params, o) // oauth_grants.go
 	f := &tokenFetcher{
 		c:    c,
 		host: originOf(tu),
@@ -74,20 +82,31 @@ func (c *Client) newOAuth2() (authenticator, error) {
 		// Same transport chain (guard, TLS, SDK middlewares) as every other
 		// request; the token endpoint's redirects are not followed.
 		client: &http.Client{
-			Transport: tokenTransport{next: c.http.Transport},
+			Transport: tokenRequestTransport(c, o, nil),
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
 		},
 	}
+	c.useGrant(f, o, style, params) // password and refresh_token (oauth_grants.go)
 	return newTokenAuth(f, o.TokenHeader, o.TokenFormat), nil
 }
 
 func newTokenAuth(f *tokenFetcher, header, format string) *oauth2Auth {
 	a := &oauth2Auth{fetch: f, now: time.Now, header: header, format: format}
-	ts := oauth2.ReuseTokenSource(nil, f)
-	a.ts.Store(&ts)
+	a.ts.Store(a.newSource())
 	return a
+}
+
+// newSource is a token cache on the fetcher: one fetch for many callers.
+func (a *oauth2Auth) newSource() *oauth2.TokenSource {
+	var ts oauth2.TokenSource
+	if a.early != 0 {
+		ts = oauth2.ReuseTokenSourceWithExpiry(nil, a.fetch, a.early)
+	} else {
+		ts = oauth2.ReuseTokenSource(nil, a.fetch)
+	}
+	return &ts
 }
 
 // headerName is the header the token goes in.
@@ -100,6 +119,9 @@ func (a *oauth2Auth) headerName() string {
 
 // value is the header value for tok.
 func (a *oauth2Auth) value(tok *oauth2.Token) string {
+	if a.cookie != "" {
+		return (&http.Cookie{Name: a.cookie, Value: tok.AccessToken}).String()
+	}
 	if a.format == "" {
 		return tok.Type() + " " + tok.AccessToken
 	}
@@ -115,8 +137,23 @@ func (a *oauth2Auth) apply(r *http.Request) error {
 	if err != nil {
 		return err // already an *Error from tokenFetcher
 	}
+	if a.cookie != "" {
+		r.AddCookie(&http.Cookie{Name: a.cookie, Value: tok.AccessToken})
+		return nil
+	}
 	r.Header.Set(a.headerName(), a.value(tok))
 	return nil
+}
+
+// sent is what drop compares: the token as sent on r.
+func (a *oauth2Auth) sent(r *http.Request) string {
+	if a.cookie != "" {
+		if c, err := r.Cookie(a.cookie); err == nil {
+			return c.String()
+		}
+		return ""
+	}
+	return r.Header.Get(a.headerName())
 }
 
 func (a *oauth2Auth) close() { a.ts.Store(nil) }
@@ -140,8 +177,7 @@ func (a *oauth2Auth) drop(authorization string) bool {
 	}
 	now, last := a.now().UnixNano(), a.lastDrop.Load()
 	if now-last >= int64(minDropInterval) && a.lastDrop.CompareAndSwap(last, now) {
-		fresh := oauth2.ReuseTokenSource(nil, a.fetch)
-		a.ts.CompareAndSwap(cur, &fresh)
+		a.ts.CompareAndSwap(cur, a.newSource())
 		return true
 	}
 	return a.ts.Load() != cur // a concurrent refusal replaced it meanwhile
@@ -157,6 +193,15 @@ type tokenFetcher struct {
 	// secretField names the secret a refusal points at.
 	source      func(ctx context.Context) (*oauth2.Token, error)
 	secretField string
+	// what names the fetch in logs ("OAuth2 token" unless set).
+	what string
+}
+
+func (f *tokenFetcher) name() string {
+	if f.what == "" {
+		return "OAuth2 token"
+	}
+	return f.what
 }
 
 func (f *tokenFetcher) Token() (*oauth2.Token, error) {
@@ -180,11 +225,11 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 	}
 	if err != nil {
 		e := f.c.scrub.error(f.describe(err, sink.get()))
-		f.c.logger.Warn("OAuth2 token fetch failed", "tokenEndpoint", f.host, "error", e.Error())
+		f.c.logger.Warn(f.name()+" fetch failed", "tokenEndpoint", f.host, "error", e.Error())
 		return nil, e
 	}
 	f.c.scrub.add(tok.AccessToken) // an upstream that reflects it must not show it in an error
-	f.c.logger.Debug("Fetched OAuth2 token", "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
+	f.c.logger.Debug("Fetched "+f.name(), "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
 	return tok, nil
 }
 
@@ -194,7 +239,10 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 func (f *tokenFetcher) describe(err, transportErr error) *Error {
 	if transportErr != nil {
 		inner := Classify(transportErr)
-		e := newError(KindAuth, inner.Setting, inner, "fetching the OAuth2 token from %s failed: %s", f.host, inner.msg)
+		e := newError(KindAuth, inner.Setting, inner, "fetching the %s from %s failed: %s", f.name(), f.host, inner.msg)
+		return e
+	}
+	if e, ok := err.(*Error); ok { //nolint:errorlint // a source's own description (login auth)
 		return e
 	}
 	if re, ok := err.(*oauth2.RetrieveError); ok { //nolint:errorlint // clientcredentials returns it unwrapped

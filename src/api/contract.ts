@@ -196,6 +196,8 @@ export const CONTRACT: ContractEntry[] = [
           pagination: { kind: 'object', required: false },
           cacheTTL: s(false),
           staleWhileRevalidate: s(false),
+          acceptStatus: arr(false, s(true)),
+          responseFields: arr(false, s(true)),
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },
       }),

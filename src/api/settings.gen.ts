@@ -12,6 +12,7 @@ export const AUTH_KINDS = [
   'digest',
   'jwt',
   'azure',
+  'login',
 ] as const;
 export const RATE_CLASSES = ['read', 'write', 'transform', 'action', 'query'] as const;
 export const ROUTE_NAMES = [

@@ -71,6 +71,8 @@ export interface TransformSource {
   pagination?: Pagination;
   cacheTTL?: string;
   staleWhileRevalidate?: string;
+  acceptStatus?: string[];
+  responseFields?: string[];
 }
 
 export interface TransformRequest {

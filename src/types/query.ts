@@ -179,6 +179,10 @@ export interface RelayQuery extends DataQuery {
   cacheTTL?: string;
   /** After cacheTTL, serve the old answer once more while one background refresh fetches the new one. */
   staleWhileRevalidate?: string;
+  /** Error statuses read as data: codes ("404") or classes ("5xx"); 2xx always is. */
+  acceptStatus?: string[];
+  /** Columns added to every row: status, durationMs, url, header:<Name>. */
+  responseFields?: string[];
   /** Variable queries only. */
   variable?: VariableMapping;
   /** Annotation queries only. */

@@ -24,6 +24,13 @@ export interface OAuth2Settings extends TokenFormat {
   scopes?: string[];
   endpointParams?: Record<string, string>;
   authStyle?: 'header' | 'params';
+  /** client_credentials (default), password (username + oauth2Password) or refresh_token (oauth2RefreshToken). */
+  grantType?: 'client_credentials' | 'password' | 'refresh_token';
+  username?: string;
+  /** Sent with the token request. */
+  headers?: Record<string, string>;
+  audience?: string;
+  resource?: string;
 }
 
 export interface SigV4Settings {
@@ -44,6 +51,20 @@ export interface JWTSettings extends TokenFormat {
   privateKeyId?: string;
 }
 
+/** jsonData.auth.login: the API's own login call (body strings may name secrets as {{secure.<key>}}). */
+export interface LoginSettings {
+  method?: string;
+  path?: string;
+  contentType?: 'json' | 'form';
+  body?: unknown;
+  headers?: Record<string, string>;
+  tokenPath?: string;
+  tokenHeader?: string;
+  tokenCookie?: string;
+  expiresInPath?: string;
+  expiresIn?: string;
+}
+
 export interface AzureSettings {
   mode?: 'clientSecret' | 'managedIdentity';
   tenantId?: string;
@@ -61,6 +82,11 @@ export interface AuthSettings {
   sigv4?: SigV4Settings;
   jwt?: JWTSettings;
   azure?: AzureSettings;
+  login?: LoginSettings;
+  /** How a login token is sent: a header (default Authorization, "Bearer {{token}}") or a cookie. */
+  tokenHeader?: string;
+  tokenFormat?: string;
+  tokenCookie?: string;
 }
 
 export interface OutboundProxySettings {
@@ -204,6 +230,8 @@ export interface RelaySecureJsonData {
   bearerToken?: string;
   apiKeyValue?: string;
   oauth2ClientSecret?: string;
+  oauth2Password?: string;
+  oauth2RefreshToken?: string;
   tlsCACert?: string;
   tlsClientCert?: string;
   tlsClientKey?: string;
@@ -216,6 +244,8 @@ export interface RelaySecureJsonData {
   outboundProxyPassword?: string;
   /** A named upstream's secrets: "upstreams.<name>.<key>", the same keys as above. */
   [upstreamSecret: `upstreams.${string}`]: string | undefined;
+  /** Secrets a login body names as {{secure.<key>}}: "login.<key>". */
+  [loginSecret: `login.${string}`]: string | undefined;
   [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
   /** "sha256:<saltHex>:<hashHex>" of a generated API key. */
   [apiKeyHash: `apiKeyHash.${string}`]: string | undefined;

@@ -7,6 +7,7 @@ import { AUTH_KINDS } from '../../api/settings.gen';
 import { AuthSettings, AuthType, SecureKey, TokenFormat } from '../../types/settings';
 import { ConfigApi } from './configApi';
 import { useFieldError } from './health';
+import { DEFAULT_LOGIN, LoginFields } from './LoginFields';
 
 /** Label and description of every auth kind: a kind the backend adds (settings.gen.ts) fails the build until it has one. */
 const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
@@ -14,12 +15,13 @@ const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
   basic: { label: 'Basic', description: 'User name and password' },
   bearer: { label: 'Bearer token', description: 'Authorization: Bearer <token>' },
   apiKey: { label: 'API key', description: 'A key in a header or query parameter' },
-  oauth2: { label: 'OAuth2', description: 'Client credentials grant' },
+  oauth2: { label: 'OAuth2', description: 'Client credentials, password or refresh token grant' },
   forwardOAuth: { label: 'Forward OAuth', description: "The Grafana user's OAuth token" },
   sigv4: { label: 'AWS SigV4', description: 'AWS Signature Version 4' },
   digest: { label: 'Digest', description: 'HTTP Digest (RFC 7616)' },
   jwt: { label: 'JWT bearer', description: 'OAuth2 JWT bearer grant, Google service accounts' },
   azure: { label: 'Azure', description: 'Microsoft Entra ID' },
+  login: { label: 'Login', description: "A token from the API's own login call" },
 };
 
 const AUTH_TYPES = AUTH_KINDS.map((value) => ({ value, ...AUTH_LABELS[value] }));
@@ -30,12 +32,13 @@ const SECRETS: Record<AuthType, SecureKey[]> = {
   basic: ['basicAuthPassword'],
   bearer: ['bearerToken'],
   apiKey: ['apiKeyValue'],
-  oauth2: ['oauth2ClientSecret'],
+  oauth2: ['oauth2ClientSecret', 'oauth2Password', 'oauth2RefreshToken'],
   forwardOAuth: [],
   sigv4: ['sigV4AccessKey', 'sigV4SecretKey', 'sigV4SessionToken'],
   digest: ['basicAuthPassword'],
   jwt: ['jwtPrivateKey', 'googleServiceAccountJSON'],
   azure: ['azureClientSecret'],
+  login: [], // login.<key> secrets are named by the body (LoginFields)
 };
 
 export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi; title?: string }) {
@@ -52,6 +55,9 @@ export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi;
     }
     cfg.secure.batch(stale, (jd) => {
       jd.auth = { ...(jd.auth ?? {}), type: t };
+      if (t === 'login' && !jd.auth.login) {
+        jd.auth.login = JSON.parse(JSON.stringify(DEFAULT_LOGIN));
+      }
       // Grafana forwards the user's token only when oauthPassThru is set.
       jd.oauthPassThru = t === 'forwardOAuth' ? true : undefined;
       if (!jd.oauthPassThru) {
@@ -110,6 +116,7 @@ export function AuthSection({ cfg, title = 'Authentication' }: { cfg: ConfigApi;
       {type === 'sigv4' && <SigV4Fields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'jwt' && <JWTFields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'azure' && <AzureFields cfg={cfg} auth={auth} setAuth={setAuth} />}
+      {type === 'login' && <LoginFields cfg={cfg} auth={auth} setAuth={setAuth} />}
       {type === 'forwardOAuth' && (
         <Alert severity="info" title="Forwarding the user's OAuth token">
           Grafana forwards the signed-in user&apos;s OAuth access token (and ID token) to Relay, which sends it
@@ -133,8 +140,41 @@ function OAuth2Fields({
   const o = auth.oauth2 ?? {};
   const setO = (fn: (o: NonNullable<AuthSettings['oauth2']>) => void) =>
     setAuth((a) => fn((a.oauth2 = a.oauth2 ?? {})));
+  const grant = o.grantType ?? 'client_credentials';
   return (
     <Stack direction="column" gap={0}>
+      <Field label="Grant">
+        <RadioButtonGroup<NonNullable<typeof o.grantType>>
+          aria-label="OAuth2 grant"
+          options={[
+            { label: 'Client credentials', value: 'client_credentials' },
+            { label: 'Password', value: 'password' },
+            { label: 'Refresh token', value: 'refresh_token' },
+          ]}
+          value={grant}
+          onChange={(g) => setO((x) => (g === 'client_credentials' ? delete x.grantType : (x.grantType = g)))}
+        />
+      </Field>
+      {grant === 'password' && (
+        <Stack direction="row" gap={2} wrap="wrap">
+          <TextField
+            cfg={cfg}
+            path="jsonData.auth.oauth2.username"
+            label="Resource owner"
+            value={o.username}
+            onChange={(v) => setO((x) => (v ? (x.username = v) : delete x.username))}
+          />
+          <SecretField cfg={cfg} secretKey="oauth2Password" label="Resource owner password" />
+        </Stack>
+      )}
+      {grant === 'refresh_token' && (
+        <SecretField
+          cfg={cfg}
+          secretKey="oauth2RefreshToken"
+          label="Refresh token"
+          description="A rotated refresh token is kept in memory and used next"
+        />
+      )}
       <Stack direction="row" gap={2} wrap="wrap">
         <TextField
           cfg={cfg}
@@ -176,7 +216,31 @@ function OAuth2Fields({
         </Field>
       </Stack>
       <TokenFormatFields cfg={cfg} path="jsonData.auth.oauth2" value={o} onChange={(fn) => setO(fn)} />
-      <Field label="Extra token request parameters" description="E.g. audience or resource.">
+      <Stack direction="row" gap={2} wrap="wrap">
+        <TextField
+          cfg={cfg}
+          path="jsonData.auth.oauth2.audience"
+          label="Audience"
+          value={o.audience}
+          onChange={(v) => setO((x) => (v ? (x.audience = v) : delete x.audience))}
+        />
+        <TextField
+          cfg={cfg}
+          path="jsonData.auth.oauth2.resource"
+          label="Resource"
+          placeholder="https://api.example.com"
+          value={o.resource}
+          onChange={(v) => setO((x) => (v ? (x.resource = v) : delete x.resource))}
+        />
+      </Stack>
+      <Field label="Token request headers">
+        <KeyValueEditor
+          name="token header"
+          value={o.headers}
+          onChange={(m) => setO((x) => (Object.keys(m).length ? (x.headers = m) : delete x.headers))}
+        />
+      </Field>
+      <Field label="Extra token request parameters" description="Any other form parameter of the token request.">
         <KeyValueEditor
           name="token parameter"
           value={o.endpointParams}

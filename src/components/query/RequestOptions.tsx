@@ -5,6 +5,7 @@ import { EffectiveTTL, isDuration } from '../../query/cache';
 import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS, PAGINATION_TARGETS } from '../../query/pagination';
 import { Pagination, PaginationMode, PaginationTarget, RelayQuery } from '../../types/query';
 import { KeyValueEditor } from '../common/KeyValueEditor';
+import { AnswerOptions } from './AnswerOptions';
 import { getTableStyles } from '../common/styles';
 
 interface Props {
@@ -161,6 +162,7 @@ export function RequestOptions({ query, onChange, ruleTTL }: Props) {
           />
         </InlineField>
       </InlineFieldRow>
+      <AnswerOptions query={query} onChange={onChange} />
     </Stack>
   );
 }
