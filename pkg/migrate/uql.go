@@ -1,0 +1,3 @@
+package migrate
+
+func convertUQL(c *conv, src, typ string) { c.skip("UQL: not yet") }
