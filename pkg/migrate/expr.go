@@ -361,6 +361,10 @@ var exprReserved = map[string]bool{"in": true, "not": true, "and": true, "or": t
 	"ceil": true, "env": true, "toJSON": true, "fromJSON": true, "join": true, "reduce": true, "sort": true, "concat": true,
 	"repeat": true, "replace": true, "timezone": true, "bitand": true, "bitor": true, "groupBy": true, "sortBy": true}
 
+// exprKeywords cannot follow a "." in expr-lang.
+var exprKeywords = map[string]bool{"in": true, "not": true, "and": true, "or": true, "matches": true, "contains": true,
+	"startsWith": true, "endsWith": true, "true": true, "false": true, "nil": true, "let": true, "if": true, "else": true}
+
 // fieldRef renders a field: a column whose name is the whole dotted text,
 // else the first part as the column and the rest as member access.
 func (c *exprCtx) fieldRef(path []string) string {
@@ -370,7 +374,7 @@ func (c *exprCtx) fieldRef(path []string) string {
 	}
 	b := envRef(path[0])
 	for _, k := range path[1:] {
-		if identRe.MatchString(k) && !exprReserved[k] {
+		if identRe.MatchString(k) && !exprKeywords[k] {
 			b += "." + k
 		} else {
 			b += "[" + strconv.Quote(k) + "]"
@@ -474,7 +478,11 @@ var exprFuncs = map[string]func(args []string) (string, error){
 		}
 		parts := make([]string, len(a))
 		for i, x := range a {
-			parts[i] = "string(" + x + ")"
+			if strings.HasPrefix(x, `"`) {
+				parts[i] = x // a string literal
+			} else {
+				parts[i] = "string(" + x + ")"
+			}
 		}
 		return "(" + strings.Join(parts, " + ") + ")", nil
 	},
@@ -550,8 +558,5 @@ func translateExpr(src string, mode exprMode, c *exprCtx) (string, error) {
 		return "", err
 	}
 	s, err := n.emit(c)
-	if b, ok := n.(*nBin); ok && b.op != "matches" && err == nil {
-		s = s[1 : len(s)-1] // the outer parentheses
-	}
-	return s, err
+	return trimOuter(s), err
 }

@@ -6,7 +6,7 @@ import { Aggregate, AggregateOp, GroupByStep } from '../../../types/query';
 import { FieldInput } from './common';
 import { StepBodyProps, StepDef } from './types';
 
-const OPS: Array<{ label: string; value: AggregateOp }> = ['count', 'sum', 'avg', 'min', 'max', 'first', 'last'].map(
+const OPS: Array<{ label: string; value: AggregateOp }> = ['count', 'sum', 'avg', 'min', 'max', 'first', 'last', 'distinct'].map(
   (o) => ({
     label: o,
     value: o as AggregateOp,
