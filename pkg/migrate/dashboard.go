@@ -35,6 +35,9 @@ func ConvertDashboard(raw []byte, opts Options) ([]byte, Report, error) {
 	if inner, ok := root["dashboard"].(map[string]any); ok {
 		dash = inner
 	}
+	if spec, ok := dash["spec"].(map[string]any); ok && str(dash["kind"]) == "Dashboard" { // v2 as the API serves it
+		dash = spec
+	}
 	w := &walker{opts: opts, dashboard: str(dash["title"])}
 	if w.dashboard == "" {
 		w.dashboard = str(dash["uid"])

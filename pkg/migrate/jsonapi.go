@@ -53,7 +53,6 @@ func convertJSONAPI(c *conv, t map[string]any, src *Source, use targetUse) {
 	}
 	if secs, ok := num(t["cacheDurationSeconds"]); ok && secs > 0 {
 		c.cacheTTL = strconv.FormatInt(int64(secs), 10) + "s"
-		c.note("cacheDurationSeconds %g → cacheTTL %s (the query cache, shared by the panels of the data source)", secs, c.cacheTTL)
 	}
 
 	fields := objects(t["fields"])

@@ -51,7 +51,7 @@ func TestJSONAPITargets(t *testing.T) {
 		{"params, legacy queryParams, headers, POST body", `{"refId":"A","method":"POST","urlPath":"/api/search?a=1","queryParams":"b=2","params":[["c","$var"]],"headers":[["X-T","t"]],"body":"{\"q\":\"${__from}\"}","fields":[{"jsonPath":"$.results[*].id"}]}`,
 			Converted, []string{`"method":"POST"`, `"a":"1"`, `"b":"2"`, `"c":"$var"`, `"X-T":"t"`, `"body":"{\"q\":\"${__from}\"}"`}, "POST /api/search"},
 		{"cache duration", `{"refId":"A","urlPath":"/x","cacheDurationSeconds":60,"fields":[{"jsonPath":"$.a[*].b"}]}`,
-			Converted, []string{`"cacheTTL":"60s"`}, "cacheTTL 60s"},
+			Converted, []string{`"cacheTTL":"60s"`}, ""},
 		{"filter script to a gjson query", `{"refId":"A","urlPath":"/x","fields":[{"jsonPath":"$.items[?(@.price > 10 && @.category == 'books')].name"}]}`,
 			Converted, []string{`"root":"items|#(price>10)#|#(category==\"books\")#"`}, ""},
 		{"credential header dropped", `{"refId":"A","urlPath":"/x","headers":[["Authorization","Bearer s3cret"]],"fields":[{"jsonPath":"$.a[*].b"}]}`,

@@ -6,7 +6,6 @@ package migrate
 import (
 	"fmt"
 	"io"
-	"sort"
 )
 
 // Plugin ids of the sources.
@@ -51,7 +50,6 @@ func (r Report) Counts() map[string]int {
 func (r Report) Summary(w io.Writer) {
 	c := r.Counts()
 	fmt.Fprintf(w, "relay-migrate: %d target(s): %d converted, %d partial, %d skipped\n", len(r), c[Converted], c[Partial], c[Skipped])
-	lines := []string{}
 	for _, e := range r {
 		if e.Status == Converted && len(e.Notes) == 0 {
 			continue
@@ -63,10 +61,6 @@ func (r Report) Summary(w io.Writer) {
 		for _, n := range e.Notes {
 			s += "\n            - " + n
 		}
-		lines = append(lines, s)
-	}
-	sort.Strings(lines)
-	for _, l := range lines {
-		fmt.Fprintln(w, l)
+		fmt.Fprintln(w, s)
 	}
 }

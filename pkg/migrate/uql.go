@@ -368,11 +368,13 @@ func (u *uqlConv) assignments(p *exprParser, needName bool) ([]assignment, error
 			if err != nil {
 				return nil, err
 			}
-			f, ok := v.(*nField)
-			if !ok || needName {
+			if call, ok := v.(*nCall); ok && !needName { // UQL names an unnamed function by the function
+				out = append(out, assignment{name: call.name, value: v})
+			} else if f, ok := v.(*nField); ok && !needName {
+				out = append(out, assignment{name: strings.Join(f.path, "."), value: v, plain: true})
+			} else {
 				return nil, fmt.Errorf("expected \"name\"=expression")
 			}
-			out = append(out, assignment{name: strings.Join(f.path, "."), value: v, plain: true})
 		}
 		if !p.isOp(",") {
 			break
