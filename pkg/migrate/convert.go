@@ -201,6 +201,10 @@ func num(v any) (float64, bool) {
 		return f, err == nil
 	case float64:
 		return x, true
+	case int:
+		return float64(x), true
+	case int64:
+		return float64(x), true
 	case string:
 		var f float64
 		_, err := fmt.Sscanf(x, "%g", &f)

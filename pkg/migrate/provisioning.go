@@ -16,9 +16,8 @@ import (
 // read: secureJsonData is not even decoded.
 
 type provFile struct {
-	APIVersion  any       `yaml:"apiVersion"`
-	Datasources []provDS  `yaml:"datasources"`
-	Delete      yaml.Node `yaml:"deleteDatasources"`
+	APIVersion  any      `yaml:"apiVersion"`
+	Datasources []provDS `yaml:"datasources"`
 }
 
 type provDS struct {
@@ -34,7 +33,19 @@ type provDS struct {
 	BasicAuthUser string         `yaml:"basicAuthUser"`
 	JSONData      map[string]any `yaml:"jsonData"`
 	// secureJsonData is deliberately not a field: its values are never read.
-	Secure yaml.Node `yaml:"secureJsonData"`
+}
+
+// relayDS is a converted data source, its keys in the usual order.
+type relayDS struct {
+	Name           string            `yaml:"name"`
+	Type           string            `yaml:"type"`
+	UID            string            `yaml:"uid,omitempty"`
+	URL            string            `yaml:"url"`
+	OrgID          any               `yaml:"orgId,omitempty"`
+	IsDefault      bool              `yaml:"isDefault,omitempty"`
+	Editable       *bool             `yaml:"editable,omitempty"`
+	JSONData       map[string]any    `yaml:"jsonData"`
+	SecureJSONData map[string]string `yaml:"secureJsonData,omitempty"`
 }
 
 // ReadSources reads the Infinity and JSON API data sources of a provisioning
@@ -112,7 +123,7 @@ func ConvertDatasources(raw []byte) (*DatasourceResult, error) {
 		return nil, err
 	}
 	res := &DatasourceResult{}
-	var out []map[string]any
+	var out []relayDS
 	for _, d := range dss {
 		if d.Type != PluginInfinity && d.Type != PluginJSONAPI {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s (%s): not an Infinity or JSON API data source, left out", d.Name, d.Type))
@@ -128,6 +139,9 @@ func ConvertDatasources(raw []byte) (*DatasourceResult, error) {
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(map[string]any{"apiVersion": 1, "datasources": out}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
 		return nil, err
 	}
 	res.YAML = b.Bytes()
@@ -155,25 +169,16 @@ func (c *dsConv) note(format string, a ...any) {
 	c.res.Notes = append(c.res.Notes, c.d.Name+": "+fmt.Sprintf(format, a...))
 }
 
-func convertDS(d provDS, res *DatasourceResult) map[string]any {
+func convertDS(d provDS, res *DatasourceResult) relayDS {
 	c := &dsConv{d: d, res: res, secure: map[string]string{}}
 	jd := d.JSONData
 	if jd == nil {
 		jd = map[string]any{}
 	}
-	out := map[string]any{"name": d.Name, "type": PluginRelay}
+	out := relayDS{Name: d.Name, Type: PluginRelay, OrgID: d.OrgID, IsDefault: d.IsDefault, Editable: d.Editable}
 	if d.UID != "" {
-		out["uid"] = d.UID + "-relay"
+		out.UID = d.UID + "-relay"
 		c.note("uid %s-relay: map the dashboards with --datasource %s=%s-relay", d.UID, d.UID, d.UID)
-	}
-	if d.OrgID != nil {
-		out["orgId"] = d.OrgID
-	}
-	if d.IsDefault {
-		out["isDefault"] = true
-	}
-	if d.Editable != nil {
-		out["editable"] = *d.Editable
 	}
 	rj := map[string]any{}
 	src := &Source{URL: d.URL}
@@ -187,7 +192,7 @@ func convertDS(d provDS, res *DatasourceResult) map[string]any {
 		base = "https://CHANGE-ME.example.com"
 		c.note("the old data source has no URL and no allowed hosts (Infinity reaches any URL): set url to the API your queries call, and add an upstream for each other API")
 	}
-	out["url"] = base
+	out.URL = base
 	auth := c.auth(jd, "")
 	if auth != nil {
 		rj["auth"] = auth
@@ -250,9 +255,9 @@ func convertDS(d provDS, res *DatasourceResult) map[string]any {
 			c.note("customHealthCheckUrl %s is not under %s: set healthPath by hand", hp, base)
 		}
 	}
-	out["jsonData"] = rj
+	out.JSONData = rj
 	if len(c.secure) > 0 {
-		out["secureJsonData"] = c.secure
+		out.SecureJSONData = c.secure
 	}
 	return out
 }
