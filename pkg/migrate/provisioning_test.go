@@ -77,9 +77,9 @@ func TestConvertDatasources(t *testing.T) {
 
 func TestConvertDatasourceAuthKinds(t *testing.T) {
 	for auth, want := range map[string]string{
-		`auth_method: apiKey, apiKeyKey: X-Key, apiKeyType: query`: `"auth":{"apiKeyIn":"query","apiKeyName":"X-Key","type":"apiKey"}`,
+		`auth_method: apiKey, apiKeyKey: X-Key, apiKeyType: query`:                                                                              `"auth":{"apiKeyIn":"query","apiKeyName":"X-Key","type":"apiKey"}`,
 		`auth_method: oauth2, oauth2: {oauth2_type: client_credentials, client_id: c, token_url: "https://api.example.com/token", scopes: [a]}`: `"oauth2":{"clientId":"c","scopes":["a"],"tokenUrl":"https://api.example.com/token"},"type":"oauth2"`,
-		`auth_method: aws, aws: {region: eu-west-1, service: es}`: `"sigv4":{"region":"eu-west-1","service":"es"},"type":"sigv4"`,
+		`auth_method: aws, aws: {region: eu-west-1, service: es}`:                                                                               `"sigv4":{"region":"eu-west-1","service":"es"},"type":"sigv4"`,
 		`auth_method: oauthPassThru`:           `"auth":{"type":"forwardOAuth"}`,
 		`auth_method: digestAuth`:              `"type":"digest"`,
 		`tlsSkipVerify: true, serverName: api`: `"tls":{"serverName":"api","skipVerify":true}`,
