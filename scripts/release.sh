@@ -15,3 +15,5 @@ rm -f dist/gpx_relay_*
 mage -v release
 npm run --silent package
 node scripts/check-package.mjs --release
+# relay-migrate (docs/migrate.md) for the same four platforms, beside the zip, not in it.
+mage -v migrate
