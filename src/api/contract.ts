@@ -82,7 +82,16 @@ export const COLUMN_TYPES: readonly ColumnType[] = REGISTRY_COLUMN_TYPES;
 export const STEP_TYPES: readonly StepType[] = REGISTRY_STEP_TYPES;
 export const ROOT_SYNTAXES = all<RootSyntax>()(['gjson', 'jq'] as const);
 export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
-export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last', 'distinct'] as const);
+export const AGGREGATE_OPS = all<AggregateOp>()([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'first',
+  'last',
+  'distinct',
+] as const);
 const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
 
 const pipeline = obj<Pipeline>({

@@ -92,15 +92,7 @@ export interface ExpandStep {
 }
 
 export type Step =
-  | FilterStep
-  | ComputeStep
-  | RenameStep
-  | SelectStep
-  | SortStep
-  | LimitStep
-  | GroupByStep
-  | ExpandStep
-  | JqStep;
+  FilterStep | ComputeStep | RenameStep | SelectStep | SortStep | LimitStep | GroupByStep | ExpandStep | JqStep;
 export type StepType = (typeof REGISTRY_STEP_TYPES)[number];
 /** Every registered step type has an interface in Step, and Step has no other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
