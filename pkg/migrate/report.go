@@ -29,7 +29,7 @@ type Entry struct {
 	RefID     string   `json:"refId"`
 	Type      string   `json:"type"`
 	Status    string   `json:"status"`
-	Reason    string   `json:"reason,omitempty"`
+	Reason    string   `json:"reason"`
 	Notes     []string `json:"notes"`
 }
 
