@@ -259,3 +259,20 @@ func keys(m map[string]any) string {
 	sort.Strings(k)
 	return strings.Join(k, ", ")
 }
+
+// The source plugins' macro spellings are expanded by the backend (alias of
+// Relay's macros), so converted queries run unchanged — in alert rules too.
+func TestMigratedMacroAliases(t *testing.T) {
+	s := start(t, "")
+	status, out, body := runQuery(t, s, map[string]any{"path": "/api/echo/x",
+		"params": map[string]any{"day": "${__timeFrom:date:YYYY-MM-DD}", "from": "$__unixEpochFrom()", "iso": "$__isoTo()",
+			"q": "$__combineValues(host:,, OR ,a,b)", "step": "$__customInterval(5m,1m,1d,1h,1d)", "org": "${__org.id}"},
+		"pipeline": map[string]any{"columns": []any{map[string]any{"name": "q", "selector": "raw_query"}}}})
+	if status != 200 {
+		t.Fatalf("%d %s", status, body)
+	}
+	want := "day=2023-11-14&from=1700000000&iso=2023-11-14T23%3A13%3A20.123Z&org=1&q=host%3Aa+OR+host%3Ab&step=1h"
+	if q := column(t, out, "q")[0]; q != want {
+		t.Errorf("upstream query %v, want %s", q, want)
+	}
+}
