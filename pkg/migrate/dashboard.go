@@ -283,9 +283,6 @@ func (w *walker) walkPanel(panel map[string]any) {
 		q, uid, ok := w.convertOne(name, kind, ref, target, usePanel)
 		if !ok {
 			kept++
-			if _, has := target["datasource"]; !has && (pref.uid != "" || pref.typ != "") {
-				target["datasource"] = panel["datasource"] // keep it on its old data source under a mixed panel
-			}
 			continue
 		}
 		targets[i] = relayTarget(target, q, uid)
@@ -299,6 +296,16 @@ func (w *walker) walkPanel(panel map[string]any) {
 	case converted > 0 && kept == 0:
 		panel["datasource"] = relayRef(lastUID)
 	case converted > 0:
+		// A mixed panel: targets that took the panel's data source keep it as their own.
+		if _, has := panel["datasource"]; has && (pref.uid != "" || pref.typ != "") {
+			for _, t := range targets {
+				if tm, ok := t.(map[string]any); ok {
+					if _, own := tm["datasource"]; !own {
+						tm["datasource"] = panel["datasource"]
+					}
+				}
+			}
+		}
 		panel["datasource"] = map[string]any{"type": "datasource", "uid": "-- Mixed --"}
 	}
 }

@@ -82,7 +82,7 @@ func TestJSONAPITargets(t *testing.T) {
 				t.Errorf("reason/notes lack %q: %+v", tc.note, e)
 			}
 			if tc.status == Skipped {
-				if got["datasource"].(map[string]any)["uid"] != "old" {
+				if ds, own := got["datasource"].(map[string]any); own && ds["uid"] != "old" { // else the panel's: old
 					t.Errorf("a skipped target must stay on its data source: %s", s)
 				}
 			} else if got["datasource"].(map[string]any)["uid"] != "relay" || got["refId"] != "A" {
@@ -124,5 +124,26 @@ func TestJSONAPIVariableAndAnnotation(t *testing.T) {
 	}
 	if strings.Count(s, `"type":"relay-gateway-datasource"`) != 3 {
 		t.Errorf("the two variables and the annotation point at Relay:\n%s", s)
+	}
+}
+
+// A panel whose targets partly convert becomes mixed; the others keep the
+// panel's data source as their own.
+func TestMixedPanelKeepsTheOthersDataSource(t *testing.T) {
+	dash := `{"title":"T","panels":[{"id":1,"title":"P","datasource":{"type":"prometheus","uid":"prom"},"targets":[
+	  {"refId":"A","expr":"up"},
+	  {"refId":"B","datasource":{"type":"marcusolsson-json-datasource","uid":"old"},"urlPath":"/x","fields":[{"jsonPath":"$.a[*].b"}]},
+	  {"refId":"C","datasource":{"type":"marcusolsson-json-datasource","uid":"old"},"urlPath":"/x","fields":[{"jsonPath":"$..b"}]}]}]}`
+	out, rep, err := ConvertDashboard([]byte(dash), Options{Datasources: map[string]string{"old": "relay"}})
+	if err != nil || len(rep) != 2 {
+		t.Fatalf("%v %+v", err, rep)
+	}
+	var d map[string]any
+	_ = json.Unmarshal(out, &d)
+	p := d["panels"].([]any)[0].(map[string]any)
+	ts := p["targets"].([]any)
+	uidOf := func(v any) any { return v.(map[string]any)["datasource"].(map[string]any)["uid"] }
+	if uidOf(p) != "-- Mixed --" || uidOf(ts[0]) != "prom" || uidOf(ts[1]) != "relay" || uidOf(ts[2]) != "old" {
+		t.Errorf("%s", js(p))
 	}
 }
