@@ -17,6 +17,7 @@ var allowedImports = map[string][]string{
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/query":     {"authz", "cache", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
+	"pkg/migrate":   {"query", "transform", "upstream"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
 	"pkg/upstream":  {"httpx", "settings", "apierr"},
 	"pkg/cache":     {},

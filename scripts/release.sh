@@ -20,3 +20,5 @@ npm run --silent package
 node scripts/check-package.mjs --release
 node scripts/check-screenshots.mjs
 node scripts/validate-plugin.mjs
+# relay-migrate (docs/migrate.md) for the same four platforms, beside the zip, not in it.
+mage -v migrate

@@ -211,6 +211,18 @@ func (m Macros) expand(s string, at place, field string) (string, *apierr.Error)
 			continue
 		}
 		b.WriteString(s[last:i])
+		if args, callEnd, ok := macroCallAt(s, ref, end); ok { // $__isoFrom(), $__combineValues(…): macros_aliases.go
+			if args, err := m.expand(args, at, field); err != nil {
+				return "", err
+			} else if v, err := m.callMacro(ref.name, args); err != nil {
+				err.Message = field + ": " + err.Message
+				return "", err
+			} else {
+				b.WriteString(v)
+			}
+			last, i = callEnd, callEnd-1
+			continue
+		}
 		if strings.HasPrefix(ref.name, "__") {
 			v, err := m.macro(ref)
 			if err != nil {

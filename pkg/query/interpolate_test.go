@@ -36,7 +36,7 @@ func TestUnresolvedVariablesByPlace(t *testing.T) {
 		{"body braced", placeBody, `{"host": "${host}"}`, "!host"},
 		{"body bracket", placeBody, `{"host": "[[host]]"}`, "!host"},
 		{"body macro", placeBody, `{"from": $__from}`, `{"from": 1700000000123}`},
-		{"body unknown macro", placeBody, `{"from": $__timeFrom}`, "?unknown_macro"},
+		{"body unknown macro", placeBody, `{"from": $__timeFilter}`, "?unknown_macro"},
 		{"code jq var", placeCode, `. as $rows | $__loc__ | $rows`, `. as $rows | $__loc__ | $rows`},
 		{"code graphql var", placeCode, `query($after: String) { items(after: $after) { ids: [[ID]] } }`, `query($after: String) { items(after: $after) { ids: [[ID]] } }`},
 		{"code braced macro", placeCode, `{ items(since: "${__from:date:iso}") { id } }`, `{ items(since: "2023-11-14T22:13:20.123Z") { id } }`},

@@ -98,6 +98,9 @@ func (m Macros) macro(ref reference) (string, *apierr.Error) {
 		}
 		v = strconv.FormatInt(m.OrgID, 10)
 	default:
+		if v, ok, err := m.alias(ref); ok {
+			return v, err
+		}
 		return unknown()
 	}
 	if name != "user" && name != "ds" && name != "org" && ref.field != "" {

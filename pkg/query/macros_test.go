@@ -66,8 +66,8 @@ func TestIntervalAndRangeFormats(t *testing.T) {
 
 func TestMacroErrors(t *testing.T) {
 	cases := map[string]string{
-		"$__timeFrom":            "unknown macro $__timeFrom",
-		"${__timeFrom}":          "unknown macro ${__timeFrom}",
+		"$__timeFilter":          "unknown macro $__timeFilter",
+		"${__timeFilter}":        "unknown macro ${__timeFilter}",
 		"$__fromage":             "unknown macro $__fromage",
 		"${__user.id}":           "unknown macro ${__user.id}",
 		"${__ds.type}":           "unknown macro",

@@ -34,7 +34,7 @@ func TestInvalidQueriesMakeNoUpstreamCall(t *testing.T) {
 	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
 	for _, js := range []string{
 		`{"path":"/x","pipeline":{"steps":[{"type":"filter","expr":"a == \"$cat\""}]}}`,
-		`{"path":"/x","params":{"since":"${__timeFrom}"}}`,
+		`{"path":"/x","params":{"since":"${__timeFilter}"}}`,
 		`{"path":"/x","pagination":{"mode":"list","valueParam":"v","values":["a","$b"]}}`,
 	} {
 		dr := runOne(t, r, js)

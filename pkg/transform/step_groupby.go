@@ -105,7 +105,7 @@ func (s *GroupByStep) MarshalJSON() ([]byte, error) {
 	return marshalStep(StepGroupBy, (*plain)(s))
 }
 
-var aggregateOps = []string{"count", "sum", "avg", "min", "max", "first", "last"}
+var aggregateOps = []string{"count", "sum", "avg", "min", "max", "first", "last", "distinct"}
 
 func (s *GroupByStep) validate(path string) *ValidationError {
 	if len(s.By) == 0 && s.TimeBucket == nil && len(s.Aggregates) == 0 {
@@ -409,9 +409,10 @@ type aggregator struct {
 	name string
 	src  *column // nil for count without a field
 
-	count []int     // count, avg
-	sum   []float64 // sum, avg
-	row   []int     // min, max, first, last: the chosen row, -1 for none
+	count []int                 // count, avg, distinct
+	seen  []map[string]struct{} // distinct: the values seen per group, by their group key encoding
+	sum   []float64             // sum, avg
+	row   []int                 // min, max, first, last: the chosen row, -1 for none
 	less  func(a, b int) int
 }
 
@@ -442,6 +443,9 @@ func (ag *aggregator) init(n int) {
 	switch ag.op {
 	case "count":
 		ag.count = make([]int, n)
+	case "distinct":
+		ag.count = make([]int, n)
+		ag.seen = make([]map[string]struct{}, n)
 	case "sum":
 		ag.sum = make([]float64, n)
 		ag.count = make([]int, n)
@@ -467,6 +471,15 @@ func (ag *aggregator) add(g, i int) {
 	switch ag.op {
 	case "count":
 		ag.count[g]++
+	case "distinct":
+		k := string(appendKey(nil, ag.src, i))
+		if ag.seen[g] == nil {
+			ag.seen[g] = map[string]struct{}{}
+		}
+		if _, dup := ag.seen[g][k]; !dup {
+			ag.seen[g][k] = struct{}{}
+			ag.count[g]++
+		}
 	case "sum", "avg":
 		ag.sum[g] += ag.src.num(i)
 		ag.count[g]++
@@ -491,12 +504,12 @@ func (ag *aggregator) add(g, i int) {
 func (ag *aggregator) column(order []int) *column {
 	n := len(order)
 	switch ag.op {
-	case "count", "sum", "avg":
+	case "count", "sum", "avg", "distinct":
 		c := newColumn(ag.name, tNumber, n)
 		vals := make([]float64, n)
 		for j, g := range order {
 			switch {
-			case ag.op == "count":
+			case ag.op == "count" || ag.op == "distinct":
 				vals[j] = float64(ag.count[g])
 			case ag.count[g] == 0: // sum/avg of no values is null
 				continue

@@ -85,7 +85,16 @@ export const STEP_TYPES: readonly StepType[] = REGISTRY_STEP_TYPES;
 export const ROOT_SYNTAXES = all<RootSyntax>()(['gjson', 'jq'] as const);
 export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
 export const CACHE_RESULTS = all<CacheResult>()(['hit', 'remote_hit', 'miss', 'coalesced', 'stale'] as const);
-export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'] as const);
+export const AGGREGATE_OPS = all<AggregateOp>()([
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'first',
+  'last',
+  'distinct',
+] as const);
 const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
 
 const pipeline = obj<Pipeline>({

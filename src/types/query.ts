@@ -13,7 +13,7 @@ export type PipelineFormat = (typeof REGISTRY_FORMATS)[number];
 export type ColumnType = (typeof REGISTRY_COLUMN_TYPES)[number];
 export type RootSyntax = 'gjson' | 'jq';
 export type Shape = 'table' | 'timeseries-long' | 'timeseries-wide';
-export type AggregateOp = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'first' | 'last';
+export type AggregateOp = 'count' | 'sum' | 'avg' | 'min' | 'max' | 'first' | 'last' | 'distinct';
 
 export interface CsvOptions {
   delimiter?: string;
@@ -79,8 +79,21 @@ export interface JqStep {
   type: 'jq';
   expr: string;
 }
+/** Keep fields (in this order) or drop some. */
+export interface SelectStep {
+  type: 'select';
+  fields?: string[];
+  drop?: string[];
+}
+/** One row per element of an array field. */
+export interface ExpandStep {
+  type: 'expand';
+  field: string;
+  as?: string;
+}
 
-export type Step = FilterStep | ComputeStep | RenameStep | SortStep | LimitStep | GroupByStep | JqStep;
+export type Step =
+  FilterStep | ComputeStep | RenameStep | SelectStep | SortStep | LimitStep | GroupByStep | ExpandStep | JqStep;
 export type StepType = (typeof REGISTRY_STEP_TYPES)[number];
 /** Every registered step type has an interface in Step, and Step has no other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -68,8 +68,8 @@ func TestQueriesMacrosAndUnresolvedVariables(t *testing.T) {
 		{map[string]any{"path": "/api/items", "pipeline": map[string]any{"root": "items",
 			"steps": []any{map[string]any{"type": "filter", "expr": `category == "$cat"`}}}},
 			[]string{"query A: unresolved_variable", `"cat"`, "steps[0].expr"}},
-		{map[string]any{"path": "/api/items", "params": map[string]any{"since": "${__timeFrom}"}},
-			[]string{"unknown_macro", "${__timeFrom}", "params.since"}},
+		{map[string]any{"path": "/api/items", "params": map[string]any{"since": "${__timeFilter}"}},
+			[]string{"unknown_macro", "${__timeFilter}", "params.since"}},
 		{map[string]any{"path": "/api/items/[[id]]"}, []string{"unresolved_variable", `"id"`, "path"}},
 	} {
 		status, out, body := runQuery(t, s, c.q)

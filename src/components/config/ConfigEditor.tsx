@@ -12,6 +12,7 @@ import { makeConfigApi } from './configApi';
 import { ConnectionSection } from './ConnectionSection';
 import { FieldErrorsContext, parseFieldErrors } from './health';
 import { HealthResult, HealthStatus } from './HealthStatus';
+import { ImportSection } from './ImportSection';
 import { NetworkSection } from './NetworkSection';
 import { LimitsSection } from './LimitsSection';
 import { ProxySection } from './ProxySection';
@@ -47,6 +48,11 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
     <FieldErrorsContext.Provider value={fieldErrors}>
       <div data-testid="relay-config-editor">
         <HealthStatus uid={savedUrl ? uid : undefined} version={options.version} onResult={onHealth} />
+        <ImportSection
+          onImport={(url, jsonData) =>
+            onOptionsChange({ ...options, url, jsonData: { ...options.jsonData, ...jsonData } })
+          }
+        />
         <ConnectionSection cfg={cfg} />
         <AuthSection cfg={cfg} />
         <TLSSection cfg={cfg} />

@@ -6,12 +6,19 @@ import { Aggregate, AggregateOp, GroupByStep } from '../../../types/query';
 import { FieldInput } from './common';
 import { StepBodyProps, StepDef } from './types';
 
-const OPS: Array<{ label: string; value: AggregateOp }> = ['count', 'sum', 'avg', 'min', 'max', 'first', 'last'].map(
-  (o) => ({
-    label: o,
-    value: o as AggregateOp,
-  })
-);
+const OPS: Array<{ label: string; value: AggregateOp }> = [
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'first',
+  'last',
+  'distinct',
+].map((o) => ({
+  label: o,
+  value: o as AggregateOp,
+}));
 
 function GroupByBody({ step, n, fields, onChange }: StepBodyProps<GroupByStep>) {
   const aggs = step.aggregates ?? [];

@@ -1,10 +1,12 @@
 import { Step, StepType } from '../../../types/query';
 import { computeStep } from './ComputeStep';
+import { expandStep } from './ExpandStep';
 import { filterStep } from './FilterStep';
 import { groupByStep } from './GroupByStep';
 import { jqStep } from './JqStep';
 import { limitStep } from './LimitStep';
 import { renameStep } from './RenameStep';
+import { selectStep } from './SelectStep';
 import { sortStep } from './SortStep';
 import { StepDef } from './types';
 
@@ -13,9 +15,11 @@ export const STEP_DEFS: { [K in StepType]: StepDef<K> } = {
   filter: filterStep,
   compute: computeStep,
   rename: renameStep,
+  select: selectStep,
   sort: sortStep,
   limit: limitStep,
   groupBy: groupByStep,
+  expand: expandStep,
   jq: jqStep,
 };
 
