@@ -10,14 +10,15 @@ import (
 // package may import. Imports go one way (plugin → resources → features →
 // policy/client/engine → leaves); a new arrow must be added here on purpose.
 var allowedImports = map[string][]string{
-	"pkg":           {"plugin"},
-	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "upstream", "settings", "apierr", "role"},
+	"pkg":           {"plugin", "shared"},
+	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "shared", "upstream", "settings", "apierr", "role"},
 	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
 	"pkg/upstream":  {"httpx", "settings", "apierr"},
+	"pkg/shared":    {"cache"},
 	"pkg/cache":     {},
 	"pkg/transform": {},
 	"pkg/settings":  {"role"},
