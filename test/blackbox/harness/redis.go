@@ -16,7 +16,7 @@ import (
 )
 
 // Redis is a real redis-server (Debian's package) on a free loopback port, for shared-state tests. It keeps
-// nothing on disk (--save '' --appendonly no) and is killed at cleanup. Kill and Restart (same port, empty data)
+// nothing on disk (--save ” --appendonly no) and is killed at cleanup. Kill and Restart (same port, empty data)
 // stand for a crashed and recovered server; Pause and Resume (SIGSTOP/SIGCONT) for a server that stops answering.
 type Redis struct {
 	// Port is the loopback port; URL is redis://[:password@]127.0.0.1:Port/0.
