@@ -68,6 +68,15 @@ func TestFleetSharedState(t *testing.T) {
 				t.Fatalf("health: %d %s", resp.StatusCode, body)
 			}
 		}
+		// Each plugin's metrics, as Grafana serves them to admins (the soak benchmark reads go_goroutines there).
+		s := f.With(t).Replicas[0]
+		if resp, body := s.Do("GET", "/api/plugins/"+harness.DefaultPluginID+"/metrics", "admin", nil, nil); resp.StatusCode != 200 ||
+			!strings.Contains(string(body), "go_goroutines") {
+			t.Fatalf("metrics: %d %.300s", resp.StatusCode, body)
+		}
+		if resp, _ := s.Do("GET", "/api/plugins/"+harness.DefaultPluginID+"/metrics", "viewer", nil, nil); resp.StatusCode != 403 {
+			t.Fatalf("metrics for a viewer: %d", resp.StatusCode)
+		}
 	})
 
 	t.Run("rate limits hold fleet-wide", func(t *testing.T) {

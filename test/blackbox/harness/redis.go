@@ -100,6 +100,16 @@ func (r *Redis) Restart() {
 	}
 }
 
+// PID is the running server's process id (0 when stopped), e.g. to place it on CPUs in benchmarks.
+func (r *Redis) PID() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cmd == nil {
+		return 0
+	}
+	return r.cmd.Process.Pid
+}
+
 // Kill stops the server at once (SIGKILL), as a crash would; its data is gone.
 func (r *Redis) Kill() {
 	r.mu.Lock()
