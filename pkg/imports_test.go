@@ -10,8 +10,9 @@ import (
 // package may import. Imports go one way (plugin → resources → features →
 // policy/client/engine → leaves); a new arrow must be added here on purpose.
 var allowedImports = map[string][]string{
-	"pkg":           {"plugin", "shared"},
-	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "shared", "upstream", "settings", "apierr", "role"},
+	"pkg":           {"plugin", "jqworker", "shared"},
+	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "jqworker", "shared", "transform", "upstream", "settings", "apierr", "role"},
+	"pkg/jqworker":  {"transform"},
 	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},

@@ -10,11 +10,17 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/datasource"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
+	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/plugin"
 	"github.com/relay-gateway/relay/pkg/shared"
 )
 
 func main() {
+	// Before anything else: when the plugin started this process as a jq
+	// worker (its sandbox for callers' jq programs), it serves as one and
+	// exits here; otherwise the plugin may start such workers.
+	jqworker.Main()
+
 	// Every line the plugin logs crosses the process boundary to Grafana, which
 	// filters by level only after parsing it. Relay's own lines (audit, errors)
 	// log at info; the SDK's three lines per call ("Plugin Request Started/

@@ -195,6 +195,14 @@ func (s *server) redirectTo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, map[string]string{"location": to})
 }
 
+// GET /redirect/keep-query?to=<url>&... → 307 to /redirect with the whole query kept, whatever the client added (an
+// API key in the query, say): a same-origin redirect that keeps the query, then the redirect to `to`.
+func (s *server) redirectKeepQuery(w http.ResponseWriter, r *http.Request) {
+	loc := "/redirect?" + r.URL.RawQuery
+	w.Header().Set("Location", loc)
+	writeJSON(w, http.StatusTemporaryRedirect, map[string]string{"location": loc})
+}
+
 // GET /redirect/{n}?absolute=1 → n redirects: /redirect/n → /redirect/n-1 → ... → /health. /redirect/0 is
 // /health itself. Locations are relative unless absolute=1.
 func (s *server) redirectChain(w http.ResponseWriter, r *http.Request) {

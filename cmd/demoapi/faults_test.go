@@ -181,6 +181,15 @@ func TestRedirectTo(t *testing.T) {
 	}
 }
 
+func TestRedirectKeepQuery(t *testing.T) {
+	ts, _ := newTestAPI(t)
+	resp, body := send(t, noRedirect(ts), newRequest(t, http.MethodGet, ts.URL+"/redirect/keep-query?to=%2Fhealth&api_key=k1", nil))
+	checkStatus(t, resp, body, http.StatusTemporaryRedirect)
+	if loc := resp.Header.Get("Location"); loc != "/redirect?to=%2Fhealth&api_key=k1" {
+		t.Errorf("Location %q", loc)
+	}
+}
+
 func TestRedirectChain(t *testing.T) {
 	ts, _ := newTestAPI(t)
 	for _, tt := range []struct {

@@ -130,6 +130,7 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /reset-mid-body", s.resetMidBody)
 	mux.HandleFunc("/redirect", s.redirectTo) // any method: a 307 replays a POST
 	mux.HandleFunc("GET /redirect/{n}", s.redirectChain)
+	mux.HandleFunc("GET /redirect/keep-query", s.redirectKeepQuery)
 	mux.HandleFunc("GET /set-cookie", s.setCookie)
 }
 

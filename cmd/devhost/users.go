@@ -28,6 +28,17 @@ var orgRoles = []string{"Viewer", "Editor", "Admin", "None"}
 
 type users struct {
 	list []*user
+	// anonymous is the user of requests without credentials when anonymous access is on, else nil.
+	anonymous *user
+}
+
+// anonymousAccess is Grafana's [auth.anonymous] section: requests without credentials act as a user with no login,
+// name or email and the configured org role, which is how Grafana presents them to a plugin (PluginContext.User
+// with an empty Login).
+type anonymousAccess struct {
+	Enabled bool   `yaml:"enabled"`
+	Role    string `yaml:"role"`
+	OrgID   int64  `yaml:"orgId"`
 }
 
 // loadUsers reads the users file: either a list of users or a mapping with a `users:` list. Without a file the dev
@@ -41,25 +52,50 @@ func loadUsers(path string, logger hclog.Logger) (*users, error) {
 	if err != nil {
 		return nil, err
 	}
-	list, err := parseUsers(raw)
+	list, anon, err := parseUsers(raw)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return newUsers(list)
+	us, err := newUsers(list)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := us.allowAnonymous(anon); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return us, nil
 }
 
-func parseUsers(raw []byte) ([]*user, error) {
+// parseUsers reads a list of users, or {users: [...], anonymous: {enabled, role, orgId}}.
+func parseUsers(raw []byte) ([]*user, *anonymousAccess, error) {
 	var list []*user
 	if err := yaml.Unmarshal(raw, &list); err == nil {
-		return list, nil
+		return list, nil, nil
 	}
 	var wrapped struct {
-		Users []*user `yaml:"users"`
+		Users     []*user          `yaml:"users"`
+		Anonymous *anonymousAccess `yaml:"anonymous"`
 	}
 	if err := yaml.Unmarshal(raw, &wrapped); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return wrapped.Users, nil
+	return wrapped.Users, wrapped.Anonymous, nil
+}
+
+// allowAnonymous turns anonymous access on as Grafana's [auth.anonymous] does (role Viewer and org 1 by default).
+func (us *users) allowAnonymous(a *anonymousAccess) error {
+	if a == nil || !a.Enabled {
+		return nil
+	}
+	role, ok := canonicalRole(a.Role)
+	if !ok {
+		return fmt.Errorf("anonymous: role %q is not one of %s", a.Role, strings.Join(orgRoles, ", "))
+	}
+	if a.OrgID == 0 {
+		a.OrgID = 1
+	}
+	us.anonymous = &user{Role: role, OrgID: a.OrgID}
+	return nil
 }
 
 func newUsers(list []*user) (*users, error) {
@@ -179,6 +215,9 @@ func (s *server) requireUser(next func(http.ResponseWriter, *http.Request, *user
 				writeJSONError(w, http.StatusForbidden, "origin not allowed")
 				return
 			}
+		}
+		if u == nil && msg == msgNoCredentials && s.users.anonymous != nil {
+			u = s.users.anonymous // no credentials at all: Grafana's anonymous access (wrong ones still get 401)
 		}
 		if u == nil {
 			writeJSONError(w, http.StatusUnauthorized, msg)

@@ -28,12 +28,15 @@ const usersYAML = `
 
 func mustUsers(t *testing.T, doc string) *users {
 	t.Helper()
-	list, err := parseUsers([]byte(doc))
+	list, anon, err := parseUsers([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	us, err := newUsers(list)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := us.allowAnonymous(anon); err != nil {
 		t.Fatal(err)
 	}
 	return us
@@ -61,7 +64,7 @@ func TestNewUsersRejects(t *testing.T) {
 		"no credentials": "- {login: a}\n",
 		"shared token":   "- {login: a, token: t}\n- {login: b, token: t}\n",
 	} {
-		list, err := parseUsers([]byte(doc))
+		list, _, err := parseUsers([]byte(doc))
 		if err == nil {
 			_, err = newUsers(list)
 		}
@@ -133,5 +136,41 @@ func TestRequireUserWrites401JSON(t *testing.T) {
 	if called || rec.Code != http.StatusUnauthorized || body["message"] != msgBadCredentials ||
 		rec.Header().Get("Content-Type") != "application/json" {
 		t.Errorf("called=%v code=%d body=%v headers=%v", called, rec.Code, body, rec.Header())
+	}
+}
+
+// Grafana's anonymous access: a request without any credentials acts as a user with no login and the configured
+// role; wrong credentials are still a 401, and without the section no credentials are a 401.
+func TestRequireUserAnonymousAccess(t *testing.T) {
+	serve := func(doc string, set func(r *http.Request)) (int, *user) {
+		s := &server{users: mustUsers(t, doc), sessions: newSessions()}
+		var got *user
+		h := s.requireUser(func(_ http.ResponseWriter, _ *http.Request, u *user) { got = u })
+		rec := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", "/api/datasources", nil)
+		set(r)
+		h(rec, r)
+		return rec.Code, got
+	}
+	anon := "users:\n  - {login: a, password: p}\nanonymous: {enabled: true, role: Editor, orgId: 2}\n"
+	if code, u := serve(anon, func(*http.Request) {}); code != 200 || u == nil || u.Login != "" || u.Name != "" ||
+		u.Role != "Editor" || u.OrgID != 2 {
+		t.Fatalf("anonymous: %d %+v", code, u)
+	}
+	if code, _ := serve(anon, func(r *http.Request) { r.SetBasicAuth("a", "wrong") }); code != http.StatusUnauthorized {
+		t.Errorf("wrong credentials with anonymous access: %d, want 401", code)
+	}
+	if code, u := serve(anon, func(r *http.Request) { r.SetBasicAuth("a", "p") }); code != 200 || u.Login != "a" {
+		t.Errorf("signed-in user with anonymous access: %d %+v", code, u)
+	}
+	if code, u := serve("users:\n  - {login: a, password: p}\nanonymous: {enabled: true}\n", func(*http.Request) {}); code != 200 ||
+		u.Role != "Viewer" || u.OrgID != 1 {
+		t.Errorf("anonymous defaults: %d %+v", code, u)
+	}
+	if code, _ := serve("users:\n  - {login: a, password: p}\nanonymous: {enabled: false, role: Admin}\n", func(*http.Request) {}); code != http.StatusUnauthorized {
+		t.Errorf("anonymous access off: %d, want 401", code)
+	}
+	if _, anon, _ := parseUsers([]byte("users: []\nanonymous: {enabled: true, role: Root}\n")); (&users{}).allowAnonymous(anon) == nil {
+		t.Error("a bad anonymous role was accepted")
 	}
 }

@@ -3,6 +3,7 @@ package authz
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sync"
@@ -157,12 +158,22 @@ func (b *ByteBudget) Lease(key string) *Lease {
 	return &Lease{b: b, u: b.users.get(key), key: key}
 }
 
-// Take charges n more bytes without waiting.
+// ErrBudgetTooSmall is the error of a call that needs more than a whole
+// user's share: retrying cannot help (413, not 503).
+// It wraps ErrBudget.
+var ErrBudgetTooSmall = fmt.Errorf("%w: the call needs more than one user's whole share", ErrBudget)
+
+// Take charges n more bytes without waiting. Besides buffered input, the
+// transform engine charges what it builds from it (an HTML page's tree,
+// grid cells, decoded bodies) as it grows.
 func (l *Lease) Take(n int64) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.done {
 		return ErrBudget
+	}
+	if l.held+n > l.b.users.size {
+		return ErrBudgetTooSmall
 	}
 	if !l.u.sem.TryAcquire(n) {
 		return ErrBudget

@@ -93,3 +93,27 @@ func TestSlotsPerUser(t *testing.T) {
 		t.Fatalf("slots still counted: %v", s.used)
 	}
 }
+
+func TestLeaseRefusesMoreThanAUsersShare(t *testing.T) {
+	b := NewByteBudget(10<<20, 4<<20)
+	l := b.Lease("u")
+	defer l.Release()
+	if err := l.Take(3 << 20); err != nil {
+		t.Fatal(err)
+	}
+	// Growing past the whole share can never succeed: a distinct error (413, not 503).
+	if err := l.Take(2 << 20); !errors.Is(err, ErrBudgetTooSmall) || !errors.Is(err, ErrBudget) {
+		t.Fatalf("past the share: %v", err)
+	}
+	// Another user's call that fits but finds the budget held is only busy.
+	other := b.Lease("v")
+	defer other.Release()
+	if err := other.Take(4 << 20); err != nil {
+		t.Fatal(err)
+	}
+	third := b.Lease("w")
+	defer third.Release()
+	if err := third.Take(4 << 20); !errors.Is(err, ErrBudget) || errors.Is(err, ErrBudgetTooSmall) {
+		t.Fatalf("busy budget: %v", err)
+	}
+}

@@ -57,7 +57,7 @@ func (r Requirement) CheckUser(c Caller) *apierr.Error {
 	if need := r.EffectiveRole(); !c.Role.AtLeast(need) {
 		return apierr.Forbidden("role_required", "%s requires the %s role or higher; the caller's role is %s", r.Scope, need, c.Role)
 	}
-	if len(r.Users) > 0 && !slices.Contains(r.Users, c.Login) {
+	if len(r.Users) > 0 && (c.Anonymous() || !slices.Contains(r.Users, c.Login)) {
 		return apierr.Forbidden("user_not_allowed", "%s is limited to listed users and %q is not one of them", r.Scope, c.Login)
 	}
 	return nil

@@ -91,7 +91,9 @@ func (p *Policy) CheckUpstream(ctx context.Context, method string, u *url.URL, r
 	fixed := g.Fixed != nil && g.Fixed.Method == method && g.Fixed.URL == u.String()
 	if !fixed {
 		if why := httpx.PathProblem(rel); why != "" {
-			return apierr.Forbidden("ambiguous_path", "the upstream path %.200q is refused: %s", rel, why)
+			// The reason first and the whole path last: the upstream
+			// client scrubs this message and only then cuts it.
+			return apierr.Forbidden("ambiguous_path", "the upstream path is refused (%s): %q", why, rel)
 		}
 		if _, err := p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
 			return err

@@ -15,11 +15,13 @@ import (
 	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/shared"
+	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
@@ -58,6 +60,9 @@ type Datasource struct {
 	// configured Redis URL could not be used. Both are reported by health.
 	shared    *shared.Client
 	sharedErr error
+	// jq runs every jq program of this instance's calls (jq steps and roots
+	// of queries, /transform and /schema): the plugin-wide sandbox pool.
+	jq transform.JQRunner
 }
 
 // NewDatasource is the instance factory for a process without shared state.
@@ -84,6 +89,10 @@ type Options struct {
 	Shared *shared.Client
 	// SharedErr is why a configured Redis URL is not usable; health shows it.
 	SharedErr error
+	// JQ runs the jq programs; nil means the plugin's sandbox pool
+	// (jqworker.Shared), or in process in a binary that cannot serve jq
+	// workers (a test binary without jqworker.Main).
+	JQ transform.JQRunner
 }
 
 // New builds an instance from the settings Grafana sends. Bad settings do not
@@ -91,7 +100,10 @@ type Options struct {
 // show the user which field to fix (SettingsError returns it).
 func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
-	d := &Datasource{logger: logger, shared: o.Shared, sharedErr: o.SharedErr}
+	d := &Datasource{logger: logger, jq: o.JQ, shared: o.Shared, sharedErr: o.SharedErr}
+	if d.jq == nil {
+		d.jq = jqworker.Shared()
+	}
 	s, err := settings.Parse(ds)
 	if err != nil {
 		d.invalid = err
@@ -131,6 +143,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	gateway := set.gateways(policy, logger)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
+	d.queries.SetRateCharge(policy.ChargeRate)
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now, Shared: idem})
@@ -179,7 +192,7 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if d.invalid != nil {
 		return resources.SendError(sender, invalidSettings(d.invalid))
 	}
-	return d.resource.CallResource(ctx, req, sender)
+	return d.resource.CallResource(transform.WithJQRunner(ctx, d.jq), req, sender)
 }
 
 func invalidSettings(err error) *apierr.Error {

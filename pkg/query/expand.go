@@ -151,14 +151,34 @@ func (m Macros) expandPipeline(p *transform.Pipeline) (*transform.Pipeline, erro
 	return &np, nil
 }
 
+// maxWalkDepth and maxWalkPath bound the walk of a pipeline's JSON: values
+// of type any (a column's default) may nest as deep as encoding/json allows
+// (10,000), and a path string per level, each longer than its parent, made
+// 10,000 levels of 1 KB keys into gigabytes (issue 21).
+const (
+	maxWalkDepth = 64
+	maxWalkPath  = 256
+)
+
 func (m Macros) walk(v any, path string, at place) (any, *apierr.Error) {
+	return m.walkDepth(v, path, at, 0)
+}
+
+func (m Macros) walkDepth(v any, path string, at place, depth int) (any, *apierr.Error) {
+	if depth > maxWalkDepth {
+		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %.256s… is nested deeper than %d levels", path, maxWalkDepth)
+	}
 	switch x := v.(type) {
 	case string:
 		return m.expand(x, at, path)
 	case []any:
 		for i := range x {
 			var err *apierr.Error
-			if x[i], err = m.walk(x[i], path+"["+strconv.Itoa(i)+"]", at); err != nil {
+			p := path
+			if len(p) < maxWalkPath {
+				p += "[" + strconv.Itoa(i) + "]"
+			}
+			if x[i], err = m.walkDepth(x[i], p, at, depth+1); err != nil {
 				return nil, err
 			}
 		}
@@ -170,6 +190,9 @@ func (m Macros) walk(v any, path string, at place) (any, *apierr.Error) {
 			if path != "" {
 				p = path + "." + k
 			}
+			if len(p) > maxWalkPath { // a path for messages, not a copy of every key above
+				p = strings.Clone(p[:maxWalkPath])
+			}
 			childAt := at
 			if strings.HasPrefix(path, "steps[") && !strings.Contains(path, ".") && k == "expr" {
 				childAt = placeExpr
@@ -178,7 +201,7 @@ func (m Macros) walk(v any, path string, at place) (any, *apierr.Error) {
 				}
 			}
 			var err *apierr.Error
-			if x[k], err = m.walk(child, p, childAt); err != nil {
+			if x[k], err = m.walkDepth(child, p, childAt, depth+1); err != nil {
 				return nil, err
 			}
 		}

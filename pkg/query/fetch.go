@@ -97,8 +97,8 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 // own status and code (403 role_required, 429 rate_limited...), a full byte
 // budget is a 503, the rest is the upstream's fault.
 func clientError(err error, prefix string) *apierr.Error {
-	if errors.Is(err, authz.ErrBudget) {
-		return authz.BudgetError()
+	if isBudgetError(err) {
+		return budgetError(err)
 	}
 	if ae, ok := upstream.Denial(err); ok {
 		return ae
@@ -147,10 +147,8 @@ func (r *Runner) upstreamStatusError(req request, status int, body []byte) *apie
 	if len(body) > 1024 { // scrub a window wider than what is shown
 		body = body[:1024]
 	}
-	snippet := strings.TrimSpace(r.client.Scrub(string(body)))
-	if len(snippet) > 200 {
-		snippet = strings.ToValidUTF8(snippet[:200], "") + "…"
-	}
+	// A secret cut by the window is still caught by its prefix (Scrub).
+	snippet := strings.TrimSpace(r.client.ScrubCut(string(body), 200))
 	code, httpStatus := "upstream_error", status
 	msg := fmt.Sprintf("the upstream answered HTTP %d for %s %s", status, req.Method, req.Path)
 	switch {

@@ -34,17 +34,16 @@ func (r *Runner) graphqlErrors(body []byte) *apierr.Error {
 		if msg == "" {
 			msg = e.Raw
 		}
-		if len(msg) > 200 {
-			msg = strings.ToValidUTF8(msg[:200], "") + "…"
-		}
 		if p := e.Get("path"); p.Exists() {
 			msg += " (path " + p.Raw + ")"
+		}
+		// Scrubbed whole, then cut: a cut first would leave a token's
+		// prefix (or a password minus its last character) in the message.
+		if r.client != nil {
+			msg = r.client.ScrubCut(msg, 200)
 		}
 		msgs = append(msgs, msg)
 	}
 	text := strings.Join(msgs, "; ")
-	if r.client != nil {
-		text = r.client.Scrub(text)
-	}
 	return apierr.Downstream(502, "graphql_error", "the GraphQL upstream answered %d error(s): %s", len(errs), text)
 }

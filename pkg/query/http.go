@@ -55,8 +55,8 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	// in-flight bytes like an upstream answer would.
 	lease := r.bytes.Lease(caller.Key())
 	defer lease.Release()
-	if lease.Take(int64(len(raw))) != nil {
-		apierr.Write(w, req, authz.BudgetError())
+	if err := lease.Take(int64(len(raw))); err != nil {
+		apierr.Write(w, req, budgetError(err))
 		return
 	}
 	var res *transform.Result
@@ -69,7 +69,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		if json.Unmarshal(tr.Data, &text) == nil {
 			in.Body = []byte(text)
 		}
-		res, err = r.Transform(req.Context(), caller, tr.Pipeline, in)
+		res, err = r.Transform(req.Context(), caller, lease, tr.Pipeline, in)
 	case tr.Source != nil:
 		src := tr.Source
 		src.Pipeline = tr.Pipeline
@@ -119,32 +119,53 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 	}
 	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format"), RootSyntax: qs.Get("rootSyntax")}
 	upReq, err := q.request(Macros{})
-	var pg *page
-	if err == nil {
-		caller := authz.AuthorizedCaller(req.Context())
-		rr, g, uerr := r.forUpstream(q.Upstream, r.Grant(caller, false))
-		if err = uerr; err == nil {
-			c := &call{grant: g, lease: r.bytes.Lease(caller.Key())}
-			defer c.lease.Release()
-			pg, err = rr.fetch(req.Context(), c, upReq)
-		}
+	if err != nil {
+		apierr.Write(w, req, asAPIError(err))
+		return
 	}
+	// /schema runs under exactly the limits of /transform: the data
+	// source's maxInputBytes, the caller's byte lease (which what the engine
+	// builds is charged to), a work slot and transform.timeout.
+	caller := authz.AuthorizedCaller(req.Context())
+	rr, g, err := r.forUpstream(q.Upstream, r.Grant(caller, false))
+	if err != nil {
+		apierr.Write(w, req, asAPIError(err))
+		return
+	}
+	c := &call{grant: g, lease: r.bytes.Lease(caller.Key())}
+	defer c.lease.Release()
+	pg, err := rr.fetch(req.Context(), c, upReq)
 	if err != nil {
 		apierr.Write(w, req, asAPIError(err))
 		return
 	}
 	const sampleRows = 200
-	ctx, cancel := context.WithTimeout(req.Context(), r.settings.Transform.Timeout.Duration)
-	defer cancel()
-	fields, err := transform.InferSchema(ctx, transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p, sampleRows)
+	in := transform.Input{Body: pg.Body, ContentType: pg.ContentType, ContentEncoding: pg.Header.Get("Content-Encoding")}
+	answer := map[string]any{"root": p.Root, "sampleRows": sampleRows}
+	err = r.withinLimits(req.Context(), caller, func(ctx context.Context) error {
+		fields, err := transform.InferSchemaWithin(ctx, in, p, sampleRows, r.limits(c.lease))
+		if err != nil {
+			return err
+		}
+		answer["fields"] = fields
+		// XML and HTML: candidate roots (repeated element paths, table row
+		// selectors) with their counts. A page too costly to suggest for is
+		// answered without suggestions; a deadline or a full budget is not.
+		roots, err := transform.SuggestRootsWithin(ctx, in, p.Format, r.limits(c.lease))
+		if err != nil {
+			if code := transform.AsError(err).Code; code == transform.CodeTimeout || code == transform.CodeMemoryBudget || ctx.Err() != nil {
+				return err
+			}
+			return nil
+		}
+		if len(roots) > 0 {
+			answer["roots"] = roots
+		}
+		return nil
+	})
 	if err != nil {
-		apierr.Write(w, req, transformError(err))
+		apierr.Write(w, req, asAPIError(err))
 		return
-	}
-	answer := map[string]any{"fields": fields, "root": p.Root, "sampleRows": sampleRows}
-	// XML and HTML: candidate roots (repeated element paths, table row selectors) with their counts.
-	if roots, err := transform.SuggestRoots(ctx, transform.Input{Body: pg.Body, ContentType: pg.ContentType}, p.Format); err == nil && len(roots) > 0 {
-		answer["roots"] = roots
 	}
 	httpx.WriteJSON(w, http.StatusOK, answer)
 }

@@ -70,7 +70,7 @@ func (p ParamValue) MarshalJSON() ([]byte, error) {
 // Pagination describes how to fetch more pages of a list (JSON, NDJSON or
 // CSV pages), or one request per value (mode list).
 type Pagination struct {
-	Mode string `json:"mode"` // none | offset | page | cursor | link | list
+	Mode PaginationMode `json:"mode"` // see PaginationModes
 	// In says where the offset, page, cursor or list value goes: query (the
 	// default; a query parameter), header, body (a field of the JSON body, a
 	// dotted path) or variable (a GraphQL variable; the default for GraphQL).
@@ -161,7 +161,7 @@ func (q *Query) normalizeSource() error {
 	switch {
 	case len(q.Data) > 0 && q.GraphQL != nil:
 		return fmt.Errorf("data: a query has inline data or graphql, not both")
-	case len(q.Data) > 0 && q.Pagination != nil && q.Pagination.Mode != "" && q.Pagination.Mode != "none":
+	case len(q.Data) > 0 && q.Pagination != nil && q.Pagination.Mode.paged():
 		return fmt.Errorf("pagination: inline data has no pages")
 	case q.GraphQL != nil:
 		g := q.GraphQL
@@ -205,7 +205,7 @@ func (p *Pagination) validate(q *Query) error {
 	if p == nil {
 		return nil
 	}
-	if p.Mode != "" && p.Mode != "none" {
+	if p.Mode.paged() {
 		// Pages are joined as JSON rows (selected by a gjson root) or as CSV
 		// before the pipeline runs once; markup and jq roots cannot be joined.
 		switch {
@@ -248,10 +248,8 @@ func (p *Pagination) validate(q *Query) error {
 			return fmt.Errorf("pagination.%s: %s", field, err)
 		}
 	}
-	switch p.Mode {
-	case "", "none", "offset", "page", "cursor", "link", "list":
-	default:
-		return fmt.Errorf("pagination.mode: %q is not one of none, offset, page, cursor, link, list", p.Mode)
+	if !p.Mode.known() {
+		return fmt.Errorf("pagination.mode: %q is not one of %s", p.Mode, joinModes())
 	}
 	if p.PageSize < 0 || p.MaxPages < 0 || p.StartPage < 0 || p.Concurrency < 0 {
 		return fmt.Errorf("pagination: pageSize, maxPages, startPage and concurrency must not be negative")

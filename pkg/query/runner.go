@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -13,7 +14,6 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -28,7 +28,14 @@ type Runner struct {
 	logger   log.Logger
 	bytes    *authz.ByteBudget
 	work     *authz.WorkLimit
+	// rate charges work that makes no upstream call (inline queries) to
+	// the caller's rate class; nil charges nothing.
+	rate func(authz.Caller, string) *apierr.Error
 }
+
+// SetRateCharge sets how inline queries are charged to the caller's
+// "query" rate class (the policy's ChargeRate).
+func (r *Runner) SetRateCharge(charge func(authz.Caller, string) *apierr.Error) { r.rate = charge }
 
 // NewRunner builds the runner. Every upstream request it makes carries the
 // caller's grant, which the client's gate (the policy) checks; audit records
@@ -42,7 +49,7 @@ func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit
 
 // QueryRateClass is the rate-limit class every upstream request of a query
 // (each page) is charged to.
-const QueryRateClass = "query"
+const QueryRateClass = settings.RateClassQuery
 
 // Grant is what the upstream requests of one Grafana request run under: the
 // caller, a cap on the calls of the whole request (queries × pages), and the
@@ -56,19 +63,13 @@ func (r *Runner) Grant(caller authz.Caller, background bool) authz.Grant {
 	return g
 }
 
-// backgroundCaller stands in for queries Grafana runs without a user (alert
-// rules, recorded queries): only Editors can create those, so they are
-// authorized as an Editor against the proxy rules.
-var backgroundCaller = authz.Caller{Login: "grafana-background", Role: role.Editor}
-
 // QueryData runs the request's queries concurrently (bounded by
 // query.concurrency); each gets its own response or error with its source.
+// The caller is who Grafana presents (authz.QueryCaller): an anonymous user
+// keeps its role and its org's shared rate limit; only an evaluation Grafana
+// marks as an alert is background.
 func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *backend.QueryDataResponse {
-	caller, background := backgroundCaller, true
-	if u := req.PluginContext.User; u != nil && u.Login != "" {
-		caller = authz.Caller{Login: u.Login, Name: u.Name, Role: role.FromGrafana(u.Role), OrgID: req.PluginContext.OrgID} //nolint:staticcheck
-		background = false
-	}
+	caller, background := authz.QueryCaller(req.PluginContext, req.Headers)
 	grant := r.Grant(caller, background)
 	fwd := http.Header{}
 	for k, v := range req.Headers { // Grafana sends forwarded headers as "http_<Name>" or "<Name>"
@@ -76,6 +77,13 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 	}
 	ctx = upstream.WithForwardedHeaders(ctx, fwd)
 	resp := backend.NewQueryDataResponse()
+	if n, max := len(req.Queries), r.settings.Query.MaxQueriesPerRequest; max > 0 && n > max {
+		for _, q := range req.Queries {
+			resp.Responses[q.RefID] = errorResponse(q.RefID, tooManyQueries(n, max))
+		}
+		return resp
+	}
+	ctx = withTransformClock(ctx, newTransformClock(r.settings.Query.MaxTransformTimePerRequest.Duration))
 	var mu sync.Mutex
 	var g errgroup.Group
 	g.SetLimit(r.settings.Query.Concurrency)
@@ -134,11 +142,17 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	var notices []data.Notice
 	switch p := q.Pagination; {
 	case x.data != nil:
+		// Inline data makes no call, so no gate charges its rate class.
+		if r.rate != nil && grant.RateClass != "" {
+			if err := r.rate(grant.Caller, grant.RateClass); err != nil {
+				return nil, err
+			}
+		}
 		if err := c.lease.Take(int64(len(x.data))); err != nil {
-			return nil, authz.BudgetError()
+			return nil, budgetError(err)
 		}
 		in.Body = x.data
-	case p != nil && p.Mode != "" && p.Mode != "none":
+	case p != nil && p.Mode.paged():
 		j, err := r.fetchPages(ctx, c, x, &pipeline, p)
 		if err != nil {
 			return nil, err
@@ -150,9 +164,9 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		if err != nil {
 			return nil, err
 		}
-		in.Body, in.ContentType = pg.Body, pg.ContentType
+		in.Body, in.ContentType, in.ContentEncoding = pg.Body, pg.ContentType, pg.Header.Get("Content-Encoding")
 	}
-	res, err := r.Transform(ctx, grant.Caller, &pipeline, in)
+	res, err := r.Transform(ctx, grant.Caller, c.lease, &pipeline, in)
 	if err != nil {
 		return nil, err
 	}
@@ -171,32 +185,61 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	return res, nil
 }
 
-// Transform runs a pipeline over input within the data source's limits and
-// the caller's share of concurrent transforms (more wait for a turn).
-func (r *Runner) Transform(ctx context.Context, caller authz.Caller, p *transform.Pipeline, in transform.Input) (*transform.Result, error) {
+// Transform runs a pipeline over input within the data source's limits,
+// the caller's share of concurrent transforms (more wait for a turn) and
+// the caller's memory lease, which what the engine builds is charged to.
+func (r *Runner) Transform(ctx context.Context, caller authz.Caller, lease *authz.Lease, p *transform.Pipeline, in transform.Input) (*transform.Result, error) {
 	prog, err := transform.Compile(p)
 	if err != nil {
 		return nil, transformError(err)
 	}
+	var res *transform.Result
+	err = r.withinLimits(ctx, caller, func(ctx context.Context) error {
+		var err error
+		res, err = prog.Run(ctx, in, r.limits(lease))
+		return err
+	})
+	return res, err
+}
+
+// limits are the engine's limits for a call of this data source.
+func (r *Runner) limits(lease *authz.Lease) transform.Limits {
 	lim := r.settings.Transform
-	ctx, cancel := context.WithTimeout(ctx, lim.Timeout.Duration)
+	return transform.Limits{MaxInputBytes: lim.MaxInputBytes, MaxRows: lim.MaxRows, Memory: lease}
+}
+
+// withinLimits runs engine work (a transform, /schema's inference) as every
+// transform runs: under transform.timeout and the request's transform time,
+// in one of the caller's work slots. Errors are *apierr.Error.
+func (r *Runner) withinLimits(ctx context.Context, caller authz.Caller, work func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, r.settings.Transform.Timeout.Duration)
 	defer cancel()
 	release, err := r.work.Acquire(ctx, caller.Key())
 	if err != nil {
-		return nil, apierr.New(http.StatusServiceUnavailable, "busy",
+		return apierr.New(http.StatusServiceUnavailable, "busy",
 			"this user's transforms are all busy (jsonData.transform.maxConcurrentPerUser) and none finished in time")
 	}
 	defer release()
-	res, err := prog.Run(ctx, in, transform.Limits{MaxInputBytes: lim.MaxInputBytes, MaxRows: lim.MaxRows})
-	if err != nil {
-		return nil, transformError(err)
+	ctx, done, aerr := startTransform(ctx)
+	if aerr != nil {
+		return aerr
 	}
-	return res, nil
+	defer done()
+	if err := work(ctx); err != nil {
+		if errors.Is(context.Cause(ctx), errTransformTime) {
+			return transformTimeError(r.settings.Query.MaxTransformTimePerRequest.Duration)
+		}
+		return transformError(err)
+	}
+	return nil
 }
 
 // transformError maps the engine's errors: bad upstream data is the
 // upstream's fault, a bad pipeline is the query's.
 func transformError(err error) *apierr.Error {
+	if isBudgetError(err) {
+		return budgetError(err)
+	}
 	te := transform.AsError(err)
 	e := apierr.New(te.HTTPStatus(), te.Code, "%s", te.Error())
 	if te.Code == transform.CodeInvalidInput {

@@ -51,7 +51,8 @@ func TestForwardedOAuthAndMacros(t *testing.T) {
 	defer up.Close()
 	r := newRunner(t, up.URL, `{"auth":{"type":"forwardOAuth"},"network":{"allowPrivateNetworks":true}}`)
 	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{
-		Headers: map[string]string{"http_Authorization": "Bearer user-token", "Cookie": "x=1"},
+		PluginContext: backend.PluginContext{User: &backend.User{Login: "ada", Role: "Viewer"}},
+		Headers:       map[string]string{"http_Authorization": "Bearer user-token", "Cookie": "x=1"},
 		Queries: []backend.DataQuery{query("A", `{"path":"/data","params":{"from":"$__from","to":"${__to:date:seconds}"}}`)},
 	})
 	if dr := resp.Responses["A"]; dr.Error != nil || len(dr.Frames) != 1 {
@@ -75,7 +76,8 @@ func TestQueryErrorsCarryTheirSource(t *testing.T) {
 	}))
 	defer up.Close()
 	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
-	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{
+	// An alert evaluation, as Grafana's alerting engine marks it.
+	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{Headers: map[string]string{"FromAlert": "true"}, Queries: []backend.DataQuery{
 		query("A", `{"path":"/401"}`),
 		query("B", `{"path":"/bad"}`),
 		query("C", `{"path":"/x","headers":{"Authorization":"Bearer mine"}}`),

@@ -8,6 +8,12 @@ import (
 	"github.com/relay-gateway/relay/pkg/apierr"
 )
 
+// maxTargetSegments bounds the dotted path of a body field or GraphQL
+// variable a pagination value goes to: each segment is one nested object,
+// and encoding/json recurses once per level when the body is written, so a
+// path of a million dots would overflow the stack and kill the process.
+const maxTargetSegments = 32
+
 // setTarget puts a pagination value (offset, page, cursor, list value) where
 // pagination.in says: a query parameter, a header, a field of the JSON body
 // (a dotted path, created as needed) or a GraphQL variable. Numbers go into
@@ -32,6 +38,9 @@ func setTarget(req *request, in, name, value string, number bool) error {
 	var v any = value
 	if number {
 		v = json.Number(value)
+	}
+	if n := strings.Count(name, ".") + 1; n > maxTargetSegments {
+		return apierr.BadRequest("invalid_pagination", "pagination: the field %.60q… has %d dotted segments; at most %d", name, n, maxTargetSegments)
 	}
 	keys := strings.Split(name, ".")
 	obj := doc

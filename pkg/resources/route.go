@@ -10,6 +10,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/relay-gateway/relay/pkg/role"
+	"github.com/relay-gateway/relay/pkg/settings"
 )
 
 // Route is one declared endpoint.
@@ -51,9 +52,9 @@ func (rt *Route) classFor(method string) string {
 		return rt.Class
 	}
 	if isSafe(method) {
-		return "read"
+		return settings.RateClassRead
 	}
-	return "write"
+	return settings.RateClassWrite
 }
 
 // roleFor is the route's floor for a method.

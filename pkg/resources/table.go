@@ -63,7 +63,7 @@ func (a *API) table() []Route {
 	if f.Transform != nil {
 		routes = append(routes, Route{
 			Name: "transform", Methods: []string{http.MethodPost}, Pattern: "/transform", MinRole: role.Viewer,
-			Class: "transform", BodyLimit: transformBody, Timeout: s.Transform.Timeout.Duration + s.Timeouts.Request.Duration, Tag: "transform",
+			Class: settings.RateClassTransform, BodyLimit: transformBody, Timeout: s.Transform.Timeout.Duration + s.Timeouts.Request.Duration, Tag: "transform",
 			Summary:     "Run a transformation pipeline",
 			Description: "Turns inline data or an upstream response (through the proxy rules and the caller's permissions) into data frames, in the JSON form /api/ds/query returns; Accept: text/csv returns CSV.",
 			RequestBody: jsonBody("Data or source, and the pipeline", a.ref("TransformRequest")),
@@ -74,7 +74,7 @@ func (a *API) table() []Route {
 	if f.Schema != nil {
 		routes = append(routes, Route{
 			Name: "schema", Methods: []string{http.MethodGet}, Pattern: "/schema", MinRole: role.Viewer,
-			Class: "transform", Timeout: s.Timeouts.Request.Duration, Tag: "transform",
+			Class: settings.RateClassTransform, Timeout: s.Timeouts.Request.Duration, Tag: "transform",
 			Summary:     "Discover field paths of an upstream response",
 			Description: "Fetches a sample from the upstream (same rules as the proxy) and returns field paths with inferred types, for the query editor; for XML and HTML also candidate roots (repeated element paths, table row selectors) with counts.",
 			Params: []*paramRef{queryParam("path", "Upstream path", "string", true),
@@ -98,7 +98,7 @@ func (a *API) table() []Route {
 			},
 			Route{
 				Name: "actions.run", Methods: []string{http.MethodPost}, Pattern: "/actions/{name}", MinRole: role.Viewer,
-				Class: "action", BodyLimit: smallBody, Timeout: s.Timeouts.Request.Duration, AlwaysAudit: true, Tag: "actions",
+				Class: settings.RateClassAction, BodyLimit: smallBody, Timeout: s.Timeouts.Request.Duration, AlwaysAudit: true, Tag: "actions",
 				Summary:     "Run a named action",
 				Description: "Validates the parameters, renders the upstream request safely and calls it. Each action has its own minimum role and may require an API key. dryRun=true returns the rendered request without calling; Idempotency-Key replays the first result.",
 				Params: []*paramRef{pathParam("name", "Action name"), queryParam("dryRun", "Render without calling", "boolean", false),

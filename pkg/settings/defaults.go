@@ -15,6 +15,11 @@ const (
 	DefaultMaxRequestBytes  = 10 << 20
 	DefaultMaxResponseBytes = 2 << 30
 	defaultMaxRedirects     = 3
+	// MaxAuditRingSize bounds jsonData.audit.ringSize.
+	MaxAuditRingSize = 100_000
+	// DefaultAPIKeyName is the header (or query parameter) of auth type apiKey
+	// and of Relay's own API keys.
+	DefaultAPIKeyName = "X-API-Key"
 )
 
 // DefaultProxyRules allow reading the whole upstream for Viewers and nothing else.
@@ -27,7 +32,7 @@ func applyDefaults(s *Settings) {
 		s.Auth.Type = AuthNone
 	}
 	if s.Auth.Type == AuthAPIKey {
-		s.Auth.APIKeyName = orDefault(s.Auth.APIKeyName, "X-API-Key")
+		s.Auth.APIKeyName = orDefault(s.Auth.APIKeyName, DefaultAPIKeyName)
 		s.Auth.APIKeyIn = orDefault(s.Auth.APIKeyIn, "header")
 	}
 	if s.HealthPath == "" {
@@ -70,6 +75,8 @@ func applyDefaults(s *Settings) {
 	intDefault(&s.Query.MaxCallsPerRequest, 200)
 	intDefault(&s.Query.MaxPages, 10)
 	intDefault(&s.Query.Concurrency, 4)
+	intDefault(&s.Query.MaxQueriesPerRequest, 50)
+	durDefault(&s.Query.MaxTransformTimePerRequest, 2*s.Transform.Timeout.Duration)
 	intDefault(&s.Audit.RingSize, 1000)
 }
 

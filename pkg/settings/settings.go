@@ -238,6 +238,11 @@ type QueryOptions struct {
 	// MaxCallsPerRequest caps the upstream calls of one Grafana request
 	// (all its queries and pages).
 	MaxCallsPerRequest int `json:"maxCallsPerRequest"`
+	// MaxQueriesPerRequest caps the queries of one Grafana request, and
+	// MaxTransformTimePerRequest the time all its transforms take together
+	// (inline queries make no upstream call, so only these bound them).
+	MaxQueriesPerRequest       int      `json:"maxQueriesPerRequest"`
+	MaxTransformTimePerRequest Duration `json:"maxTransformTimePerRequest"`
 }
 
 type Audit struct {

@@ -64,6 +64,7 @@ func TestInvalidSettingsNameTheField(t *testing.T) {
 		{"http://x", `{"actions":[{"name":"a b","method":"POST","path":"/x"}]}`, "jsonData.actions[0].name"},
 		{"http://x", `{"actions":[{"name":"a","method":"POST","path":"/x","params":[{"name":"p","type":"date"}]}]}`, "jsonData.actions[0].params[0].type"},
 		{"http://x", `{"healthPath":"health"}`, "jsonData.healthPath"},
+		{"http://x", `{"rateLimits":{"classes":{"queries":{"perSecond":1}}}}`, "jsonData.rateLimits.classes.queries"},
 	}
 	for _, c := range cases {
 		t.Run(c.field+" "+c.json, func(t *testing.T) {

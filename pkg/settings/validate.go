@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -106,7 +107,7 @@ func validateAuth(s *Settings, errs *Errors) {
 		validateTokenFormat("jsonData.auth.oauth2", o.TokenHeader, o.TokenFormat, errs)
 	default:
 		if !validateAuthKind(s, errs) {
-			errs.add("jsonData.auth.type", "unknown auth type %q (want none, basic, bearer, apiKey, oauth2, forwardOAuth, sigv4, digest, jwt or azure)", a.Type)
+			errs.add("jsonData.auth.type", "unknown auth type %q (want one of %s)", a.Type, strings.Join(AuthKinds(), ", "))
 		}
 	}
 	validateOutbound(s, errs)
@@ -170,6 +171,9 @@ func validateLimits(s *Settings, errs *Errors) {
 		errs.add("jsonData.rateLimits.default", "must not be negative")
 	}
 	for k, r := range s.RateLimits.Classes {
+		if !slices.Contains(RateClasses(), k) {
+			errs.add("jsonData.rateLimits.classes."+k, "unknown rate class (want one of %s)", strings.Join(RateClasses(), ", "))
+		}
 		if r.PerSecond < 0 || r.Burst < 0 {
 			errs.add("jsonData.rateLimits.classes."+k, "must not be negative")
 		}
@@ -191,11 +195,17 @@ func validateLimits(s *Settings, errs *Errors) {
 	if s.Query.MaxPages < 0 || s.Query.MaxPages > 1000 {
 		errs.add("jsonData.query.maxPages", "must be between 1 and 1000")
 	}
+	if s.Query.MaxQueriesPerRequest < 0 || s.Query.MaxQueriesPerRequest > 10_000 {
+		errs.add("jsonData.query.maxQueriesPerRequest", "must be between 1 and 10000")
+	}
+	if s.Query.MaxTransformTimePerRequest.Duration < 0 {
+		errs.add("jsonData.query.maxTransformTimePerRequest", "must not be negative")
+	}
 	if s.Query.Concurrency < 0 || s.Query.Concurrency > 64 {
 		errs.add("jsonData.query.concurrency", "must be between 1 and 64")
 	}
-	if s.Audit.RingSize < 0 || s.Audit.RingSize > 100_000 {
-		errs.add("jsonData.audit.ringSize", "must be between 1 and 100000")
+	if s.Audit.RingSize < 0 || s.Audit.RingSize > MaxAuditRingSize {
+		errs.add("jsonData.audit.ringSize", "must be between 1 and %d", MaxAuditRingSize)
 	}
 }
 

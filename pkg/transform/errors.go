@@ -17,6 +17,8 @@ const (
 	CodeOutputTooLarge  = "output_too_large"      // result would exceed Limits.MaxCells or the output byte budget
 	CodeExprTooCostly   = "expression_too_costly" // an expression exceeded its per-row budget (loop steps, elements, text)
 	CodeTimeout         = "timeout"               // the context's deadline passed (or it was cancelled)
+	CodeJQResourceLimit = "jq_resource_limit"     // the jq sandbox stopped the program: memory, stack or CPU of its worker
+	CodeMemoryBudget    = "memory_budget"         // the structures built from the input passed Limits.Memory
 	CodeInternal        = "internal"              // a bug; never carries internals in Message
 )
 
@@ -47,12 +49,14 @@ func (e *Error) HTTPStatus() int {
 	switch e.Code {
 	case CodeInvalidPipeline, CodeInvalidInput:
 		return http.StatusBadRequest
-	case CodeExprTooCostly:
+	case CodeExprTooCostly, CodeJQResourceLimit:
 		return http.StatusUnprocessableEntity
 	case CodeInputTooLarge, CodeTooManyRows, CodeTooManyColumns, CodeOutputTooLarge:
 		return http.StatusRequestEntityTooLarge
 	case CodeTimeout:
 		return http.StatusGatewayTimeout
+	case CodeMemoryBudget:
+		return http.StatusServiceUnavailable
 	default:
 		return http.StatusInternalServerError
 	}

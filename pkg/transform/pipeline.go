@@ -99,6 +99,10 @@ type Limits struct {
 	MaxRows       int   // rows read from the input
 	MaxColumns    int   // columns read or inferred from the input
 	MaxCells      int64 // rows × columns of any table built, including the wide shape
+	// Memory, when set, is charged for what is built from the input as it
+	// grows: the decoded body, an HTML page's DOM, grid cells, root
+	// suggestions (memory.go). Nil charges nothing.
+	Memory Budget
 }
 
 // Defaults for zero Limits fields.
@@ -140,7 +144,7 @@ func (l Limits) withDefaults() Limits {
 type Input struct {
 	Body            []byte
 	ContentType     string // used by format "auto"
-	ContentEncoding string // "gzip" is decoded; gzip is also recognised by its magic bytes
+	ContentEncoding string // "gzip" is decoded; a gzip body without it is not (read_body.go)
 }
 
 // Pipeline vocabulary.

@@ -127,7 +127,7 @@ func (pr *Program) Run(ctx context.Context, in Input, lim Limits) (res *Result, 
 		return nil, timeoutError(err)
 	}
 	ns := &notices{}
-	body, err := decodeBody(ctx, in, lim.MaxInputBytes)
+	body, err := decodeBody(ctx, in, lim)
 	if err != nil {
 		return nil, err
 	}

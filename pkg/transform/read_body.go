@@ -15,26 +15,27 @@ import (
 	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
-// decodeBody returns the uncompressed body, enforcing maxBytes on the
-// decompressed size: decompression stops as soon as the limit is passed, so a
-// small gzip bomb costs at most maxBytes of memory.
-func decodeBody(ctx context.Context, in Input, maxBytes int64) ([]byte, error) {
+// decodeBody returns the uncompressed body, enforcing lim.MaxInputBytes on
+// the decompressed size: decompression stops as soon as the limit is passed,
+// so a small gzip bomb costs at most the limit, and the buffer is charged to
+// lim.Memory as it grows. Only a body whose Content-Encoding says gzip is
+// decoded: a gzip body served as text/html without it is the bytes it is
+// (decoding on magic bytes let 61 KB of gzip become a 64 MiB page).
+func decodeBody(ctx context.Context, in Input, lim Limits) ([]byte, error) {
+	maxBytes := lim.MaxInputBytes
 	if int64(len(in.Body)) > maxBytes {
 		return nil, tooLarge(maxBytes)
 	}
-	enc := strings.ToLower(strings.TrimSpace(in.ContentEncoding))
 	isGzip := len(in.Body) >= 2 && in.Body[0] == 0x1f && in.Body[1] == 0x8b
-	switch enc {
+	switch strings.ToLower(strings.TrimSpace(in.ContentEncoding)) {
 	case "", "identity":
+		return in.Body, nil
 	case "gzip", "x-gzip":
 		if !isGzip {
 			return nil, inputError("content encoding is gzip but the body is not gzip data")
 		}
 	default:
 		return nil, inputError("unsupported content encoding %q (only gzip)", in.ContentEncoding)
-	}
-	if !isGzip {
-		return in.Body, nil
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(in.Body))
 	if err != nil {
@@ -46,6 +47,9 @@ func decodeBody(ctx context.Context, in Input, maxBytes int64) ([]byte, error) {
 	// and the buffer grows (at most to the limit) when it is wrong.
 	guess := int64(binary.LittleEndian.Uint32(in.Body[len(in.Body)-4:]))
 	buf := make([]byte, 0, min(max(guess, 4096), maxBytes)+1)
+	if err := lim.charge(int64(cap(buf))); err != nil {
+		return nil, err
+	}
 	sinceCheck := 0
 	for {
 		if len(buf) == cap(buf) {
@@ -53,6 +57,9 @@ func decodeBody(ctx context.Context, in Input, maxBytes int64) ([]byte, error) {
 				return nil, tooLarge(maxBytes)
 			}
 			grown := make([]byte, len(buf), min(2*int64(cap(buf)), maxBytes+1))
+			if err := lim.charge(int64(cap(grown))); err != nil {
+				return nil, err
+			}
 			copy(grown, buf)
 			buf = grown
 		}

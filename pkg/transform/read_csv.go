@@ -158,6 +158,9 @@ func readCSVRows(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *
 		if len(rec) > len(slots) {
 			extra++
 		}
+		if err := tb.chargeCells(len(tb.cols)); err != nil {
+			return err
+		}
 		for j := 0; j < len(rec) && j < len(slots); j++ {
 			for _, ci := range slots[j] {
 				tb.cols[ci].putText(i, rec[j])

@@ -1,8 +1,8 @@
 package transform
 
 import (
-	"bytes"
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/andybalholm/cascadia"
@@ -39,7 +39,7 @@ func parseHTMLRoot(root string) (cascadia.SelectorGroup, *ValidationError) {
 	if root == "" {
 		return nil, nil
 	}
-	sel, err := cascadia.ParseGroup(root)
+	sel, err := parseCSS(root)
 	if err != nil {
 		return nil, verr("root", "invalid CSS selector %q: %s (e.g. table#svc tr, ul.items > li)", root, err)
 	}
@@ -53,7 +53,8 @@ type htmlDoc struct {
 	recs   [][]string
 	data   []int // index in rows of each record (DOM path only)
 	width  int
-	nrows  int // rows selected, header rows included
+	nrows  int       // rows selected, header rows included
+	stats  *domStats // the page's statistics (DOM path only), to cost column selectors
 }
 
 // streamHTMLDoc is the token-stream path (read_html_stream.go): nil when the
@@ -100,34 +101,50 @@ func parseHTMLDoc(ctx context.Context, body []byte, root string, lim Limits, sam
 	if ve != nil {
 		return nil, pipelineError(ve)
 	}
-	doc, err := html.ParseWithOptions(bytes.NewReader(body), html.ParseOptionEnableScripting(false))
+	doc, err := parseHTMLCharged(ctx, body, lim)
 	if err != nil {
-		return nil, inputError("invalid HTML: %s", err)
+		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, timeoutError(err)
-	}
-	if depth := htmlDepth(doc); depth > htmlMaxDepth {
+	st := htmlStats(doc)
+	if st.depth > htmlMaxDepth {
 		return nil, inputError("invalid HTML: elements nested deeper than %d levels", htmlMaxDepth)
 	}
-	d := &htmlDoc{}
+	d := &htmlDoc{stats: st}
 	if sel != nil {
-		d.rows = cascadia.QueryAll(doc, sel)
+		if err := st.checkCSSCost("root", root, sel, float64(st.nodes)); err != nil {
+			return nil, err
+		}
+		if d.rows, err = queryAll(ctx, doc, sel, false); err != nil {
+			return nil, err
+		}
 	} else if t := cascadia.Query(doc, cascadia.MustCompile("table")); t != nil {
 		d.rows = tableRows(t)
 	}
 	d.nrows = len(d.rows)
 	rows := make([]htmlRow, len(d.rows))
+	m := &meter{lim: lim} // a row's text is its subtree's: rows nested in rows repeat it
 	for i, n := range d.rows {
 		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
 			return nil, timeoutError(ctx.Err())
 		}
 		rows[i] = domRow(n)
+		if err := m.add(rows[i].size()); err != nil {
+			return nil, err
+		}
 	}
 	if err := d.grid(rows, lim, sample); err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// size is the row's memory, roughly.
+func (r htmlRow) size() int64 {
+	n := int64(len(r.text)) + 64
+	for _, c := range r.cells {
+		n += int64(len(c.text)) + 48
+	}
+	return n
 }
 
 // domRow reads a row element: its <td>/<th> children, or its text.
@@ -145,27 +162,6 @@ func domRow(row *html.Node) htmlRow {
 		r.text = nodeText(row)
 	}
 	return r
-}
-
-// htmlDepth is the depth of the tree, walked without recursion.
-func htmlDepth(doc *html.Node) int {
-	depth, maxDepth := 0, 0
-	for n := doc; n != nil; {
-		if n.FirstChild != nil {
-			n = n.FirstChild
-			depth++
-			maxDepth = max(maxDepth, depth)
-			continue
-		}
-		for n != nil && n.NextSibling == nil {
-			n = n.Parent
-			depth--
-		}
-		if n != nil {
-			n = n.NextSibling
-		}
-	}
-	return maxDepth
 }
 
 // tableRows lists the <tr> of table t, in <thead>, <tbody>, <tfoot> or
@@ -203,6 +199,7 @@ func (d *htmlDoc) grid(rows []htmlRow, lim Limits, sample bool) *Error {
 	d.recs = [][]string{}
 	maxRows := lim.MaxRows
 	var cells int64
+	m := &meter{lim: lim}
 	for ri, row := range rows {
 		rec := make([]string, 0, len(row.cells))
 		allTH := row.anyCell
@@ -245,6 +242,9 @@ func (d *htmlDoc) grid(rows []htmlRow, lim Limits, sample bool) *Error {
 		}
 		if cells += int64(len(rec)); cells > lim.MaxCells {
 			return tooManyCells(lim.MaxCells)
+		}
+		if err := m.add(int64(len(rec))*gridCellBytes + 24); err != nil {
+			return err
 		}
 		d.recs = append(d.recs, rec)
 		d.data = append(d.data, ri)
@@ -312,6 +312,7 @@ func attrOf(n *html.Node, name string) (string, bool) {
 type htmlColumn struct {
 	pos  int              // header position, or -1
 	sel  cascadia.Matcher // CSS relative to the row, or nil
+	css  string           // sel's text, for messages
 	attr string           // attribute to read instead of text
 	none bool             // nothing to read: all null (with a notice)
 }
@@ -335,7 +336,7 @@ func resolveHTMLColumn(c Column, header []string, ns *notices) htmlColumn {
 	if i := strings.LastIndexByte(sel, '@'); i > 0 && !strings.ContainsAny(sel[i:], "]\"'") {
 		css, hc.attr = strings.TrimSpace(sel[:i]), strings.TrimSpace(sel[i+1:])
 	}
-	m, err := cascadia.ParseGroup(css)
+	m, err := parseCSS(css)
 	if err != nil {
 		hc.none = true
 		if c.Selector == "" {
@@ -345,32 +346,32 @@ func resolveHTMLColumn(c Column, header []string, ns *notices) htmlColumn {
 		}
 		return hc
 	}
-	hc.sel = m
+	hc.sel, hc.css = m, css
 	return hc
 }
 
-func (hc htmlColumn) read(row *html.Node, rec []string) string {
+func (hc htmlColumn) read(ctx context.Context, row *html.Node, rec []string) (string, error) {
 	switch {
 	case hc.none:
-		return ""
+		return "", nil
 	case hc.pos >= 0:
 		if hc.pos < len(rec) {
-			return rec[hc.pos]
+			return rec[hc.pos], nil
 		}
-		return ""
+		return "", nil
 	case hc.sel == nil:
 		v, _ := attrOf(row, hc.attr)
-		return strings.TrimSpace(v)
+		return strings.TrimSpace(v), nil
 	}
-	n := cascadia.Query(row, hc.sel)
-	if n == nil {
-		return ""
+	found, err := queryAll(ctx, row, hc.sel, true)
+	if err != nil || len(found) == 0 {
+		return "", err
 	}
 	if hc.attr != "" {
-		v, _ := attrOf(n, hc.attr)
-		return strings.TrimSpace(v)
+		v, _ := attrOf(found[0], hc.attr)
+		return strings.TrimSpace(v), nil
 	}
-	return nodeText(n)
+	return nodeText(found[0]), nil
 }
 
 // readHTML reads the rows into a table: inferred columns from the header
@@ -417,7 +418,11 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 		// With explicit columns, rows are those with data (header rows skipped).
 		// The stream path has no row elements: its columns all read header cells.
 		dataRows := d.dataRows()
+		if err := d.checkColumnCost(hcs, dataRows); err != nil {
+			return nil, err
+		}
 		recs = make([][]string, n)
+		m := &meter{lim: lim}
 		for i := range recs {
 			if i%ctxCheckEvery == 0 && ctx.Err() != nil {
 				return nil, timeoutError(ctx.Err())
@@ -428,7 +433,12 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 				if dataRows != nil {
 					row = dataRows[i]
 				}
-				rec[j] = hc.read(row, d.recs[i])
+				if rec[j], err = hc.read(ctx, row, d.recs[i]); err != nil {
+					return nil, err
+				}
+				if err := m.add(int64(len(rec[j])) + 16); err != nil {
+					return nil, err
+				}
 			}
 			recs[i] = rec
 		}
@@ -461,6 +471,50 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 	return tb.finish(n, ns), nil
 }
 
+// checkColumnCost costs the columns' CSS selectors over the rows' subtrees
+// (each row is searched for its cell), counted up to what would pass the bound.
+func (d *htmlDoc) checkColumnCost(hcs []htmlColumn, rows []*html.Node) error {
+	var visits int64
+	counted := false
+	for j, hc := range hcs {
+		if hc.sel == nil {
+			continue
+		}
+		if !counted {
+			counted = true
+			for _, r := range rows {
+				if visits += subtreeSize(r, cssMaxCost-visits); visits >= cssMaxCost {
+					break
+				}
+			}
+		}
+		if err := d.stats.checkCSSCost(fmt.Sprintf("columns[%d].selector", j), hc.css, hc.sel, float64(visits)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subtreeSize counts the nodes below n, stopping past limit.
+func subtreeSize(n *html.Node, limit int64) int64 {
+	var count int64
+	for c := n.FirstChild; c != nil && count <= limit; {
+		count++
+		if c.FirstChild != nil {
+			c = c.FirstChild
+			continue
+		}
+		for c != n && c.NextSibling == nil {
+			c = c.Parent
+		}
+		if c == n {
+			break
+		}
+		c = c.NextSibling
+	}
+	return count
+}
+
 // dataRows are the row elements behind recs (rows of only <th> skipped).
 func (d *htmlDoc) dataRows() []*html.Node {
 	if d.rows == nil {
@@ -474,9 +528,9 @@ func (d *htmlDoc) dataRows() []*html.Node {
 }
 
 // htmlSchema lists the columns of an HTML page (for InferSchema).
-func htmlSchema(ctx context.Context, body []byte, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
+func htmlSchema(ctx context.Context, body []byte, p *Pipeline, lim Limits) ([]FieldInfo, error) {
 	ns := &notices{}
-	t, err := readHTML(ctx, body, &Pipeline{Format: FormatHTML, Root: p.Root}, Limits{MaxRows: sampleRows}.withDefaults(), ns, true)
+	t, err := readHTML(ctx, body, &Pipeline{Format: FormatHTML, Root: p.Root}, lim, ns, true)
 	if err != nil {
 		return nil, err
 	}

@@ -34,6 +34,14 @@ const maxSchemaDepth = 8
 // paths, since the editor wants selectors for the leaves. The context's
 // deadline bounds the time. Errors are *Error.
 func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]FieldInfo, error) {
+	return InferSchemaWithin(ctx, in, p, sampleRows, Limits{})
+}
+
+// InferSchemaWithin is InferSchema within a data source's limits: its
+// maxInputBytes (after decompression) and the caller's memory budget, as
+// Run has them (/schema runs under exactly the limits of /transform).
+// MaxRows is the sample's size.
+func InferSchemaWithin(ctx context.Context, in Input, p *Pipeline, sampleRows int, lim Limits) ([]FieldInfo, error) {
 	if p == nil {
 		p = &Pipeline{}
 	}
@@ -43,8 +51,9 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 	if sampleRows <= 0 {
 		sampleRows = DefaultSampleRows
 	}
-	lim := Limits{MaxRows: sampleRows}.withDefaults()
-	body, err := decodeBody(ctx, in, lim.MaxInputBytes)
+	lim.MaxRows = sampleRows
+	lim = lim.withDefaults()
+	body, err := decodeBody(ctx, in, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +81,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 	textual := false
 	switch format {
 	case FormatHTML:
-		return htmlSchema(ctx, trimBOM(body), p, sampleRows)
+		return htmlSchema(ctx, trimBOM(body), p, lim)
 	case FormatXML:
 		xs, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, true)
 		if err != nil {
@@ -83,7 +92,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		src = newNDJSONSource(body, p.Root, lim, ns)
 	case FormatJSON, "":
 		if p.RootSyntax != RootSyntaxJQ {
-			js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+			js, err := newJSONSource(trimBOM(body), p.Root, unsampled(lim), ns)
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +108,7 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		src = js
 	default:
 		// The source may hold any number of rows; only the sample is read.
-		js, err := newJSONSource(trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
+		js, err := newJSONSource(trimBOM(body), p.Root, unsampled(lim), ns)
 		if err != nil {
 			return nil, err
 		}
@@ -132,6 +141,13 @@ func InferSchema(ctx context.Context, in Input, p *Pipeline, sampleRows int) ([]
 		out = append(out, FieldInfo{Path: l.b.key, Type: typ.String(), Nullable: l.rows < n})
 	}
 	return out, nil
+}
+
+// unsampled is lim for a source that may hold any number of rows, of
+// which only the sample is read.
+func unsampled(lim Limits) Limits {
+	lim.MaxRows = math.MaxInt32
+	return lim
 }
 
 // flattener infers one column per leaf path. It reuses colBuilder so the

@@ -26,6 +26,7 @@ type tableBuilder struct {
 	ctx      context.Context
 	work     int // bytes scanned since the context was last checked
 	err      *Error
+	mem      meter // cells charged to lim.Memory as rows and columns are added
 
 	// Rows usually list their keys in the same order. prevKey/prevCol remember
 	// which column the k-th key of the previous row went to, so most lookups
@@ -96,12 +97,22 @@ func checkSize(lim Limits, rows, cols int) *Error {
 	return nil
 }
 
+// chargeCells charges n cells of the table to the caller's memory budget
+// (lim.Memory): column storage, and the frame and the answer built from it.
+func (t *tableBuilder) chargeCells(n int) *Error {
+	t.mem.lim = t.lim
+	return t.mem.add(int64(n) * tableCellBytes)
+}
+
 func tooManyCells(limit int64) *Error {
 	return &Error{Code: CodeOutputTooLarge, Message: fmt.Sprintf("too many cells (rows × columns): the limit is %d", limit)}
 }
 
 func (t *tableBuilder) addColumn(key string) int {
 	if t.err = checkSize(t.lim, max(t.hint, t.rows), len(t.cols)+1); t.err != nil {
+		return -1
+	}
+	if t.err = t.chargeCells(max(t.hint, t.rows)); t.err != nil { // the new column, for the rows so far
 		return -1
 	}
 	name := strings.Clone(key) // key may alias the input body
@@ -174,6 +185,9 @@ func (t *tableBuilder) jsonRow(i int, row gjson.Result) bool {
 	}
 	if i >= t.rows {
 		t.rows = i + 1
+		if t.err = t.chargeCells(len(t.cols)); t.err != nil {
+			return false
+		}
 		// Past the expected rows (NDJSON lines holding arrays), columns grow
 		// as rows come: keep checking the size.
 		if i >= t.hint && (i-t.hint)%ctxCheckEvery == 0 {

@@ -127,6 +127,9 @@ func (x *xmlDirect) row(r *xmlReader, i int) error {
 			return err
 		}
 	}
+	if err := x.tb.chargeCells(len(x.tb.cols)); err != nil {
+		return err
+	}
 	for ci, sel := range x.sels {
 		b := x.tb.cols[ci]
 		x.put(r, b, i, 0, sel.steps, true)

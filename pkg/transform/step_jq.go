@@ -3,11 +3,14 @@ package transform
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
+	"math"
 	"reflect"
+	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -15,6 +18,8 @@ import (
 
 	"github.com/itchyny/gojq"
 	"github.com/tidwall/gjson"
+
+	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // JQStep runs a jq program (gojq) over the table: "." is the array of rows
@@ -55,11 +60,10 @@ func (s *JQStep) validate(path string) *ValidationError {
 // plan compiles the program. The fields it yields are known only once it
 // has run, so it returns no schema: the steps after it are planned then.
 func (s *JQStep) plan(_ []field, path string) (stepRun, []field, *ValidationError) {
-	code, err := compileJQ(s.Expr, path+".expr")
-	if err != nil {
+	if _, err := compileJQ(s.Expr, path+".expr"); err != nil {
 		return nil, nil, err
 	}
-	return &jqRun{code: code, path: path}, nil, nil
+	return &jqRun{expr: s.Expr, path: path}, nil, nil
 }
 
 // jqRefused are the builtins that read outside the data or write anywhere.
@@ -127,13 +131,13 @@ func findFunc(v reflect.Value, names map[string]bool) string {
 }
 
 type jqRun struct {
-	code *gojq.Code
-	path string
+	expr, path string
 }
 
 // jqHeapFactor × MaxInputBytes is how far the heap may grow while a jq
-// program runs: gojq has no memory budget, so a watchdog stops a program
-// such as [range(1e9)] by cancelling its context.
+// program runs in process: gojq has no memory budget, so a watchdog stops a
+// program such as [range(1e9)] by cancelling its context. (In a sandbox
+// worker the worker's memory limit is the bound; see pkg/jqworker.)
 const jqHeapFactor = 8
 
 func (r *jqRun) run(rs *runState, t *table) error {
@@ -141,7 +145,7 @@ func (r *jqRun) run(rs *runState, t *table) error {
 	if err != nil {
 		return err
 	}
-	out, err := runJQ(rs.ctx, r.code, rows, rs.lim, r.path+".expr")
+	out, err := runJQ(rs.ctx, newJQJob(r.expr, r.path+".expr", rows, rs.lim))
 	if err != nil {
 		return err
 	}
@@ -153,16 +157,44 @@ func (r *jqRun) run(rs *runState, t *table) error {
 	return nil
 }
 
-// runJQ runs a compiled program on input and returns the rows it yields as
-// a JSON array; errors are located at path. Bounded by the context, MaxRows,
-// MaxInputBytes of output and the heap watchdog.
-func runJQ(parent context.Context, code *gojq.Code, input any, lim Limits, path string) ([]byte, error) {
+// newJQJob is a run of program over input within lim.
+func newJQJob(program, path string, input []byte, lim Limits) *JQJob {
+	return &JQJob{Program: program, Path: path, Input: input, MaxRows: lim.MaxRows,
+		MaxOutputBytes: lim.MaxInputBytes, MaxHeapBytes: uint64(jqHeapFactor * lim.MaxInputBytes)}
+}
+
+// jqMaxRowDepth is the deepest a yielded row may be: the answer wraps the
+// rows in an array, which must stay within jsonscan.MaxDepth.
+const jqMaxRowDepth = jsonscan.MaxDepth - 1
+
+// RunJQJob runs a jq job in this process and returns the rows it yields as
+// a JSON array. It is what InProcessJQ runs and what a sandbox worker runs
+// (pkg/jqworker), so both answer alike: bounded by the context, MaxRows,
+// MaxOutputBytes, the nesting of every value yielded (checked without
+// recursion before gojq's encoder recurses on it) and the heap watchdog.
+func RunJQJob(parent context.Context, job *JQJob) (res []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			res, err = nil, &Error{Code: CodeInternal, Path: job.Path, Message: "internal error in the jq program",
+				err: fmt.Errorf("panic: %v\n%s", r, debug.Stack())}
+		}
+	}()
+	code, ve := compileJQ(job.Program, job.Path)
+	if ve != nil {
+		return nil, pipelineError(ve)
+	}
+	input, ierr := decodeJQInput(job.Input)
+	if ierr != nil {
+		return nil, ierr
+	}
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	var overMemory atomic.Bool
-	stop := watchHeap(uint64(jqHeapFactor*lim.MaxInputBytes), func() { overMemory.Store(true); cancel() })
-	defer stop()
-
+	if job.MaxHeapBytes > 0 {
+		stop := watchHeap(job.MaxHeapBytes, func() { overMemory.Store(true); cancel() })
+		defer stop()
+	}
+	path := job.Path
 	var out bytes.Buffer
 	out.WriteByte('[')
 	n := 0
@@ -171,16 +203,20 @@ func runJQ(parent context.Context, code *gojq.Code, input any, lim Limits, path 
 			return &Error{Code: CodeInvalidPipeline, Path: path,
 				Message: fmt.Sprintf("jq yielded %s where a row (an object) is expected", jqTypeName(v))}
 		}
-		if n++; n > lim.MaxRows {
-			return tooManyRows(lim.MaxRows)
+		if n++; n > job.MaxRows {
+			return tooManyRows(job.MaxRows)
+		}
+		if jqTooDeep(v, jqMaxRowDepth) {
+			return &Error{Code: CodeExprTooCostly, Path: path,
+				Message: fmt.Sprintf("expression exceeded its budget: jq yielded a row nested more than %d levels deep", jqMaxRowDepth)}
 		}
 		b, err := gojq.Marshal(v)
 		if err != nil {
 			return &Error{Code: CodeInvalidPipeline, Path: path, Message: "jq: " + err.Error()}
 		}
-		if int64(out.Len()+len(b)) > lim.MaxInputBytes {
+		if int64(out.Len()+len(b)) > job.MaxOutputBytes {
 			return &Error{Code: CodeOutputTooLarge, Path: path,
-				Message: fmt.Sprintf("jq yielded more than %d bytes (the input limit)", lim.MaxInputBytes)}
+				Message: fmt.Sprintf("jq yielded more than %d bytes (the input limit)", job.MaxOutputBytes)}
 		}
 		if n > 1 {
 			out.WriteByte(',')
@@ -198,7 +234,7 @@ func runJQ(parent context.Context, code *gojq.Code, input any, lim Limits, path 
 			switch {
 			case overMemory.Load():
 				return nil, &Error{Code: CodeExprTooCostly, Path: path, Message: fmt.Sprintf(
-					"expression exceeded its budget: the jq program used more than %d bytes of memory", jqHeapFactor*lim.MaxInputBytes)}
+					"expression exceeded its budget: the jq program used more than %d bytes of memory", job.MaxHeapBytes)}
 			case parent.Err() != nil:
 				return nil, &Error{Code: CodeTimeout, Path: path, Message: "transformation timed out while running the jq program", err: parent.Err()}
 			}
@@ -220,36 +256,172 @@ func runJQ(parent context.Context, code *gojq.Code, input any, lim Limits, path 
 	return out.Bytes(), nil
 }
 
-// jqInput is the table as jq values: an array of objects.
-func jqInput(rs *runState, t *table) ([]any, error) {
-	rows := make([]any, t.n)
-	for i := range rows {
+// jqTooDeep reports whether v nests containers more than limit deep (v
+// itself is level 1). It walks with its own stack, so a value nested a
+// million deep costs a walk to limit, not the goroutine's stack.
+func jqTooDeep(v any, limit int) bool {
+	type item struct {
+		v     any
+		depth int
+	}
+	stack := []item{{v, 1}}
+	push := func(e any, depth int) {
+		switch e.(type) {
+		case []any, map[string]any:
+			stack = append(stack, item{e, depth})
+		}
+	}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch x := it.v.(type) {
+		case []any:
+			if it.depth > limit {
+				return true
+			}
+			for _, e := range x {
+				push(e, it.depth+1)
+			}
+		case map[string]any:
+			if it.depth > limit {
+				return true
+			}
+			for _, e := range x {
+				push(e, it.depth+1)
+			}
+		}
+	}
+	return false
+}
+
+// decodeJQInput reads a job's input document with exact numbers
+// (json.Number, which gojq keeps as written) after checking it like any
+// JSON body (syntax, nesting), so the decoder's recursion is bounded.
+func decodeJQInput(b []byte) (any, *Error) {
+	if serr := jsonscan.Validate(b); serr != nil {
+		return nil, inputError("invalid JSON: %s", serr)
+	}
+	return jqValue(gjson.ParseBytes(b)), nil
+}
+
+// jqValue is a JSON value as gojq's values: nil, bool, json.Number,
+// string, []any, map[string]any.
+func jqValue(r gjson.Result) any {
+	switch r.Type {
+	case gjson.Null:
+		return nil
+	case gjson.False:
+		return false
+	case gjson.True:
+		return true
+	case gjson.Number:
+		return json.Number(r.Raw)
+	case gjson.String:
+		return r.Str
+	}
+	if r.IsArray() {
+		a := []any{}
+		r.ForEach(func(_, e gjson.Result) bool {
+			a = append(a, jqValue(e))
+			return true
+		})
+		return a
+	}
+	m := map[string]any{}
+	r.ForEach(func(k, e gjson.Result) bool {
+		m[k.Str] = jqValue(e)
+		return true
+	})
+	return m
+}
+
+// jqInput is the table as the jq step's input: a JSON array of objects of
+// the fields (times as RFC 3339 text; JSON cells as they were read).
+func jqInput(rs *runState, t *table) ([]byte, error) {
+	var b []byte
+	b = append(b, '[')
+	for i := 0; i < t.n; i++ {
 		if err := rs.check(i); err != nil {
 			return nil, err
 		}
-		row := make(map[string]any, len(t.cols))
-		for _, c := range t.cols {
-			var v any
-			if c.typ == tJSON {
-				// gjson's decoder is several times faster than encoding/json's,
-				// and its float64 numbers are what gojq uses for JSON numbers.
-				if p := c.raws[i]; p != nil {
-					v = gjson.ParseBytes(*p).Value()
-				}
-			} else {
-				v = c.value(i)
-			}
-			switch x := v.(type) {
-			case time.Time:
-				v = x.Format(time.RFC3339Nano)
-			case uint64: // gojq's numbers are int, float64 and *big.Int
-				v = new(big.Int).SetUint64(x)
-			}
-			row[c.name] = v
+		if i > 0 {
+			b = append(b, ',')
 		}
-		rows[i] = row
+		b = append(b, '{')
+		for j, c := range t.cols {
+			if j > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONText(b, c.name)
+			b = append(b, ':')
+			b = appendJQCell(b, c, i)
+		}
+		b = append(b, '}')
 	}
-	return rows, nil
+	return append(b, ']'), nil
+}
+
+// appendJQCell writes row i of c as JSON.
+func appendJQCell(b []byte, c *column, i int) []byte {
+	if c.typ == tJSON {
+		if p := c.raws[i]; p != nil {
+			return append(b, *p...)
+		}
+		return append(b, "null"...)
+	}
+	switch x := c.value(i).(type) {
+	case nil:
+		return append(b, "null"...)
+	case bool:
+		return strconv.AppendBool(b, x)
+	case float64:
+		return appendJSONFloat(b, x)
+	case int:
+		return strconv.AppendInt(b, int64(x), 10)
+	case uint64:
+		return strconv.AppendUint(b, x, 10)
+	case time.Time:
+		return appendJSONText(b, x.Format(time.RFC3339Nano))
+	case string:
+		return appendJSONText(b, x)
+	default:
+		return appendJSONText(b, fmt.Sprint(x))
+	}
+}
+
+// appendJSONText writes s as a JSON string (invalid UTF-8 replaced).
+func appendJSONText(b []byte, s string) []byte {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	b = append(b, '"')
+	b = appendJSONStringBody(b, s)
+	return append(b, '"')
+}
+
+// appendJSONFloat writes f as encoding/json does; JSON has no NaN (null)
+// or infinities (the largest finite numbers, as gojq writes them).
+func appendJSONFloat(b []byte, f float64) []byte {
+	switch {
+	case math.IsNaN(f):
+		return append(b, "null"...)
+	case math.IsInf(f, 1):
+		f = math.MaxFloat64
+	case math.IsInf(f, -1):
+		f = -math.MaxFloat64
+	}
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // e-09 → e-9, as encoding/json
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
 
 func jqTypeName(v any) string {

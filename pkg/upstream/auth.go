@@ -206,7 +206,7 @@ func dropGrafanaHeaders(h http.Header) {
 // the user's identity from a request to a host other than the upstream.
 func (c *Client) stripCredentials(r *http.Request) {
 	for _, h := range []string{"Authorization", "Proxy-Authorization", "Cookie", backend.OAuthIdentityIDTokenHeaderName,
-		"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256"} {
+		"X-Amz-Security-Token", "X-Amz-Date", "X-Amz-Content-Sha256", "Referer"} {
 		r.Header.Del(h)
 	}
 	for _, h := range c.settings.Headers {

@@ -276,9 +276,15 @@ func (rt roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // Scrub removes every form of the data source's credentials Relay sends
-// (plain, base64 of user:password, URL-encoded, fetched OAuth2 tokens) from
+// (plain, base64 of user:password, URL-encoded, fetched OAuth2 tokens; as
+// written or inside JSON, HTML and percent escapes; whole or a prefix) from
 // text an upstream answered, before it reaches an error message or a log.
 func (c *Client) Scrub(text string) string { return c.scrub.scrub(text) }
+
+// ScrubCut is Scrub, then a cut to at most max bytes ("…" added): every text
+// from an upstream that is shortened for a message goes through it, so the
+// cut never leaves a secret's prefix behind.
+func (c *Client) ScrubCut(text string, max int) string { return c.scrub.scrubCut(text, max) }
 
 // Base returns a copy of the upstream base URL.
 func (c *Client) Base() *url.URL {

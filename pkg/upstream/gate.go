@@ -35,7 +35,16 @@ func (c *Client) admit(ctx context.Context, method string, u *url.URL) *Error {
 		return nil
 	}
 	if err := c.gate(ctx, method, u, rel); err != nil {
-		return newError(KindDenied, "", err, "%s", c.scrub.scrub(err.Error()))
+		// The policy's message may quote the path (a redirect's, so the
+		// upstream's text): Denial hands the policy's error to the caller,
+		// so it is scrubbed, and cut only after that.
+		var ae *apierr.Error
+		if errors.As(err, &ae) {
+			cp := *ae
+			cp.Message = c.scrub.scrubCut(ae.Message, maxShownMessage)
+			err = &cp
+		}
+		return newError(KindDenied, "", err, "%s", c.scrub.scrubCut(err.Error(), maxShownMessage))
 	}
 	return nil
 }
@@ -50,7 +59,7 @@ func (c *Client) relative(u *url.URL) (string, *Error) {
 		p = "/"
 	}
 	if base != "" && p != base && !strings.HasPrefix(p, base+"/") {
-		return "", newError(KindBlocked, "", nil, "upstream path %s is outside the configured base path %s", shownPath(u), base+"/")
+		return "", newError(KindBlocked, "", nil, "upstream path %s is outside the configured base path %s", c.shownPath(u), base+"/")
 	}
 	rel := strings.TrimPrefix(p, base)
 	if rel == "" {
@@ -59,12 +68,10 @@ func (c *Client) relative(u *url.URL) (string, *Error) {
 	return rel, nil
 }
 
-func shownPath(u *url.URL) string {
-	p := u.EscapedPath()
-	if len(p) > maxShownPath {
-		p = p[:maxShownPath] + "..."
-	}
-	return p
+// shownPath is u's path for a message: scrubbed (an upstream's redirect
+// chose it), then cut.
+func (c *Client) shownPath(u *url.URL) string {
+	return c.scrub.scrubCut(u.EscapedPath(), maxShownPath)
 }
 
 // Denial returns the policy's own error when err is a gate refusal, so

@@ -7,8 +7,12 @@ import (
 	"github.com/relay-gateway/relay/pkg/httpx"
 )
 
-// maxShownPath bounds how much of a refused path an error repeats.
-const maxShownPath = 200
+// maxShownPath bounds how much of a refused path an error repeats, and
+// maxShownMessage a policy refusal that quotes one.
+const (
+	maxShownPath    = 200
+	maxShownMessage = 400
+)
 
 // JoinPath puts the caller's upstream path rel under base.Path and returns a
 // new URL on base's scheme and host (base is not modified).

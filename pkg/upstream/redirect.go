@@ -30,6 +30,10 @@ func (c *Client) checkTarget(u *url.URL) *Error {
 // credentialsMiddleware. Refusals are KindRedirect (the redirect was the
 // problem), except always-refused addresses, which stay KindBlocked.
 func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	// net/http sets Referer to the previous hop's URL, query included: after
+	// a redirect that kept the query, that is the apiKey-in-query credential,
+	// sent on to whichever host comes next. Relay sends no Referer on hops.
+	req.Header.Del("Referer")
 	status := 0
 	if req.Response != nil {
 		status = req.Response.StatusCode
@@ -57,7 +61,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	// A hop is a new request: the same rules, method and base path as a
 	// first one (a 307 replays a POST body, a 302 may point at an Admin path).
 	if e := c.admit(req.Context(), req.Method, req.URL); e != nil {
-		return refuse(newError(KindRedirect, "", nil, "upstream redirect to %s %s refused: %s", req.Method, shownPath(req.URL), e.msg))
+		return refuse(newError(KindRedirect, "", nil, "upstream redirect to %s %s refused: %s", req.Method, c.shownPath(req.URL), e.msg))
 	}
 	return nil
 }

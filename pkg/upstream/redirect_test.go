@@ -156,6 +156,29 @@ func TestRedirectPolicy(t *testing.T) {
 			}
 		}
 	})
+	t.Run("API key in the query never reaches another host in Referer", func(t *testing.T) {
+		// Issue 21 §5: a same-origin redirect that keeps the query (key
+		// included), then a redirect to an allowed host: net/http would send
+		// the previous hop's URL as Referer.
+		keeps := newServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch r.URL.Path {
+			case "/start":
+				http.Redirect(w, r, "/mid?"+r.URL.RawQuery, http.StatusFound)
+			case "/mid":
+				if r.Header.Get("Referer") != "" {
+					t.Errorf("a same-origin hop carried Referer %q", r.Header.Get("Referer"))
+				}
+				http.Redirect(w, r, b.URL+"/landing", http.StatusFound)
+			}
+		}))
+		jd := map[string]any{"auth": map[string]any{"type": "apiKey", "apiKeyName": "api_key", "apiKeyIn": "query"},
+			"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "allowedHosts": []string{bHost}}}
+		c := newTestClient(t, cfg{url: keeps.URL, json: jd, secure: map[string]string{"apiKeyValue": "key-referer"}})
+		s := get(t, c, context.Background(), "/start")
+		if s.Path != "/landing" || s.Header.Get("Referer") != "" || strings.Contains(fmt.Sprint(s.Header), "key-referer") {
+			t.Errorf("landed on %s with headers %v", s.Path, s.Header)
+		}
+	})
 	t.Run("too many hops", func(t *testing.T) {
 		c := newTestClient(t, cfg{url: a.URL, json: map[string]any{"network": map[string]any{"allowedCIDRs": []string{"127.0.0.1/32"}, "maxRedirects": 2}}})
 		if got, want := get(t, c, context.Background(), "/hop/2").Path, "/hop/0"; got != want {

@@ -97,21 +97,51 @@ func (s *scrubber) add(v string) {
 	}
 }
 
+// scrub replaces every credential in msg. It looks at the text as it is and
+// as it reads once its escapes are undone (unescape: JSON's \u003c and \",
+// HTML's &lt; and &#x3c;, percent-encoding, up to two layers deep), so a
+// secret an upstream reflects inside a JSON string or an HTML page is found
+// in whatever spelling it took. A prefix of a secret (at least partialLen
+// bytes) is replaced too: an upstream or a cut may have shortened it, and a
+// token's first half is still half the token.
 func (s *scrubber) scrub(msg string) string {
 	if msg == "" {
 		return msg
 	}
-	for _, v := range s.forms {
-		msg = strings.ReplaceAll(msg, v, "[redacted]")
-	}
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, fs := range s.tokens {
-		for _, f := range fs {
-			msg = strings.ReplaceAll(msg, f, "[redacted]")
+	forms := s.forms
+	if len(s.tokens) > 0 {
+		forms = append([]string(nil), s.forms...)
+		for _, fs := range s.tokens {
+			forms = append(forms, fs...)
 		}
 	}
-	return msg
+	s.mu.RUnlock()
+	if len(forms) == 0 {
+		return msg
+	}
+	spans := findSecrets(msg, forms, nil)
+	text, m := msg, (*spanMap)(nil)
+	for range maxUnescapeLayers {
+		next, nm := unescape(text, m)
+		if nm == nil {
+			break // nothing escaped (any more)
+		}
+		text, m = next, nm
+		spans = append(spans, findSecrets(text, forms, m)...)
+	}
+	return redact(msg, spans)
+}
+
+// ScrubCut scrubs text whole and only then cuts it to at most max bytes
+// (on a rune boundary, "…" added): cutting first would leave a secret's
+// prefix the scrubber no longer recognises as the whole secret.
+func (s *scrubber) scrubCut(text string, max int) string {
+	text = s.scrub(text)
+	if len(text) <= max {
+		return text
+	}
+	return strings.ToValidUTF8(text[:max], "") + "…"
 }
 
 func (s *scrubber) error(e *Error) *Error {

@@ -1,4 +1,5 @@
 import { Pagination, PaginationMode, PaginationTarget } from '../types/query';
+import { PAGINATION_MODES as PAGINATION_MODE_NAMES } from '../api/settings.gen';
 
 export interface PaginationOption {
   key: Exclude<keyof Pagination, 'mode'>;
@@ -81,14 +82,20 @@ export const MAX_PAGES_OPTION: PaginationOption = {
   type: 'number',
 };
 
-export const PAGINATION_MODES: Array<{ label: string; value: PaginationMode }> = [
-  { label: 'None', value: 'none' },
-  { label: 'Offset', value: 'offset' },
-  { label: 'Page', value: 'page' },
-  { label: 'Cursor', value: 'cursor' },
-  { label: 'Link', value: 'link' },
-  { label: 'List of values', value: 'list' },
-];
+const MODE_LABELS: Record<PaginationMode, string> = {
+  none: 'None',
+  offset: 'Offset',
+  page: 'Page',
+  cursor: 'Cursor',
+  link: 'Link',
+  list: 'List of values',
+};
+
+/** Every mode the backend accepts (settings.gen.ts), labelled: a new mode fails the build until it has a label. */
+export const PAGINATION_MODES: Array<{ label: string; value: PaginationMode }> = PAGINATION_MODE_NAMES.map((value) => ({
+  value,
+  label: MODE_LABELS[value],
+}));
 
 /** Where the offset, page, cursor or list value is sent. */
 export const PAGINATION_TARGETS: Array<{ label: string; value: PaginationTarget }> = [

@@ -1,6 +1,7 @@
 import { DataQuery } from '@grafana/schema';
 
 import { REGISTRY_COLUMN_TYPES, REGISTRY_FORMATS, REGISTRY_STEP_TYPES } from '../api/registry.gen';
+import { PAGINATION_MODES as PAGINATION_MODE_NAMES } from '../api/settings.gen';
 
 /**
  * The query model and pipeline, mirroring the backend (pkg/transform Pipeline,
@@ -95,7 +96,8 @@ export interface Pipeline {
   shape?: Shape;
 }
 
-export type PaginationMode = 'none' | 'offset' | 'page' | 'cursor' | 'link' | 'list';
+/** Generated from query.PaginationModes() (pkg/query/pagination_modes.go). */
+export type PaginationMode = (typeof PAGINATION_MODE_NAMES)[number];
 
 /** Where the offset, page, cursor or list value goes. */
 export type PaginationTarget = 'query' | 'header' | 'body' | 'variable';

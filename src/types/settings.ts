@@ -1,5 +1,7 @@
 import { DataSourceJsonData, DataSourceSettings } from '@grafana/data';
 
+import { AUTH_KINDS, BACKEND_DEFAULTS, RATE_CLASSES } from '../api/settings.gen';
+
 /** Grafana org roles, weakest first; the backend compares them on this scale. */
 export const ROLES = ['Viewer', 'Editor', 'Admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -7,8 +9,8 @@ export type Role = (typeof ROLES)[number];
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-export type AuthType =
-  'none' | 'basic' | 'bearer' | 'apiKey' | 'oauth2' | 'forwardOAuth' | 'sigv4' | 'digest' | 'jwt' | 'azure';
+/** jsonData.auth.type: generated from the backend's list (pkg/settings/kinds.go). */
+export type AuthType = (typeof AUTH_KINDS)[number];
 
 /** How a fetched token is sent (oauth2, jwt): header name and a format containing {{token}}. */
 export interface TokenFormat {
@@ -120,8 +122,8 @@ export interface Rate {
   burst?: number;
 }
 
-/** Route classes the backend rate-limits separately (pkg/resources: route classes). */
-export const RATE_CLASSES = ['read', 'write', 'transform', 'action'] as const;
+/** Rate classes the backend limits separately: generated from pkg/settings/kinds.go. */
+export { RATE_CLASSES };
 
 export interface ApiKeyMeta {
   name: string;
@@ -223,20 +225,8 @@ export type SecureKey = keyof RelaySecureJsonData & string;
 
 export type RelaySettings = DataSourceSettings<RelayJsonData, RelaySecureJsonData>;
 
-/** Backend defaults (pkg/settings/defaults.go), shown as placeholders. */
+/** Backend defaults (generated from pkg/settings/defaults.go), shown as placeholders. */
 export const DEFAULTS = {
-  timeouts: { dial: '5s', tlsHandshake: '5s', responseHeader: '30s', request: '60s' },
-  maxRedirects: 3,
-  maxRequestBytes: 10 * 1024 * 1024,
-  maxRequestBytesCeiling: 15 * 1024 * 1024,
-  maxResponseBytes: 2 * 1024 * 1024 * 1024,
-  maxConcurrent: 64,
-  rate: { perSecond: 50, burst: 100, idleTTL: '10m' },
-  cacheMaxBytes: 32 * 1024 * 1024,
-  transform: { maxInputBytes: 64 * 1024 * 1024, maxRows: 1_000_000, timeout: '30s' },
-  query: { maxPages: 10, concurrency: 4 },
-  healthPath: '/',
-  audit: { ringSize: 1000, ringSizeMax: 100_000 },
-  apiKeyName: 'X-API-Key',
-  proxyRules: [{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }] as ProxyRule[],
-} as const;
+  ...BACKEND_DEFAULTS,
+  proxyRules: [{ ...BACKEND_DEFAULTS.proxyRule, methods: [...BACKEND_DEFAULTS.proxyRule.methods] }] as ProxyRule[],
+};

@@ -40,6 +40,13 @@ datasources:
 // start runs a stack whose demo API accepts the canary as its bearer token.
 func start(t *testing.T, jsonData string) *harness.Stack {
 	t.Helper()
+	return startWithUsers(t, jsonData, "")
+}
+
+// startWithUsers is start with the dev host's users YAML ("" the harness's
+// default users).
+func startWithUsers(t *testing.T, jsonData, users string) *harness.Stack {
+	t.Helper()
 	base := map[string]any{"auth": map[string]any{"type": "bearer"}, "healthPath": "/health",
 		"network": map[string]any{"allowPrivateNetworks": true}}
 	if jsonData != "" {
@@ -52,7 +59,7 @@ func start(t *testing.T, jsonData string) *harness.Stack {
 		}
 	}
 	b, _ := json.Marshal(base)
-	s := harness.Start(t, harness.Options{Provisioning: provisioning(string(b)), DemoArgs: []string{"-bearer-token", canary}})
+	s := harness.Start(t, harness.Options{Provisioning: provisioning(string(b)), Users: users, DemoArgs: []string{"-bearer-token", canary}})
 	// Registered after Start, so it runs before the stack stops: whatever the
 	// test did, the secret must not have reached a log line.
 	t.Cleanup(func() { assertNoCanary(t, "the dev host and plugin log", s.DevHostLog()) })

@@ -71,12 +71,14 @@ func (i *Instance) Call(r resourcetest.Request) *resourcetest.Response {
 }
 
 // Query runs QueryData with one query as the user (a Grafana role name; ""
-// means no user, as for alert rules).
+// means an alert evaluation: no user and Grafana's FromAlert header).
 func (i *Instance) Query(roleName string, q backend.DataQuery) backend.DataResponse {
 	req := &backend.QueryDataRequest{Queries: []backend.DataQuery{q},
 		PluginContext: backend.PluginContext{OrgID: 1}}
 	if roleName != "" {
 		req.PluginContext.User = &backend.User{Login: "test-" + roleName, Role: roleName}
+	} else {
+		req.Headers = map[string]string{backend.FromAlertHeaderName: "true"}
 	}
 	res, err := i.QueryData(context.Background(), req)
 	if err != nil {

@@ -3,22 +3,26 @@ import { Alert, Field, Input, RadioButtonGroup, SecretInput, Stack, TagsInput } 
 
 import { KeyValueEditor } from '../common/KeyValueEditor';
 import { Section } from '../common/Section';
+import { AUTH_KINDS } from '../../api/settings.gen';
 import { AuthSettings, AuthType, SecureKey, TokenFormat } from '../../types/settings';
 import { ConfigApi } from './configApi';
 import { useFieldError } from './health';
 
-const AUTH_TYPES: Array<{ label: string; value: AuthType; description: string }> = [
-  { label: 'None', value: 'none', description: 'No credentials' },
-  { label: 'Basic', value: 'basic', description: 'User name and password' },
-  { label: 'Bearer token', value: 'bearer', description: 'Authorization: Bearer <token>' },
-  { label: 'API key', value: 'apiKey', description: 'A key in a header or query parameter' },
-  { label: 'OAuth2', value: 'oauth2', description: 'Client credentials grant' },
-  { label: 'Forward OAuth', value: 'forwardOAuth', description: "The Grafana user's OAuth token" },
-  { label: 'AWS SigV4', value: 'sigv4', description: 'AWS Signature Version 4' },
-  { label: 'Digest', value: 'digest', description: 'HTTP Digest (RFC 7616)' },
-  { label: 'JWT bearer', value: 'jwt', description: 'OAuth2 JWT bearer grant, Google service accounts' },
-  { label: 'Azure', value: 'azure', description: 'Microsoft Entra ID' },
-];
+/** Label and description of every auth kind: a kind the backend adds (settings.gen.ts) fails the build until it has one. */
+const AUTH_LABELS: Record<AuthType, { label: string; description: string }> = {
+  none: { label: 'None', description: 'No credentials' },
+  basic: { label: 'Basic', description: 'User name and password' },
+  bearer: { label: 'Bearer token', description: 'Authorization: Bearer <token>' },
+  apiKey: { label: 'API key', description: 'A key in a header or query parameter' },
+  oauth2: { label: 'OAuth2', description: 'Client credentials grant' },
+  forwardOAuth: { label: 'Forward OAuth', description: "The Grafana user's OAuth token" },
+  sigv4: { label: 'AWS SigV4', description: 'AWS Signature Version 4' },
+  digest: { label: 'Digest', description: 'HTTP Digest (RFC 7616)' },
+  jwt: { label: 'JWT bearer', description: 'OAuth2 JWT bearer grant, Google service accounts' },
+  azure: { label: 'Azure', description: 'Microsoft Entra ID' },
+};
+
+const AUTH_TYPES = AUTH_KINDS.map((value) => ({ value, ...AUTH_LABELS[value] }));
 
 /** Secrets each auth type uses; switching type resets the ones no longer used. */
 const SECRETS: Record<AuthType, SecureKey[]> = {

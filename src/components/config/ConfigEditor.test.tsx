@@ -355,7 +355,7 @@ describe('ConfigEditor', () => {
     expect(latest.current.jsonData.rateLimits).not.toHaveProperty('idleTTL');
   });
 
-  it('offers only the classes without a rate and disables "Add class" when all four have one', async () => {
+  it('offers only the classes without a rate and disables "Add class" when every class has one', async () => {
     healthy(installFakeBackend());
     const r = { perSecond: 1, burst: 1 };
     const latest = renderEditor(
@@ -371,6 +371,9 @@ describe('ConfigEditor', () => {
 
     await userEvent.click(section('Limits').getByRole('button', { name: /Add class/ }));
     expect(latest.current.jsonData.rateLimits?.classes?.read).toEqual({ perSecond: 50, burst: 100 });
+    // "query", the class every upstream call of a query is charged to, is the last free one.
+    await userEvent.click(section('Limits').getByRole('button', { name: /Add class/ }));
+    expect(latest.current.jsonData.rateLimits?.classes?.query).toEqual({ perSecond: 50, burst: 100 });
     expect(section('Limits').getByRole('button', { name: /Add class/ })).toBeDisabled();
   });
 

@@ -2,6 +2,7 @@ import React from 'react';
 import { RadioButtonGroup, Switch, TagsInput, Text, useStyles2 } from '@grafana/ui';
 
 import { RouteInfo } from '../../api/openapi';
+import { ROUTE_NAMES } from '../../api/settings.gen';
 import { Role, RouteOverride, ROLES } from '../../types/settings';
 import { Column, EditableTable } from '../common/EditableTable';
 import { ResourceStatus } from '../common/ResourceStatus';
@@ -11,8 +12,8 @@ import { ResourceState } from '../common/useResource';
 import { ConfigApi } from './configApi';
 import { useFieldErrorsUnder } from './health';
 
-/** Route names of the backend's table (pkg/resources/table.go), for when the saved data source cannot be asked. */
-export const KNOWN_ROUTES = ['openapi', 'info', 'audit', 'proxy', 'transform', 'schema', 'actions.list', 'actions.run'];
+/** Route names of the backend's table (generated), for when the saved data source cannot be asked. */
+export const KNOWN_ROUTES: readonly string[] = ROUTE_NAMES;
 
 const ROLE_CHOICES: Array<{ label: string; value: Role | '' }> = [
   { label: 'Default', value: '' },

@@ -27,6 +27,15 @@ import (
 // AllowedModifiers are the gjson modifiers whose result is at most their input.
 var AllowedModifiers = []string{"this", "reverse", "flatten", "keys", "values", "valid", "ugly", "join"}
 
+// MaxLength and MaxSteps bound a path: gjson evaluates each component of a
+// chain ("@this|@this|…") one call deeper on the stack, so a long enough path
+// would overflow it and kill the process (issue 21). Counted conservatively:
+// a dot or bracket inside a quoted key counts too.
+const (
+	MaxLength = 4096
+	MaxSteps  = 256
+)
+
 // MaxFanout bounds how many times one path may repeat the data.
 const MaxFanout = 64
 
@@ -42,7 +51,11 @@ func Fanout(path string) (int, error) {
 		sum   int // fan-out of the finished components
 		cur   int // fan-out of the component being read
 	}
+	if len(path) > MaxLength {
+		return 0, fmt.Errorf("the path is %d bytes long; at most %d", len(path), MaxLength)
+	}
 	stack := []frame{{cur: 1}}
+	steps := 0 // components: gjson evaluates one nested call per '.', '|' or bracket
 	closeOne := func() {
 		top := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -54,6 +67,11 @@ func Fanout(path string) (int, error) {
 	escaped := -1 // index of the last character escaped by a backslash
 	for i := 0; i < len(path); i++ {
 		c := path[i]
+		if strings.IndexByte(".|[{(", c) >= 0 {
+			if steps++; steps > MaxSteps {
+				return 0, fmt.Errorf("the path has more than %d components (dots, pipes, brackets)", MaxSteps)
+			}
+		}
 		start := i == 0 || i-1 != escaped && strings.IndexByte(".|[{,(:=<>!%~ \t", path[i-1]) >= 0
 		switch {
 		case c == '\\':

@@ -1,0 +1,73 @@
+package jqworker
+
+import (
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// applyHardLimits caps the worker's writable memory (RLIMIT_DATA: heap,
+// stacks and every private writable mapping, counted by Linux since 4.7) at
+// what it holds now plus memory, and arms the CPU backstop. RLIMIT_AS would
+// not do: Go reserves far more address space than it uses. An allocation
+// past the cap fails, and the Go runtime dies of it ("out of memory").
+func applyHardLimits(memory int64) string {
+	applied := []string{}
+	if base, ok := vmData(); ok {
+		limit := base + uint64(memory)*raceDataFactor
+		if syscall.Setrlimit(syscall.RLIMIT_DATA, &syscall.Rlimit{Cur: limit, Max: limit}) == nil {
+			applied = append(applied, fmt.Sprintf("RLIMIT_DATA=%dMiB", limit>>20))
+		}
+	}
+	armCPULimit()
+	return strings.Join(append(applied, "RLIMIT_CPU per program"), ",")
+}
+
+// vmData is the process's VmData (/proc/self/status) in bytes.
+func vmData() (uint64, bool) {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmData:"); ok {
+			n, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return n << 10, err == nil
+		}
+	}
+	return 0, false
+}
+
+// cpuLimitMessage is what a worker writes before it exits at its CPU limit.
+const cpuLimitMessage = "jq worker: CPU time limit"
+
+// armCPULimit makes SIGXCPU (the soft RLIMIT_CPU, which setJobCPU moves
+// before every job) end the worker; Go ignores the signal otherwise.
+func armCPULimit() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGXCPU)
+	go func() {
+		<-ch
+		fmt.Fprintln(os.Stderr, cpuLimitMessage)
+		os.Exit(3)
+	}()
+}
+
+// setJobCPU lets the next job use seconds of CPU time beyond what the
+// worker used so far (the soft limit; the hard one stays).
+func setJobCPU(seconds int64) {
+	if seconds <= 0 {
+		return
+	}
+	var ru syscall.Rusage
+	var lim syscall.Rlimit
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil || syscall.Getrlimit(syscall.RLIMIT_CPU, &lim) != nil {
+		return
+	}
+	used := uint64(ru.Utime.Sec + ru.Stime.Sec + 1)
+	lim.Cur = min(used+uint64(seconds), lim.Max)
+	_ = syscall.Setrlimit(syscall.RLIMIT_CPU, &lim)
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package jqworker
+
+const raceDataFactor = 1
