@@ -21,6 +21,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"slices"
@@ -283,7 +284,7 @@ func report(b *testing.B, kinds []kind, lat [][]time.Duration, samples []sample)
 		r0, r1 := meanOf(first, func(s sample) float64 { return float64(s.rss[p]) }), meanOf(last, func(s sample) float64 { return float64(s.rss[p]) })
 		g0, g1 := meanOf(first, func(s sample) float64 { return float64(s.goroutines[p]) }), meanOf(last, func(s sample) float64 { return float64(s.goroutines[p]) })
 		fmt.Printf("replica %d: RSS %.1f → %.1f MiB, change %s; goroutines %.0f → %.0f, %s\n", p+1, r0/1024, r1/1024,
-			target.AtMost(abs(r1/r0-1)*100, 15, "%.1f %%"), g0, g1, target.AtMost(g1, g0*1.1+5, "%.0f"))
+			target.AtMost(abs(r1/r0-1)*100, 15, "%.1f %%"), g0, g1, target.AtMost(g1, math.Ceil(g0*1.1+5), "%.0f"))
 		b.ReportMetric(r1/r0, fmt.Sprintf("rss-ratio-replica%d", p+1))
 	}
 }

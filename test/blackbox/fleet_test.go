@@ -220,6 +220,14 @@ func TestFleetSharedState(t *testing.T) {
 				t.Fatalf("read while Redis is down: %d %s", resp.StatusCode, body)
 			}
 		}
+		for i := 0; i < 3; i++ {
+			q := map[string]any{"from": "now-1h", "to": "now", "queries": []any{map[string]any{"refId": "A",
+				"datasource": map[string]any{"uid": uid}, "path": "/api/items", "params": map[string]any{"limit": "2"},
+				"pipeline": map[string]any{"root": "items"}}}}
+			if resp, body := f.Do("POST", "/api/ds/query", "editor", q, nil); resp.StatusCode != 200 {
+				t.Fatalf("query while Redis is down: %d %s", resp.StatusCode, body)
+			}
+		}
 		// An action with an Idempotency-Key is not run: it could run twice.
 		before := demoCount(t, demo, "/api/items")
 		resp, body := f.Do("POST", res+"/actions/create-item", "editor", map[string]any{"params": map[string]any{"name": "outage", "price": 1}},
