@@ -211,6 +211,36 @@ func TestFleetSharedState(t *testing.T) {
 		}
 	})
 
+	t.Run("Redis stops answering", func(t *testing.T) {
+		f := f.With(t)
+		r.Pause()
+		defer r.Resume()
+		// Each Redis call gives up after its own short timeout: reads are served, an idempotent action is refused.
+		for i := 0; i < 3; i++ {
+			if resp, body := f.Do("GET", res+"/proxy/api/items?limit=1", "editor", nil, nil); resp.StatusCode != 200 {
+				t.Fatalf("read while Redis hangs: %d %s", resp.StatusCode, body)
+			}
+		}
+		resp, body := f.Do("POST", res+"/actions/create-item", "editor", map[string]any{"params": map[string]any{"name": "hang", "price": 1}},
+			map[string]string{"Idempotency-Key": "fleet-hang-1"})
+		if resp.StatusCode != 503 || decode(t, body)["code"] != "shared_state_unavailable" {
+			t.Fatalf("idempotent action while Redis hangs: %d %s", resp.StatusCode, body)
+		}
+		r.Resume()
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			resp, body := f.Do("POST", res+"/actions/create-item", "editor", map[string]any{"params": map[string]any{"name": "hang", "price": 1}},
+				map[string]string{"Idempotency-Key": "fleet-hang-1"})
+			if resp.StatusCode == 200 {
+				break
+			}
+			if resp.StatusCode != 503 || time.Now().After(deadline) {
+				t.Fatalf("after resuming: %d %s", resp.StatusCode, body)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+	})
+
 	t.Run("Redis killed and restarted mid-run", func(t *testing.T) {
 		f := f.With(t)
 		r.Kill()
