@@ -233,6 +233,19 @@ export function steps({ base, devhost, shot }) {
       },
     },
     {
+      name: "query editor: a cache TTL in the request options; the preview says the answer's TTL and that it came from the cache",
+      run: async (page) => {
+        await page.getByText('Request options', { exact: true }).click();
+        await page.getByLabel('Cache TTL', { exact: true }).fill('1m');
+        const cache = page.getByTestId('preview-cache');
+        await cache.getByText(/^Cached for 1m0s \(this query's cacheTTL\)\./).waitFor({ timeout: TIMEOUT });
+        await page.getByRole('button', { name: 'Refresh' }).click();
+        await cache.getByText(/This answer was served from the cache \(age \d+s\)\.$/).waitFor({ timeout: TIMEOUT });
+        const model = JSON.parse(await page.getByTestId('query-model').textContent());
+        assert.equal(model.cacheTTL, '1m');
+      },
+    },
+    {
       name: 'query editor in the light theme, from a saved query',
       run: async (page) => {
         const query = {

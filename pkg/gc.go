@@ -31,15 +31,26 @@ func readGCSettings(getenv func(string) string) (gcSettings, error) {
 			return gcSettings{}, fmt.Errorf("gogc %q: want a positive percentage or off", v)
 		}
 	}
-	if v := strings.TrimSpace(getenv("GF_PLUGIN_MEMORY_LIMIT")); v != "" && getenv("GOMEMLIMIT") == "" {
-		n, err := parseBytes(v)
-		if err != nil {
-			return gcSettings{}, fmt.Errorf("memory_limit %q: %w", v, err)
+	if getenv("GOMEMLIMIT") == "" {
+		s.memoryLimit = defaultMemoryLimit
+		if v := strings.TrimSpace(getenv("GF_PLUGIN_MEMORY_LIMIT")); v != "" {
+			n, err := parseBytes(v)
+			if err != nil {
+				return gcSettings{}, fmt.Errorf("memory_limit %q: %w", v, err)
+			}
+			s.memoryLimit = n
 		}
-		s.memoryLimit = n
 	}
 	return s, nil
 }
+
+// defaultMemoryLimit is the soft limit when none is configured. The
+// in-flight budgets bound what calls hold at once (docs/security.md); the
+// garbage they leave is only collected when the heap reaches its goal, which
+// without a limit is twice the last live peak, so a burst of worst cases left
+// the next burst room for 900 MiB of garbage (bench/memory). The soft limit
+// makes the collector run before the process grows past it.
+const defaultMemoryLimit = 400 << 20
 
 func (s gcSettings) apply() {
 	if s.percent != 0 {

@@ -8,8 +8,9 @@ func TestReadGCSettings(t *testing.T) {
 		want    gcSettings
 		wantErr bool
 	}{
-		{env: nil, want: gcSettings{}},
-		{env: map[string]string{"GF_PLUGIN_GOGC": "400"}, want: gcSettings{percent: 400}},
+		{env: nil, want: gcSettings{memoryLimit: defaultMemoryLimit}},
+		{env: map[string]string{"GF_PLUGIN_GOGC": "400"}, want: gcSettings{percent: 400, memoryLimit: defaultMemoryLimit}},
+		{env: map[string]string{"GOMEMLIMIT": "off"}, want: gcSettings{}},
 		{env: map[string]string{"GF_PLUGIN_GOGC": "off", "GF_PLUGIN_MEMORY_LIMIT": "256MiB"}, want: gcSettings{percent: -1, memoryLimit: 256 << 20}},
 		{env: map[string]string{"GF_PLUGIN_MEMORY_LIMIT": "1.5GiB"}, want: gcSettings{memoryLimit: 3 << 29}},
 		{env: map[string]string{"GF_PLUGIN_MEMORY_LIMIT": "1048576"}, want: gcSettings{memoryLimit: 1 << 20}},

@@ -11,11 +11,11 @@ import (
 // policy/client/engine → leaves); a new arrow must be added here on purpose.
 var allowedImports = map[string][]string{
 	"pkg":           {"plugin", "jqworker", "shared"},
-	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "jqworker", "shared", "transform", "upstream", "settings", "apierr", "role"},
+	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "cache", "jqworker", "shared", "transform", "upstream", "settings", "apierr", "role"},
 	"pkg/jqworker":  {"transform"},
 	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
-	"pkg/query":     {"authz", "transform", "upstream", "httpx", "settings", "apierr", "role"},
+	"pkg/query":     {"authz", "cache", "transform", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/actions":   {"authz", "upstream", "httpx", "settings", "apierr", "role"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
 	"pkg/upstream":  {"httpx", "settings", "apierr"},

@@ -104,7 +104,18 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       return this.transform({ data: q.data, pipeline: q.pipeline ?? {} });
     }
     const source: TransformSource = { method: q.method || (q.graphql ? 'POST' : 'GET'), path: q.path || '' };
-    for (const k of ['upstream', 'params', 'headers', 'body', 'format', 'pagination', 'graphql'] as const) {
+    const fields = [
+      'upstream',
+      'params',
+      'headers',
+      'body',
+      'format',
+      'pagination',
+      'graphql',
+      'cacheTTL',
+      'staleWhileRevalidate',
+    ] as const;
+    for (const k of fields) {
       if (q[k] !== undefined) {
         Object.assign(source, { [k]: q[k] });
       }

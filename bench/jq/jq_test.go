@@ -1,18 +1,18 @@
 // Package jqbench measures what the jq sandbox costs (issue 21): the plugin
 // binary re-executed as a jq worker, against running the program in process.
 //
-//	go test ./bench/jq -run '^$' -bench . -benchtime 1x
+//		go test ./bench/jq -run '^$' -bench . -benchtime 1x
 //
-//   - BenchmarkWorkerStart: exec of the real plugin binary to its hello
-//     (what a call pays when no warm worker is idle: after a death, or the
-//     first call), median of 20 starts.
-//   - BenchmarkCallOverhead: a trivial program ({} over null) through a warm
-//     worker and in process, in alternating rounds: the per-call cost of two
-//     pipe round trips and the worker's framing.
-//   - BenchmarkStepTypicalAnswer: a jq step (map({id, host, cpu, ok})) over a
-//     typical answer (1,000 rows × 8 fields, 140 KB) through the engine, with
-//     the sandbox as its runner and in process, alternating; prints the ratio.
-//     The sandbox is what production runs; the ratio is its price.
+//	  - BenchmarkWorkerStart: exec of the real plugin binary to its hello
+//	    (what a call pays when no warm worker is idle: after a death, or the
+//	    first call), median of 20 starts.
+//	  - BenchmarkCallOverhead: a trivial program ({} over null) through a warm
+//	    worker and in process, in alternating rounds: the per-call cost of two
+//	    pipe round trips and the worker's framing.
+//	  - BenchmarkStepTypicalAnswer: a jq step (map({id, host, cpu, ok})) over a
+//	    typical answer (1,000 rows × 8 fields, 140 KB) through the engine, with
+//	    the sandbox as its runner and in process, alternating; prints the ratio.
+//	    The sandbox is what production runs; the ratio is its price.
 package jqbench
 
 import (

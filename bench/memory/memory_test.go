@@ -143,11 +143,11 @@ func BenchmarkWorstCaseMemory(b *testing.B) {
 	peak := overallPeak
 	b.ReportMetric(float64(peak)/1024, "peak-MiB")
 	b.ReportMetric(float64(idle)/1024, "idle-MiB")
-	verdict := "within bound"
+	verdict := "within target"
 	if peak/1024 > boundMiB {
-		verdict = "OVER BOUND"
+		verdict = "ABOVE TARGET"
 	}
-	fmt.Printf("memory: %d concurrent worst-case calls × %d routes: plugin peak RSS %d MiB (idle %d MiB, bound %d MiB): %s\n",
+	fmt.Printf("memory: %d concurrent worst-case calls × %d routes: plugin peak RSS %d MiB (idle %d MiB, target < %d MiB): %s\n",
 		concurrent, len(scenarios()), peak/1024, idle/1024, boundMiB, verdict)
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"html"
 	"net"
 	"net/http"
 	"strconv"
@@ -128,6 +129,12 @@ func (s *server) status(w http.ResponseWriter, r *http.Request) {
 		text = "status " + strconv.Itoa(code)
 	}
 	if code >= 400 {
+		if r.URL.Query().Get("reflect") == "html" {
+			// The same careless upstream with an HTML error page: the credentials HTML-escaped (&lt; &amp; &#34;).
+			writeBody(w, code, "text/html; charset=utf-8", []byte("<html><body><h1>"+html.EscapeString(text)+
+				"</h1><p>you sent Authorization: "+html.EscapeString(r.Header.Get("Authorization"))+"</p></body></html>"))
+			return
+		}
 		if r.URL.Query().Get("reflect") == "1" {
 			// A careless upstream that repeats the request's credentials in its error: Relay must scrub them.
 			text += "; you sent Authorization: " + r.Header.Get("Authorization")

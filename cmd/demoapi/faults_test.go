@@ -78,6 +78,18 @@ func TestSlowBody(t *testing.T) {
 	}
 }
 
+func TestStatusReflectsHTMLEscaped(t *testing.T) {
+	ts, _ := newTestAPI(t)
+	req := newRequest(t, http.MethodGet, ts.URL+"/status/400?reflect=html", nil)
+	req.Header.Set("Authorization", `Bearer a<b&"c`)
+	resp, body := send(t, ts.Client(), req)
+	checkStatus(t, resp, body, 400)
+	if !strings.Contains(string(body), "you sent Authorization: Bearer a&lt;b&amp;&#34;c</p>") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("%s %s", resp.Header.Get("Content-Type"), body)
+	}
+}
+
 func TestStatus(t *testing.T) {
 	ts, _ := newTestAPI(t)
 	for _, code := range []int{200, 201, 202, 204, 299, 304, 400, 401, 403, 404, 418, 429, 500, 502, 503, 504, 599} {

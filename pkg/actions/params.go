@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
@@ -181,7 +182,7 @@ func (a *action) parseParams(body []byte) (map[string]any, []FieldError) {
 		dec := json.NewDecoder(bytes.NewReader(body))
 		dec.UseNumber()
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil || dec.More() {
+		if err := httpx.DecodeOnly(dec, &req); err != nil {
 			return nil, []FieldError{{Field: "body", Message: `must be a JSON object {"params": {...}}`}}
 		}
 		if req.Params != nil {

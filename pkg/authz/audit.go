@@ -16,18 +16,21 @@ type AuditEntry struct {
 	Time      time.Time `json:"time"`
 	RequestID string    `json:"requestId"`
 	// ClientRequestID is the caller's own X-Request-Id, for correlation only.
-	ClientRequestID string  `json:"clientRequestId,omitempty"`
-	Login           string  `json:"login"`
-	Role            string  `json:"role"`
-	OrgID           int64   `json:"orgId"`
-	Route           string  `json:"route"`
-	Method          string  `json:"method"`
-	Path            string  `json:"path"`
-	Status          int     `json:"status"`
-	DurationMS      float64 `json:"durationMs"`
-	APIKey          string  `json:"apiKey,omitempty"`
-	Outcome         string  `json:"outcome"` // allowed | denied | error
-	Reason          string  `json:"reason,omitempty"`
+	ClientRequestID string `json:"clientRequestId,omitempty"`
+	Login           string `json:"login"`
+	Role            string `json:"role"`
+	OrgID           int64  `json:"orgId"`
+	Route           string `json:"route"`
+	// Upstream names the upstream a query's request went to ("default" for
+	// the data source's own URL); proxy entries name it in their path.
+	Upstream   string  `json:"upstream,omitempty"`
+	Method     string  `json:"method"`
+	Path       string  `json:"path"`
+	Status     int     `json:"status"`
+	DurationMS float64 `json:"durationMs"`
+	APIKey     string  `json:"apiKey,omitempty"`
+	Outcome    string  `json:"outcome"` // allowed | denied | error
+	Reason     string  `json:"reason,omitempty"`
 }
 
 // AuditStream is the fleet's shared audit log (pkg/shared: a capped Redis
@@ -136,7 +139,7 @@ func (a *Audit) Record(e AuditEntry) {
 		}
 	}
 	if a.logger != nil {
-		a.logger.Info("audit", "route", e.Route, "method", e.Method, "path", e.Path, "login", e.Login, "role", e.Role,
+		a.logger.Info("audit", "route", e.Route, "upstream", e.Upstream, "method", e.Method, "path", e.Path, "login", e.Login, "role", e.Role,
 			"orgId", e.OrgID, "status", e.Status, "durationMs", e.DurationMS, "apiKey", e.APIKey, "outcome", e.Outcome,
 			"reason", e.Reason, "requestId", e.RequestID)
 	}

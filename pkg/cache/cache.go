@@ -1,7 +1,9 @@
 // Package cache is Relay's response cache: a byte-bounded LRU of immutable
 // HTTP response entries with expiry, plus request collapsing so concurrent
 // misses for one key make one upstream call. It knows nothing about routes
-// or callers; the proxy builds the keys (see pkg/proxy/cache.go).
+// or callers; the proxy and the query runner build the keys (see
+// pkg/proxy/cache.go, pkg/query/cache.go). An optional Remote (tier.go) is a
+// second tier shared by the replicas of a Grafana fleet.
 package cache
 
 import (
@@ -57,6 +59,8 @@ type Cache struct {
 	items  map[string]*list.Element
 	flight singleflight.Group
 	m      metricSet
+	// remote is the shared second tier (nil: this process only); see tier.go.
+	remote Remote
 }
 
 type item struct {
@@ -68,7 +72,17 @@ type item struct {
 // New returns a cache holding at most maxBytes (as counted by Entry.Size).
 // name labels its metrics (the data source uid).
 func New(maxBytes int64, name string) *Cache {
-	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}, m: metricsFor(name)}
+	return newCache(maxBytes, "proxy", name)
+}
+
+// NewQuery returns a query cache: the same LRU, with the relay_query_cache_*
+// metrics.
+func NewQuery(maxBytes int64, name string) *Cache {
+	return newCache(maxBytes, "query", name)
+}
+
+func newCache(maxBytes int64, kind, name string) *Cache {
+	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}, m: metricsFor(kind, name)}
 }
 
 // Get returns the entry for key, fresh or stale, and marks it recently used.
@@ -164,3 +178,12 @@ func (c *Cache) Collapse(key string, fn func() any) (v any, ran bool) {
 
 // Count records how a request was answered, for the relay_cache_* metrics.
 func (c *Cache) Count(r Result) { c.m.requests.WithLabelValues(string(r)).Inc() }
+
+// CountQuery records how a cached query got its bytes, and how many bytes a
+// cache answer saved, for the relay_query_cache_* metrics.
+func (c *Cache) CountQuery(r QueryResult, bytes int) {
+	c.m.queries.WithLabelValues(string(r)).Inc()
+	if r != QueryMiss && bytes > 0 {
+		c.m.served.Add(float64(bytes))
+	}
+}

@@ -3,6 +3,7 @@ package httpx
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -23,4 +24,22 @@ func BodyError(err error) *apierr.Error {
 		return apierr.TooLarge(mbe.Limit)
 	}
 	return apierr.BadRequest("bad_body", "could not read the request body")
+}
+
+// ErrTrailingData is DecodeOnly's error for anything but white space after
+// the one JSON value of a body.
+var ErrTrailingData = errors.New("unexpected data after the JSON value")
+
+// DecodeOnly decodes the one JSON value dec reads and refuses anything after
+// it but white space: "{...}garbage" or "{...}}" is a malformed body, not a
+// body with a harmless tail (json.Decoder stops after the first value, and
+// its More() does not see a stray "}" or "]").
+func DecodeOnly(dec *json.Decoder, v any) error {
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return ErrTrailingData
+	}
+	return nil
 }

@@ -33,6 +33,7 @@ func serveWorker() int {
 	os.Stdout = os.Stderr
 	in := bufio.NewReaderSize(os.Stdin, 64<<10)
 
+	startMapped := mappedTotal()
 	if writeJSONFrame(out, hello{Protocol: protocolVersion, Limits: applied}) != nil || out.Flush() != nil {
 		return 1
 	}
@@ -52,6 +53,7 @@ func serveWorker() int {
 		if err != nil {
 			resp.Error, rows = transform.AsError(err), nil
 		}
+		resp.Retire = mappedTotal() > startMapped+uint64(memory)/2
 		req.Job.Input, input = nil, nil
 		if writeJSONFrame(out, resp) != nil || writeFrame(out, rows) != nil || out.Flush() != nil {
 			return 1
@@ -63,6 +65,14 @@ func serveWorker() int {
 			debug.FreeOSMemory()
 		}
 	}
+}
+
+// mappedTotal is all the memory the Go runtime has mapped, released or not
+// (what the memory limits count).
+func mappedTotal() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // mapped is the memory the Go runtime holds from the OS and has not released.

@@ -36,7 +36,7 @@ func FuzzJQSandbox(f *testing.F) {
 	} {
 		f.Add(s.root, s.step, s.doc)
 	}
-	p := newPool(f, Config{Workers: 2, MemoryBytes: 64 << 20})
+	p := newPool(f, Config{Workers: 2, MemoryBytes: 32 << 20})
 	calls := 0
 	f.Fuzz(func(t *testing.T, root, step, doc string) {
 		pipeline, _ := json.Marshal(map[string]any{"rootSyntax": "jq", "root": root,
@@ -49,7 +49,7 @@ func FuzzJQSandbox(f *testing.F) {
 		if err != nil {
 			return
 		}
-		const deadline = 3 * time.Second
+		const deadline = 2 * time.Second
 		ctx, cancel := context.WithTimeout(transform.WithJQRunner(context.Background(), p), deadline)
 		defer cancel()
 		t0 := time.Now()

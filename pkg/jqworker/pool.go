@@ -18,13 +18,14 @@ type Pool struct {
 	idle  chan *worker  // warm workers, at most Workers
 
 	mu     sync.Mutex
-	procs  int // live worker processes: idle, busy or starting
+	procs  int            // live worker processes: idle, busy or starting
+	owners map[string]int // jobs running or waiting for a worker, per caller
 	closed bool
 
 	broken error // the pool cannot start workers at all (see Shared)
 
-	starts, deaths atomic.Int64
-	startNanos     atomic.Int64 // total time of successful starts
+	starts, deaths, retired atomic.Int64
+	startNanos              atomic.Int64 // total time of successful starts
 }
 
 var _ transform.JQRunner = (*Pool)(nil)
@@ -35,7 +36,64 @@ func NewPool(cfg Config) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Pool{cfg: cfg, slots: make(chan struct{}, cfg.Workers), idle: make(chan *worker, cfg.Workers)}, nil
+	return &Pool{cfg: cfg, slots: make(chan struct{}, cfg.Workers), idle: make(chan *worker, cfg.Workers),
+		owners: map[string]int{}}, nil
+}
+
+// Share is how many workers one caller may hold at once: half of them
+// (at least one), so one caller's programs, however many and however
+// costly, leave workers to everybody else.
+func (p *Pool) Share() int { return max(1, p.cfg.Workers/2) }
+
+// ForCaller is r with r's workers shared fairly: when r is a Pool, the
+// jobs run for key (a caller's identity) hold at most Share workers at
+// once; others wait for their turn until their deadline.
+func ForCaller(r transform.JQRunner, key string) transform.JQRunner {
+	if p, ok := r.(*Pool); ok {
+		return &callerRunner{pool: p, key: key}
+	}
+	return r
+}
+
+type callerRunner struct {
+	pool *Pool
+	key  string
+}
+
+func (c *callerRunner) RunJQ(ctx context.Context, job *transform.JQJob) ([]byte, error) {
+	release, err := c.pool.takeShare(ctx, c.key)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return c.pool.RunJQ(ctx, job)
+}
+
+// takeShare waits until key holds fewer than Share workers, then counts
+// one more for it.
+func (p *Pool) takeShare(ctx context.Context, key string) (release func(), err error) {
+	for {
+		p.mu.Lock()
+		if p.owners[key] < p.Share() {
+			p.owners[key]++
+			p.mu.Unlock()
+			return func() {
+				p.mu.Lock()
+				if p.owners[key]--; p.owners[key] <= 0 {
+					delete(p.owners, key)
+				}
+				p.mu.Unlock()
+			}, nil
+		}
+		p.mu.Unlock()
+		timer := time.NewTimer(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
+	}
 }
 
 // RunJQ runs job on a worker: it waits for a free worker until ctx's
@@ -62,6 +120,14 @@ func (p *Pool) RunJQ(ctx context.Context, job *transform.JQJob) ([]byte, error) 
 		j.MaxHeapBytes = budget
 	}
 	out, err, healthy := w.run(ctx, &j, cpuSeconds(ctx))
+	if healthy && w.retire {
+		p.retired.Add(1)
+		go func() { // its process counts until it has exited
+			w.stop()
+			p.lost()
+		}()
+		return out, err
+	}
 	if healthy {
 		p.put(w)
 		return out, err
@@ -164,7 +230,7 @@ func (p *Pool) put(w *worker) {
 	p.idle <- w // never blocks: at most Workers processes live
 }
 
-// lost accounts for a dead worker and starts its replacement in the
+// lost accounts for a dead (or retired) worker and starts its replacement in the
 // background, so the next call finds a warm worker.
 func (p *Pool) lost() {
 	p.release()
@@ -204,6 +270,7 @@ type Stats struct {
 	Live      int           // worker processes now
 	Starts    int64         // workers started
 	Deaths    int64         // workers that died or were killed during a job
+	Retired   int64         // workers replaced after a costly program (their memory given back)
 	MeanStart time.Duration // mean time from exec to a worker's hello
 }
 
@@ -211,7 +278,7 @@ func (p *Pool) Stats() Stats {
 	p.mu.Lock()
 	live := p.procs
 	p.mu.Unlock()
-	s := Stats{Live: live, Starts: p.starts.Load(), Deaths: p.deaths.Load()}
+	s := Stats{Live: live, Starts: p.starts.Load(), Deaths: p.deaths.Load(), Retired: p.retired.Load()}
 	if s.Starts > 0 {
 		s.MeanStart = time.Duration(p.startNanos.Load() / s.Starts)
 	}

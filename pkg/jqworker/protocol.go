@@ -38,6 +38,10 @@ type request struct {
 // (empty when Error is set).
 type response struct {
 	Error *transform.Error `json:"error,omitempty"`
+	// Retire: the worker's runtime holds much more memory from the OS than
+	// at start (a costly program ran); the pool replaces it, so the next
+	// program starts with the whole budget.
+	Retire bool `json:"retire,omitempty"`
 }
 
 // writeFrame writes a length-prefixed frame.

@@ -25,21 +25,13 @@ type worker struct {
 	stderr *headBuffer
 	cfg    *Config
 	once   sync.Once
+	retire bool // its last answer asked to be replaced
 }
 
 // startWorker starts a worker and waits for its hello (bounded by ctx and
 // the start timeout).
 func startWorker(ctx context.Context, cfg *Config) (*worker, error) {
-	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
-	// Nothing of the plugin's environment (Grafana's settings, secrets) goes
-	// to a process that runs callers' programs; only its limits.
-	cmd.Env = []string{envWorker + "=1",
-		envMemory + "=" + strconv.FormatInt(cfg.MemoryBytes, 10),
-		envStack + "=" + strconv.FormatInt(cfg.StackBytes, 10)}
-	if v, ok := os.LookupEnv("GORACE"); ok { // race-built tests
-		cmd.Env = append(cmd.Env, "GORACE="+v)
-	}
-	cmd.SysProcAttr = sysProcAttr()
+	cmd := workerCommand(cfg)
 	w := &worker{cmd: cmd, stderr: &headBuffer{max: 4 << 10}, cfg: cfg}
 	cmd.Stderr = w.stderr
 	var err error
@@ -69,6 +61,21 @@ func startWorker(ctx context.Context, cfg *Config) (*worker, error) {
 	return w, nil
 }
 
+// workerCommand is a worker's command line and environment. Nothing of the
+// plugin's environment (Grafana's settings, secrets) goes to a process that
+// runs callers' programs: only its limits.
+func workerCommand(cfg *Config) *exec.Cmd {
+	cmd := exec.Command(cfg.Command[0], cfg.Command[1:]...)
+	cmd.Env = []string{envWorker + "=1",
+		envMemory + "=" + strconv.FormatInt(cfg.MemoryBytes, 10),
+		envStack + "=" + strconv.FormatInt(cfg.StackBytes, 10)}
+	if v, ok := os.LookupEnv("GORACE"); ok { // race-built tests
+		cmd.Env = append(cmd.Env, "GORACE="+v)
+	}
+	cmd.SysProcAttr = sysProcAttr()
+	return cmd
+}
+
 // await runs io until it ends or ctx is done; then the worker is killed,
 // which ends io (its pipes close).
 func (w *worker) await(ctx context.Context, io func() error) error {
@@ -87,6 +94,7 @@ func (w *worker) await(ctx context.Context, io func() error) error {
 // run sends job to the worker and reads its answer. healthy is false when
 // the worker is dead or killed (its error says why); it must not be reused.
 func (w *worker) run(ctx context.Context, job *transform.JQJob, cpuSeconds int64) (out []byte, err error, healthy bool) {
+	w.retire = false
 	var resp response
 	ioErr := w.await(ctx, func() error {
 		if err := writeJSONFrame(w.stdin, request{Job: *job, CPUSeconds: cpuSeconds}); err != nil {
@@ -103,6 +111,7 @@ func (w *worker) run(ctx context.Context, job *transform.JQJob, cpuSeconds int64
 		out, err = readFrame(w.stdout, job.MaxOutputBytes+2)
 		return err
 	})
+	w.retire = resp.Retire
 	switch {
 	case ioErr == nil && resp.Error != nil:
 		return nil, resp.Error, true
@@ -142,7 +151,8 @@ func (w *worker) deathReason() string {
 	switch {
 	case strings.Contains(msg, "stack overflow") || strings.Contains(msg, "stack exceeds"):
 		return fmt.Sprintf("it recursed deeper than the jq worker's %d MiB stack allows (a value nested too deep?)", mib(w.cfg.StackBytes))
-	case strings.Contains(msg, "out of memory") || strings.Contains(msg, "failed to allocate") || strings.Contains(msg, "cannot allocate"):
+	case strings.Contains(msg, "out of memory") || strings.Contains(msg, "failed to allocate") ||
+		strings.Contains(msg, "cannot allocate") || strings.Contains(msg, "address space"): // a reservation over RLIMIT_AS
 		return fmt.Sprintf("it used more than the jq worker's %d MiB of memory", mib(w.cfg.MemoryBytes))
 	case strings.Contains(msg, cpuLimitMessage) || signaled(w.cmd.ProcessState, syscall.Signal(0x18)): // SIGXCPU
 		return "it used more CPU time than its deadline allows"

@@ -6,6 +6,7 @@ package plugin
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
@@ -15,6 +16,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/actions"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
@@ -93,6 +95,9 @@ type Options struct {
 	// (jqworker.Shared), or in process in a binary that cannot serve jq
 	// workers (a test binary without jqworker.Main).
 	JQ transform.JQRunner
+	// Remote is the shared second tier of the query and proxy caches, one
+	// per Grafana fleet (Redis); nil keeps both caches in this process.
+	Remote cache.Remote
 }
 
 // New builds an instance from the settings Grafana sends. Bad settings do not
@@ -131,6 +136,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
 	var idem actions.SharedIdempotency
+	remote := o.Remote
 	if o.Shared != nil {
 		// Keys are the org's and the data source's own (Grafana sends the
 		// org with every call, the instance's included).
@@ -138,12 +144,16 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 		policy.ShareLimits(scope.Buckets())
 		audit.Share(scope.Audit(s.Audit.RingSize))
 		idem = scope.Idempotency()
+		if remote == nil {
+			remote = scope.Cache("shared")
+		}
 	}
 	d.audit = audit
-	gateway := set.gateways(policy, logger)
+	gateway := set.gateways(policy, logger, remote)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
 	d.queries.SetRateCharge(policy.ChargeRate)
+	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now, Shared: idem})
@@ -192,7 +202,19 @@ func (d *Datasource) CallResource(ctx context.Context, req *backend.CallResource
 	if d.invalid != nil {
 		return resources.SendError(sender, invalidSettings(d.invalid))
 	}
-	return d.resource.CallResource(transform.WithJQRunner(ctx, d.jq), req, sender)
+	return d.resource.CallResource(d.withJQ(ctx, req.PluginContext), req, sender)
+}
+
+// withJQ makes the sandbox the runner of every jq program of the call, with
+// the caller's fair share of its workers (one user's costly programs leave
+// workers to the others).
+func (d *Datasource) withJQ(ctx context.Context, pc backend.PluginContext) context.Context {
+	login := ""
+	if pc.User != nil {
+		login = pc.User.Login
+	}
+	owner := strconv.FormatInt(pc.OrgID, 10) + "/" + authz.Caller{Login: login}.Key()
+	return transform.WithJQRunner(ctx, jqworker.ForCaller(d.jq, owner))
 }
 
 func invalidSettings(err error) *apierr.Error {

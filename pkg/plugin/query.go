@@ -4,8 +4,6 @@ import (
 	"context"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-
-	"github.com/relay-gateway/relay/pkg/transform"
 )
 
 // QueryData runs the queries with the same engine as /transform, so alert
@@ -18,5 +16,5 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 		}
 		return resp, nil
 	}
-	return d.queries.QueryData(transform.WithJQRunner(ctx, d.jq), req), nil
+	return d.queries.QueryData(d.withJQ(ctx, req.PluginContext), req), nil
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -69,11 +70,12 @@ func prefixed(v *settings.Settings, err error) settings.Errors {
 	return out
 }
 
-func (set *upstreamSet) gateways(policy *authz.Policy, logger log.Logger) *proxy.Router {
+func (set *upstreamSet) gateways(policy *authz.Policy, logger log.Logger, remote cache.Remote) *proxy.Router {
 	var def *proxy.Gateway
 	named := make(map[string]*proxy.Gateway, len(set.named))
 	for i, v := range set.views {
 		g := proxy.New(v, set.clients[i], policy.ForUpstream(v.UpstreamName), logger)
+		g.SetRemote(remote)
 		if v.UpstreamName == "" {
 			def = g
 		} else {
@@ -86,5 +88,16 @@ func (set *upstreamSet) gateways(policy *authz.Policy, logger log.Logger) *proxy
 func (set *upstreamSet) close() {
 	for _, c := range set.clients {
 		c.Close()
+	}
+}
+
+// policyRules gives the query cache each upstream's proxy rules (their
+// cacheTTL is a query's default).
+func policyRules(policy *authz.Policy) func(string) *authz.Rules {
+	return func(name string) *authz.Rules {
+		if v := policy.ForUpstream(name); v != nil {
+			return v.Rules()
+		}
+		return nil
 	}
 }

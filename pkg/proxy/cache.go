@@ -34,8 +34,9 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", 
 
 // responseCache serves GETs of rules with a cacheTTL from memory.
 type responseCache struct {
-	store *cache.Cache
-	uid   string
+	store    *cache.Cache
+	uid      string
+	upstream string
 	// perUser keys entries by login instead of role, whatever the rule says,
 	// when the upstream's answer can depend on the user (forwarded OAuth
 	// identity, X-Grafana-User).
@@ -57,6 +58,7 @@ func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache
 	return &responseCache{
 		store:    cache.New(s.Cache.MaxBytes, s.UID),
 		uid:      s.UID,
+		upstream: s.UpstreamName,
 		perUser:  s.Auth.Type == settings.AuthForwardOAuth || s.SendUserHeader,
 		entryCap: min(s.Cache.MaxBytes/4, maxEntryBytes),
 		now:      now,
@@ -73,7 +75,17 @@ func (rc *responseCache) key(rule *authz.Rule, c authz.Caller, target *url.URL, 
 	case rule.SharedCache:
 		scope = "shared"
 	}
-	return rc.uid + "\x00" + scope + "\x00" + target.String() + "\x00" + h.Get("Accept") + "\x00" + h.Get("Accept-Language")
+	// Hashed: keys reach the shared tier, and the login and URL (which may
+	// carry fixed parameters) must not be readable there.
+	return cache.Key("relay-proxy-cache/1", rc.uid, rc.upstream, scope, target.String(), h.Get("Accept"), h.Get("Accept-Language"))
+}
+
+// SetRemote gives the gateway's response cache the fleet's shared tier (nil:
+// this process only). Call it before the gateway serves.
+func (g *Gateway) SetRemote(r cache.Remote) {
+	if g.cache != nil {
+		g.cache.store.SetRemote(r)
+	}
 }
 
 // fetchResult is what one collapsed upstream fetch produced.
@@ -101,7 +113,7 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *auth
 		return false
 	}
 	key := rc.key(rule, c, target, r.Header)
-	stale := rc.store.Get(key)
+	stale, _ := rc.store.Lookup(r.Context(), key, rc.now())
 	if stale != nil && stale.Fresh(rc.now()) {
 		rc.store.Count(cache.Hit)
 		writeEntry(w, stale, cache.Hit, rc.now())
@@ -136,6 +148,21 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *auth
 // entry has validators, and stores what may be stored. It takes one of the
 // gateway's concurrency slots, held until a streamed answer is done.
 func (g *Gateway) fetchForCache(ctx context.Context, in http.Header, rule *authz.Rule, target *url.URL, key string, stale *cache.Entry) *fetchResult {
+	// Across replicas: wait (without a slot) for another replica already
+	// fetching this key, at most half the request's time.
+	wait := rule.Timeout()
+	if wait <= 0 {
+		wait = g.requestTimeout
+	}
+	until := time.Now().Add(wait / 2)
+	if d, ok := ctx.Deadline(); ok && time.Now().Add(time.Until(d)/2).Before(until) {
+		until = time.Now().Add(time.Until(d) / 2)
+	}
+	if e, lead := g.cache.store.AwaitLeader(ctx, key, wait, until, g.cache.now); e != nil {
+		return &fetchResult{entry: e, label: cache.Hit, stored: true}
+	} else if lead {
+		defer g.cache.store.ReleaseLead(ctx, key)
+	}
 	release, aerr := g.slots.TryAcquire(authz.AuthorizedCaller(ctx).Key())
 	if aerr != nil {
 		return &fetchResult{err: errBusy}
@@ -184,7 +211,7 @@ func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *authz.Rule, t
 	now := rc.now()
 	if stale != nil && resp.StatusCode == http.StatusNotModified {
 		resp.Body.Close()
-		return rc.revalidated(key, stale, resp.Header, rule, now)
+		return rc.revalidated(ctx, key, stale, resp.Header, rule, now)
 	}
 	if g.maxResponse > 0 && resp.ContentLength > g.maxResponse {
 		resp.Body.Close()
@@ -205,7 +232,7 @@ func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *authz.Rule, t
 	ttl, storable := cache.Freshness(resp.StatusCode, resp.Header, rule.CacheTTL.Duration)
 	e := &cache.Entry{Status: resp.StatusCode, Header: responseHeaders(resp.Header), Body: body, Stored: now, Expires: now.Add(ttl)}
 	if storable {
-		storable = rc.store.Put(key, e)
+		storable = rc.store.Share(ctx, key, e, ttl)
 	} else {
 		rc.store.Remove(key)
 	}
@@ -214,7 +241,7 @@ func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *authz.Rule, t
 
 // revalidated refreshes a stale entry the upstream confirmed with 304,
 // taking the 304's caching headers (RFC 9111 §4.3.4).
-func (rc *responseCache) revalidated(key string, stale *cache.Entry, h http.Header, rule *authz.Rule, now time.Time) *fetchResult {
+func (rc *responseCache) revalidated(ctx context.Context, key string, stale *cache.Entry, h http.Header, rule *authz.Rule, now time.Time) *fetchResult {
 	hdr := stale.Header.Clone()
 	for _, k := range []string{"Cache-Control", "ETag", "Expires", "Last-Modified", "Date", "Vary"} {
 		if v := h.Values(k); len(v) > 0 {
@@ -224,7 +251,7 @@ func (rc *responseCache) revalidated(key string, stale *cache.Entry, h http.Head
 	ttl, storable := cache.Freshness(stale.Status, hdr, rule.CacheTTL.Duration)
 	e := &cache.Entry{Status: stale.Status, Header: hdr, Body: stale.Body, Stored: now, Expires: now.Add(ttl)}
 	if storable {
-		storable = rc.store.Put(key, e)
+		storable = rc.store.Share(ctx, key, e, ttl)
 	} else {
 		rc.store.Remove(key) // the upstream no longer allows storing; this answer is still valid once
 	}

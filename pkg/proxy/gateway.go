@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"sync"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
@@ -37,6 +38,9 @@ type Gateway struct {
 	upstream    string         // the upstream's name ("" the default), for grants
 	authType    string
 	maxRequest  int64
+	// requestTimeout is timeouts.request: how long a cached GET waits at
+	// most for another replica's fetch (half of it).
+	requestTimeout time.Duration
 }
 
 type targetKey struct{}
@@ -54,6 +58,8 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 		upstream:    s.UpstreamName,
 		authType:    s.Auth.Type,
 		maxRequest:  s.Proxy.MaxRequestBytes,
+
+		requestTimeout: s.Timeouts.Request.Duration,
 	}
 	for k, v := range s.Proxy.QueryParams {
 		g.queryParams.Set(k, v)
@@ -102,12 +108,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	caller := authz.AuthorizedCaller(r.Context())
 	rule, aerr := g.policy.AuthorizeUpstream(caller, r.Method, rel)
 	if aerr != nil {
-		apierr.Write(w, r, aerr)
+		writeError(w, r, aerr)
 		return
 	}
 	target, aerr := g.Target(rel, r.URL.RawQuery)
 	if aerr != nil {
-		apierr.Write(w, r, aerr)
+		writeError(w, r, aerr)
 		return
 	}
 	// Every upstream request of this call (a redirect hop included) is
@@ -119,7 +125,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	release, aerr := g.slots.TryAcquire(caller.Key())
 	if aerr != nil {
 		aerr.Code = "proxy_busy"
-		apierr.Write(w, r, aerr)
+		writeError(w, r, aerr)
 		return
 	}
 	defer release()
@@ -133,6 +139,14 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads
 	}
 	g.rp.ServeHTTP(gate, r.WithContext(ctx))
+}
+
+// writeError answers with the policy's (or the gateway's own) error and
+// gives its code to the call's audit entry as the reason: a denial the proxy
+// decides is audited with why, like one the route middleware decides.
+func writeError(w http.ResponseWriter, r *http.Request, e *apierr.Error) {
+	httpx.NoteAudit(r.Context(), "", e.Code)
+	apierr.Write(w, r, e)
 }
 
 type gateKey struct{}
@@ -198,18 +212,18 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 		e := apierr.Downstream(http.StatusBadGateway, "upstream_unauthorized",
 			"the upstream refused Relay's credentials (HTTP %d); check the data source's auth settings", se.status)
 		e.UpstreamStatus = se.status
-		apierr.Write(w, r, e)
+		writeError(w, r, e)
 	case errors.Is(err, errResponseTooLarge):
-		apierr.Write(w, r, apierr.Downstream(http.StatusBadGateway, "response_too_large", "%s", err.Error()))
+		writeError(w, r, apierr.Downstream(http.StatusBadGateway, "response_too_large", "%s", err.Error()))
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody is left to answer.
 	default:
 		if ae, ok := upstream.Denial(err); ok {
-			apierr.Write(w, r, ae)
+			writeError(w, r, ae) // a redirect hop the rules refused
 			return
 		}
 		ue := upstream.Classify(err)
-		apierr.Write(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))
+		writeError(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/transform"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // expanded is a query with its macros expanded and every string checked for
@@ -62,15 +63,21 @@ func (q *Query) expand(m Macros) (*expanded, error) {
 func (q *Query) request(m Macros) (request, error) {
 	req := request{Method: q.Method, Params: url.Values{}, Headers: map[string]string{}}
 	var err error
-	if req.Path, err = m.Expand(q.Path, "path"); err != nil {
+	// The query string is found in the path as written, before expansion:
+	// a value can then never start one (placeFormat).
+	path, rawQuery, hasQuery := strings.Cut(q.Path, "?")
+	if req.Path, err = m.expandAt(path, placePath, "path"); err != nil {
 		return req, err
 	}
-	if i := strings.IndexByte(req.Path, '?'); i >= 0 {
-		extra, err := url.ParseQuery(req.Path[i+1:])
+	if hasQuery {
+		if rawQuery, err = m.expandAt(rawQuery, placePathQuery, "path"); err != nil {
+			return req, err
+		}
+		extra, err := url.ParseQuery(rawQuery)
 		if err != nil {
 			return req, apierr.BadRequest("bad_query", "path: the query string is malformed")
 		}
-		req.Path, req.Params = req.Path[:i], extra
+		req.Params = extra
 	}
 	for _, k := range slices.Sorted(maps.Keys(q.Params)) {
 		name, err := m.Expand(k, "params")
@@ -89,6 +96,9 @@ func (q *Query) request(m Macros) (request, error) {
 	for k, v := range q.Headers {
 		if req.Headers[k], err = m.Expand(v, "headers."+k); err != nil {
 			return req, err
+		}
+		if why := upstream.CheckHeaderValue(req.Headers[k]); why != "" {
+			return req, apierr.BadRequest("bad_query", "headers.%s: %s", k, why)
 		}
 	}
 	if g := q.GraphQL; g != nil {
@@ -194,6 +204,9 @@ func (m Macros) walkDepth(v any, path string, at place, depth int) (any, *apierr
 				p = strings.Clone(p[:maxWalkPath])
 			}
 			childAt := at
+			if path == "" && k == "root" && x["rootSyntax"] == transform.RootSyntaxJQ {
+				childAt = placeCode // a jq root: its $x are jq's own
+			}
 			if strings.HasPrefix(path, "steps[") && !strings.Contains(path, ".") && k == "expr" {
 				childAt = placeExpr
 				if typ == transform.StepJQ {

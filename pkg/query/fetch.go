@@ -13,6 +13,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/httpx"
+	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
@@ -30,6 +31,7 @@ type request struct {
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
 // caller's in-flight byte lease).
 type page struct {
+	Status      int
 	Body        []byte
 	ContentType string
 	Header      http.Header
@@ -41,6 +43,9 @@ type page struct {
 type call struct {
 	grant authz.Grant
 	lease *authz.Lease
+	// record, when set, sees every page fetched (the query cache's
+	// freshness and the paths a cached answer was made of).
+	record func(request, *page)
 }
 
 // fetch performs one call and reads the body up to the transform input
@@ -90,7 +95,11 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			return nil, err
 		}
 	}
-	return &page{Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}, nil
+	pg = &page{Status: resp.StatusCode, Body: data, ContentType: resp.Header.Get("Content-Type"), Header: resp.Header}
+	if c.record != nil {
+		c.record(req, pg)
+	}
+	return pg, nil
 }
 
 // clientError maps an upstream client error: the policy's refusal keeps its
@@ -135,7 +144,7 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 	}
 	caller := c.grant.Caller
 	r.audit.Record(authz.AuditEntry{Time: start.UTC(), RequestID: rid, Login: caller.Login, Role: caller.Role.String(),
-		OrgID: caller.OrgID, Route: c.grant.Purpose, Method: req.Method, Path: req.Path, Status: status,
+		OrgID: caller.OrgID, Route: c.grant.Purpose, Upstream: settings.ShownUpstream(c.grant.Upstream), Method: req.Method, Path: req.Path, Status: status,
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, APIKey: caller.APIKey, Outcome: outcome, Reason: reason})
 }
 

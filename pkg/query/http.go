@@ -43,7 +43,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	var tr transformRequest
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&tr); err != nil {
+	if err := httpx.DecodeOnly(dec, &tr); err != nil {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "the body must be {data | source, pipeline}: %s", jsonProblem(err)))
 		return
 	}
@@ -60,6 +60,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	var res *transform.Result
+	var cacheInfo *CacheInfo // the query cache's part, for the editor's preview
 	switch {
 	case len(tr.Data) > 0 && tr.Source != nil:
 		err = apierr.BadRequest("bad_request", "give either data or source, not both")
@@ -84,7 +85,9 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		if pc := backend.PluginConfigFromContext(req.Context()); pc.DataSourceInstanceSettings != nil {
 			m.DSUID, m.DSName = pc.DataSourceInstanceSettings.UID, pc.DataSourceInstanceSettings.Name
 		}
-		res, err = r.Run(req.Context(), r.Grant(caller, false), q, m)
+		var ctx context.Context
+		ctx, cacheInfo = withCacheInfo(req.Context())
+		res, err = r.Run(ctx, r.Grant(caller, false), q, m)
 	default:
 		err = apierr.BadRequest("bad_request", "data or source is required")
 	}
@@ -100,7 +103,11 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	if notices == nil {
 		notices = []data.Notice{}
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"frames": res.Frames, "rows": res.Rows, "notices": notices})
+	answer := map[string]any{"frames": res.Frames, "rows": res.Rows, "notices": notices}
+	if cacheInfo != nil && cacheInfo.TTL != "" {
+		answer["cache"] = cacheInfo
+	}
+	httpx.WriteJSON(w, http.StatusOK, answer)
 }
 
 // ServeSchema is GET /schema?path=&root=&format=.

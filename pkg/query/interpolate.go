@@ -1,6 +1,8 @@
 package query
 
 import (
+	"encoding/json"
+	"net/url"
 	"strings"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -28,12 +30,67 @@ const (
 	// since bodies carry "$" legitimately (MongoDB's $match, JSON Schema's
 	// $ref, "$5").
 	placeBody
-	// placeCode: jq programs and GraphQL documents, whose $name and [[T]] are
-	// the language's own ($__loc__, query($after: String)). Only ${…}, which
-	// neither language can contain, is read: macros expanded, the rest an
-	// unresolved variable.
+	// placeCode: jq programs (a jq step's expr, a jq root) and GraphQL
+	// documents, whose $name and [[T]] are the language's own ($__loc__,
+	// query($after: String)). Only ${…}, which neither language can contain,
+	// is read: macros expanded, the rest an unresolved variable.
 	placeCode
+	// placePath and placePathQuery: the query's path before and after a "?"
+	// written into it. Read as text; they differ in how a macro's value is
+	// written (placeFormat).
+	placePath
+	placePathQuery
 )
+
+// reads is the place whose reading of references applies at.
+func (at place) reads() place {
+	if at == placePath || at == placePathQuery {
+		return placeText
+	}
+	return at
+}
+
+// placeFormat writes the value of a text macro (${__user.login}, ${__ds.name},
+// ...: values Relay does not choose) as its place needs it, as the frontend
+// does for dashboard variables (src/query/interpolate.ts), unless the
+// reference names a format of its own. s[i:end] is the reference.
+//   - path: "/", "\", "?", "#" and "%" percent-encoded, so a value stays
+//     inside its segment and cannot start a query string (the path guard
+//     then refuses the "%", naming the path);
+//   - a query string written into the path: query-encoded;
+//   - JSON bodies, GraphQL variables, inline data: JSON string content;
+//   - code: a JSON string (jq and GraphQL literals);
+//   - expressions: JSON string content inside double quotes, else a quoted
+//     literal;
+//   - headers, params and the rest: the value as it is (url.Values encodes
+//     params; a header value with control characters is refused).
+func placeFormat(at place, v, s string, i, end int) string {
+	switch at {
+	case placePath:
+		return pathUnsafe.Replace(v)
+	case placePathQuery:
+		return url.QueryEscape(v)
+	case placeBody:
+		return jsonContent(v)
+	case placeCode:
+		b, _ := json.Marshal(v)
+		return string(b)
+	case placeExpr:
+		if i > 0 && end < len(s) && s[i-1] == '"' && s[end] == '"' {
+			return jsonContent(v)
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return v
+}
+
+var pathUnsafe = strings.NewReplacer("%", "%25", "/", "%2F", "\\", "%5C", "?", "%3F", "#", "%23")
+
+func jsonContent(v string) string {
+	b, _ := json.Marshal(v)
+	return string(b[1 : len(b)-1])
+}
 
 // reference is one template reference found in a string, in Grafana's
 // grammar: $name, ${name}, ${name.field}, ${name:format}, ${name.field:format},
@@ -146,7 +203,7 @@ func (m Macros) expand(s string, at place, field string) (string, *apierr.Error)
 		if s[i] != '$' && s[i] != '[' {
 			continue
 		}
-		if at == placeText && i > 0 && s[i-1] == '\\' {
+		if at.reads() == placeText && i > 0 && s[i-1] == '\\' {
 			continue // a gjson escape: \$ref is the key "$ref"
 		}
 		ref, end, ok := scanReference(s, i)
@@ -159,6 +216,9 @@ func (m Macros) expand(s string, at place, field string) (string, *apierr.Error)
 			if err != nil {
 				err.Message = field + ": " + err.Message
 				return "", err
+			}
+			if ref.format == "" && textMacro(ref) {
+				v = placeFormat(at, v, s, i, end)
 			}
 			b.WriteString(v)
 		} else {
@@ -177,7 +237,7 @@ func (m Macros) expand(s string, at place, field string) (string, *apierr.Error)
 
 // considers says whether ref is read as a reference at this place.
 func (m Macros) considers(at place, ref reference) bool {
-	switch at {
+	switch at.reads() {
 	case placeExpr:
 		return ref.braced || ref.bracket || ref.name != "env"
 	case placeBody:

@@ -172,3 +172,45 @@ func TestSetTarget(t *testing.T) {
 		t.Error("a non-object body took a field")
 	}
 }
+
+// Issue 21 §6: a text macro's value is written in the format of its place,
+// so a login or a name cannot leave it (a query string, a JSON member, a jq
+// or expression literal).
+func TestTextMacrosKeepTheirPlace(t *testing.T) {
+	m := Macros{DSName: `my "ds"`}
+	m.User.Login, m.User.Name = "eve?admin=1#x/../y%2F", `x","admin":true,"y":"\`
+	q := &Query{Method: "POST", Path: "/u/${__user.login}/x?who=${__user.login}&n=${__user.name}",
+		Headers: map[string]string{"X-Who": "${__user.login}"}, Body: `{"who":"${__user.name}"}`}
+	req, err := q.request(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if req.Path != "/u/eve%3Fadmin=1%23x%2F..%2Fy%252F/x" {
+		t.Errorf("path %q", req.Path)
+	}
+	if req.Params.Get("who") != m.User.Login || req.Params.Get("n") != m.User.Name || len(req.Params) != 2 {
+		t.Errorf("params %v", req.Params)
+	}
+	var body map[string]string
+	if err := json.Unmarshal([]byte(req.Body), &body); err != nil || len(body) != 1 || body["who"] != m.User.Name {
+		t.Errorf("body %s: %v", req.Body, err)
+	}
+	if req.Headers["X-Who"] != m.User.Login {
+		t.Errorf("header %q", req.Headers["X-Who"])
+	}
+	// An explicit format wins; numbers and dates stay as they are.
+	if got, _ := m.expandAt("${__user.login:raw}", placePath, "path"); got != m.User.Login {
+		t.Errorf("explicit format: %q", got)
+	}
+	if got, _ := m.expandAt(`. as $x | ${__ds.name}`, placeCode, "expr"); got != `. as $x | "my \"ds\""` {
+		t.Errorf("code: %q", got)
+	}
+	if got, _ := m.expandAt(`name == "${__ds.name}" || name == ${__ds.name}`, placeExpr, "expr"); got != `name == "my \"ds\"" || name == "my \"ds\""` {
+		t.Errorf("expr: %q", got)
+	}
+	// A header value that would split the request is the query's mistake.
+	m.User.Login = "a\r\nX-Injected: 1"
+	if _, err := q.request(m); err == nil || !strings.Contains(err.Error(), "control character") {
+		t.Errorf("CR LF in a header value: %v", err)
+	}
+}

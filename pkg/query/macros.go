@@ -106,6 +106,14 @@ func (m Macros) macro(ref reference) (string, *apierr.Error) {
 	return applyFormat(ref, v)
 }
 
+// textMacro says whether a macro's value is text Relay does not choose (a
+// user's login, email or name, the data source's uid or name), which each
+// place writes in its own format; numbers, dates and intervals are written
+// as they are everywhere (a jq program reads ${__from} as a number).
+func textMacro(ref reference) bool {
+	return ref.name == "__user" || ref.name == "__ds"
+}
+
 // applyFormat applies a Grafana variable format (${x:format}) to a macro's text.
 func applyFormat(ref reference, v string) (string, *apierr.Error) {
 	switch ref.format {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
@@ -30,6 +31,11 @@ type Query struct {
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
 	Format     string              `json:"format,omitempty"` // table | timeseries | logs | trace | nodegraph
 	Pagination *Pagination         `json:"pagination,omitempty"`
+	// CacheTTL and StaleWhileRevalidate cache the query's upstream answer
+	// (cache.go): absent, the proxy rule's cacheTTL for the path applies to
+	// user queries; "0s" never caches.
+	CacheTTL             *settings.Duration `json:"cacheTTL,omitempty"`
+	StaleWhileRevalidate *settings.Duration `json:"staleWhileRevalidate,omitempty"`
 }
 
 // GraphQL is a GraphQL operation. Variables is a JSON object, given as an
@@ -147,6 +153,9 @@ func Parse(raw []byte) (*Query, error) {
 		q.Pipeline.Shape = transform.ShapeTimeSeriesWide
 	}
 	if err := q.Pagination.validate(&q); err != nil {
+		return nil, err
+	}
+	if err := q.validateCache(); err != nil {
 		return nil, err
 	}
 	return &q, nil

@@ -30,7 +30,8 @@ type Runner struct {
 	work     *authz.WorkLimit
 	// rate charges work that makes no upstream call (inline queries) to
 	// the caller's rate class; nil charges nothing.
-	rate func(authz.Caller, string) *apierr.Error
+	rate   func(authz.Caller, string) *apierr.Error
+	qcache *queryCache // cache.go
 }
 
 // SetRateCharge sets how inline queries are charged to the caller's
@@ -44,7 +45,7 @@ func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit
 	t := s.Transform
 	return &Runner{client: client, audit: audit, settings: s, logger: logger,
 		bytes: authz.NewByteBudget(t.MaxInFlightBytes, t.MaxInFlightBytesPerUser),
-		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser)}
+		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser), qcache: newQueryCache(s)}
 }
 
 // QueryRateClass is the rate-limit class every upstream request of a query
@@ -140,7 +141,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	pipeline := *x.pipeline
 	in := transform.Input{}
 	var notices []data.Notice
-	switch p := q.Pagination; {
+	switch {
 	case x.data != nil:
 		// Inline data makes no call, so no gate charges its rate class.
 		if r.rate != nil && grant.RateClass != "" {
@@ -152,19 +153,17 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 			return nil, budgetError(err)
 		}
 		in.Body = x.data
-	case p != nil && p.Mode.paged():
-		j, err := r.fetchPages(ctx, c, x, &pipeline, p)
-		if err != nil {
-			return nil, err
-		}
-		in.Body, pipeline.Root, pipeline.Format = j.body(), j.root(), j.format()
-		notices = append(notices, j.notices()...)
 	default:
-		pg, err := r.fetch(ctx, c, x.req)
+		// The upstream bytes: from the query cache or fetched (cache.go).
+		src, err := r.source(ctx, c, q, x, &pipeline)
 		if err != nil {
 			return nil, err
 		}
-		in.Body, in.ContentType, in.ContentEncoding = pg.Body, pg.ContentType, pg.Header.Get("Content-Encoding")
+		in.Body, in.ContentType, in.ContentEncoding = src.body, src.contentType, src.contentEncoding
+		if src.joined {
+			pipeline.Root, pipeline.Format = "", src.format
+		}
+		notices = append(notices, src.notices...)
 	}
 	res, err := r.Transform(ctx, grant.Caller, c.lease, &pipeline, in)
 	if err != nil {

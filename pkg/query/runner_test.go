@@ -53,7 +53,7 @@ func TestForwardedOAuthAndMacros(t *testing.T) {
 	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{
 		PluginContext: backend.PluginContext{User: &backend.User{Login: "ada", Role: "Viewer"}},
 		Headers:       map[string]string{"http_Authorization": "Bearer user-token", "Cookie": "x=1"},
-		Queries: []backend.DataQuery{query("A", `{"path":"/data","params":{"from":"$__from","to":"${__to:date:seconds}"}}`)},
+		Queries:       []backend.DataQuery{query("A", `{"path":"/data","params":{"from":"$__from","to":"${__to:date:seconds}"}}`)},
 	})
 	if dr := resp.Responses["A"]; dr.Error != nil || len(dr.Frames) != 1 {
 		t.Fatalf("%+v", dr)

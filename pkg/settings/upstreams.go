@@ -67,10 +67,12 @@ func HeaderSecretField(upstream, header string) string {
 	return SecretField(upstream, "header."+header)
 }
 
-// CanonicalUpstream maps what a user wrote ("" or "default" for the default
-// upstream) to Relay's internal name.
+// CanonicalUpstream maps what a user wrote ("", "default" or "_default" for
+// the default upstream) to Relay's internal name. "_default" works wherever
+// an upstream is named because it does in /proxy/_default/ (no upstream name
+// can start with "_").
 func CanonicalUpstream(name string) string {
-	if name == DefaultUpstream {
+	if name == DefaultUpstream || name == DefaultProxySegment {
 		return ""
 	}
 	return name

@@ -4,6 +4,8 @@ import {
   ActionResult,
   ActionView,
   ApiErrorBody,
+  CacheReport,
+  CacheResult,
   InfoResponse,
   Notice,
   ProxyRuleView,
@@ -82,6 +84,7 @@ export const COLUMN_TYPES: readonly ColumnType[] = REGISTRY_COLUMN_TYPES;
 export const STEP_TYPES: readonly StepType[] = REGISTRY_STEP_TYPES;
 export const ROOT_SYNTAXES = all<RootSyntax>()(['gjson', 'jq'] as const);
 export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
+export const CACHE_RESULTS = all<CacheResult>()(['hit', 'remote_hit', 'miss', 'coalesced', 'stale'] as const);
 export const AGGREGATE_OPS = all<AggregateOp>()(['count', 'sum', 'avg', 'min', 'max', 'first', 'last'] as const);
 const ROLE_VALUES = ['None', 'Viewer', 'Editor', 'Admin'] as const;
 
@@ -191,6 +194,8 @@ export const CONTRACT: ContractEntry[] = [
           format: s(false, QUERY_FORMATS),
           graphql: { kind: 'object', required: false },
           pagination: { kind: 'object', required: false },
+          cacheTTL: s(false),
+          staleWhileRevalidate: s(false),
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },
       }),
@@ -205,6 +210,14 @@ export const CONTRACT: ContractEntry[] = [
           kind: 'object',
           required: true,
           props: obj<Notice>({ severity: s(false), text: s(false) }),
+        }),
+        cache: optObj<CacheReport>({
+          ttl: s(true),
+          from: s(true),
+          staleWhileRevalidate: s(false),
+          perUser: b(true),
+          result: s(false, CACHE_RESULTS),
+          ageSeconds: int(false),
         }),
       }),
     },

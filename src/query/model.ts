@@ -125,6 +125,14 @@ export function cleanQuery(q: RelayQuery): RelayQuery {
   if (!q.body?.trim()) {
     delete out.body;
   }
+  for (const k of ['cacheTTL', 'staleWhileRevalidate'] as const) {
+    const v = q[k]?.trim();
+    if (v) {
+      out[k] = v;
+    } else {
+      delete out[k];
+    }
+  }
   // The editor keeps the other sources' fields while switching; only the chosen one is sent.
   const source = q.source ?? (q.graphql ? 'graphql' : hasInlineData(q) ? 'inline' : 'http');
   if (source !== 'graphql') {

@@ -69,6 +69,8 @@ export interface TransformSource {
   format?: QueryFormat;
   graphql?: GraphQLQuery;
   pagination?: Pagination;
+  cacheTTL?: string;
+  staleWhileRevalidate?: string;
 }
 
 export interface TransformRequest {
@@ -83,11 +85,27 @@ export interface Notice {
   text?: string;
 }
 
+/** How Relay's query cache took part in a preview (only for a query that caches). */
+export type CacheResult = 'hit' | 'remote_hit' | 'miss' | 'coalesced' | 'stale';
+
+export interface CacheReport {
+  /** The effective TTL (Go duration text, e.g. "30s", "5m0s"). */
+  ttl: string;
+  /** "query", or "rule <path>" when the proxy rule's cacheTTL applies. */
+  from: string;
+  staleWhileRevalidate?: string;
+  /** Entries are kept per user (the upstream sees who calls). */
+  perUser: boolean;
+  result?: CacheResult;
+  ageSeconds?: number;
+}
+
 export interface TransformResponse {
   frames: DataFrameJSON[];
   /** Rows before any limit step, when the backend reports it. */
   rows?: number;
   notices?: Notice[];
+  cache?: CacheReport;
 }
 
 export interface SchemaField {

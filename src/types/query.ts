@@ -172,6 +172,13 @@ export interface RelayQuery extends DataQuery {
   pipeline?: Pipeline;
   format?: QueryFormat;
   pagination?: Pagination;
+  /**
+   * Keep the upstream answer this long in Relay's query cache (a Grafana duration, e.g. "30s", "5m"); absent: the
+   * proxy rule's cacheTTL for the path (dashboard queries only); "0s": never cached.
+   */
+  cacheTTL?: string;
+  /** After cacheTTL, serve the old answer once more while one background refresh fetches the new one. */
+  staleWhileRevalidate?: string;
   /** Variable queries only. */
   variable?: VariableMapping;
   /** Annotation queries only. */

@@ -29,7 +29,7 @@ func hostileStack(t *testing.T, extra string) *harness.Stack {
 	h := harness.StartHostile(t)
 	jd := map[string]any{"network": map[string]any{"allowPrivateNetworks": true},
 		"proxy":      map[string]any{"rules": []any{map[string]any{"path": "/", "methods": []string{"GET", "POST"}, "minRole": "Viewer"}}},
-		"transform":  map[string]any{"maxInputBytes": 16 << 20, "timeout": "10s"},
+		"transform":  map[string]any{"maxInputBytes": 16 << 20},
 		"rateLimits": map[string]any{"disabled": true}}
 	if extra != "" {
 		var m map[string]any
@@ -173,7 +173,8 @@ func TestBoundsSchemaGzipServedAsHTML(t *testing.T) {
 // §2: cells spanning 1,000 columns and rows made 1.4 MB into 1.7 GB of
 // grid; the grid is charged to the caller's share as it grows.
 func TestBoundsSpanGridIsCharged(t *testing.T) {
-	s := hostileStack(t, "")
+	// A small share, so the grid stops early (the default stops at 96 MiB).
+	s := hostileStack(t, `{"transform":{"maxInputBytes":2097152,"maxInFlightBytesPerUser":8388608,"maxInFlightBytes":16777216}}`)
 	resp, body := s.Do("POST", res+"/transform", "viewer", map[string]any{"source": map[string]any{"path": "/spans.html"},
 		"pipeline": map[string]any{"format": "html"}}, nil)
 	wantError(t, "span grid", resp.StatusCode, body, 413, "memory_budget")

@@ -22,7 +22,7 @@ const redisPassword = "fleet-redis-pw-7c1d"
 func fleetProvisioning() string {
 	jsonData := `{"auth":{"type":"bearer"},"healthPath":"/health","network":{"allowPrivateNetworks":true},
 		"rateLimits":{"default":{"perSecond":1000,"burst":1000},"classes":{"read":{"perSecond":5,"burst":5}}},
-		"proxy":{"rules":[{"path":"/api/items*","methods":["GET"],"minRole":"Viewer"}]},
+		"proxy":{"rules":[{"path":"/api/items*","methods":["GET"],"minRole":"Viewer"},{"path":"/slow","methods":["GET"],"minRole":"Viewer"}]},
 		"routes":{"info":{"apiKeyRequired":true}},
 		"apiKeys":[{"name":"ci","scopes":["info"]}],
 		"actions":[
@@ -208,6 +208,38 @@ func TestFleetSharedState(t *testing.T) {
 		// Another caller is not locked out.
 		if resp, body := f.Do("GET", res+"/info", "admin", nil, map[string]string{"X-API-Key": "key-ci"}); resp.StatusCode != 200 {
 			t.Fatalf("admin: %d %s", resp.StatusCode, body)
+		}
+	})
+
+	t.Run("the query cache is shared, with one fetch for the fleet", func(t *testing.T) {
+		f := f.With(t)
+		query := func(s *harness.Stack, path string, params map[string]any) {
+			q := map[string]any{"from": "now-1h", "to": "now", "queries": []any{map[string]any{"refId": "A",
+				"datasource": map[string]any{"uid": uid}, "path": path, "params": params, "cacheTTL": "1m"}}}
+			if resp, body := s.Do("POST", "/api/ds/query", "editor", q, nil); resp.StatusCode != 200 {
+				t.Errorf("query on a replica: %d %.300s", resp.StatusCode, body)
+			}
+		}
+		before := demoCount(t, demo, "/api/items")
+		for _, s := range f.Replicas {
+			query(s, "/api/items", map[string]any{"limit": "7", "k": "fleet-cache"})
+		}
+		if got := demoCount(t, demo, "/api/items") - before; got != 1 {
+			t.Fatalf("%d upstream calls for one cached query on three replicas", got)
+		}
+		// Three replicas miss at once: one fetches for the fleet, the others wait for its entry.
+		slowBefore := demoCount(t, demo, "/slow")
+		var wg sync.WaitGroup
+		for _, s := range f.Replicas {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				query(s, "/slow", map[string]any{"delay": "1s"})
+			}()
+		}
+		wg.Wait()
+		if got := demoCount(t, demo, "/slow") - slowBefore; got != 1 {
+			t.Fatalf("%d upstream calls for three concurrent identical queries on three replicas", got)
 		}
 	})
 

@@ -21,12 +21,12 @@ import (
 
 // jqStack runs a stack whose jq workers have 32 MiB each (the default is
 // 128 MiB), so the killers reach the limit in a fraction of the time, and
-// whose transforms time out after 8 s (the programs that never allocate).
+// whose transforms time out after 4 s (the programs that never allocate).
 func jqStack(t *testing.T) *harness.Stack {
 	t.Helper()
 	s := harness.Start(t, harness.Options{
 		Provisioning: provisioning(`{"healthPath":"/health","network":{"allowPrivateNetworks":true},` +
-			`"rateLimits":{"disabled":true},"transform":{"timeout":"8s"}}`),
+			`"rateLimits":{"disabled":true},"transform":{"timeout":"4s"}}`),
 		Env: map[string]string{"GF_PLUGIN_JQ_WORKER_MEMORY": "32MiB"},
 	})
 	return s

@@ -80,17 +80,23 @@ func TestSecretsGraphQLErrorsAreScrubbedBeforeTheyAreCut(t *testing.T) {
 	assertNoPieceOf(t, "the GraphQL error", longToken, string(body))
 }
 
-func TestSecretsJSONEscapedReflectionIsScrubbed(t *testing.T) {
+func TestSecretsEscapedReflectionIsScrubbed(t *testing.T) {
 	s := secretsStack(t)
-	// /status/400?reflect=1 repeats the Authorization header in a JSON error
-	// body, where Go's encoder writes <, > and & as \u003c, \u003e, \u0026.
-	status, out, body := dsQuery(s, "viewer", map[string]any{"refId": "A", "path": "/status/400", "params": map[string]any{"reflect": "1"}})
+	// /status/400?reflect=html repeats the Authorization header in an HTML
+	// error page, HTML-escaped (&lt; &amp; &gt;): the plain spelling is not there.
+	status, out, body := dsQuery(s, "viewer", map[string]any{"refId": "A", "path": "/status/400", "params": map[string]any{"reflect": "html"}})
 	if status != 400 || !strings.Contains(out.Results["A"].Error, "you sent Authorization: Bearer [redacted]") {
 		t.Fatalf("upstream error snippet: %d %.600s", status, body)
 	}
+	htmlEscaped := strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;").Replace(longToken)
 	assertNoPieceOf(t, "the upstream error snippet", longToken, string(body))
-	// The proxy relays bodies as they are (docs/security.md), so only the
-	// error text Relay writes itself is the subject here.
+	assertNoPieceOf(t, "the upstream error snippet", htmlEscaped, string(body))
+	// The JSON-escaped spelling (\u003c...) of the JSON error page too.
+	status, out, body = dsQuery(s, "viewer", map[string]any{"refId": "B", "path": "/status/400", "params": map[string]any{"reflect": "1"}})
+	if status != 400 || !strings.Contains(out.Results["B"].Error, "you sent Authorization: Bearer [redacted]") {
+		t.Fatalf("upstream error snippet: %d %.600s", status, body)
+	}
+	assertNoPieceOf(t, "the upstream error snippet", longToken, string(body))
 }
 
 func TestSecretsQueryKeyNeverTravelsInReferer(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/plugin"
 	"github.com/relay-gateway/relay/pkg/resources/resourcetest"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	Secure map[string]string
 	// Now is the instance's clock (policy, cache freshness, idempotency).
 	Now func() time.Time
+	// Remote is the caches' shared tier (e.g. a cachetest.Remote shared by
+	// several instances standing in for replicas).
+	Remote cache.Remote
 }
 
 // Instance is a running data source instance, disposed when the test ends.
@@ -60,7 +64,7 @@ func NewUnchecked(t testing.TB, c Config) *Instance {
 		c.JSONData = "{}"
 	}
 	d := plugin.New(context.Background(), backend.DataSourceInstanceSettings{UID: c.UID, Name: "test " + c.UID, URL: c.URL,
-		JSONData: []byte(c.JSONData), DecryptedSecureJSONData: c.Secure}, plugin.Options{Now: c.Now})
+		JSONData: []byte(c.JSONData), DecryptedSecureJSONData: c.Secure}, plugin.Options{Now: c.Now, Remote: c.Remote})
 	t.Cleanup(d.Dispose)
 	return &Instance{Datasource: d, uid: c.UID}
 }

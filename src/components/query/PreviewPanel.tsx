@@ -4,7 +4,7 @@ import { dataFrameFromJSON, DataFrame, GrafanaTheme2, QueryResultMetaNotice } fr
 import { Alert, Button, RadioButtonGroup, Stack, Text, useStyles2 } from '@grafana/ui';
 
 import { RelayError } from '../../api/errors';
-import { Notice, TransformResponse } from '../../types/api';
+import { CacheReport, Notice, TransformResponse } from '../../types/api';
 import { ResourceStatus } from '../common/ResourceStatus';
 
 export const PREVIEW_ROWS = 10;
@@ -59,6 +59,11 @@ export function PreviewPanel({ loading, error, value, onRefresh, idle }: Props) 
           emptyText="The query returned no rows."
           onRetry={onRefresh}
         >
+          {value?.cache && (
+            <Text color="secondary" variant="bodySmall" data-testid="preview-cache">
+              {cacheSummary(value.cache)}
+            </Text>
+          )}
           {notices.map((n, i) => (
             <Alert key={i} severity={noticeSeverity(n.severity)} title={n.text ?? ''} data-testid="preview-notice" />
           ))}
@@ -110,6 +115,32 @@ function FrameTable({ frame }: { frame: DataFrame }) {
       </Text>
     </>
   );
+}
+
+/** One line on the query cache: the effective TTL, where it comes from, and how this answer was got. */
+export function cacheSummary(c: CacheReport): string {
+  const from = c.from === 'query' ? "this query's cacheTTL" : `the proxy ${c.from}`;
+  let line = `Cached for ${c.ttl} (${from})`;
+  if (c.staleWhileRevalidate) {
+    line += `, then served stale up to ${c.staleWhileRevalidate} while refreshing`;
+  }
+  if (c.perUser) {
+    line += ', per user';
+  }
+  const age = `age ${c.ageSeconds ?? 0}s`;
+  switch (c.result) {
+    case 'hit':
+      return `${line}. This answer was served from the cache (${age}).`;
+    case 'remote_hit':
+      return `${line}. This answer was served from the cache, fetched by another replica (${age}).`;
+    case 'coalesced':
+      return `${line}. This answer was shared with an identical query fetched at the same time.`;
+    case 'stale':
+      return `${line}. This answer was served stale (${age}) while a refresh runs.`;
+    case 'miss':
+      return `${line}. This answer was fetched from the upstream.`;
+  }
+  return `${line}.`;
 }
 
 function dedupe(notices: Notice[]): Notice[] {

@@ -24,6 +24,7 @@ import { useResource } from '../common/useResource';
 import { GraphQLEditor } from './GraphQLEditor';
 import { InlineDataEditor } from './InlineDataEditor';
 import { PipelineEditor } from './PipelineEditor';
+import { effectiveTTL } from '../../query/cache';
 import { PreviewPanel } from './PreviewPanel';
 import { RequestOptions } from './RequestOptions';
 
@@ -77,6 +78,9 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   const upstreams = known.value?.[0].upstreams ?? [];
 
   const suggestions = known.value ? pathSuggestions(known.value[0], known.value[1], upstream) : [];
+  const info = known.value?.[0];
+  const rules = (upstream ? info?.upstreams?.find((u) => u.name === upstream)?.proxyRules : info?.proxyRules) ?? [];
+  const ruleTTL = effectiveTTL({ ...query, cacheTTL: undefined }, rules);
 
   // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set.
   const docSchema = useResource(
@@ -119,7 +123,15 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   };
 
   const requestOptionsOpen = useMemo(
-    () => !!(rawQuery.params || rawQuery.headers || rawQuery.body || rawQuery.pagination),
+    () =>
+      !!(
+        rawQuery.params ||
+        rawQuery.headers ||
+        rawQuery.body ||
+        rawQuery.pagination ||
+        rawQuery.cacheTTL ||
+        rawQuery.staleWhileRevalidate
+      ),
     // Initial state only: do not collapse under the user's hands.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     []
@@ -214,7 +226,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
 
       {source !== 'inline' && (
         <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
-          <RequestOptions query={{ ...query, source }} onChange={onChange} />
+          <RequestOptions query={{ ...query, source }} onChange={onChange} ruleTTL={ruleTTL} />
         </ControlledCollapse>
       )}
 

@@ -1,6 +1,7 @@
 import React from 'react';
 import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack, TextArea, useStyles2 } from '@grafana/ui';
 
+import { EffectiveTTL, isDuration } from '../../query/cache';
 import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS, PAGINATION_TARGETS } from '../../query/pagination';
 import { Pagination, PaginationMode, PaginationTarget, RelayQuery } from '../../types/query';
 import { KeyValueEditor } from '../common/KeyValueEditor';
@@ -9,10 +10,12 @@ import { getTableStyles } from '../common/styles';
 interface Props {
   query: RelayQuery;
   onChange: (q: RelayQuery) => void;
+  /** The TTL the proxy rule for the query's path gives it when the query sets none. */
+  ruleTTL?: EffectiveTTL;
 }
 
-/** Query parameters, headers, body and pagination of the upstream request. */
-export function RequestOptions({ query, onChange }: Props) {
+/** Query parameters, headers, body, pagination and caching of the upstream request. */
+export function RequestOptions({ query, onChange, ruleTTL }: Props) {
   const styles = useStyles2(getTableStyles);
   const pagination: Pagination = query.pagination ?? { mode: 'none' };
   const setPagination = (p: Pagination) => onChange({ ...query, pagination: p.mode === 'none' ? undefined : p });
@@ -122,6 +125,41 @@ export function RequestOptions({ query, onChange }: Props) {
             )}
           </InlineField>
         ))}
+      </InlineFieldRow>
+      <InlineFieldRow>
+        <InlineField
+          label="Cache TTL"
+          labelWidth={14}
+          invalid={!isDuration(query.cacheTTL ?? '')}
+          error="A duration such as 30s, 5m or 1h"
+          tooltip={
+            "Keep the upstream answer this long in Relay's query cache, shared by every panel and viewer asking the same " +
+            "request (per user when the upstream sees the user). Empty: the proxy rule's cacheTTL for this path; 0s: never."
+          }
+        >
+          <Input
+            aria-label="Cache TTL"
+            width={14}
+            placeholder={ruleTTL?.ttl ? `${ruleTTL.ttl} (rule)` : 'off'}
+            value={query.cacheTTL ?? ''}
+            onChange={(e) => onChange({ ...query, cacheTTL: e.currentTarget.value || undefined })}
+          />
+        </InlineField>
+        <InlineField
+          label="Stale while revalidate"
+          labelWidth={22}
+          invalid={!isDuration(query.staleWhileRevalidate ?? '')}
+          error="A duration such as 30s, 5m or 1h"
+          tooltip="After the TTL, serve the old answer once more (for this long at most) while one background refresh fetches the new one."
+        >
+          <Input
+            aria-label="Stale while revalidate"
+            width={14}
+            placeholder="off"
+            value={query.staleWhileRevalidate ?? ''}
+            onChange={(e) => onChange({ ...query, staleWhileRevalidate: e.currentTarget.value || undefined })}
+          />
+        </InlineField>
       </InlineFieldRow>
     </Stack>
   );

@@ -29,3 +29,20 @@ func TestFanout(t *testing.T) {
 		}
 	}
 }
+
+// TestFanoutBoundsLength: gjson evaluates a chain one call deeper per
+// component, so a long chain must be refused before gjson sees it (issue 21).
+func TestFanoutBoundsLength(t *testing.T) {
+	if _, err := Fanout(strings.Repeat("@this|", MaxSteps+1) + "a"); err == nil {
+		t.Fatal("a chain of more than MaxSteps components passed")
+	}
+	if _, err := Fanout(strings.Repeat("a", MaxLength+1)); err == nil {
+		t.Fatal("a path longer than MaxLength passed")
+	}
+	if _, err := Fanout(strings.Repeat("a.", MaxSteps-1) + "a"); err != nil {
+		t.Fatalf("MaxSteps-1 dots: %v", err)
+	}
+	if _, err := Fanout(`a\.b\.c."x.y.z"`); err != nil {
+		t.Fatalf("escaped and quoted dots: %v", err)
+	}
+}
