@@ -10,8 +10,8 @@ import (
 // package may import. Imports go one way (plugin → resources → features →
 // policy/client/engine → leaves); a new arrow must be added here on purpose.
 var allowedImports = map[string][]string{
-	"pkg":           {"plugin", "jqworker"},
-	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "cache", "jqworker", "transform", "upstream", "settings", "apierr", "role"},
+	"pkg":           {"plugin", "jqworker", "shared"},
+	"pkg/plugin":    {"resources", "proxy", "query", "actions", "authz", "cache", "jqworker", "shared", "transform", "upstream", "settings", "apierr", "role"},
 	"pkg/jqworker":  {"transform"},
 	"pkg/resources": {"authz", "httpx", "transform", "apierr", "role", "settings"},
 	"pkg/proxy":     {"authz", "cache", "upstream", "httpx", "settings", "apierr", "role"},
@@ -20,6 +20,7 @@ var allowedImports = map[string][]string{
 	"pkg/migrate":   {"query", "transform", "upstream"},
 	"pkg/authz":     {"httpx", "settings", "apierr", "role"},
 	"pkg/upstream":  {"httpx", "settings", "apierr"},
+	"pkg/shared":    {"cache"},
 	"pkg/cache":     {},
 	"pkg/transform": {},
 	"pkg/settings":  {"role"},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/jqworker"
 	"github.com/relay-gateway/relay/pkg/plugin"
+	"github.com/relay-gateway/relay/pkg/shared"
 )
 
 func main() {
@@ -46,7 +47,18 @@ func main() {
 		// oversized body gets Relay's 413 rather than a gRPC failure.
 		MaxReceiveMsgSize: plugin.MaxMessageBytes,
 	}}
-	if err := datasource.Manage(plugin.ID, plugin.NewDatasource, opts); err != nil {
+	// One Redis client for the process, shared by every data source instance
+	// (redis_url in [plugin.relay-gateway-datasource], GF_PLUGIN_REDIS_URL).
+	var po plugin.Options
+	po.Shared, po.SharedErr = shared.FromEnv(os.Getenv)
+	if po.SharedErr != nil {
+		// Not fatal: every data source still serves with process-local state,
+		// and its health check shows what to fix.
+		log.DefaultLogger.Error("shared state disabled", "error", po.SharedErr.Error())
+	} else if po.Shared != nil {
+		log.DefaultLogger.Info("shared state on Redis", "redis", po.Shared.Addr())
+	}
+	if err := datasource.Manage(plugin.ID, plugin.Factory(po), opts); err != nil {
 		log.DefaultLogger.Error("serve", "error", err.Error())
 		os.Exit(1)
 	}

@@ -26,6 +26,17 @@ half() {
   return "$status"
 }
 
+# The shared-state tests (pkg/shared, test/blackbox fleet tests) run a real redis-server, Debian's package: install it
+# when missing, as the browser test installs chromium, before the halves start (two apt-get at once would collide).
+# test/blackbox/harness does the same for a plain go test.
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server with apt-get (root)..."
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1 ||
+    { apt-get update >/dev/null && apt-get install -y --no-install-recommends redis-server >/dev/null; } ||
+    echo "could not install redis-server; the shared-state tests will fail"
+fi
+
 half go make --no-print-directory vet test-go &
 go_pid=$!
 half frontend ./scripts/test-frontend.sh &

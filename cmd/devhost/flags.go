@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -33,6 +34,24 @@ type config struct {
 	logLevel        hclog.Level
 	frontendDir     string
 	playgroundDir   string
+	// pluginConfig is the plugin's [plugin.<id>] section: key=value pairs the plugin gets as GF_PLUGIN_<KEY>.
+	pluginConfig []string
+}
+
+// pluginConfigFlag collects repeated -plugin-config key=value flags.
+type pluginConfigFlag struct{ env *[]string }
+
+func (f pluginConfigFlag) String() string { return "" }
+
+// Set turns key=value into GF_PLUGIN_<KEY>=value, as Grafana does for each key of the plugin's config section.
+func (f pluginConfigFlag) Set(v string) error {
+	k, val, ok := strings.Cut(v, "=")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.ContainsAny(k, " \t=") {
+		return fmt.Errorf("want key=value (a key of grafana.ini's [plugin.<id>] section), got %q", v)
+	}
+	*f.env = append(*f.env, "GF_PLUGIN_"+strings.ToUpper(k)+"="+val)
+	return nil
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -50,6 +69,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.DurationVar(&cfg.restartInterval, "restart-interval", time.Second, "how often to check the plugin process and restart it if it exited, as Grafana does; 0 never restarts it")
 	fs.StringVar(&cfg.frontendDir, "frontend", "", "the plugin's frontend build (module.js, plugin.json), e.g. dist; with -playground, serves the playground at /")
 	fs.StringVar(&cfg.playgroundDir, "playground", "", "the playground shell's build, e.g. playground/dist (npm run build:playground)")
+	fs.Var(pluginConfigFlag{&cfg.pluginConfig}, "plugin-config", "key=value of grafana.ini's [plugin.<id>] section, passed to the plugin as GF_PLUGIN_<KEY> (repeatable), e.g. redis_url=redis://127.0.0.1:6379/0")
 	fs.StringVar(&logLevel, "log-level", "info", "log level for the dev host and the plugin's logs: trace, debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: devhost -plugin PATH [-provisioning PATH] [-users PATH] [flags]\n\n"+

@@ -59,3 +59,29 @@ func (s *server) serveHealthCheck(w http.ResponseWriter, r *http.Request, u *use
 	}
 	writeJSON(w, code, out)
 }
+
+// servePluginMetrics answers GET /api/plugins/{id}/metrics (Admin) with the plugin's Prometheus metrics
+// (CollectMetrics), as Grafana's route of that name does; soak benchmarks read go_goroutines from it.
+func (s *server) servePluginMetrics(w http.ResponseWriter, r *http.Request, u *user) {
+	if r.PathValue("id") != s.cfg.pluginID {
+		writeJSONError(w, http.StatusNotFound, "Plugin not found")
+		return
+	}
+	if u.Role != "Admin" {
+		writeJSONError(w, http.StatusForbidden, "Permission denied")
+		return
+	}
+	if s.pluginUnavailable(w) {
+		return
+	}
+	resp, err := s.plugin().diagnostics.CollectMetrics(r.Context(), &pluginv2.CollectMetricsRequest{})
+	if err != nil {
+		s.pluginCallFailed(w, err, "Metrics not implemented", "Plugin metrics failed")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4")
+	w.WriteHeader(http.StatusOK)
+	if resp.Metrics != nil {
+		_, _ = w.Write(resp.Metrics.Prometheus)
+	}
+}

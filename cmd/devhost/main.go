@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		path:           cfg.pluginPath,
 		id:             cfg.pluginID,
 		grafanaVersion: grafanaVersion,
+		env:            cfg.pluginConfig,
 		logger:         logger,
 		stderr:         stderr,
 	}, cfg.restartInterval)

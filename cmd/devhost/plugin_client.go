@@ -40,8 +40,10 @@ type pluginOptions struct {
 	path           string
 	id             string
 	grafanaVersion string
-	logger         hclog.Logger
-	stderr         io.Writer
+	// env is GF_PLUGIN_<KEY>=value for each key of the plugin's config section (-plugin-config).
+	env    []string
+	logger hclog.Logger
+	stderr io.Writer
 }
 
 // startPlugin starts the executable as Grafana does: go-plugin, gRPC only, no AutoMTLS, the SDK's handshake
@@ -54,7 +56,7 @@ func startPlugin(opts pluginOptions) (*pluginProcess, error) {
 	}
 	cmd := exec.Command(absPath)
 	cmd.Dir = filepath.Dir(absPath)
-	cmd.Env = []string{"GF_VERSION=" + opts.grafanaVersion, "GF_EDITION=oss"}
+	cmd.Env = append([]string{"GF_VERSION=" + opts.grafanaVersion, "GF_EDITION=oss"}, opts.env...)
 	setParentDeathSignal(cmd)
 
 	// The SDK keeps its HandshakeConfig unexported; these exported constants are exactly what it is built from.

@@ -42,6 +42,7 @@ func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSou
 	mux.HandleFunc("GET /api/datasources/uid/{uid}", s.requireUser(s.serveDataSourceByUID))
 	mux.HandleFunc("PUT /api/datasources/uid/{uid}", s.requireUser(s.serveDataSourceUpdate))
 	mux.HandleFunc("GET /api/datasources/uid/{uid}/health", s.requireUser(s.serveHealthCheck))
+	mux.HandleFunc("GET /api/plugins/{id}/metrics", s.requireUser(s.servePluginMetrics))
 	mux.HandleFunc("POST /api/ds/query", s.requireUser(s.serveQuery))
 	mux.HandleFunc("POST /login", s.serveLogin)
 	mux.HandleFunc("GET /logout", s.serveLogout)

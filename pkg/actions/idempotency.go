@@ -3,7 +3,6 @@ package actions
 import (
 	"container/list"
 	"context"
-	"net/http"
 	"sync"
 	"time"
 
@@ -76,8 +75,7 @@ func (s *idempotencyStore) do(ctx context.Context, key string, fp [32]byte, run 
 	if e, ok := s.entries[key]; ok {
 		s.mu.Unlock()
 		if e.fingerprint != fp {
-			return outcome{err: apierr.New(http.StatusUnprocessableEntity, "idempotency_key_reused",
-				"this Idempotency-Key was used for a different request to this action; use a new key")}, false
+			return outcome{err: keyReused()}, false
 		}
 		select {
 		case <-e.done:

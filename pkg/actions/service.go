@@ -35,6 +35,9 @@ type Options struct {
 	Clients map[string]*upstream.Client
 	// Now is injectable for tests of the idempotency TTL.
 	Now func() time.Time
+	// Shared, when set, keeps Idempotency-Key claims and answers for the
+	// whole Grafana fleet instead of this process (idempotency_shared.go).
+	Shared SharedIdempotency
 }
 
 // Service lists and runs the named actions of one data source.
@@ -46,6 +49,7 @@ type Service struct {
 	client  *upstream.Client
 	policy  *authz.Policy
 	idem    *idempotencyStore
+	shared  SharedIdempotency
 }
 
 // View is an action as GET /actions shows it.
@@ -68,7 +72,8 @@ func New(o Options) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{byName: map[string]*action{}, client: o.Client, policy: o.Policy, idem: newIdempotencyStore(now)}
+	s := &Service{byName: map[string]*action{}, client: o.Client, policy: o.Policy, idem: newIdempotencyStore(now),
+		shared: o.Shared}
 	var errs settings.Errors
 	for i, sa := range o.Settings.Actions {
 		a, err := compile(sa, i)
@@ -198,7 +203,11 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	scoped := strconv.FormatInt(caller.OrgID, 10) + "\x00" + caller.Login + "\x00" + a.Name + "\x00" + key
-	out, replayed := s.idem.do(ctx, scoped, fingerprint(req, reqBody), func() outcome { return s.call(req, a) })
+	do := s.idem.do
+	if s.shared != nil {
+		do = s.sharedDo
+	}
+	out, replayed := do(ctx, scoped, fingerprint(req, reqBody), func() outcome { return s.call(req, a) })
 	noteOutcome(r, out, replayed)
 	write(w, r, out, replayed)
 }

@@ -20,10 +20,14 @@ const (
 type Policy struct {
 	rules    *Rules
 	keys     keyring
-	limits   *Limiters
-	failures *Limiters
-	noLimits bool
-	now      func() time.Time
+	limits   RateLimiter
+	failures RateLimiter
+	// local and localFailures are the in-process buckets: the limits
+	// themselves alone, the fallback when they are shared (shared.go).
+	local         *Limiters
+	localFailures *Limiters
+	noLimits      bool
+	now           func() time.Time
 	// upstream is the upstream whose rules this is ("" the default);
 	// views maps every upstream's name to its view (upstreams.go).
 	upstream string
@@ -53,13 +57,14 @@ func NewPolicy(s *settings.Settings, now func() time.Time) *Policy {
 	}
 	failRate := func(string) (rate.Limit, int) { return rate.Every(keyFailureEvery), keyFailureBurst }
 	p := &Policy{
-		rules:    CompileRules(s.Proxy.Rules),
-		keys:     keyring{keys: s.APIKeys},
-		limits:   NewLimiters(rateFor, rl.IdleTTL.Duration, now),
-		failures: NewLimiters(failRate, time.Hour, now),
-		noLimits: rl.Disabled,
-		now:      now,
+		rules:         CompileRules(s.Proxy.Rules),
+		keys:          keyring{keys: s.APIKeys},
+		local:         NewLimiters(rateFor, rl.IdleTTL.Duration, now),
+		localFailures: NewLimiters(failRate, time.Hour, now),
+		noLimits:      rl.Disabled,
+		now:           now,
 	}
+	p.limits, p.failures = p.local, p.localFailures
 	p.buildUpstreamViews(s)
 	return p
 }
@@ -119,5 +124,5 @@ func (p *Policy) AuthorizeAction(c Caller, req Requirement, presentedKey string)
 // Rules are the compiled proxy rules (for /info, OpenAPI and the cache).
 func (p *Policy) Rules() *Rules { return p.rules }
 
-// Limiters exposes the per-user limiters (for metrics and tests).
-func (p *Policy) Limiters() *Limiters { return p.limits }
+// Limiters exposes the in-process per-user limiters (for metrics and tests).
+func (p *Policy) Limiters() *Limiters { return p.local }

@@ -22,6 +22,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/shared"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
@@ -55,22 +56,41 @@ type Datasource struct {
 	queries  *query.Runner
 	api      *resources.API
 	resource backend.CallResourceHandler
+	audit    *authz.Audit
 	logger   log.Logger
+	// shared is the fleet's state (nil without Redis); sharedErr why the
+	// configured Redis URL could not be used. Both are reported by health.
+	shared    *shared.Client
+	sharedErr error
 	// jq runs every jq program of this instance's calls (jq steps and roots
 	// of queries, /transform and /schema): the plugin-wide sandbox pool.
 	jq transform.JQRunner
 }
 
-// NewDatasource is the instance factory Grafana's instance manager calls.
+// NewDatasource is the instance factory for a process without shared state.
 func NewDatasource(ctx context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
 	return New(ctx, ds, Options{}), nil
 }
 
-// Options are what a test may set on an instance; production uses the zero value.
+// Factory is the instance factory Grafana's instance manager calls, with
+// what the process holds for every instance (the shared state client).
+func Factory(o Options) func(context.Context, backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+	return func(ctx context.Context, ds backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
+		return New(ctx, ds, o), nil
+	}
+}
+
+// Options are what the process gives every instance, and what a test may set.
 type Options struct {
 	// Now is the clock of the policy (rate limits, key expiry, cache
 	// freshness) and of action idempotency; time.Now when nil.
 	Now func() time.Time
+	// Shared is the process's one Redis client (GF_PLUGIN_REDIS_URL), nil
+	// for process-local state. Each instance works in its own scope (org id
+	// and data source uid).
+	Shared *shared.Client
+	// SharedErr is why a configured Redis URL is not usable; health shows it.
+	SharedErr error
 	// JQ runs the jq programs; nil means the plugin's sandbox pool
 	// (jqworker.Shared), or in process in a binary that cannot serve jq
 	// workers (a test binary without jqworker.Main).
@@ -85,7 +105,7 @@ type Options struct {
 // show the user which field to fix (SettingsError returns it).
 func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) *Datasource {
 	logger := log.DefaultLogger.With("datasource", ds.UID)
-	d := &Datasource{logger: logger, jq: o.JQ}
+	d := &Datasource{logger: logger, jq: o.JQ, shared: o.Shared, sharedErr: o.SharedErr}
 	if d.jq == nil {
 		d.jq = jqworker.Shared()
 	}
@@ -115,15 +135,30 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	client := set.def
 	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
-	gateway := set.gateways(policy, logger, o.Remote)
+	var idem actions.SharedIdempotency
+	remote := o.Remote
+	if o.Shared != nil {
+		// Keys are the org's and the data source's own (Grafana sends the
+		// org with every call, the instance's included).
+		scope := o.Shared.Scope(backend.PluginConfigFromContext(ctx).OrgID, ds.UID) //nolint:staticcheck // OrgID is what Grafana sends
+		policy.ShareLimits(scope.Buckets())
+		audit.Share(scope.Audit(s.Audit.RingSize))
+		idem = scope.Idempotency()
+		if remote == nil {
+			remote = scope.Cache("shared")
+		}
+	}
+	d.audit = audit
+	gateway := set.gateways(policy, logger, remote)
 	d.queries = query.NewRunner(s, client, audit, logger)
 	d.queries.SetUpstreams(set.named)
 	d.queries.SetRateCharge(policy.ChargeRate)
-	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: o.Remote, Now: o.Now})
+	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema}
 	if len(s.Actions) > 0 {
-		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now})
+		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now, Shared: idem})
 		if err != nil {
+			audit.Close()
 			set.close()
 			d.invalid = err
 			return d
@@ -139,6 +174,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 		Features: features,
 	})
 	if err != nil {
+		audit.Close()
 		set.close()
 		d.invalid = err
 		return d
@@ -155,6 +191,9 @@ func (d *Datasource) SettingsError() error { return d.invalid }
 func (d *Datasource) Dispose() {
 	if d.set != nil {
 		d.set.close()
+	}
+	if d.audit != nil {
+		d.audit.Close()
 	}
 }
 

@@ -52,9 +52,47 @@ func (d *Datasource) CheckHealth(ctx context.Context, hr *backend.CheckHealthReq
 	}
 	_ = g.Wait()
 	if len(results) == 1 {
-		return healthResult(results[0].OK, results[0].Message), nil
+		return d.withSharedState(ctx, healthResult(results[0].OK, results[0].Message)), nil
 	}
-	return summarize(results), nil
+	return d.withSharedState(ctx, summarize(results)), nil
+}
+
+// sharedHealth is the shared state (Redis) in CheckHealth's JSONDetails.
+type sharedHealth struct {
+	Status  string `json:"status"` // ok | unavailable
+	Message string `json:"message"`
+}
+
+// withSharedState adds the shared state's health when Redis is configured:
+// without it, the fleet's limits and idempotency keys do not hold, so an
+// unreachable Redis fails Save & test even when every upstream answers. The
+// message names the server, never the URL's password.
+func (d *Datasource) withSharedState(ctx context.Context, res *backend.CheckHealthResult) *backend.CheckHealthResult {
+	var sh sharedHealth
+	switch {
+	case d.sharedErr != nil:
+		sh = sharedHealth{Status: "unavailable", Message: d.sharedErr.Error()}
+	case d.shared != nil:
+		ok, msg := d.shared.Status(ctx)
+		sh = sharedHealth{Status: "ok", Message: msg}
+		if !ok {
+			sh.Status = "unavailable"
+			sh.Message = msg + "; until it is back rate limits hold per replica and actions with an Idempotency-Key answer 503"
+		}
+	default:
+		return res
+	}
+	details := map[string]any{}
+	if len(res.JSONDetails) > 0 {
+		_ = json.Unmarshal(res.JSONDetails, &details)
+	}
+	details["sharedState"] = sh
+	res.JSONDetails, _ = json.Marshal(details)
+	res.Message += ". Shared state: " + sh.Message
+	if sh.Status != "ok" {
+		res.Status = backend.HealthStatusError
+	}
+	return res
 }
 
 // summarize reports every failing upstream by name (all of them: the admin

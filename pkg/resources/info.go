@@ -109,7 +109,10 @@ func (a *API) serveAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		limit = n
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"entries": a.deps.Audit.Entries(limit)})
+	// scope says whose entries these are: every replica's (the shared stream)
+	// or, without Redis or while it is unavailable, this replica's.
+	entries, scope := a.deps.Audit.List(limit)
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"entries": entries, "scope": scope})
 }
 
 var sdkVersion = sync.OnceValue(func() string {

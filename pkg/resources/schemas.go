@@ -73,7 +73,8 @@ func componentSchemas() openapi3.Schemas {
 			"actions", arr(str())),
 		"AuditLog": props([]string{"entries"}, "entries", arr(props(nil, "time", str(), "requestId", str(), "login", str(),
 			"role", str(), "orgId", intg(), "route", str(), "upstream", str(), "method", str(), "path", str(), "status", intg(),
-			"durationMs", num(), "apiKey", str(), "outcome", enum("allowed", "denied", "error"), "reason", str()))),
+			"durationMs", num(), "apiKey", str(), "outcome", enum("allowed", "denied", "error"), "reason", str())),
+			"scope", enum("replica", "fleet")),
 		"Pipeline": pipeline,
 		"TransformRequest": props([]string{"pipeline"}, "data", anyv(),
 			"source", props([]string{"path"}, "upstream", str(), "method", str(), "path", str(), "params", obj(), "headers", obj(),
@@ -146,7 +147,7 @@ func addExamples(schemas map[string]*openapi3.Schema) {
 	}
 	schemas["AuditLog"].Example = map[string]any{"entries": []any{map[string]any{"time": "2026-11-27T12:18:27.234Z",
 		"requestId": "3cb4277ad7c62cc2", "login": "editor", "role": "Editor", "orgId": 1, "route": "proxy",
-		"method": "POST", "path": "/proxy/api/items", "status": 201, "durationMs": 0.879, "outcome": "allowed"}}}
+		"method": "POST", "path": "/proxy/api/items", "status": 201, "durationMs": 0.879, "outcome": "allowed"}}, "scope": "replica"}
 	pipeline := map[string]any{"root": "items", "steps": []any{
 		map[string]any{"type": "filter", "expr": "price > 20"},
 		map[string]any{"type": "sort", "by": []any{map[string]any{"field": "price", "desc": true}}}}}
