@@ -19,7 +19,7 @@ vet:
 	go vet $(GO_PACKAGES)
 
 test-go:
-	go test -race -count=1 $(GO_PACKAGES)
+	go test -race -count=1 -timeout 25m $(GO_PACKAGES)
 
 test-frontend:
 	./scripts/test-frontend.sh
