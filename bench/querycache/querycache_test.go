@@ -10,6 +10,7 @@
 //	  - BenchmarkDashboardUpstreamCalls: a dashboard of 10 panels watched by 50 viewers (50 users) refreshing 3
 //	    times, all at once, with cacheTTL and without, counted at the demo API (/api/counter). Without a cache it
 //	    is 1,500 upstream calls; target with cacheTTL: at most 10 (one per panel); above it says ABOVE TARGET.
+//	  - BenchmarkDashboardUpstreamCallsFleet: the same across 3 replicas on one real redis-server, round-robin.
 package querycachebench
 
 import (
@@ -170,9 +171,25 @@ func p(lat []time.Duration, pct int) time.Duration {
 
 func BenchmarkDashboardUpstreamCalls(b *testing.B) {
 	s := start(b)
+	dashboardBench(b, "one process", s.DemoURL, func(int) *harness.Stack { return s })
+}
+
+// BenchmarkDashboardUpstreamCallsFleet: the same dashboard across three replicas (three dev hosts, each with its
+// own plugin process) on one real redis-server, viewers' requests round-robin as behind a load balancer: the query
+// cache and its single flight are fleet-wide, so the target is the same 10 calls.
+func BenchmarkDashboardUpstreamCallsFleet(b *testing.B) {
+	r := harness.StartRedis(b, harness.RedisOptions{})
+	f := harness.StartFleet(b, harness.FleetOptions{Replicas: 3, Redis: r}, harness.Options{Provisioning: provisioning,
+		Users: users(), DevHostArgs: []string{"-log-level", "warn"}, DemoArgs: []string{"-log-level", "warn"}})
+	dashboardBench(b, "3 replicas on Redis", f.DemoURL, func(int) *harness.Stack { return f.Next() })
+}
+
+// dashboardBench: every viewer loads the dashboard (one /api/ds/query with the 10 panels) and refreshes it twice,
+// all viewers at once, through replica(viewer); with cacheTTL and without, counted at the demo API.
+func dashboardBench(b *testing.B, where, demoURL string, replica func(viewer int) *harness.Stack) {
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: viewers}}
 	counter := func() int {
-		resp, err := client.Get(s.DemoURL + "/api/counter?path=/api/cacheable")
+		resp, err := client.Get(demoURL + "/api/counter?path=/api/cacheable")
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -181,8 +198,6 @@ func BenchmarkDashboardUpstreamCalls(b *testing.B) {
 		_ = json.NewDecoder(resp.Body).Decode(&out)
 		return out.Count
 	}
-	// dashboard: every viewer loads the dashboard (one /api/ds/query with the 10 panels) and refreshes it twice,
-	// all viewers at once; it returns the upstream calls it caused.
 	dashboard := func(ttl string) (int, time.Duration) {
 		before := counter()
 		t0 := time.Now()
@@ -197,7 +212,7 @@ func BenchmarkDashboardUpstreamCalls(b *testing.B) {
 					qs[i] = panel(i, ttl)
 				}
 				for range refreshes {
-					if err := query(client, s, fmt.Sprintf("viewer%02d", v), qs...); err != nil {
+					if err := query(client, replica(v), fmt.Sprintf("viewer%02d", v), qs...); err != nil {
 						failed.Store(err)
 						return
 					}
@@ -215,9 +230,9 @@ func BenchmarkDashboardUpstreamCalls(b *testing.B) {
 		// A TTL no earlier iteration used, so the cached run starts cold.
 		withCache, tc := dashboard(fmt.Sprintf("%dh", i+1))
 		without, tu := dashboard("0s")
-		fmt.Printf("\ndashboard: %d viewers × %d panels × %d refreshes, one process, upstream service time 20 ms\n"+
+		fmt.Printf("\ndashboard: %d viewers × %d panels × %d refreshes, %s, upstream service time 20 ms\n"+
 			"without cacheTTL: %d upstream calls (%s)\nwith cacheTTL:    %d upstream calls (%s): %s\n",
-			viewers, panels, refreshes, without, tu.Round(time.Millisecond), withCache, tc.Round(time.Millisecond),
+			viewers, panels, refreshes, where, without, tu.Round(time.Millisecond), withCache, tc.Round(time.Millisecond),
 			target.AtMost(float64(withCache), panels, "%.0f calls"))
 		b.ReportMetric(float64(withCache), "calls-cached")
 		b.ReportMetric(float64(without), "calls-uncached")

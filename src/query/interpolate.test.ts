@@ -72,6 +72,13 @@ describe('interpolateQuery', () => {
     ]);
   });
 
+  it('reads a jq root as code: its own $vars stay, ${var} becomes JSON; a gjson root stays text', () => {
+    const jq = run({ pipeline: { rootSyntax: 'jq', root: '.items[] as $cat | select($cat.c == ${cat})' } });
+    expect(jq.pipeline?.root).toBe('.items[] as $cat | select($cat.c == "books")');
+    const gjson = run({ pipeline: { root: 'data.$cat' } });
+    expect(gjson.pipeline?.root).toBe('data.books');
+  });
+
   it('interpolates root, columns and groupBy keys as text', () => {
     const q = run({
       pipeline: {

@@ -85,7 +85,10 @@ export function interpolateCode(code: string, replace: Replace): string {
   return code.replace(BRACED, (match) => replace(match, codeFormat));
 }
 
-/** Walks a pipeline: jq programs as code, filter/compute expressions as expressions, other strings as text. */
+/**
+ * Walks a pipeline: jq programs (jq steps, and the root when rootSyntax is jq) as code, filter/compute expressions as
+ * expressions, other strings as text. As code, a jq program's own $vars are left alone; only ${name} is replaced.
+ */
 export function interpolatePipeline(p: Pipeline | undefined, replace: Replace): Pipeline | undefined {
   if (!p) {
     return p;
@@ -107,6 +110,9 @@ export function interpolatePipeline(p: Pipeline | undefined, replace: Replace): 
           }
           if (isStep && k === 'type') {
             return [k, x];
+          }
+          if (path.length === 0 && k === 'root' && o.rootSyntax === 'jq' && typeof x === 'string') {
+            return [k, interpolateCode(x, replace)];
           }
           return [k, walk(x, [...path, k])];
         })
