@@ -106,11 +106,14 @@ func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + r.PathValue("path")
 	caller := authz.AuthorizedCaller(r.Context())
-	rule, aerr := g.policy.AuthorizeUpstream(caller, r.Method, rel)
+	// The rules are matched once: the gate takes this decision for the
+	// call's own request and matches only other ones (redirect hops).
+	decision, aerr := g.policy.DecideUpstream(caller, r.Method, rel)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
+	rule := decision.Rule()
 	target, aerr := g.Target(rel, r.URL.RawQuery)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -118,7 +121,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every upstream request of this call (a redirect hop included) is
 	// checked again by the client's gate against the caller's grant.
-	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream}))
+	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream, Decision: decision}))
 	if g.serveCached(w, r, rule, caller, target) {
 		return
 	}
