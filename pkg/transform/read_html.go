@@ -181,9 +181,10 @@ func tableRows(t *html.Node) []*html.Node {
 	return rows
 }
 
-// readHTML reads the rows into a table: inferred columns from the header
-// (or col1…), or the explicit ones; cells are text as in CSV.
-func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices, sample bool) (*table, error) {
+// htmlPage reads a page's rows as records: with inferred columns the cells
+// by position (names from the header, or col1…), with explicit ones one
+// cell per column; cells are text as in CSV.
+func htmlPage(ctx context.Context, body []byte, label *pageLabel, p *Pipeline, lim Limits, ns *notices, sample bool) (*recordPage, error) {
 	d, err := streamHTMLDoc(ctx, body, p, lim, sample)
 	if err != nil {
 		return nil, err
@@ -198,84 +199,41 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 	} else if p.Root == "" && d.nrows == 0 {
 		ns.warn("the page has no <table> with rows; set root to a CSS selector of the rows")
 	}
-	n := len(d.recs)
-	var tb *tableBuilder
-	var recs [][]string
 	if len(p.Columns) == 0 {
-		names := csvNames(d.header, d.width)
-		if err := checkSize(lim, n, len(names)); err != nil {
-			return nil, err
-		}
-		tb = &tableBuilder{lim: lim, hint: n, text: &textBudget{left: textBudgetFactor * lim.MaxInputBytes}}
-		for _, name := range names {
-			b := tb.newCol(name)
-			b.key = name
-			tb.cols = append(tb.cols, b)
-		}
-		recs = d.recs
-	} else {
-		if err := checkSize(lim, n, len(p.Columns)); err != nil {
-			return nil, err
-		}
-		tb = newTableBuilder(p, n, lim, true)
-		hcs := make([]htmlColumn, len(p.Columns))
-		for j, c := range p.Columns {
-			hcs[j] = resolveHTMLColumn(c, d.header, ns)
-		}
-		// With explicit columns, rows are those with data (header rows skipped).
-		// The stream path has no row elements: its columns all read header cells.
-		dataRows := d.dataRows()
-		if err := d.checkColumnCost(hcs, dataRows); err != nil {
-			return nil, err
-		}
-		recs = make([][]string, n)
-		m := &meter{lim: lim}
-		for i := range recs {
-			if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-				return nil, timeoutError(ctx.Err())
-			}
-			rec := make([]string, len(hcs))
-			for j, hc := range hcs {
-				var row *html.Node
-				if dataRows != nil {
-					row = dataRows[i]
-				}
-				if rec[j], err = hc.read(ctx, row, d.recs[i]); err != nil {
-					return nil, err
-				}
-				if err := m.add(int64(len(rec[j])) + 16); err != nil {
-					return nil, err
-				}
-			}
-			recs[i] = rec
-		}
+		return newRecordPage(csvNames(d.header, d.width), d.recs, label), nil
 	}
-	feed := func(b *tableBuilder, idx []int) error {
-		for i, rec := range recs {
-			for k, ci := range idx {
-				if ci < len(rec) {
-					b.cols[k].putText(i, rec[ci])
-				}
-			}
-			if b.text.left < 0 {
-				return textTooLarge(lim)
-			}
-		}
-		return nil
+	hcs := make([]htmlColumn, len(p.Columns))
+	for j, c := range p.Columns {
+		hcs[j] = resolveHTMLColumn(c, d.header, ns)
 	}
-	all := make([]int, len(tb.cols))
-	for j := range all {
-		all[j] = j
-	}
-	if err := feed(tb, all); err != nil {
+	// With explicit columns, rows are those with data (header rows skipped).
+	// The stream path has no row elements: its columns all read header cells.
+	dataRows := d.dataRows()
+	if err := d.checkColumnCost(hcs, dataRows); err != nil {
 		return nil, err
 	}
-	if again := tb.resolve(ns, false); len(again) > 0 {
-		if err := feed(tb.rereadBuilder(again), again); err != nil {
-			return nil, err
+	recs := make([][]string, len(d.recs))
+	m := &meter{lim: lim}
+	for i := range recs {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, timeoutError(ctx.Err())
 		}
+		rec := make([]string, len(hcs))
+		for j, hc := range hcs {
+			var row *html.Node
+			if dataRows != nil {
+				row = dataRows[i]
+			}
+			if rec[j], err = hc.read(ctx, row, d.recs[i]); err != nil {
+				return nil, err
+			}
+			if err := m.add(int64(len(rec[j])) + 16); err != nil {
+				return nil, err
+			}
+		}
+		recs[i] = rec
 	}
-	return tb.finish(n, ns), nil
+	return explicitRecordPage(recs, p, label), nil
 }
 
 // dataRows are the row elements behind recs (rows of only <th> skipped).
@@ -291,9 +249,13 @@ func (d *htmlDoc) dataRows() []*html.Node {
 }
 
 // htmlSchema lists the columns of an HTML page (for InferSchema).
-func htmlSchema(ctx context.Context, body []byte, p *Pipeline, lim Limits) ([]FieldInfo, error) {
-	ns := &notices{}
-	t, err := readHTML(ctx, body, &Pipeline{Format: FormatHTML, Root: p.Root}, lim, ns, true)
+func htmlSchema(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices) ([]FieldInfo, error) {
+	sample := &Pipeline{Format: FormatHTML, Root: p.Root}
+	pg, err := htmlPage(ctx, body, nil, sample, lim, ns, true)
+	if err != nil {
+		return nil, err
+	}
+	t, err := recordsTable(ctx, []pageRows{pg}, sample, lim, ns)
 	if err != nil {
 		return nil, err
 	}
