@@ -56,7 +56,10 @@ func csvPage(ctx context.Context, body []byte, label *pageLabel, p *Pipeline, li
 		}
 		width = max(width, len(rec))
 		recs = append(recs, own)
-		return m.add(size)
+		if err := m.add(size); err != nil {
+			return err
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -104,7 +104,7 @@ func (ps *Pages) Add(ctx context.Context, pg Page) (int, error) {
 // Stopped is why paging must stop ("" while pages may follow).
 func (ps *Pages) Stopped() string { return ps.stopped }
 
-// Len is the number of pages added (and read, unless left out).
+// Len is the number of pages read (a page a limit left out is not).
 func (ps *Pages) Len() int { return ps.pages }
 
 // table builds the table of every page for Run.
