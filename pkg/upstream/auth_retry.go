@@ -9,9 +9,8 @@ import (
 // do better than pass it on (auth.go's optional interfaces).
 
 // retryWithNewToken handles an upstream 401 to a fetched token (OAuth2,
-// JWT, login): the token
-// may have been revoked or rotated before its expiry, so it is dropped and
-// the next request fetches a new one. A request that can be sent again
+// JWT, login): the token may have been revoked or rotated before its
+// expiry, so it is dropped and the next request fetches a new one. A request that can be sent again
 // (GET, HEAD, OPTIONS without a body) is retried once, now; any other gets
 // the 401.
 func (c *Client) retryWithNewToken(t tokenRefresher, next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
