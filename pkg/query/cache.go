@@ -492,7 +492,7 @@ func (r *Runner) perUser(q *Query, upstream string) bool {
 	if v == nil {
 		v = r.settings
 	}
-	if v.Auth.Type == settings.AuthForwardOAuth || v.SendUserHeader {
+	if v.AnswersPerUser() {
 		return true
 	}
 	texts := []string{q.Path, q.Body}
