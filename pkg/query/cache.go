@@ -31,7 +31,7 @@ import (
 //     answer differ: upstream, method, expanded path, params, headers, body,
 //     pagination (and, for pagination, the pipeline fields the joiner reads),
 //     and the credential identity: per user when the upstream sees who calls
-//     (forwardOAuth, sendUserHeader) or the request uses ${__user.*}; shared
+//     (forwardOAuth, sendUserHeader, forwardGrafanaIdToken) or the request uses ${__user.*}; shared
 //     otherwise (a service credential sees the same answer for everyone).
 //   - A cached answer reaches a caller only if the proxy rules let that
 //     caller make every call it was made of (the gate, without charging the
@@ -476,14 +476,14 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 }
 
 // perUser says whether the upstream's answer may depend on who asks: the
-// upstream sees the user (forwarded OAuth identity, X-Grafana-User) or the
+// upstream sees the user (forwarded OAuth identity, X-Grafana-User, ID token) or the
 // request carries the user's own values (${__user.*}).
 func (r *Runner) perUser(q *Query, upstream string) bool {
 	v := r.settings.Upstream(upstream)
 	if v == nil {
 		v = r.settings
 	}
-	if v.Auth.Type == settings.AuthForwardOAuth || v.SendUserHeader {
+	if v.SeesCaller() {
 		return true
 	}
 	texts := []string{q.Path, q.Body}

@@ -41,8 +41,10 @@ type UpstreamConfig struct {
 	Proxy          Proxy    `json:"proxy"`
 	HealthPath     string   `json:"healthPath,omitempty"`
 	SendUserHeader bool     `json:"sendUserHeader,omitempty"`
-	Cache          Cache    `json:"cache"`
-	OutboundProxy  Outbound `json:"outboundProxy"`
+	// ForwardGrafanaIDToken: see Settings.ForwardGrafanaIDToken.
+	ForwardGrafanaIDToken bool     `json:"forwardGrafanaIdToken,omitempty"`
+	Cache                 Cache    `json:"cache"`
+	OutboundProxy         Outbound `json:"outboundProxy"`
 }
 
 // upstreamPresence tells absent fields from explicit zero values.
@@ -101,6 +103,13 @@ func (s *Settings) Upstream(name string) *Settings {
 		root = s.root
 	}
 	return root.byName[name]
+}
+
+// SeesCaller says whether this upstream can tell callers apart from what
+// Relay sends it (their OAuth identity, X-Grafana-User or their Grafana ID
+// token): then its answers are per user, and so are the cache entries of them.
+func (s *Settings) SeesCaller() bool {
+	return s.Auth.Type == AuthForwardOAuth || s.SendUserHeader || s.ForwardGrafanaIDToken
 }
 
 // Named lists the named upstreams' views in configuration order.
@@ -162,7 +171,7 @@ func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settin
 	v.UpstreamName = uc.Name
 	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
 	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
-	v.Cache, v.OutboundProxy = uc.Cache, uc.OutboundProxy
+	v.Cache, v.OutboundProxy, v.ForwardGrafanaIDToken = uc.Cache, uc.OutboundProxy, uc.ForwardGrafanaIDToken
 	// Grafana's secure socks proxy is switched on for the whole data source.
 	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
 	v.Secrets = Secrets{}
