@@ -487,6 +487,9 @@ func (r *Runner) perUser(q *Query, upstream string) bool {
 		return true
 	}
 	texts := []string{q.Path, q.Body}
+	for _, f := range q.BodyForm {
+		texts = append(texts, f.Key, f.Value)
+	}
 	for k, vs := range q.Params {
 		texts = append(texts, k)
 		texts = append(texts, vs...)
@@ -519,7 +522,7 @@ func (r *Runner) cacheKey(q *Query, x *expanded, pipeline *transform.Pipeline, g
 		headers.WriteString(http.CanonicalHeaderKey(k) + ":" + x.req.Headers[k] + "\n")
 	}
 	parts := []string{"relay-query-cache/1", r.settings.UID, g.Upstream, scope, x.req.Method, x.req.Path,
-		x.req.Params.Encode(), headers.String(), x.req.Body}
+		x.req.Params.Encode(), headers.String(), x.req.Body, x.req.formKey()}
 	if paged(q) {
 		// The joiner selects rows with the pipeline's root and format, and
 		// offset and page modes stop by the rows a page gave: the joined
