@@ -31,6 +31,9 @@ type Settings struct {
 	HealthPath string `json:"healthPath"`
 	// SendUserHeader adds X-Grafana-User (from PluginContext.User only) upstream.
 	SendUserHeader bool `json:"sendUserHeader"`
+	// ForwardGrafanaIDToken sends the caller's signed Grafana ID token
+	// (X-Grafana-Id, when Grafana's idForwarding feature gives one) upstream.
+	ForwardGrafanaIDToken bool `json:"forwardGrafanaIdToken"`
 
 	Routes     map[string]RouteOverride `json:"routes,omitempty"`
 	RateLimits RateLimits               `json:"rateLimits"`

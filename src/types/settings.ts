@@ -116,6 +116,8 @@ export interface UpstreamSettings {
   proxy?: RelayJsonData['proxy'];
   healthPath?: string;
   sendUserHeader?: boolean;
+  /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
+  forwardGrafanaIdToken?: boolean;
   cache?: { maxBytes?: number };
   outboundProxy?: OutboundProxySettings;
 }
@@ -217,6 +219,8 @@ export interface RelayJsonData extends DataSourceJsonData {
   audit?: { ringSize?: number };
   healthPath?: string;
   sendUserHeader?: boolean;
+  /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
+  forwardGrafanaIdToken?: boolean;
   /** Named upstreams besides the default one (the data source's URL). */
   upstreams?: UpstreamSettings[];
   outboundProxy?: OutboundProxySettings;
