@@ -95,7 +95,13 @@ func (p *Policy) CheckUpstream(ctx context.Context, method string, u *url.URL, r
 			// client scrubs this message and only then cuts it.
 			return apierr.Forbidden("ambiguous_path", "the upstream path is refused (%s): %q", why, rel)
 		}
-		if _, err := p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
+		rule, err := p.AuthorizeUpstream(g.Caller, method, rel)
+		if err != nil {
+			return err
+		}
+		// The matched rule's graphql block judges the document being sent
+		// (graphql.go): the proxy's and the queries' alike, redirect hops too.
+		if err := checkGraphQLBody(ctx, rule, method, u); err != nil {
 			return err
 		}
 	}

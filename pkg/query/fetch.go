@@ -61,7 +61,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	if req.Body != "" {
 		body = strings.NewReader(req.Body)
 	}
-	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
