@@ -163,7 +163,6 @@ func TestCheckGraphQLFragmentFanOut(t *testing.T) {
 	}
 }
 
-
 // The gate applies the matched rule's block to the body the context carries,
 // and skips it for admission-only questions (a cached answer's).
 func TestGateChecksGraphQLBody(t *testing.T) {

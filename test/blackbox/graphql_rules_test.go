@@ -127,3 +127,51 @@ func TestGraphQLRuleQueries(t *testing.T) {
 	}
 }
 
+
+// GET /graphql/schema answers the upstream's introspection through the rules:
+// refused where the rule's graphql block refuses introspection, answered and
+// cached where it allows it.
+func TestGraphQLSchemaRoute(t *testing.T) {
+	s := start(t, graphqlRules)
+	resp, b := s.Do("GET", res+"/graphql/schema?path=/api/graphql", "viewer", nil, nil)
+	if resp.StatusCode != 403 || decode(t, b)["code"] != "graphql_operation_denied" || !strings.Contains(string(b), "introspection") {
+		t.Fatalf("introspection refused by the rule: %d %s", resp.StatusCode, b)
+	}
+
+	s = start(t, `{"proxy":{"rules":[{"path":"/","methods":["GET","HEAD"]},`+
+		`{"path":"/api/graphql","methods":["POST"],"graphql":{"operations":["query"],"introspection":true}}]}}`)
+	resetDemoCounter(t, s)
+	for range 2 {
+		resp, b = s.Do("GET", res+"/graphql/schema?path=/api/graphql", "viewer", nil, nil)
+		var out struct {
+			Schema struct {
+				QueryType    struct{ Name string }
+				MutationType struct{ Name string }
+				Types        []struct {
+					Name   string
+					Fields []struct{ Name string }
+				}
+			} `json:"__schema"`
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(b, &out) != nil || out.Schema.QueryType.Name != "Query" || out.Schema.MutationType.Name != "Mutation" {
+			t.Fatalf("schema: %d %.300s", resp.StatusCode, b)
+		}
+		found := false
+		for _, ty := range out.Schema.Types {
+			for _, f := range ty.Fields {
+				found = found || (ty.Name == "Item" && f.Name == "in_stock")
+			}
+		}
+		if !found {
+			t.Fatalf("no Item.in_stock in %.300s", b)
+		}
+	}
+	if n := demoCount(t, s, "/api/graphql"); n != 1 {
+		t.Fatalf("the schema was fetched %d times; the second answer should come from the cache", n)
+	}
+	// The upstream parameter picks a named upstream, as for queries.
+	resp, b = s.Do("GET", res+"/graphql/schema?path=/api/graphql&upstream=nope", "viewer", nil, nil)
+	if resp.StatusCode != 400 || decode(t, b)["code"] != "unknown_upstream" {
+		t.Fatalf("unknown upstream: %d %s", resp.StatusCode, b)
+	}
+}
