@@ -62,20 +62,20 @@ func (r *Runner) ServeGraphQLSchema(w http.ResponseWriter, req *http.Request) {
 	}
 	x, err := q.expand(Macros{})
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	caller := authz.AuthorizedCaller(req.Context())
 	rr, g, err := r.forUpstream(q.Upstream, r.Grant(caller, false))
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	c := &call{grant: g, lease: r.bytes.Lease(caller.Key())}
 	defer c.lease.Release()
 	src, err := rr.source(req.Context(), c, q, x, x.pipeline)
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	schema := gjson.GetBytes(src.body, "data")
@@ -88,7 +88,7 @@ func (r *Runner) ServeGraphQLSchema(w http.ResponseWriter, req *http.Request) {
 		err = apierr.Downstream(http.StatusBadGateway, "graphql_schema_invalid", "the upstream's answer holds no data.__schema.types")
 	}
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	var out bytes.Buffer
