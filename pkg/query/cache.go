@@ -440,7 +440,9 @@ func cacheNotice(label cache.QueryResult, age, expiredFor time.Duration, plan ca
 func (r *Runner) admitCached(ctx context.Context, c *call, method, path string) error {
 	g := c.grant
 	g.Budget, g.RateClass = nil, ""
-	if err := r.client.Admit(authz.WithGrant(ctx, g), method, path); err != nil {
+	// Admission only: the stored answer's requests passed the rules' body
+	// checks (a GraphQL rule's) when they were sent.
+	if err := r.client.Admit(authz.WithAdmissionOnly(authz.WithGrant(ctx, g)), method, path); err != nil {
 		return clientError(err, "")
 	}
 	return nil

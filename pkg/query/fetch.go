@@ -62,7 +62,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	if err != nil {
 		return nil, apierr.New(http.StatusInternalServerError, "internal", "building the request body failed")
 	}
-	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())

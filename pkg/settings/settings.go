@@ -137,6 +137,9 @@ type ProxyRule struct {
 	// SharedCache lets callers of every role share cached responses.
 	SharedCache bool     `json:"sharedCache,omitempty"`
 	Timeout     Duration `json:"timeout,omitempty"`
+	// GraphQL, when set, checks the GraphQL document a request carries
+	// (operation types, depth, aliases, introspection): graphql_rule.go.
+	GraphQL *GraphQLRule `json:"graphql,omitempty"`
 }
 
 // RouteOverride tightens a resource route's policy; it can never loosen the

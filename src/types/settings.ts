@@ -1,6 +1,6 @@
 import { DataSourceJsonData, DataSourceSettings } from '@grafana/data';
 
-import { AUTH_KINDS, BACKEND_DEFAULTS, RATE_CLASSES } from '../api/settings.gen';
+import { AUTH_KINDS, BACKEND_DEFAULTS, GRAPHQL_OPERATIONS, RATE_CLASSES } from '../api/settings.gen';
 
 /** Grafana org roles, weakest first; the backend compares them on this scale. */
 export const ROLES = ['Viewer', 'Editor', 'Admin'] as const;
@@ -137,6 +137,15 @@ export interface ProxyRule {
   cacheTTL?: string;
   sharedCache?: boolean;
   timeout?: string;
+  graphql?: GraphQLRule;
+}
+
+/** A proxy rule's graphql block (pkg/settings/graphql_rule.go); absent fields take the backend's defaults. */
+export interface GraphQLRule {
+  operations?: Array<(typeof GRAPHQL_OPERATIONS)[number]>;
+  maxDepth?: number;
+  maxAliases?: number;
+  introspection?: boolean;
 }
 
 export interface RouteOverride {
