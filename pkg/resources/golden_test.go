@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/query"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/openapi.golden.json")
@@ -26,12 +27,18 @@ func (stubActions) List(http.ResponseWriter, *http.Request) {}
 func (stubActions) Run(http.ResponseWriter, *http.Request)  {}
 func (stubActions) Docs() []authz.ActionDoc                 { return nil }
 
+// goldenFeatures are the features of the golden document: every route, and
+// the real query model for /transform's source (as plugin hands it in).
+func goldenFeatures(h http.HandlerFunc) Features {
+	return Features{Proxy: stubProxy{h}, Transform: h, Schema: h, Actions: stubActions{}, SourceModel: query.Query{}}
+}
+
 // TestOpenAPIGolden pins the generated document, which the frontend's types
 // are checked against (src/api/contract.test.ts): a route or schema change
 // shows up here first. Run with -update to accept a change.
 func TestOpenAPIGolden(t *testing.T) {
 	h := func(http.ResponseWriter, *http.Request) {}
-	f := newFixture(t, `{}`, Features{Proxy: stubProxy{h}, Transform: h, Schema: h, Actions: stubActions{}})
+	f := newFixture(t, `{}`, goldenFeatures(h))
 	got := append(f.api.OpenAPI(), '\n')
 	path := filepath.Join("testdata", "openapi.golden.json")
 	if *update {
