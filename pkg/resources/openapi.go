@@ -26,10 +26,13 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 			Description: "Resource routes of the Relay data source, served by Grafana at " +
 				"/api/datasources/uid/{uid}/resources. Authenticate to Grafana as usual (session, basic auth or a " +
 				"service-account token); Relay then applies its own per-route policy.",
+			License: &openapi3.License{Name: "Apache-2.0", URL: "https://www.apache.org/licenses/LICENSE-2.0"},
+			Contact: &openapi3.Contact{Name: "Relay", URL: "https://github.com/relay-gateway/relay"},
 		},
-		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources"}},
-		Paths:   openapi3.NewPaths(),
-		Components: &openapi3.Components{Schemas: a.schemas,
+		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources",
+			Description: "This data source's resource API, on the Grafana server"}},
+		Paths: openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: a.schemas, SecuritySchemes: securitySchemes(),
 			Responses: openapi3.ResponseBodies{"Error": {Value: a.errorResponse()}}},
 	}
 	for i := range a.routes {
@@ -40,7 +43,7 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 			doc.Paths.Set(openapiPath(rt.Pattern), item)
 		}
 		for _, m := range rt.Methods {
-			item.SetOperation(m, a.operation(rt, m))
+			item.SetOperation(m, a.operation(doc, rt, m))
 		}
 	}
 	if f := a.deps.Features.Proxy; f != nil {
@@ -63,13 +66,14 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 		}
 	}
 	a.addActionPaths(doc)
+	doc.Tags = tags(doc)
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, err
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-func (a *API) operation(rt *Route, method string) *openapi3.Operation {
+func (a *API) operation(doc *openapi3.T, rt *Route, method string) *openapi3.Operation {
 	req := a.reqs[rt.Name][method]
 	op := &openapi3.Operation{
 		OperationID: rt.Name,
@@ -95,11 +99,19 @@ func (a *API) operation(rt *Route, method string) *openapi3.Operation {
 			op.RequestBody = nil
 		}
 	}
-	op.Responses.Delete("default")
+	key := apiKeyNever
+	switch {
+	case req.APIKey:
+		key = apiKeyAlways
+	case rt.APIKeyPerItem:
+		key = apiKeyMaybe
+	}
+	op.Security = security(key)
+	a.setErrors(doc, op, errorCodes(req.Public, hasInput(op), strings.Contains(rt.Pattern, "{"),
+		rt.BodyLimit > 0 && op.RequestBody != nil))
 	for code, resp := range rt.Responses {
 		op.Responses.Set(strconv.Itoa(code), resp)
 	}
-	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 	return op
 }
 
@@ -192,10 +204,9 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 		}
 		params := openapi3.Parameters{queryParam("dryRun", "Render the upstream request without calling it", "boolean", false),
 			headerParam("Idempotency-Key", "Replays the first result for the same key (10 minutes, per caller)")}
+		key := apiKeyNever
 		if d.APIKeyRequired {
-			key := headerParam("X-API-Key", "This action needs an API key scoped for action:"+d.Name)
-			key.Value.Required = true
-			params = append(params, key)
+			key = apiKeyAlways // an API key scoped for action:<name>
 		}
 		op := &openapi3.Operation{
 			OperationID: "action." + d.Name,
@@ -206,10 +217,10 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 			RequestBody: jsonBody("Parameters of "+d.Name, body.NewRef()),
 			Responses:   openapi3.NewResponses(),
 			Extensions:  map[string]any{"x-relay-min-role": d.MinRole.String(), "x-relay-api-key-required": d.APIKeyRequired},
+			Security:    security(key),
 		}
-		op.Responses.Delete("default")
+		a.setErrors(doc, op, errorCodes(false, true, false, true))
 		op.Responses.Set("200", jsonResponse(200, "The upstream's answer", a.ref("ActionResult"))[200])
-		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 		doc.Paths.Set("/actions/"+d.Name, &openapi3.PathItem{Post: op})
 	}
 }

@@ -34,6 +34,9 @@ type Route struct {
 	Timeout   time.Duration
 	// AlwaysAudit records every call, not only mutating ones.
 	AlwaysAudit bool
+	// APIKeyPerItem: some of what the route serves (actions) require an API
+	// key of their own; the document lists the key as an option.
+	APIKeyPerItem bool
 
 	Summary     string
 	Description string
