@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,6 +59,7 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 					}
 					item.Extensions["x-relay-upstreams"] = ups
 					rules += describeUpstreams(ups)
+					a.addUpstreamPaths(doc, ups)
 				}
 			}
 			for _, op := range item.Operations() {
@@ -239,4 +241,37 @@ func describeUpstreams(ups []authz.UpstreamView) string {
 		fmt.Fprintf(&b, "\n- `%s` (%s auth): %s", u.Name, u.AuthType, u.ProxyPath)
 	}
 	return b.String()
+}
+
+// addUpstreamPaths describes /proxy/<name>/{path} of each named upstream:
+// the methods its rules allow, and the rules themselves, so a client
+// generated from the document has one operation per upstream and method.
+func (a *API) addUpstreamPaths(doc *openapi3.T, ups []authz.UpstreamView) {
+	var proxy *Route
+	for i := range a.routes {
+		if a.routes[i].Name == "proxy" {
+			proxy = &a.routes[i]
+		}
+	}
+	for _, u := range ups {
+		if u.Default || proxy == nil {
+			continue
+		}
+		item := &openapi3.PathItem{Extensions: map[string]any{"x-relay-upstream": u.Name}}
+		for _, m := range proxyMethods {
+			if !slices.ContainsFunc(u.ProxyRules, func(r authz.RuleView) bool { return slices.Contains(r.Methods, m) }) {
+				continue
+			}
+			op := a.operation(doc, proxy, m)
+			op.OperationID = "proxy." + u.Name + "." + strings.ToLower(m)
+			op.Summary = "Forward a call to the upstream " + u.Name
+			op.Description = "Forwards to the named upstream " + u.Name + " (" + u.AuthType +
+				" auth) with its credentials injected server side." + describeRules(u.ProxyRules)
+			op.Parameters = openapi3.Parameters{pathParam("path", "Path below the upstream's URL")}
+			item.SetOperation(m, op)
+		}
+		if len(item.Operations()) > 0 {
+			doc.Paths.Set(strings.TrimSuffix(u.ProxyPath, "/")+"/{path}", item)
+		}
+	}
 }
