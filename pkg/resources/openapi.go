@@ -114,6 +114,14 @@ func (a *API) operation(doc *openapi3.T, rt *Route, method string) *openapi3.Ope
 	for code, resp := range rt.Responses {
 		op.Responses.Set(strconv.Itoa(code), resp)
 	}
+	if rt.Passthrough {
+		op.Responses.Set("2XX", rawResponse("The upstream's answer, streamed as it sent it"))
+		op.Responses.Set("4XX", rawResponse("Relay's refusal ({error, code, status}: 403 no rule allows the call or the role is too low, "+
+			"413 body too large, 429 rate limited) or the upstream's own 4xx answer, as it sent it"))
+		for _, code := range []string{"400", "403", "404", "413", "429"} {
+			op.Responses.Delete(code)
+		}
+	}
 	return op
 }
 
@@ -153,9 +161,15 @@ func jsonResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*op
 		Content: openapi3.NewContentWithJSONSchemaRef(schema)}}}
 }
 
-func rawResponse(code int, desc string) map[int]*openapi3.ResponseRef {
-	return map[int]*openapi3.ResponseRef{code: {Value: &openapi3.Response{Description: &desc,
-		Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}}}}}
+func rawResponse(desc string) *openapi3.ResponseRef {
+	return &openapi3.ResponseRef{Value: &openapi3.Response{Description: &desc,
+		Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}}}}
+}
+
+func csvOrJSONResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*openapi3.ResponseRef {
+	r := jsonResponse(code, desc, schema)
+	r[code].Value.Content["text/csv"] = openapi3.NewMediaType().WithSchema(str().WithFormat("csv"))
+	return r
 }
 
 func jsonBody(desc string, schema *openapi3.SchemaRef) *openapi3.RequestBodyRef {

@@ -45,6 +45,9 @@ type Route struct {
 	RequestBody *openapi3.RequestBodyRef
 	// Responses by status code; a default error response is added for all.
 	Responses map[int]*openapi3.ResponseRef
+	// Passthrough: the route answers with the upstream's status and body
+	// (the proxy), so any 2xx or 4xx may be the upstream's own.
+	Passthrough bool
 
 	Handler http.HandlerFunc
 }

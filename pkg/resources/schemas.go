@@ -8,12 +8,26 @@ import (
 	"github.com/relay-gateway/relay/pkg/transform"
 )
 
-func str() *openapi3.Schema                       { return openapi3.NewStringSchema() }
-func num() *openapi3.Schema                       { return openapi3.NewFloat64Schema() }
-func intg() *openapi3.Schema                      { return openapi3.NewIntegerSchema() }
-func boolean() *openapi3.Schema                   { return openapi3.NewBoolSchema() }
-func obj() *openapi3.Schema                       { return openapi3.NewObjectSchema() }
-func anyv() *openapi3.Schema                      { return &openapi3.Schema{} }
+func str() *openapi3.Schema     { return openapi3.NewStringSchema() }
+func num() *openapi3.Schema     { return openapi3.NewFloat64Schema() }
+func intg() *openapi3.Schema    { return openapi3.NewIntegerSchema() }
+func boolean() *openapi3.Schema { return openapi3.NewBoolSchema() }
+func obj() *openapi3.Schema     { return openapi3.NewObjectSchema() }
+func anyv() *openapi3.Schema    { return &openapi3.Schema{} }
+
+// jsonValue is any JSON value, null included. In OpenAPI 3.0 the empty
+// schema does not accept null and nullable needs a type beside it, so it is
+// the union of the JSON types with object nullable.
+func jsonValue(desc string) *openapi3.Schema {
+	s := &openapi3.Schema{Description: desc, AnyOf: openapi3.SchemaRefs{nullable(obj()).NewRef(), arr(anyv()).NewRef(),
+		str().NewRef(), num().NewRef(), boolean().NewRef()}}
+	return s
+}
+
+func nullable(s *openapi3.Schema) *openapi3.Schema {
+	s.Nullable = true
+	return s
+}
 func arr(items *openapi3.Schema) *openapi3.Schema { return openapi3.NewArraySchema().WithItems(items) }
 func enum(vals ...any) *openapi3.Schema           { return openapi3.NewStringSchema().WithEnum(vals...) }
 
@@ -84,16 +98,16 @@ func componentSchemas(sourceModel any) (openapi3.Schemas, error) {
 			"apiKeyRequired", boolean(), "confirm", str(),
 			"params", arr(props([]string{"name", "type"}, "name", str(), "type", enum("string", "number", "integer", "boolean"),
 				"required", boolean(), "enum", arr(anyv()), "pattern", str(), "min", num(), "max", num(), "description", str(),
-				"default", anyv())),
+				"default", jsonValue("The default value, or null"))),
 			"schema", obj()))),
 		"ActionParams": props(nil, "params", obj()),
 		// One schema for both answers of a run: the result (status, headers,
 		// body, ...) and, with dryRun=true, the rendered request.
 		"ActionResult": props([]string{"action"}, "action", str(),
-			"status", intg(), "headers", obj(), "body", anyv(), "bodyEncoding", enum("base64"),
+			"status", intg(), "headers", obj(), "body", jsonValue("The upstream's answer: JSON as JSON, text as a string (base64 with bodyEncoding), null when empty"), "bodyEncoding", enum("base64"),
 			"truncated", boolean(), "replayed", boolean(), "durationMs", num(),
 			"dryRun", boolean(), "request", props([]string{"method", "url"}, "method", str(), "url", str(), "headers", obj(),
-				"body", anyv())),
+				"body", jsonValue("The rendered body, or null without one"))),
 	}
 	for name, st := range stepSchemas() {
 		schemas[name] = st

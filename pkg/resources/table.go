@@ -56,7 +56,7 @@ func (a *API) table() []Route {
 			Summary:     "Forward a call to the upstream API",
 			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream. A named upstream is reached at /proxy/<name>/<path> (its name claims the first segment); /proxy/_default/<path> is always the default upstream.",
 			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL, or <upstream name>/<path>")},
-			Responses:   rawResponse(200, "The upstream response, streamed"),
+			Passthrough: true,
 			Handler:     f.Proxy.ServeHTTP,
 		})
 	}
@@ -67,7 +67,7 @@ func (a *API) table() []Route {
 			Summary:     "Run a transformation pipeline",
 			Description: "Turns inline data or an upstream response (through the proxy rules and the caller's permissions) into data frames, in the JSON form /api/ds/query returns; Accept: text/csv returns CSV.",
 			RequestBody: jsonBody("Data or source, and the pipeline", a.ref("TransformRequest")),
-			Responses:   jsonResponse(200, "Frames", a.ref("TransformResponse")),
+			Responses:   csvOrJSONResponse(200, "Frames (as CSV with Accept: text/csv)", a.ref("TransformResponse")),
 			Handler:     f.Transform,
 		})
 	}
