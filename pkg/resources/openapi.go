@@ -221,8 +221,8 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 		params := openapi3.Parameters{queryParam("dryRun", "Render the upstream request without calling it", "boolean", false),
 			headerParam("Idempotency-Key", "Replays the first result for the same key (10 minutes, per caller)")}
 		key := apiKeyNever
-		if d.APIKeyRequired {
-			key = apiKeyAlways // an API key scoped for action:<name>
+		if d.APIKeyRequired || a.reqs["actions.run"][http.MethodPost].APIKey {
+			key = apiKeyAlways // the action's own (scoped for action:<name>), or the route's by settings
 		}
 		op := &openapi3.Operation{
 			OperationID: "action." + d.Name,
