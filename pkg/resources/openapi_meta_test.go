@@ -38,7 +38,7 @@ func keyUse(t *testing.T, where string, op *openapi3.Operation) apiKeyUse {
 // TestOperationSecurityAndErrors: each operation's security follows the
 // policy that enforces it (a route override requiring an API key, an action
 // that requires one, /actions/{name} where some do), and each documents a
-// client error and the default error.
+// client error and the default error, and only described tags.
 func TestOperationSecurityAndErrors(t *testing.T) {
 	h := func(http.ResponseWriter, *http.Request) {}
 	f := goldenFeatures(h)
@@ -58,6 +58,11 @@ func TestOperationSecurityAndErrors(t *testing.T) {
 				}
 			} else {
 				keyUse(t, where, op)
+			}
+			for _, tag := range op.Tags {
+				if doc.Tags.Get(tag) == nil || doc.Tags.Get(tag).Description == "" {
+					t.Errorf("%s: tag %q is not described (add it to tagDescriptions)", where, tag)
+				}
 			}
 			var clientErr bool
 			for code := range op.Responses.Map() {
