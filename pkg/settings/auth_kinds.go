@@ -86,10 +86,11 @@ func AuthKinds() []string {
 
 // AnswersPerUser says whether the upstream's answers may depend on who
 // asks because of what Relay sends: the auth kind sends the user's own
-// credentials, or X-Grafana-User is sent. Caches never share such answers.
+// credentials, or X-Grafana-User or the caller's Grafana ID token is sent.
+// Caches never share such answers.
 func (s *Settings) AnswersPerUser() bool {
 	k := authKindOf(s.Auth.Type)
-	return (k != nil && k.perUser) || s.SendUserHeader
+	return (k != nil && k.perUser) || s.SendUserHeader || s.ForwardGrafanaIDToken
 }
 
 // authSecretKeys are every kind's secret keys, each key once (basic and

@@ -31,6 +31,9 @@ type Settings struct {
 	HealthPath string `json:"healthPath"`
 	// SendUserHeader adds X-Grafana-User (from PluginContext.User only) upstream.
 	SendUserHeader bool `json:"sendUserHeader"`
+	// ForwardGrafanaIDToken sends the caller's signed Grafana ID token
+	// (X-Grafana-Id, when Grafana's idForwarding feature gives one) upstream.
+	ForwardGrafanaIDToken bool `json:"forwardGrafanaIdToken"`
 
 	Routes     map[string]RouteOverride `json:"routes,omitempty"`
 	RateLimits RateLimits               `json:"rateLimits"`
@@ -134,6 +137,9 @@ type ProxyRule struct {
 	// SharedCache lets callers of every role share cached responses.
 	SharedCache bool     `json:"sharedCache,omitempty"`
 	Timeout     Duration `json:"timeout,omitempty"`
+	// GraphQL, when set, checks the GraphQL document a request carries
+	// (operation types, depth, aliases, introspection): graphql_rule.go.
+	GraphQL *GraphQLRule `json:"graphql,omitempty"`
 }
 
 // RouteOverride tightens a resource route's policy; it can never loosen the

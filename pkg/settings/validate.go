@@ -93,6 +93,7 @@ func validateProxy(p *Proxy, errs *Errors) {
 		if r.CacheTTL.Duration < 0 || r.Timeout.Duration < 0 {
 			errs.add(f, "cacheTTL and timeout must not be negative")
 		}
+		validateGraphQLRule(f+".graphql", r.GraphQL, errs)
 	}
 	if p.MaxRequestBytes < 0 || p.MaxRequestBytes > MaxRequestBodyCeiling {
 		errs.add("jsonData.proxy.maxRequestBytes", "must be between 1 and %d (the plugin protocol refuses bodies over 16 MiB)", MaxRequestBodyCeiling)

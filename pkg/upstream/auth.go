@@ -124,8 +124,8 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 }
 
 // withCredentials is req as sent to the upstream origin: a header map of its
-// own without Grafana's headers, plus the custom headers, X-Grafana-User and
-// the auth mode's credentials.
+// own without Grafana's headers, plus the custom headers, X-Grafana-User, the
+// caller's Grafana ID token (forwardGrafanaIdToken) and the auth mode's credentials.
 func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 	out := withOwnHeader(req)
 	dropGrafanaHeaders(out.Header)
@@ -139,6 +139,13 @@ func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 		// by the SDK), never from an incoming header.
 		if u := backend.UserFromContext(out.Context()); u != nil && u.Login != "" {
 			out.Header.Set("X-Grafana-User", u.Login)
+		}
+	}
+	if c.settings.ForwardGrafanaIDToken {
+		// After dropGrafanaHeaders: only the token Grafana handed the
+		// plugin for this call, never a header a client added to the request.
+		if id := grafanaIDFromContext(out.Context()); id != "" {
+			out.Header.Set(backend.GrafanaUserSignInTokenHeaderName, id)
 		}
 	}
 	return out, c.auth.apply(out)
