@@ -138,6 +138,8 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       'params',
       'headers',
       'body',
+      'bodyType',
+      'bodyForm',
       'format',
       'pagination',
       'graphql',
