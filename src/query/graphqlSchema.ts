@@ -117,7 +117,10 @@ export function completionsAt(text: string, offset: number, schema?: GraphQLSche
             directive = false; // @include(...) keeps the field before it
             break;
           }
-          if (stack.length === 0 && (tok.value === 'mutation' || tok.value === 'subscription' || tok.value === 'query')) {
+          if (
+            stack.length === 0 &&
+            (tok.value === 'mutation' || tok.value === 'subscription' || tok.value === 'query')
+          ) {
             op = tok.value;
           }
           if (afterOn) {
@@ -173,8 +176,11 @@ export function completionsAt(text: string, offset: number, schema?: GraphQLSche
   const match = (name: string) => name.toLowerCase().startsWith(partial.toLowerCase());
   if (afterOn) {
     return Object.values(schema.getTypeMap())
-      .filter((t) => !t.name.startsWith('__') && (isObjectType(t) || isInterfaceType(t) || isUnionType(t)) && match(t.name))
-      .map((t) => ({ label: t.name, kind: 'type' as const, detail: isObjectType(t) ? 'object' : 'abstract' }));
+      .filter(
+        (t) => !t.name.startsWith('__') && (isObjectType(t) || isInterfaceType(t) || isUnionType(t)) && match(t.name)
+      )
+      .map((t) => ({ label: t.name, kind: 'type' as const, detail: isObjectType(t) ? 'object' : 'abstract' }))
+      .sort((a, b) => a.label.localeCompare(b.label));
   }
   if (parens > 0 && argsOf) {
     return argsOf.args

@@ -222,7 +222,13 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
         </InlineFieldRow>
       )}
       {source === 'graphql' && (
-        <GraphQLEditor value={query.graphql} onChange={(graphql) => onChange({ ...query, graphql })} />
+        <GraphQLEditor
+          value={query.graphql}
+          onChange={(graphql) => onChange({ ...query, graphql })}
+          datasource={datasource}
+          path={query.path}
+          upstream={upstream}
+        />
       )}
 
       {source !== 'inline' && (
