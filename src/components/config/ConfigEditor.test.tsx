@@ -111,7 +111,9 @@ describe('ConfigEditor', () => {
     expect(section('Upstream API').queryByText(/Do not put credentials/)).not.toBeInTheDocument();
   });
 
-  it('shows the fields of each auth type and keeps secrets write-only with reset', async () => {
+  // One test per step, each with its own render: getByRole over the whole
+  // editor is slow in jsdom, and one long test hit jest's limit on a busy machine.
+  it('keeps a configured secret write-only, with reset', async () => {
     healthy(installFakeBackend());
     const latest = renderEditor(
       settings({ secureJsonFields: { bearerToken: true }, jsonData: { auth: { type: 'bearer' } } })
@@ -130,13 +132,25 @@ describe('ConfigEditor', () => {
     expect(latest.current.jsonData.auth?.basicUser).toBe('demo');
     expect(latest.current.secureJsonData?.basicAuthPassword).toBe('demo-pass');
     expect(JSON.stringify(latest.current.jsonData)).not.toContain('demo-pass');
+  });
 
+  it('resets the secret the old auth type used when the type changes', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(
+      settings({
+        secureJsonFields: { basicAuthPassword: true },
+        jsonData: { auth: { type: 'basic', basicUser: 'demo' } },
+      })
+    );
     await userEvent.click(section('Authentication').getByRole('radio', { name: 'API key' }));
     expect(section('Authentication').getByLabelText('Header name')).toBeInTheDocument();
     expect(section('Authentication').getByLabelText('Key')).toBeInTheDocument();
-    // Switching away resets the secret the old type used.
     expect(latest.current.secureJsonFields.basicAuthPassword).toBe(false);
+  });
 
+  it('shows the OAuth2 fields and sets oauthPassThru only for Forward OAuth', async () => {
+    healthy(installFakeBackend());
+    const latest = renderEditor(settings());
     await userEvent.click(section('Authentication').getByRole('radio', { name: 'OAuth2' }));
     expect(section('Authentication').getByLabelText('Token URL')).toBeInTheDocument();
     expect(section('Authentication').getByLabelText('Client secret')).toBeInTheDocument();
