@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/relay-gateway/relay/pkg/apierr"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -29,7 +30,7 @@ func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, pg *paging
 			}
 			pg, err := r.fetch(gctx, c, req)
 			if err != nil {
-				e := *asAPIError(err) // a copy: the message names the value
+				e := *apierr.From(err) // a copy: the message names the value
 				e.Message = fmt.Sprintf("pagination.values[%d] %q: %s", i, v, e.Message)
 				return &e
 			}

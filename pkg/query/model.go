@@ -23,6 +23,9 @@ type Query struct {
 	Params   map[string]ParamValue `json:"params,omitempty"`
 	Headers  map[string]string     `json:"headers,omitempty"`
 	Body     string                `json:"body,omitempty"`
+	// BodyType form or multipart sends BodyForm's rows instead of Body (form_body.go).
+	BodyType string      `json:"bodyType,omitempty"`
+	BodyForm []FormField `json:"bodyForm,omitempty"`
 	// Data is inline input instead of an upstream call: a JSON string holds
 	// text (CSV, NDJSON, JSON text), any other JSON value is the JSON input.
 	Data json.RawMessage `json:"data,omitempty"`
@@ -140,6 +143,9 @@ func (q Query) normalize() (*Query, error) {
 		return nil, fmt.Errorf("method: %q is not supported", q.Method)
 	}
 	if err := q.normalizeSource(); err != nil {
+		return nil, err
+	}
+	if err := q.validateForm(); err != nil {
 		return nil, err
 	}
 	if q.Path == "" {

@@ -287,7 +287,7 @@ func transformError(err error) *apierr.Error {
 // by its refId, the field and the reason; the code leads for the two
 // template errors, which a panel otherwise could not tell apart.
 func errorResponse(refID string, err error) backend.DataResponse {
-	e := asAPIError(err)
+	e := apierr.From(err)
 	source := backend.ErrorSourcePlugin
 	if e.Source == apierr.SourceDownstream {
 		source = backend.ErrorSourceDownstream
