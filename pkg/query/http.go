@@ -225,3 +225,8 @@ func jsonProblem(err error) string {
 	}
 	return err.Error()
 }
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
