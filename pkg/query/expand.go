@@ -1,8 +1,8 @@
 package query
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/url"
 	"slices"
@@ -133,95 +133,31 @@ func (q *Query) request(m Macros) (request, error) {
 }
 
 // expandPipeline expands the pipeline's strings by place: jq programs as
-// code, filter and compute expressions as expressions, every other string
-// (root, columns, field names, intervals) as text. It walks the pipeline's
-// JSON, so step types added later are covered without a change here.
+// code, expressions as expressions (each step type declares its
+// expression and code fields), every other string (root, columns, field
+// names, intervals) as text. It rewrites the decoded pipeline (a copy):
+// nothing is encoded or decoded again, and step types added later are
+// covered without a change here.
 func (m Macros) expandPipeline(p *transform.Pipeline) (*transform.Pipeline, error) {
 	if p == nil {
 		return &transform.Pipeline{}, nil
 	}
-	raw, err := json.Marshal(p)
+	out, err := p.MapStrings(func(path string, kind transform.StringKind, s string) (string, error) {
+		at := placeText
+		switch kind {
+		case transform.StringExpr:
+			at = placeExpr
+		case transform.StringCode:
+			at = placeCode
+		}
+		return m.expandAt(s, at, path)
+	})
 	if err != nil {
-		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %s", err)
-	}
-	if !bytes.ContainsAny(raw, "$") && !bytes.Contains(raw, []byte("[[")) {
-		return p, nil // nothing to expand: no copy
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var tree any
-	if err := dec.Decode(&tree); err != nil {
-		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %s", err)
-	}
-	tree, aerr := m.walk(tree, "", placeText)
-	if aerr != nil {
-		return nil, aerr
-	}
-	out, _ := json.Marshal(tree)
-	var np transform.Pipeline
-	if err := json.Unmarshal(out, &np); err != nil {
-		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %s", err)
-	}
-	return &np, nil
-}
-
-// maxWalkDepth and maxWalkPath bound the walk of a pipeline's JSON: values
-// of type any (a column's default) may nest as deep as encoding/json allows
-// (10,000), and a path string per level, each longer than its parent, made
-// 10,000 levels of 1 KB keys into gigabytes (issue 21).
-const (
-	maxWalkDepth = 64
-	maxWalkPath  = 256
-)
-
-func (m Macros) walk(v any, path string, at place) (any, *apierr.Error) {
-	return m.walkDepth(v, path, at, 0)
-}
-
-func (m Macros) walkDepth(v any, path string, at place, depth int) (any, *apierr.Error) {
-	if depth > maxWalkDepth {
-		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %.256s… is nested deeper than %d levels", path, maxWalkDepth)
-	}
-	switch x := v.(type) {
-	case string:
-		return m.expand(x, at, path)
-	case []any:
-		for i := range x {
-			var err *apierr.Error
-			p := path
-			if len(p) < maxWalkPath {
-				p += "[" + strconv.Itoa(i) + "]"
-			}
-			if x[i], err = m.walkDepth(x[i], p, at, depth+1); err != nil {
-				return nil, err
-			}
+		var ae *apierr.Error
+		if errors.As(err, &ae) {
+			return nil, ae
 		}
-	case map[string]any:
-		typ, _ := x["type"].(string)
-		for _, k := range slices.Sorted(maps.Keys(x)) {
-			child := x[k]
-			p := k
-			if path != "" {
-				p = path + "." + k
-			}
-			if len(p) > maxWalkPath { // a path for messages, not a copy of every key above
-				p = strings.Clone(p[:maxWalkPath])
-			}
-			childAt := at
-			if path == "" && k == "root" && x["rootSyntax"] == transform.RootSyntaxJQ {
-				childAt = placeCode // a jq root: its $x are jq's own
-			}
-			if strings.HasPrefix(path, "steps[") && !strings.Contains(path, ".") && k == "expr" {
-				childAt = placeExpr
-				if typ == transform.StepJQ {
-					childAt = placeCode
-				}
-			}
-			var err *apierr.Error
-			if x[k], err = m.walkDepth(child, p, childAt, depth+1); err != nil {
-				return nil, err
-			}
-		}
+		return nil, apierr.BadRequest("invalid_pipeline", "pipeline: %s", err)
 	}
-	return v, nil
+	return out, nil
 }

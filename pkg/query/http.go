@@ -72,9 +72,9 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		}
 		res, err = r.Transform(req.Context(), caller, lease, tr.Pipeline, in)
 	case tr.Source != nil:
-		src := tr.Source
+		src := *tr.Source
 		src.Pipeline = tr.Pipeline
-		q, perr := Parse(mustJSON(src))
+		q, perr := src.normalize()
 		if perr != nil {
 			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
 			break
@@ -119,7 +119,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "path is required, e.g. /schema?path=/api/items"))
 		return
 	}
-	q, err := Parse(mustJSON(map[string]any{"method": "GET", "path": path, "upstream": qs.Get("upstream")}))
+	q, err := Query{Method: "GET", Path: path, Upstream: qs.Get("upstream")}.normalize()
 	if err != nil {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "%s", err.Error()))
 		return
@@ -218,15 +218,15 @@ func csvValue(v any, ok bool) string {
 	}
 }
 
-func mustJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
-}
-
 func jsonProblem(err error) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Sprintf("invalid JSON at byte %d", se.Offset)
 	}
 	return err.Error()
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

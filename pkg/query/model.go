@@ -116,12 +116,20 @@ type Pagination struct {
 	NextPath string `json:"nextPath,omitempty"`
 }
 
-// Parse reads a query's JSON and validates it.
+// Parse reads a query's JSON and validates it. The pipeline is decoded
+// here, once: expansion rewrites the decoded form and Compile copies it.
 func Parse(raw []byte) (*Query, error) {
 	var q Query
 	if err := json.Unmarshal(raw, &q); err != nil {
 		return nil, fmt.Errorf("query is not valid JSON: %s", err)
 	}
+	return q.normalize()
+}
+
+// normalize validates a decoded query and fills its defaults: Parse after
+// decoding, and /transform and /schema for the sources they decode
+// themselves (never encoded to be parsed again).
+func (q Query) normalize() (*Query, error) {
 	if q.Method == "" {
 		q.Method = http.MethodGet
 		if q.GraphQL != nil {

@@ -23,6 +23,10 @@ type paging struct {
 	read    *transform.Pages
 	raw     []transform.Page // as fetched, for the query cache
 	stopped string
+	// within runs the engine's reading of a page as every transform runs:
+	// in one of the caller's work slots, under transform.timeout and the
+	// request's transform time (Runner.withinLimits).
+	within func(context.Context, func(context.Context) error) error
 }
 
 // newPages starts the engine's pages of a query: list pagination adds the
@@ -39,7 +43,12 @@ func (r *Runner) newPages(prog *transform.Program, c *call, p *Pagination) *tran
 func (pg *paging) add(ctx context.Context, p *page, label string) (int, error) {
 	tp := transform.Page{Body: p.Body, ContentType: p.ContentType, ContentEncoding: p.Header.Get("Content-Encoding"), Label: label}
 	before := pg.read.Len()
-	n, err := pg.read.Add(ctx, tp)
+	var n int
+	err := pg.within(ctx, func(ctx context.Context) error {
+		var err error
+		n, err = pg.read.Add(ctx, tp)
+		return err
+	})
 	if err != nil {
 		return 0, pageError(err, before+1)
 	}
@@ -58,11 +67,22 @@ func (pg *paging) full() bool {
 }
 
 // pageError names the page a reading error is about; bad upstream data is
-// the upstream's fault.
+// the upstream's fault (transformError).
 func pageError(err error, n int) error {
-	e := transformError(err)
+	ae, ok := err.(*apierr.Error)
+	if !ok {
+		ae = transformError(err)
+	}
+	e := *ae // a copy: the message names the page
 	e.Message = fmt.Sprintf("page %d: %s", n, e.Message)
-	return e
+	return &e
+}
+
+// newPaging starts the paging of a query under the caller's engine limits.
+func (r *Runner) newPaging(c *call, x *expanded, p *Pagination) *paging {
+	return &paging{read: r.newPages(x.prog, c, p), within: func(ctx context.Context, work func(context.Context) error) error {
+		return r.withinLimits(ctx, c.grant.Caller, work)
+	}}
 }
 
 func (pg *paging) notices() []data.Notice {
@@ -78,7 +98,7 @@ func (pg *paging) notices() []data.Notice {
 // of them. Every page is a call under the query's grant: the gate checks it
 // and the request's call budget counts it.
 func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, p *Pagination) (*paging, error) {
-	pg := &paging{read: r.newPages(x.prog, c, p)}
+	pg := r.newPaging(c, x, p)
 	if p.Mode == PageList {
 		return pg, r.fetchList(ctx, c, x, pg, p)
 	}

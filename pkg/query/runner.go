@@ -224,13 +224,17 @@ func (r *Runner) run(ctx context.Context, caller authz.Caller, lease *authz.Leas
 // readPages hands cached pages to the engine as fetched pages were: the
 // same limits give the same rows (the stop notices are in the entry).
 func (r *Runner) readPages(ctx context.Context, c *call, x *expanded, p *Pagination, pages []transform.Page) (*transform.Pages, error) {
-	read := r.newPages(x.prog, c, p)
-	for i, pg := range pages {
-		if _, err := read.Add(ctx, pg); err != nil {
+	pg := r.newPaging(c, x, p)
+	for i, page := range pages {
+		err := pg.within(ctx, func(ctx context.Context) error {
+			_, err := pg.read.Add(ctx, page)
+			return err
+		})
+		if err != nil {
 			return nil, pageError(err, i+1)
 		}
 	}
-	return read, nil
+	return pg.read, nil
 }
 
 // limits are the engine's limits for a call of this data source.

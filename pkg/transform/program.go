@@ -51,11 +51,9 @@ func Compile(p *Pipeline) (*Program, error) {
 	if err := enc.Encode(p); err != nil {
 		return nil, pipelineError(verr("", "cannot encode pipeline: %s", err))
 	}
-	raw := bytes.TrimSpace(buf.Bytes())
-	pr := &Program{executed: string(raw), plans: map[string]*plan{}}
-	if ve := pr.p.decode(raw); ve != nil {
-		return nil, pipelineError(ve)
-	}
+	// A deep copy, so later changes to p do not reach the Program: copied
+	// as decoded, never decoded again.
+	pr := &Program{p: *p.clone(), executed: string(bytes.TrimSpace(buf.Bytes())), plans: map[string]*plan{}}
 	if ve := pr.p.validateStructure(); ve != nil {
 		return nil, pipelineError(ve)
 	}
@@ -78,9 +76,7 @@ func Compile(p *Pipeline) (*Program, error) {
 
 // Pipeline returns a copy of the compiled pipeline.
 func (pr *Program) Pipeline() Pipeline {
-	var p Pipeline
-	_ = p.decode([]byte(pr.executed))
-	return p
+	return *pr.p.clone()
 }
 
 func (pr *Program) planFor(schema []field) (*plan, error) {

@@ -57,6 +57,9 @@ type StepField struct {
 	Type        string `json:"type"` // JSON type: string, integer, boolean, array, object
 	Required    bool   `json:"required,omitempty"`
 	Description string `json:"description"`
+	// kind is what the field's strings are, for callers that rewrite them
+	// (Pipeline.MapStrings: the query's macros): text unless declared.
+	kind StringKind
 }
 
 // StepSchema describes a step type for OpenAPI / JSON Schema and editors.

@@ -20,7 +20,7 @@ func init() {
 	registerStep(&stepKind{typ: StepCompute, order: 20,
 		fields: []StepField{
 			{Name: "name", Type: "string", Required: true, Description: "field to add or replace"},
-			{Name: "expr", Type: "string", Required: true, Description: "expression over the row's fields"},
+			{Name: "expr", Type: "string", Required: true, Description: "expression over the row's fields", kind: StringExpr},
 		},
 		decode: func(o jsonObject, path string) (Step, *ValidationError) {
 			var s ComputeStep

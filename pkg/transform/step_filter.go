@@ -8,7 +8,7 @@ type FilterStep struct {
 
 func init() {
 	registerStep(&stepKind{typ: StepFilter, order: 10,
-		fields: []StepField{{Name: "expr", Type: "string", Required: true, Description: "boolean expression over the row's fields"}},
+		fields: []StepField{{Name: "expr", Type: "string", Required: true, Description: "boolean expression over the row's fields", kind: StringExpr}},
 		decode: func(o jsonObject, path string) (Step, *ValidationError) {
 			var s FilterStep
 			var err *ValidationError

@@ -36,7 +36,7 @@ const StepJQ = "jq"
 func init() {
 	registerStep(&stepKind{typ: StepJQ, order: 70,
 		fields: []StepField{{Name: "expr", Type: "string", Required: true,
-			Description: "jq program over the array of rows; yields rows (objects, or arrays of objects)"}},
+			Description: "jq program over the array of rows; yields rows (objects, or arrays of objects)", kind: StringCode}},
 		decode: func(o jsonObject, path string) (Step, *ValidationError) {
 			var s JQStep
 			var err *ValidationError
