@@ -92,8 +92,32 @@ export interface ExpandStep {
   as?: string;
 }
 
+export type JoinKind = 'inner' | 'left' | 'outer';
+/** Join the rows of another query of the request (by refId; it runs first, in the backend). */
+export interface JoinStep {
+  type: 'join';
+  query: string;
+  on: string[];
+  how?: JoinKind;
+}
+/** Append the rows of another query of the request. */
+export interface AppendStep {
+  type: 'append';
+  query: string;
+}
+
 export type Step =
-  FilterStep | ComputeStep | RenameStep | SelectStep | SortStep | LimitStep | GroupByStep | ExpandStep | JqStep;
+  | FilterStep
+  | ComputeStep
+  | RenameStep
+  | SelectStep
+  | SortStep
+  | LimitStep
+  | GroupByStep
+  | ExpandStep
+  | JqStep
+  | JoinStep
+  | AppendStep;
 export type StepType = (typeof REGISTRY_STEP_TYPES)[number];
 /** Every registered step type has an interface in Step, and Step has no other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

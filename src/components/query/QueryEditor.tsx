@@ -27,6 +27,7 @@ import { PipelineEditor } from './PipelineEditor';
 import { effectiveTTL } from '../../query/cache';
 import { PreviewPanel } from './PreviewPanel';
 import { RequestOptions } from './RequestOptions';
+import { OtherQueriesContext } from './steps/queryRefs';
 
 export type RelayQueryEditorProps = QueryEditorProps<DataSource, RelayQuery, RelayJsonData>;
 
@@ -61,7 +62,7 @@ function pathSuggestions(info: InfoResponse, doc: OpenAPIDocument, upstream?: st
 /** Debounce of the live preview and field discovery while typing. */
 export const PREVIEW_DEBOUNCE_MS = 600;
 
-export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource }: RelayQueryEditorProps) {
+export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource, queries }: RelayQueryEditorProps) {
   const styles = useStyles2(getStyles);
   const query: RelayQuery = { ...DEFAULT_QUERY, ...rawQuery };
   const source: QuerySource = query.source ?? (query.graphql ? 'graphql' : hasInlineData(query) ? 'inline' : 'http');
@@ -145,6 +146,12 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
     fieldsState.loading || fieldsState.error ? (
       <ResourceStatus what="fields" loading={fieldsState.loading} error={fieldsState.error} compact />
     ) : undefined;
+
+  // The panel's other queries, which join and append steps and forEach may read.
+  const otherRefs = useMemo(
+    () => (queries ?? []).map((q) => q.refId).filter((r) => r && r !== query.refId),
+    [queries, query.refId]
+  );
 
   return (
     <div className={styles.editor} data-testid="relay-query-editor" onBlur={runIfChanged}>
@@ -231,14 +238,16 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
       )}
 
       <ControlledCollapse label="Pipeline" isOpen>
-        <PipelineEditor
-          pipeline={pipeline}
-          onChange={(p) => onChange({ ...query, pipeline: p })}
-          documentFields={docSchema.value?.fields ?? []}
-          documentRoots={docSchema.value?.roots}
-          rowFields={rowFields}
-          fieldsStatus={fieldsStatus}
-        />
+        <OtherQueriesContext.Provider value={otherRefs}>
+          <PipelineEditor
+            pipeline={pipeline}
+            onChange={(p) => onChange({ ...query, pipeline: p })}
+            documentFields={docSchema.value?.fields ?? []}
+            documentRoots={docSchema.value?.roots}
+            rowFields={rowFields}
+            fieldsStatus={fieldsStatus}
+          />
+        </OtherQueriesContext.Provider>
         {fieldsState.error && (
           <Text color="secondary" variant="bodySmall">
             {`Field suggestions unavailable: ${fieldsState.error.message}`}
