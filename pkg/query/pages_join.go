@@ -28,6 +28,9 @@ type joiner struct {
 	maxBytes int64
 	maxRows  int
 	lease    *authz.Lease
+	// objectRows: a root that selects an object is one row (forEach's
+	// detail answers), not an error.
+	objectRows bool
 
 	buf     bytes.Buffer
 	csvOut  *csv.Writer
@@ -167,7 +170,7 @@ func (j *joiner) addJSON(body []byte, format, name, label string) (int, error) {
 			list.ForEach(func(_, v gjson.Result) bool { emit(v); return true })
 		case format == transform.FormatNDJSON && (!list.Exists() || list.Type == gjson.Null):
 			// a line without the root has no rows, as the NDJSON reader does
-		case format == transform.FormatNDJSON:
+		case format == transform.FormatNDJSON, j.objectRows && list.IsObject():
 			emit(list)
 		default:
 			return apierr.BadRequest("invalid_pagination",

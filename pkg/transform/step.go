@@ -164,7 +164,7 @@ type runState struct {
 	ctx       context.Context
 	lim       Limits
 	ns        *notices
-	outBudget int64 // bytes of text columns may still add (see textBudget)
+	outBudget int64                  // bytes of text columns may still add (see textBudget)
 	queries   map[string]*data.Frame // Input.Queries, for join and append
 }
 
