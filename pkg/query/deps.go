@@ -27,13 +27,15 @@ func (q *Query) Dependencies() []string {
 
 // requestQuery is one query of a request on its way through runRequest.
 type requestQuery struct {
-	refID string
-	q     *Query // nil when it did not parse
-	err   error  // its parse error
-	deps  []string
-	done  chan struct{}
-	resp  backend.DataResponse
-	frame *data.Frame // its first frame, for the queries that read it
+	refID  string
+	dq     backend.DataQuery
+	hidden bool
+	q      *Query // nil when it did not parse
+	err    error  // its parse error
+	deps   []string
+	done   chan struct{}
+	resp   backend.DataResponse
+	frame  *data.Frame // its first frame, for the queries that read it
 }
 
 // checkDependencies refuses a request whose queries read a refId that is
@@ -103,16 +105,17 @@ func refIDs(qs []*requestQuery) []string {
 // naming the input. run is the query's own execution (Runner.runQuery).
 func runRequest(ctx context.Context, queries []backend.DataQuery, concurrency int,
 	run func(ctx context.Context, dq backend.DataQuery, q *Query) backend.DataResponse) map[string]backend.DataResponse {
-	qs := make([]*requestQuery, len(queries))
+	all := make([]*requestQuery, len(queries))
 	byRef := make(map[string]*requestQuery, len(queries))
 	for i, dq := range queries {
-		rq := &requestQuery{refID: dq.RefID, done: make(chan struct{})}
+		rq := &requestQuery{refID: dq.RefID, dq: dq, hidden: isHidden(dq), done: make(chan struct{})}
 		if rq.q, rq.err = Parse(dq.JSON); rq.err == nil {
 			rq.deps = rq.q.Dependencies()
 		}
-		qs[i], byRef[dq.RefID] = rq, rq
+		all[i], byRef[dq.RefID] = rq, rq
 	}
-	out := make(map[string]backend.DataResponse, len(queries))
+	qs := needed(all, byRef)
+	out := make(map[string]backend.DataResponse, len(qs))
 	if err := checkDependencies(qs); err != nil {
 		for _, rq := range qs {
 			out[rq.refID] = errorResponse(rq.refID, err)
@@ -120,7 +123,7 @@ func runRequest(ctx context.Context, queries []backend.DataQuery, concurrency in
 		return out
 	}
 	turns := make(chan struct{}, max(concurrency, 1))
-	for i, rq := range qs {
+	for _, rq := range qs {
 		go func() {
 			defer close(rq.done)
 			inputs := map[string]*data.Frame{}
@@ -145,7 +148,7 @@ func runRequest(ctx context.Context, queries []backend.DataQuery, concurrency in
 			turns <- struct{}{}
 			defer func() { <-turns }()
 			rq.q.inputs = inputs
-			rq.resp = run(ctx, queries[i], rq.q)
+			rq.resp = run(ctx, rq.dq, rq.q)
 			if len(rq.resp.Frames) > 0 {
 				rq.frame = rq.resp.Frames[0]
 			} else if rq.resp.Error == nil {
@@ -155,27 +158,54 @@ func runRequest(ctx context.Context, queries []backend.DataQuery, concurrency in
 	}
 	for _, rq := range qs {
 		<-rq.done
-		if !hidden(queries, rq.refID) {
+		if !rq.hidden {
 			out[rq.refID] = rq.resp
 		}
 	}
 	return out
 }
 
-// hidden says whether Grafana marked the query hidden: the frontend sends a
-// hidden query only when a visible one reads it (src/datasource.ts); it
-// runs, and its own answer is left out.
-func hidden(queries []backend.DataQuery, ref string) bool {
-	for _, dq := range queries {
-		if dq.RefID == ref {
-			var h struct {
-				Hide bool `json:"hide"`
+// isHidden says whether the panel hides the query ("hide": true). The
+// frontend sends hidden queries (src/datasource.ts filterQuery) because a
+// visible one may read them.
+func isHidden(dq backend.DataQuery) bool {
+	var h struct {
+		Hide bool `json:"hide"`
+	}
+	_ = json.Unmarshal(dq.JSON, &h)
+	return h.Hide
+}
+
+// needed are the queries to run, in request order: the visible ones and
+// those they read, directly or not. A hidden query no visible one reads
+// neither runs nor answers; one that is read runs, and its answer is left
+// out.
+func needed(all []*requestQuery, byRef map[string]*requestQuery) []*requestQuery {
+	keep := map[string]bool{}
+	var mark func(rq *requestQuery)
+	mark = func(rq *requestQuery) {
+		if keep[rq.refID] {
+			return
+		}
+		keep[rq.refID] = true
+		for _, d := range rq.deps {
+			if dep, ok := byRef[d]; ok {
+				mark(dep)
 			}
-			_ = json.Unmarshal(dq.JSON, &h)
-			return h.Hide
 		}
 	}
-	return false
+	for _, rq := range all {
+		if !rq.hidden {
+			mark(rq)
+		}
+	}
+	var out []*requestQuery
+	for _, rq := range all {
+		if keep[rq.refID] {
+			out = append(out, rq)
+		}
+	}
+	return out
 }
 
 // dependencyFailed is the answer of a query whose input failed: the

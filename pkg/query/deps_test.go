@@ -133,7 +133,8 @@ func TestFailedInputFailsItsReaders(t *testing.T) {
 }
 
 func TestHiddenInputRunsButIsNotAnswered(t *testing.T) {
-	r := newRunner(t, "http://127.0.0.1:1", `{"query":{"concurrency":1}}`)
+	up, calls := countingUpstream(t, `[]`)
+	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true},"query":{"concurrency":1}}`)
 	resp := r.QueryData(context.Background(), &backend.QueryDataRequest{
 		PluginContext: backend.PluginContext{User: &backend.User{Login: "ada", Role: "Viewer"}},
 		Queries: []backend.DataQuery{
@@ -141,8 +142,12 @@ func TestHiddenInputRunsButIsNotAnswered(t *testing.T) {
 			query("A", `{"data":[{"k":1}],"pipeline":{"steps":[{"type":"append","query":"B"}]}}`),
 			query("B", `{"hide":true,"data":[{"k":2}],"pipeline":{"steps":[{"type":"append","query":"C"}]}}`),
 			query("C", `{"hide":true,"data":[{"k":3}]}`),
+			query("D", `{"hide":true,"path":"/d"}`), // hidden, read by none: not run
 		},
 	})
+	if calls.Load() != 0 || len(resp.Responses) != 1 {
+		t.Fatalf("%d calls, %d answers", calls.Load(), len(resp.Responses))
+	}
 	if _, ok := resp.Responses["B"]; ok {
 		t.Fatal("a hidden query is answered")
 	}

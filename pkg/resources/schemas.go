@@ -86,8 +86,11 @@ func componentSchemas() openapi3.Schemas {
 					"startPage", intg(), "cursorParam", str(), "cursorPath", str(), "cursorHeader", str(),
 					"hasNextPath", str(), "nextPath", str(), "values", arr(str()), "valueParam", str(),
 					"valueColumn", str(), "concurrency", intg()),
-				"cacheTTL", str(), "staleWhileRevalidate", str(), "acceptStatus", arr(str()), "responseFields", arr(str())),
-			"pipeline", pipeline),
+				"cacheTTL", str(), "staleWhileRevalidate", str(), "acceptStatus", arr(str()), "responseFields", arr(str()),
+				"forEach", props([]string{"query", "field"}, "query", str(), "field", str(), "max", intg(), "column", str())),
+			"pipeline", pipeline,
+			// The other queries join, append and forEach read, by name: {data | source, pipeline} each.
+			"inputs", obj().WithAdditionalProperties(props(nil, "data", anyv(), "source", obj(), "pipeline", pipeline))),
 		"TransformResponse": props([]string{"frames"}, "frames", arr(frame), "rows", intg(),
 			"notices", arr(props(nil, "severity", str(), "text", str())),
 			// Only for a source whose query caches: the effective TTL and how the answer was got.

@@ -23,6 +23,7 @@ import {
   Column,
   ColumnType,
   CsvOptions,
+  ForEach,
   Pipeline,
   PipelineFormat,
   QueryFormat,
@@ -207,8 +208,15 @@ export const CONTRACT: ContractEntry[] = [
           staleWhileRevalidate: s(false),
           acceptStatus: arr(false, s(true)),
           responseFields: arr(false, s(true)),
+          forEach: optObj<ForEach>({
+            query: s(true),
+            field: s(true),
+            max: { kind: 'integer', required: false },
+            column: s(false),
+          }),
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },
+        inputs: { kind: 'object', required: false },
       }),
     },
     response: {

@@ -191,6 +191,17 @@ export interface AnnotationMapping {
 
 export type QueryFormat = 'table' | 'timeseries' | 'logs' | 'trace' | 'nodegraph';
 
+/** A dependent request: the query runs once per distinct value of `field` in the rows of query `query`. */
+export interface ForEach {
+  /** refId of the query whose rows are read (it runs first). */
+  query: string;
+  field: string;
+  /** At most this many values (capped by the data source's query.maxForEach, 100 by default). */
+  max?: number;
+  /** Name of the value's column (default: field). */
+  column?: string;
+}
+
 export interface RelayQuery extends DataQuery {
   /** A named upstream of the data source (jsonData.upstreams); absent: the data source's own URL. */
   upstream?: string;
@@ -209,6 +220,8 @@ export interface RelayQuery extends DataQuery {
   pipeline?: Pipeline;
   format?: QueryFormat;
   pagination?: Pagination;
+  /** Run once per distinct value of a field of another query of the request ({{field}} in path, params, body). */
+  forEach?: ForEach;
   /**
    * Keep the upstream answer this long in Relay's query cache (a Grafana duration, e.g. "30s", "5m"); absent: the
    * proxy rule's cacheTTL for the path (dashboard queries only); "0s": never cached.

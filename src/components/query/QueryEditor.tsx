@@ -14,7 +14,7 @@ import {
 
 import { upstreamPathsFromOpenAPI } from '../../api/openapi';
 import type { DataSource } from '../../datasource';
-import { cleanQuery, hasInlineData } from '../../query/model';
+import { cleanQuery, hasInlineData, queryDependencies } from '../../query/model';
 import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, QuerySource, RelayQuery } from '../../types/query';
 import { InfoResponse, OpenAPIDocument } from '../../types/api';
 import { RelayJsonData } from '../../types/settings';
@@ -100,9 +100,11 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
   const fieldsState = root ? rowSchema : docSchema;
 
   // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
-  const previewKey = JSON.stringify(cleanQuery({ ...query, refId: '' }));
+  // The queries it reads (join, append, forEach) go along as the preview's inputs, and are part of its key.
+  const inputs = (queries ?? []).filter((q) => queryDependencies(query).includes(q.refId) && q.refId !== query.refId);
+  const previewKey = JSON.stringify([cleanQuery({ ...query, refId: '' }), ...inputs.map((q) => cleanQuery(q))]);
   const preview = useResource(
-    runnable ? () => datasource.previewQuery(query) : null,
+    runnable ? () => datasource.previewQuery(query, {}, inputs) : null,
     [datasource, previewKey],
     PREVIEW_DEBOUNCE_MS
   );
