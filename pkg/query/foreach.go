@@ -55,8 +55,6 @@ func (f *ForEach) validate(q *Query) error {
 		return fmt.Errorf("forEach: inline data makes no calls; forEach repeats an upstream call")
 	case q.Pagination != nil:
 		return fmt.Errorf("forEach: a query has pagination or forEach, not both")
-	case q.Pipeline != nil && q.Pipeline.RootSyntax == transform.RootSyntaxJQ:
-		return fmt.Errorf("forEach: the answers' rows are joined by a gjson root; a jq root cannot be used (use a jq step)")
 	}
 	ph := f.placeholder()
 	texts := []string{q.Path, q.Body}
@@ -104,13 +102,14 @@ func (f *ForEach) request(base request, v string) (request, error) {
 	return req, nil
 }
 
-// forEachSource makes the calls of a forEach query and joins their rows.
-// It never uses the query cache: its calls depend on another query's rows.
-func (r *Runner) forEachSource(ctx context.Context, c *call, q *Query, x *expanded, pipeline *transform.Pipeline) (*sourced, error) {
+// forEachPages makes the calls of a forEach query and hands their answers
+// to the engine as pages, each labelled with its value. It never uses the
+// query cache: its calls depend on another query's rows.
+func (r *Runner) forEachPages(ctx context.Context, c *call, q *Query, x *expanded) (*transform.Pages, []data.Notice, error) {
 	f := q.ForEach
 	values, err := forEachValues(q.inputs[f.Query], f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var notices []data.Notice
 	limit := r.settings.Query.MaxForEach
@@ -122,16 +121,14 @@ func (r *Runner) forEachSource(ctx context.Context, c *call, q *Query, x *expand
 			Text: fmt.Sprintf("forEach: the first %d of %d values of %s.%s were read (forEach.max or query.maxForEach)", limit, len(values), f.Query, f.Field)})
 		values = values[:limit]
 	}
-	lim := r.settings.Transform
-	j := newJoiner(pipeline, lim.MaxInputBytes, lim.MaxRows, c.lease)
-	j.objectRows = true
-	err = r.fetchEach(ctx, c, j, values, orDefault(f.Column, f.Field), maxListConcurrency,
+	pg := &paging{read: x.prog.NewPages(r.limits(c.lease), orDefault(f.Column, f.Field))}
+	err = r.fetchEach(ctx, c, pg, values, maxListConcurrency,
 		func(v string) (request, error) { return f.request(x.req, v) },
 		func(_ int, v string) string { return fmt.Sprintf("forEach %s=%q", f.Field, v) })
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &sourced{body: j.body(), joined: true, format: j.format(), notices: append(notices, j.notices()...)}, nil
+	return pg.read, append(notices, pg.notices()...), nil
 }
 
 // forEachValues are the distinct non-null, non-empty values of the field, in

@@ -4,18 +4,19 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/relay-gateway/relay/pkg/apierr"
 	"golang.org/x/sync/errgroup"
 )
 
 // fetchList is list pagination: one request per value, the value sent as
-// pagination.valueParam (per pagination.in), each row with a column naming
-// its value (fetchEach).
-func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, j *joiner, p *Pagination) error {
+// pagination.valueParam (per pagination.in), each page labelled with its
+// value (fetchEach).
+func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, pg *paging, p *Pagination) error {
 	limit := p.Concurrency
 	if limit == 0 || limit > maxListConcurrency {
 		limit = maxListConcurrency
 	}
-	return r.fetchEach(ctx, c, j, x.values, orDefault(p.ValueColumn, "value"), limit,
+	return r.fetchEach(ctx, c, pg, x.values, limit,
 		func(v string) (request, error) {
 			req := x.req
 			req.Params, req.Headers = cloneValues(req.Params), cloneHeaders(req.Headers)
@@ -25,11 +26,12 @@ func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, j *joiner,
 }
 
 // fetchEach makes one request per value (list pagination, forEach), run
-// concurrently (at most limit at a time) and joined in the order of the
-// values, each row with a column naming its value. Every request is a call
-// under the query's grant, charged to the same call budget and rate class
-// as the rest of the Grafana request; name(i, v) prefixes a request's error.
-func (r *Runner) fetchEach(ctx context.Context, c *call, j *joiner, values []string, column string, limit int,
+// concurrently (at most limit at a time) and handed to the engine in the
+// order of the values, each page labelled with its value (the label column
+// of the pages). Every request is a call under the query's grant, charged
+// to the same call budget and rate class as the rest of the Grafana
+// request; name(i, v) prefixes a request's error.
+func (r *Runner) fetchEach(ctx context.Context, c *call, pg *paging, values []string, limit int,
 	build func(v string) (request, error), name func(i int, v string) string) error {
 	pages := make([]*page, len(values))
 	g, gctx := errgroup.WithContext(ctx)
@@ -40,27 +42,28 @@ func (r *Runner) fetchEach(ctx context.Context, c *call, j *joiner, values []str
 			if err != nil {
 				return err
 			}
-			pg, err := r.fetch(gctx, c, req)
+			answer, err := r.fetch(gctx, c, req)
 			if err != nil {
-				e := *asAPIError(err) // a copy: the message names the value
+				e := *apierr.From(err) // a copy: the message names the value
 				e.Message = fmt.Sprintf("%s: %s", name(i, v), e.Message)
 				return &e
 			}
-			pages[i] = pg
+			pages[i] = answer
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	for i, pg := range pages {
-		if j.full() {
-			j.stopped += fmt.Sprintf(" (%d of %d values read)", i, len(pages))
+	for i, answer := range pages {
+		if pg.full() {
+			pg.stopped += fmt.Sprintf(" (%d of %d values read)", i, len(pages))
 			break
 		}
-		if _, err := j.add(pg, column, values[i]); err != nil {
+		if _, err := pg.add(ctx, answer, values[i]); err != nil {
 			return err
 		}
 	}
+	pg.full() // the last page may have been cut at transform.maxRows
 	return nil
 }

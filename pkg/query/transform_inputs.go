@@ -80,7 +80,7 @@ func (r *Runner) transformInputs(ctx context.Context, caller authz.Caller, grant
 			err = apierr.BadRequest("bad_request", "data or source is required")
 		}
 		if err != nil {
-			e := *asAPIError(err) // a copy: the message names the input
+			e := *apierr.From(err) // a copy: the message names the input
 			e.Message = "inputs." + name + ": " + e.Message
 			return nil, &e
 		}

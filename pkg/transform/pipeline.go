@@ -117,11 +117,6 @@ const (
 	DefaultMaxCells      int64 = 20_000_000
 )
 
-// Formats lists the pipeline formats (the OpenAPI enum and the editor's options).
-func Formats() []string {
-	return []string{FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto}
-}
-
 // ColumnTypes lists the declared column types.
 func ColumnTypes() []string {
 	return []string{TypeString, TypeNumber, TypeBoolean, TypeTime, TypeJSON, TypeInt64, TypeUint64, TypeDuration, TypeEnum}
@@ -143,8 +138,9 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Input is the body to transform. Body must not be modified while Run uses it;
-// nothing in the result refers to it afterwards.
+// Input is what Run transforms: one body, or the pages a caller read with
+// Program.NewPages (pagination; Body is then ignored). Body must not be
+// modified while Run uses it; nothing in the result refers to it afterwards.
 type Input struct {
 	Body            []byte
 	ContentType     string // used by format "auto"
@@ -154,6 +150,9 @@ type Input struct {
 	// I/O: the caller runs those queries first and hands their frames here.
 	// The frames are read, never modified.
 	Queries map[string]*data.Frame
+	// Pages, when set, are the rows of several bodies, each read by its
+	// format's reader (pages.go); the steps run once over all of them.
+	Pages *Pages
 }
 
 // Pipeline vocabulary.

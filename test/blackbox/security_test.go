@@ -375,3 +375,17 @@ func TestSecurityPipelineCostIsBounded(t *testing.T) {
 	}
 	t.Logf("costly filter refused in %v", time.Since(start))
 }
+
+// One ambiguous-path rule for resource paths and upstream paths: a
+// scheme-relative path, a '..;' segment and a scheme-like first segment are
+// refused as probes (400 ambiguous_path, audited) before any route sees them,
+// exactly as the upstream client's check would refuse them.
+func TestSecurityResourcePathsPassTheUpstreamPathRule(t *testing.T) {
+	s := start(t, `{"rateLimits":{"disabled":true}}`)
+	for _, p := range []string{"/proxy/api/..;/items", "/proxy/api/items/..;", "/http:x", "/proxy//api/items"} {
+		resp, body := s.Do("GET", res+p, "viewer", nil, nil)
+		if resp.StatusCode != 400 || decode(t, body)["code"] != "ambiguous_path" {
+			t.Errorf("%s: %d %s", p, resp.StatusCode, body)
+		}
+	}
+}
