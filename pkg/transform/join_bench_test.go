@@ -87,4 +87,10 @@ func BenchmarkJoin10kx10k(b *testing.B) {
 	b.ReportMetric((joinBytes-baseBytes)/inputs, "heap-ratio")
 	b.ReportMetric(joinNS, "pipeline-ns/op")
 	b.ReportMetric(inputs, "input-bytes")
+	verdict := ""
+	if joinNS > 1e9 || (joinBytes-baseBytes)/inputs > 3 {
+		verdict = " ABOVE TARGET"
+	}
+	b.Logf("join of %d × %d rows: %.1f ms (pipeline %.1f ms), %.2f MB allocated = %.2f × the inputs (%.2f MB of JSON); target < 1 s and ≤ 3 ×%s",
+		n, n, (joinNS-baseNS)/1e6, joinNS/1e6, (joinBytes-baseBytes)/1e6, (joinBytes-baseBytes)/inputs, inputs/1e6, verdict)
 }
