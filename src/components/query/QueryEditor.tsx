@@ -26,6 +26,7 @@ import { InlineDataEditor } from './InlineDataEditor';
 import { PipelineEditor } from './PipelineEditor';
 import { effectiveTTL } from '../../query/cache';
 import { PreviewPanel } from './PreviewPanel';
+import { ForEachOptions } from './ForEachOptions';
 import { RequestOptions } from './RequestOptions';
 import { OtherQueriesContext } from './steps/queryRefs';
 
@@ -132,6 +133,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
         rawQuery.headers ||
         rawQuery.body ||
         rawQuery.pagination ||
+        rawQuery.forEach ||
         rawQuery.cacheTTL ||
         rawQuery.staleWhileRevalidate
       ),
@@ -151,8 +153,8 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
 
   // The panel's other queries, which join and append steps and forEach may read.
   const otherRefs = useMemo(
-    () => (queries ?? []).map((q) => q.refId).filter((r) => r && r !== query.refId),
-    [queries, query.refId]
+    () => (queries ?? []).map((q) => q.refId).filter((r) => r && r !== rawQuery.refId),
+    [queries, rawQuery.refId]
   );
 
   return (
@@ -236,6 +238,9 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
       {source !== 'inline' && (
         <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
           <RequestOptions query={{ ...query, source }} onChange={onChange} ruleTTL={ruleTTL} />
+          <OtherQueriesContext.Provider value={otherRefs}>
+            <ForEachOptions query={query} onChange={onChange} />
+          </OtherQueriesContext.Provider>
         </ControlledCollapse>
       )}
 
