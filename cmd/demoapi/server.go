@@ -123,6 +123,8 @@ func (s *server) register(mux *http.ServeMux) {
 	// /api/echo/{rest...} is dispatched in route, before the mux; see there.
 	mux.HandleFunc("POST /api/echo", s.echo)
 	mux.HandleFunc("GET /headers", s.headers)
+	mux.HandleFunc("POST /api/form", s.form)
+	mux.HandleFunc("PUT /api/form", s.form)
 
 	mux.HandleFunc("GET /auth/basic/data", s.basicData)
 	mux.HandleFunc("GET /auth/bearer/data", s.bearerData)

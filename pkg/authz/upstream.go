@@ -126,10 +126,21 @@ func (p *Policy) CheckUpstream(ctx context.Context, method string, u *url.URL, r
 			// client scrubs this message and only then cuts it.
 			return apierr.Forbidden("ambiguous_path", "the upstream path is refused (%s): %q", why, rel)
 		}
-		if !g.Decision.covers(p, method, rel) {
-			if _, err := p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
+		// The call's own decision is reused (matched once per call); a
+		// redirect hop or page elsewhere is matched here.
+		var rule *Rule
+		if g.Decision.covers(p, method, rel) {
+			rule = g.Decision.Rule()
+		} else {
+			var err *apierr.Error
+			if rule, err = p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
 				return err
 			}
+		}
+		// The matched rule's graphql block judges the document being sent
+		// (graphql.go): the proxy's and the queries' alike, redirect hops too.
+		if err := checkGraphQLBody(ctx, rule, method, u); err != nil {
+			return err
 		}
 	}
 	if g.Budget != nil {

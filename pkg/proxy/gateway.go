@@ -122,6 +122,12 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Every upstream request of this call (a redirect hop included) is
 	// checked again by the client's gate against the caller's grant.
 	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream, Decision: decision}))
+	if rule.GraphQL != nil {
+		if r, aerr = g.withGraphQLBody(r); aerr != nil {
+			writeError(w, r, aerr)
+			return
+		}
+	}
 	if g.serveCached(w, r, rule, caller, target) {
 		return
 	}

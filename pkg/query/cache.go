@@ -31,7 +31,7 @@ import (
 //     answer differ: upstream, method, expanded path, params, headers, body,
 //     pagination (and, for pagination, the pipeline fields that count a page's rows),
 //     and the credential identity: per user when the upstream sees who calls
-//     (forwardOAuth, sendUserHeader) or the request uses ${__user.*}; shared
+//     (forwardOAuth, sendUserHeader, forwardGrafanaIdToken) or the request uses ${__user.*}; shared
 //     otherwise (a service credential sees the same answer for everyone).
 //   - A cached answer reaches a caller only if the proxy rules let that
 //     caller make every call it was made of (the gate, without charging the
@@ -440,7 +440,9 @@ func cacheNotice(label cache.QueryResult, age, expiredFor time.Duration, plan ca
 func (r *Runner) admitCached(ctx context.Context, c *call, method, path string) error {
 	g := c.grant
 	g.Budget, g.RateClass = nil, ""
-	if err := r.client.Admit(authz.WithGrant(ctx, g), method, path); err != nil {
+	// Admission only: the stored answer's requests passed the rules' body
+	// checks (a GraphQL rule's) when they were sent.
+	if err := r.client.Admit(authz.WithAdmissionOnly(authz.WithGrant(ctx, g)), method, path); err != nil {
 		return clientError(err, "")
 	}
 	return nil
@@ -485,17 +487,20 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 }
 
 // perUser says whether the upstream's answer may depend on who asks: the
-// upstream sees the user (forwarded OAuth identity, X-Grafana-User) or the
+// upstream sees the user (forwarded OAuth identity, X-Grafana-User, ID token) or the
 // request carries the user's own values (${__user.*}).
 func (r *Runner) perUser(q *Query, upstream string) bool {
 	v := r.settings.Upstream(upstream)
 	if v == nil {
 		v = r.settings
 	}
-	if v.Auth.Type == settings.AuthForwardOAuth || v.SendUserHeader {
+	if v.AnswersPerUser() {
 		return true
 	}
 	texts := []string{q.Path, q.Body}
+	for _, f := range q.BodyForm {
+		texts = append(texts, f.Key, f.Value)
+	}
 	for k, vs := range q.Params {
 		texts = append(texts, k)
 		texts = append(texts, vs...)
@@ -528,7 +533,7 @@ func (r *Runner) cacheKey(q *Query, x *expanded, pipeline *transform.Pipeline, g
 		headers.WriteString(http.CanonicalHeaderKey(k) + ":" + x.req.Headers[k] + "\n")
 	}
 	parts := []string{"relay-query-cache/1", r.settings.UID, g.Upstream, scope, x.req.Method, x.req.Path,
-		x.req.Params.Encode(), headers.String(), x.req.Body}
+		x.req.Params.Encode(), headers.String(), x.req.Body, x.req.formKey()}
 	if paged(q) {
 		// Offset and page modes stop by the rows a page gave, which the
 		// pipeline's root, format and CSV options decide: the pages fetched

@@ -123,6 +123,9 @@ func (q *Query) request(m Macros) (request, error) {
 		req.Body = string(b)
 		return req, nil
 	}
+	if q.BodyType != "" {
+		return req, m.expandForm(q, &req)
+	}
 	if req.Body, err = m.expandAt(q.Body, placeBody, "body"); err != nil {
 		return req, err
 	}

@@ -22,6 +22,9 @@ type request struct {
 	Params  url.Values
 	Headers map[string]string
 	Body    string
+	// BodyType and Form: a form or multipart body instead of Body (form_body.go).
+	BodyType string
+	Form     []FormField
 	// GraphQL: an answer with "errors" is a query error.
 	GraphQL bool
 	// Accept: error statuses read as data (the query's acceptStatus).
@@ -55,11 +58,11 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	start := time.Now()
 	status := 0
 	defer func() { r.auditCall(ctx, c, req, status, start, err) }()
-	var body io.Reader
-	if req.Body != "" {
-		body = strings.NewReader(req.Body)
+	body, contentType, err := req.body()
+	if err != nil {
+		return nil, apierr.New(http.StatusInternalServerError, "internal", "building the request body failed")
 	}
-	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
@@ -67,8 +70,8 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	for k, v := range req.Headers {
 		out.Header.Set(k, v)
 	}
-	if req.Body != "" && out.Header.Get("Content-Type") == "" {
-		out.Header.Set("Content-Type", "application/json")
+	if contentType != "" && (req.BodyType != "" || out.Header.Get("Content-Type") == "") {
+		out.Header.Set("Content-Type", contentType)
 	}
 	resp, err := r.client.Do(out)
 	if err != nil {

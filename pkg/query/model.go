@@ -25,13 +25,16 @@ type Query struct {
 	Params   map[string]ParamValue `json:"params,omitempty"`
 	Headers  map[string]string     `json:"headers,omitempty"`
 	Body     string                `json:"body,omitempty"`
+	// BodyType form or multipart sends BodyForm's rows instead of Body (form_body.go).
+	BodyType string      `json:"bodyType,omitempty"`
+	BodyForm []FormField `json:"bodyForm,omitempty"`
 	// Data is inline input instead of an upstream call: a JSON string holds
 	// text (CSV, NDJSON, JSON text), any other JSON value is the JSON input.
 	Data json.RawMessage `json:"data,omitempty"`
 	// GraphQL makes the call a GraphQL POST of {query, variables} to Path.
 	GraphQL    *GraphQL            `json:"graphql,omitempty"`
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
-	Format     string              `json:"format,omitempty"` // table | timeseries | logs | trace | nodegraph
+	Format     string              `json:"format,omitempty" enum:"table,timeseries,logs,trace,nodegraph"`
 	Pagination *Pagination         `json:"pagination,omitempty"`
 	// ForEach runs the query once per distinct value of a field of another
 	// query of the request (foreach.go).
@@ -92,7 +95,7 @@ type Pagination struct {
 	// In says where the offset, page, cursor or list value goes: query (the
 	// default; a query parameter), header, body (a field of the JSON body, a
 	// dotted path) or variable (a GraphQL variable; the default for GraphQL).
-	In string `json:"in,omitempty"`
+	In string `json:"in,omitempty" enum:"query,header,body,variable"`
 	// MaxPages bounds the pages fetched (at most the data source's query.maxPages).
 	MaxPages int `json:"maxPages,omitempty"`
 	// offset mode: ?<offsetParam>=N&<limitParam>=<pageSize>
@@ -140,6 +143,9 @@ func Parse(raw []byte) (*Query, error) {
 		return nil, fmt.Errorf("method: %q is not supported", q.Method)
 	}
 	if err := q.normalizeSource(); err != nil {
+		return nil, err
+	}
+	if err := q.validateForm(); err != nil {
 		return nil, err
 	}
 	if q.Path == "" {

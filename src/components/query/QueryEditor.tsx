@@ -132,6 +132,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
         rawQuery.params ||
         rawQuery.headers ||
         rawQuery.body ||
+        rawQuery.bodyForm ||
         rawQuery.pagination ||
         rawQuery.forEach ||
         rawQuery.cacheTTL ||
