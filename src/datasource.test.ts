@@ -70,6 +70,32 @@ describe('DataSource resource calls', () => {
     });
   });
 
+  it('previews a join with the queries it reads as inputs, and forEach in the source', async () => {
+    const backend = installFakeBackend();
+    backend.on('POST transform', { data: { frames: [] } });
+    const hosts = { refId: 'B', data: [{ host: 'a' }], hide: true };
+    const ids = { refId: 'C', path: '/api/$env/ids' };
+    const unrelated = { refId: 'D', path: '/other' };
+    await testDataSource().previewQuery(
+      {
+        refId: 'A',
+        path: '/api/items/{{id}}',
+        forEach: { query: 'C', field: 'id' },
+        pipeline: { steps: [{ type: 'join', query: 'B', on: ['host'], how: 'left' }] },
+      },
+      {},
+      [hosts, ids, unrelated]
+    );
+    expect(backend.requests[0].data).toEqual({
+      source: { method: 'GET', path: '/api/items/{{id}}', forEach: { query: 'C', field: 'id' } },
+      pipeline: { steps: [{ type: 'join', query: 'B', on: ['host'], how: 'left' }] },
+      inputs: {
+        B: { data: [{ host: 'a' }], pipeline: {} },
+        C: { source: { method: 'GET', path: '/api/prod/ids' }, pipeline: {} },
+      },
+    });
+  });
+
   it('runs actions with a {params} body and dryRun as a query parameter', async () => {
     const backend = installFakeBackend();
     backend.on('POST actions/restart%20now', { data: { status: 200, dryRun: true } });
@@ -87,12 +113,13 @@ describe('DataSource resource calls', () => {
 });
 
 describe('DataSource queries', () => {
-  it('skips hidden queries and queries without a path', () => {
+  it('sends hidden queries (the backend decides) and skips queries without a path', () => {
     installFakeBackend();
     const ds = testDataSource();
     expect(ds.filterQuery({ refId: 'A', path: '/x' })).toBe(true);
     expect(ds.filterQuery({ refId: 'A', path: '  ' })).toBe(false);
-    expect(ds.filterQuery({ refId: 'A', path: '/x', hide: true })).toBe(false);
+    // Hidden queries are sent: a visible one may read them (the backend neither runs nor answers them otherwise).
+    expect(ds.filterQuery({ refId: 'A', path: '/x', hide: true })).toBe(true);
   });
 
   it('interpolates template variables in path, params, headers and body', () => {

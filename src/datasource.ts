@@ -17,7 +17,7 @@ import { queryDisplayText } from './query/display';
 import { interpolatePath, interpolateQuery, textFormat } from './query/interpolate';
 import { keepingBackendMacros } from './query/macros';
 import { withMapping } from './query/mapping';
-import { cleanQuery, hasInlineData } from './query/model';
+import { cleanQuery, hasInlineData, queryDependencies } from './query/model';
 import {
   ActionListResponse,
   ActionParamsRequest,
@@ -25,6 +25,7 @@ import {
   InfoResponse,
   OpenAPIDocument,
   SchemaResponse,
+  TransformInput,
   TransformRequest,
   TransformResponse,
   TransformSource,
@@ -55,8 +56,12 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
     return DEFAULT_QUERY;
   }
 
+  /**
+   * Hidden queries are sent too: a visible query may join, append or forEach over one. The backend runs a hidden
+   * query only when a visible one reads it, and never answers it (pkg/query/deps.go).
+   */
   filterQuery(query: RelayQuery): boolean {
-    return !query.hide && (!!query.path?.trim() || hasInlineData(query) || !!query.graphql?.query?.trim());
+    return !!query.path?.trim() || hasInlineData(query) || !!query.graphql?.query?.trim();
   }
 
   /** Every string of the query, with the format of its place (src/query/interpolate.ts, docs/queries.md). */
@@ -127,10 +132,27 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
   }
 
   /** Preview a query through POST /transform: the same pipeline the backend runs for QueryData. */
-  previewQuery(query: RelayQuery, scopedVars: ScopedVars = {}): Promise<TransformResponse> {
+  /** others: the panel's queries, of which those the query reads (join, append, forEach) go along as inputs. */
+  previewQuery(query: RelayQuery, scopedVars: ScopedVars = {}, others: RelayQuery[] = []): Promise<TransformResponse> {
     const q = cleanQuery(this.applyTemplateVariables(query, scopedVars));
+    const inputs: Record<string, TransformInput> = {};
+    for (const ref of queryDependencies(q)) {
+      const other = others.find((o) => o.refId === ref && o.refId !== q.refId);
+      if (other) {
+        inputs[ref] = this.transformInput(cleanQuery(this.applyTemplateVariables(other, scopedVars)));
+      }
+    }
+    const req: TransformRequest = { ...this.transformInput(q), pipeline: q.pipeline ?? {} };
+    if (Object.keys(inputs).length > 0) {
+      req.inputs = inputs;
+    }
+    return this.transform(req);
+  }
+
+  /** A query as /transform reads it: inline data, or the upstream request (the query model without its pipeline). */
+  private transformInput(q: RelayQuery): TransformInput {
     if (hasInlineData(q)) {
-      return this.transform({ data: q.data, pipeline: q.pipeline ?? {} });
+      return { data: q.data, pipeline: q.pipeline ?? {} };
     }
     const source: TransformSource = { method: q.method || (q.graphql ? 'POST' : 'GET'), path: q.path || '' };
     const fields = [
@@ -145,13 +167,14 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       'graphql',
       'cacheTTL',
       'staleWhileRevalidate',
+      'forEach',
     ] as const;
     for (const k of fields) {
       if (q[k] !== undefined) {
         Object.assign(source, { [k]: q[k] });
       }
     }
-    return this.transform({ source, pipeline: q.pipeline ?? {} });
+    return { source, pipeline: q.pipeline ?? {} };
   }
 
   listActions(): Promise<ActionListResponse> {

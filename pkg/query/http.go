@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -30,6 +29,9 @@ type transformRequest struct {
 	Data     json.RawMessage     `json:"data,omitempty"`
 	Source   *Query              `json:"source,omitempty"`
 	Pipeline *transform.Pipeline `json:"pipeline"`
+	// Inputs are the other queries join, append and forEach read, by name
+	// (transform_inputs.go).
+	Inputs map[string]transformInput `json:"inputs,omitempty"`
 }
 
 // ServeTransform is POST /transform.
@@ -61,11 +63,18 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 	}
 	var res *transform.Result
 	var cacheInfo *CacheInfo // the query cache's part, for the editor's preview
+	m := r.transformMacros(req.Context(), caller)
+	grant := r.Grant(caller, false) // one call budget for the inputs and the source
+	inputs, err := r.transformInputs(req.Context(), caller, grant, lease, m, tr.Inputs)
+	if err != nil {
+		apierr.Write(w, req, apierr.From(err))
+		return
+	}
 	switch {
 	case len(tr.Data) > 0 && tr.Source != nil:
 		err = apierr.BadRequest("bad_request", "give either data or source, not both")
 	case len(tr.Data) > 0:
-		in := transform.Input{Body: tr.Data}
+		in := transform.Input{Body: tr.Data, Queries: inputs}
 		var text string
 		if json.Unmarshal(tr.Data, &text) == nil {
 			in.Body = []byte(text)
@@ -79,15 +88,10 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
 			break
 		}
-		now := time.Now()
-		m := Macros{From: now.Add(-time.Hour), To: now, Interval: time.Minute,
-			User: backend.User{Login: caller.Login, Name: caller.Name}, OrgID: caller.OrgID}
-		if pc := backend.PluginConfigFromContext(req.Context()); pc.DataSourceInstanceSettings != nil {
-			m.DSUID, m.DSName = pc.DataSourceInstanceSettings.UID, pc.DataSourceInstanceSettings.Name
-		}
+		q.inputs = inputs
 		var ctx context.Context
 		ctx, cacheInfo = withCacheInfo(req.Context())
-		res, err = r.Run(ctx, r.Grant(caller, false), q, m)
+		res, err = r.Run(ctx, grant, q, m)
 	default:
 		err = apierr.BadRequest("bad_request", "data or source is required")
 	}

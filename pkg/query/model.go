@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -34,6 +36,9 @@ type Query struct {
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
 	Format     string              `json:"format,omitempty" enum:"table,timeseries,logs,trace,nodegraph"`
 	Pagination *Pagination         `json:"pagination,omitempty"`
+	// ForEach runs the query once per distinct value of a field of another
+	// query of the request (foreach.go).
+	ForEach *ForEach `json:"forEach,omitempty"`
 	// CacheTTL and StaleWhileRevalidate cache the query's upstream answer
 	// (cache.go): absent, the proxy rule's cacheTTL for the path applies to
 	// user queries; "0s" never caches.
@@ -43,6 +48,9 @@ type Query struct {
 	AcceptStatus   []string `json:"acceptStatus,omitempty"`
 	ResponseFields []string `json:"responseFields,omitempty"`
 	accept         *statusSet
+	// inputs are the frames of the queries this one reads (join and append
+	// steps, forEach), set by the request's runner once they ran (deps.go).
+	inputs map[string]*data.Frame
 }
 
 // GraphQL is a GraphQL operation. Variables is a JSON object, given as an
@@ -171,6 +179,9 @@ func (q Query) normalize() (*Query, error) {
 		q.Pipeline.Shape = transform.ShapeTimeSeriesWide
 	}
 	if err := q.Pagination.validate(&q); err != nil {
+		return nil, err
+	}
+	if err := q.ForEach.validate(&q); err != nil {
 		return nil, err
 	}
 	if err := q.validateCache(); err != nil {

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
@@ -85,33 +83,21 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 		return resp
 	}
 	ctx = withTransformClock(ctx, newTransformClock(r.settings.Query.MaxTransformTimePerRequest.Duration))
-	var mu sync.Mutex
-	var g errgroup.Group
-	g.SetLimit(r.settings.Query.Concurrency)
-	for _, q := range req.Queries {
-		g.Go(func() error {
-			dr := r.runQuery(ctx, grant, req.PluginContext, q)
-			mu.Lock()
-			resp.Responses[q.RefID] = dr
-			mu.Unlock()
-			return nil
+	// Queries that read others (join, append, forEach) run after them (deps.go).
+	resp.Responses = runRequest(ctx, req.Queries, r.settings.Query.Concurrency,
+		func(ctx context.Context, dq backend.DataQuery, q *Query) backend.DataResponse {
+			return r.runQuery(ctx, grant, req.PluginContext, dq, q)
 		})
-	}
-	_ = g.Wait()
 	return resp
 }
 
-func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.PluginContext, dq backend.DataQuery) (dr backend.DataResponse) {
+func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.PluginContext, dq backend.DataQuery, q *Query) (dr backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.logger.Error("panic in query", "refId", dq.RefID, "panic", p)
 			dr = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, "internal error")
 		}
 	}()
-	q, err := Parse(dq.JSON)
-	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourcePlugin, "query "+dq.RefID+": "+err.Error())
-	}
 	m := MacrosFor(dq, pc)
 	res, err := r.Run(ctx, grant, q, m)
 	if err != nil {
@@ -142,7 +128,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	if x.prog, err = transform.Compile(x.pipeline); err != nil {
 		return nil, transformError(err)
 	}
-	in := transform.Input{}
+	in := transform.Input{Queries: q.inputs} // the frames join and append steps read (deps.go)
 	var notices []data.Notice
 	var answer *page // the one answer of an unpaged query, for its response fields
 	switch {
@@ -157,6 +143,13 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 			return nil, budgetError(err)
 		}
 		in.Body = x.data
+	case q.ForEach != nil: // one call per value of another query's field (foreach.go)
+		pages, fnotices, err := r.forEachPages(ctx, c, q, x)
+		if err != nil {
+			return nil, err
+		}
+		in.Pages = pages
+		notices = append(notices, fnotices...)
 	default:
 		// The upstream bytes: from the query cache or fetched (cache.go).
 		src, err := r.source(ctx, c, q, x, x.pipeline)

@@ -125,6 +125,12 @@ func componentSchemas(sourceModel any) (openapi3.Schemas, error) {
 	}
 	schemas["TransformRequest"] = props([]string{"pipeline"}, "data", anyv(), "source", source)
 	schemas["TransformRequest"].WithPropertyRef("pipeline", pipelineRef)
+	// The other queries its join, append and forEach read, by name: each {data | source, pipeline} like the request.
+	input := props(nil, "data", anyv(), "source", source)
+	input.WithPropertyRef("pipeline", pipelineRef)
+	inputs := obj().WithAdditionalProperties(input)
+	inputs.Description = "The other queries the pipeline's join and append steps and the source's forEach read, by name"
+	schemas["TransformRequest"].WithProperty("inputs", inputs)
 	addExamples(schemas)
 	out := openapi3.Schemas{}
 	for k, v := range schemas {

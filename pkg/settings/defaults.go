@@ -73,6 +73,7 @@ func applyDefaults(s *Settings) {
 	intDefault(&s.Transform.MaxConcurrentPerUser, 4)
 	intDefault(&s.Query.MaxCallsPerRequest, 200)
 	intDefault(&s.Query.MaxPages, 10)
+	intDefault(&s.Query.MaxForEach, 100)
 	intDefault(&s.Query.Concurrency, 4)
 	intDefault(&s.Query.MaxQueriesPerRequest, 50)
 	durDefault(&s.Query.MaxTransformTimePerRequest, 2*s.Transform.Timeout.Duration)

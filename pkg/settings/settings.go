@@ -223,6 +223,8 @@ type TransformLimits struct {
 type QueryOptions struct {
 	MaxPages    int `json:"maxPages"`
 	Concurrency int `json:"concurrency"`
+	// MaxForEach caps the values a forEach query runs for (its max).
+	MaxForEach int `json:"maxForEach"`
 	// MaxCallsPerRequest caps the upstream calls of one Grafana request
 	// (all its queries and pages).
 	MaxCallsPerRequest int `json:"maxCallsPerRequest"`

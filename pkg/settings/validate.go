@@ -143,6 +143,9 @@ func validateLimits(s *Settings, errs *Errors) {
 	if s.Query.MaxPages < 0 || s.Query.MaxPages > 1000 {
 		errs.add("jsonData.query.maxPages", "must be between 1 and 1000")
 	}
+	if s.Query.MaxForEach < 0 || s.Query.MaxForEach > 10_000 {
+		errs.add("jsonData.query.maxForEach", "must be between 1 and 10000")
+	}
 	if s.Query.MaxQueriesPerRequest < 0 || s.Query.MaxQueriesPerRequest > 10_000 {
 		errs.add("jsonData.query.maxQueriesPerRequest", "must be between 1 and 10000")
 	}

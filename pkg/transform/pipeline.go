@@ -1,6 +1,10 @@
 package transform
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+)
 
 // Pipeline is the declarative, JSON-serialisable description of a transformation.
 // It is also the "pipeline" field of the query model. Decode it with
@@ -141,6 +145,11 @@ type Input struct {
 	Body            []byte
 	ContentType     string // used by format "auto"
 	ContentEncoding string // "gzip" is decoded; a gzip body without it is not (read_body.go)
+	// Queries are the results of the other queries a join or append step
+	// reads, by refId (QueryDependencies lists them). The engine does no
+	// I/O: the caller runs those queries first and hands their frames here.
+	// The frames are read, never modified.
+	Queries map[string]*data.Frame
 	// Pages, when set, are the rows of several bodies, each read by its
 	// format's reader (pages.go); the steps run once over all of them.
 	Pages *Pages

@@ -133,7 +133,7 @@ func (pr *Program) Run(ctx context.Context, in Input, lim Limits) (res *Result, 
 	// Columns may hold text up to four times the input limit, read and
 	// computed: enough for any reasonable derived column, not enough for a
 	// memory bomb such as a per-row toJSON(1..100000).
-	rs := &runState{ctx: ctx, lim: lim, ns: ns, outBudget: t.textLeft}
+	rs := &runState{ctx: ctx, lim: lim, ns: ns, outBudget: t.textLeft, queries: in.Queries}
 	if err := runSteps(rs, pl, t); err != nil {
 		return nil, err
 	}

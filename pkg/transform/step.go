@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 )
 
 // Step is one transformation step of a pipeline: one of *FilterStep,
@@ -165,7 +167,8 @@ type runState struct {
 	ctx       context.Context
 	lim       Limits
 	ns        *notices
-	outBudget int64 // bytes of text columns may still add (see textBudget)
+	outBudget int64                  // bytes of text columns may still add (see textBudget)
+	queries   map[string]*data.Frame // Input.Queries, for join and append
 }
 
 // check returns the context's error as an *Error every ctxCheckEvery rows.

@@ -24,6 +24,7 @@ import {
   Column,
   ColumnType,
   CsvOptions,
+  ForEach,
   FormField,
   Pipeline,
   PipelineFormat,
@@ -216,8 +217,15 @@ export const CONTRACT: ContractEntry[] = [
           staleWhileRevalidate: s(false),
           acceptStatus: arr(false, s(true)),
           responseFields: arr(false, s(true)),
+          forEach: optObj<ForEach>({
+            query: s(true),
+            field: s(true),
+            max: { kind: 'integer', required: false },
+            column: s(false),
+          }),
         }),
         pipeline: { kind: 'object', required: true, props: pipeline },
+        inputs: { kind: 'object', required: false },
       }),
     },
     response: {

@@ -11,6 +11,8 @@ export const REGISTRY_STEP_TYPES = [
   'groupBy',
   'expand',
   'jq',
+  'join',
+  'append',
 ] as const;
 export const REGISTRY_FORMATS = ['json', 'ndjson', 'csv', 'xml', 'html', 'auto'] as const;
 export const REGISTRY_COLUMN_TYPES = [

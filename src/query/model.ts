@@ -102,6 +102,23 @@ export function sortKeys(by: unknown): SortKey[] {
   return by.map((k) => (typeof k === 'string' ? { field: k } : { field: String(k?.field ?? ''), desc: !!k?.desc }));
 }
 
+/** The refIds of the panel's other queries this one reads (join and append steps, forEach), without repeats. */
+export function queryDependencies(q: RelayQuery): string[] {
+  const out: string[] = [];
+  const add = (ref?: string) => {
+    if (ref && !out.includes(ref)) {
+      out.push(ref);
+    }
+  };
+  for (const s of q.pipeline?.steps ?? []) {
+    if (s.type === 'join' || s.type === 'append') {
+      add(s.query);
+    }
+  }
+  add(q.forEach?.query);
+  return out;
+}
+
 /** Whether the query reads inline data instead of calling the upstream. */
 export function hasInlineData(q: RelayQuery): boolean {
   return q.data !== undefined && q.data !== null && q.data !== '';

@@ -1,6 +1,6 @@
 import { DataFrameJSON } from '@grafana/data';
 
-import { BodyType, FormField, GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
+import { BodyType, ForEach, FormField, GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
 import { ActionParam, Role } from './settings';
 
 /**
@@ -76,6 +76,14 @@ export interface TransformSource {
   staleWhileRevalidate?: string;
   acceptStatus?: string[];
   responseFields?: string[];
+  forEach?: ForEach;
+}
+
+/** Another query a join, append or forEach of the transform reads, by name (as a panel's other query). */
+export interface TransformInput {
+  data?: unknown;
+  source?: TransformSource;
+  pipeline?: Pipeline;
 }
 
 export interface TransformRequest {
@@ -83,6 +91,8 @@ export interface TransformRequest {
   data?: unknown;
   source?: TransformSource;
   pipeline: Pipeline;
+  /** The other queries join, append and forEach steps read, by refId. */
+  inputs?: Record<string, TransformInput>;
 }
 
 export interface Notice {

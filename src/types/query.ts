@@ -92,8 +92,32 @@ export interface ExpandStep {
   as?: string;
 }
 
+export type JoinKind = 'inner' | 'left' | 'outer';
+/** Join the rows of another query of the request (by refId; it runs first, in the backend). */
+export interface JoinStep {
+  type: 'join';
+  query: string;
+  on: string[];
+  how?: JoinKind;
+}
+/** Append the rows of another query of the request. */
+export interface AppendStep {
+  type: 'append';
+  query: string;
+}
+
 export type Step =
-  FilterStep | ComputeStep | RenameStep | SelectStep | SortStep | LimitStep | GroupByStep | ExpandStep | JqStep;
+  | FilterStep
+  | ComputeStep
+  | RenameStep
+  | SelectStep
+  | SortStep
+  | LimitStep
+  | GroupByStep
+  | ExpandStep
+  | JqStep
+  | JoinStep
+  | AppendStep;
 export type StepType = (typeof REGISTRY_STEP_TYPES)[number];
 /** Every registered step type has an interface in Step, and Step has no other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -167,6 +191,17 @@ export interface AnnotationMapping {
 
 export type QueryFormat = 'table' | 'timeseries' | 'logs' | 'trace' | 'nodegraph';
 
+/** A dependent request: the query runs once per distinct value of `field` in the rows of query `query`. */
+export interface ForEach {
+  /** refId of the query whose rows are read (it runs first). */
+  query: string;
+  field: string;
+  /** At most this many values (capped by the data source's query.maxForEach, 100 by default). */
+  max?: number;
+  /** Name of the value's column (default: field). */
+  column?: string;
+}
+
 export type BodyType = 'form' | 'multipart';
 
 /** One row of a form or multipart body; a key may repeat. */
@@ -197,6 +232,8 @@ export interface RelayQuery extends DataQuery {
   pipeline?: Pipeline;
   format?: QueryFormat;
   pagination?: Pagination;
+  /** Run once per distinct value of a field of another query of the request ({{field}} in path, params, body). */
+  forEach?: ForEach;
   /**
    * Keep the upstream answer this long in Relay's query cache (a Grafana duration, e.g. "30s", "5m"); absent: the
    * proxy rule's cacheTTL for the path (dashboard queries only); "0s": never cached.

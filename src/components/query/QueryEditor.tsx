@@ -14,7 +14,7 @@ import {
 
 import { upstreamPathsFromOpenAPI } from '../../api/openapi';
 import type { DataSource } from '../../datasource';
-import { cleanQuery, hasInlineData } from '../../query/model';
+import { cleanQuery, hasInlineData, queryDependencies } from '../../query/model';
 import { DEFAULT_QUERY, Pipeline, QUERY_METHODS, QueryFormat, QuerySource, RelayQuery } from '../../types/query';
 import { InfoResponse, OpenAPIDocument } from '../../types/api';
 import { RelayJsonData } from '../../types/settings';
@@ -26,7 +26,9 @@ import { InlineDataEditor } from './InlineDataEditor';
 import { PipelineEditor } from './PipelineEditor';
 import { effectiveTTL } from '../../query/cache';
 import { PreviewPanel } from './PreviewPanel';
+import { ForEachOptions } from './ForEachOptions';
 import { RequestOptions } from './RequestOptions';
+import { OtherQueriesContext } from './steps/queryRefs';
 
 export type RelayQueryEditorProps = QueryEditorProps<DataSource, RelayQuery, RelayJsonData>;
 
@@ -61,7 +63,7 @@ function pathSuggestions(info: InfoResponse, doc: OpenAPIDocument, upstream?: st
 /** Debounce of the live preview and field discovery while typing. */
 export const PREVIEW_DEBOUNCE_MS = 600;
 
-export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource }: RelayQueryEditorProps) {
+export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource, queries }: RelayQueryEditorProps) {
   const styles = useStyles2(getStyles);
   const query: RelayQuery = { ...DEFAULT_QUERY, ...rawQuery };
   const source: QuerySource = query.source ?? (query.graphql ? 'graphql' : hasInlineData(query) ? 'inline' : 'http');
@@ -99,9 +101,11 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
   const fieldsState = root ? rowSchema : docSchema;
 
   // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
-  const previewKey = JSON.stringify(cleanQuery({ ...query, refId: '' }));
+  // The queries it reads (join, append, forEach) go along as the preview's inputs, and are part of its key.
+  const inputs = (queries ?? []).filter((q) => queryDependencies(query).includes(q.refId) && q.refId !== query.refId);
+  const previewKey = JSON.stringify([cleanQuery({ ...query, refId: '' }), ...inputs.map((q) => cleanQuery(q))]);
   const preview = useResource(
-    runnable ? () => datasource.previewQuery(query) : null,
+    runnable ? () => datasource.previewQuery(query, {}, inputs) : null,
     [datasource, previewKey],
     PREVIEW_DEBOUNCE_MS
   );
@@ -130,6 +134,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
         rawQuery.body ||
         rawQuery.bodyForm ||
         rawQuery.pagination ||
+        rawQuery.forEach ||
         rawQuery.cacheTTL ||
         rawQuery.staleWhileRevalidate
       ),
@@ -146,6 +151,12 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
     fieldsState.loading || fieldsState.error ? (
       <ResourceStatus what="fields" loading={fieldsState.loading} error={fieldsState.error} compact />
     ) : undefined;
+
+  // The panel's other queries, which join and append steps and forEach may read.
+  const otherRefs = useMemo(
+    () => (queries ?? []).map((q) => q.refId).filter((r) => r && r !== rawQuery.refId),
+    [queries, rawQuery.refId]
+  );
 
   return (
     <div className={styles.editor} data-testid="relay-query-editor" onBlur={runIfChanged}>
@@ -234,18 +245,23 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
       {source !== 'inline' && (
         <ControlledCollapse label="Request options" isOpen={requestOptionsOpen}>
           <RequestOptions query={{ ...query, source }} onChange={onChange} ruleTTL={ruleTTL} />
+          <OtherQueriesContext.Provider value={otherRefs}>
+            <ForEachOptions query={query} onChange={onChange} />
+          </OtherQueriesContext.Provider>
         </ControlledCollapse>
       )}
 
       <ControlledCollapse label="Pipeline" isOpen>
-        <PipelineEditor
-          pipeline={pipeline}
-          onChange={(p) => onChange({ ...query, pipeline: p })}
-          documentFields={docSchema.value?.fields ?? []}
-          documentRoots={docSchema.value?.roots}
-          rowFields={rowFields}
-          fieldsStatus={fieldsStatus}
-        />
+        <OtherQueriesContext.Provider value={otherRefs}>
+          <PipelineEditor
+            pipeline={pipeline}
+            onChange={(p) => onChange({ ...query, pipeline: p })}
+            documentFields={docSchema.value?.fields ?? []}
+            documentRoots={docSchema.value?.roots}
+            rowFields={rowFields}
+            fieldsStatus={fieldsStatus}
+          />
+        </OtherQueriesContext.Provider>
         {fieldsState.error && (
           <Text color="secondary" variant="bodySmall">
             {`Field suggestions unavailable: ${fieldsState.error.message}`}

@@ -1,8 +1,10 @@
 import { Step, StepType } from '../../../types/query';
+import { appendStep } from './AppendStep';
 import { computeStep } from './ComputeStep';
 import { expandStep } from './ExpandStep';
 import { filterStep } from './FilterStep';
 import { groupByStep } from './GroupByStep';
+import { joinStep } from './JoinStep';
 import { jqStep } from './JqStep';
 import { limitStep } from './LimitStep';
 import { renameStep } from './RenameStep';
@@ -21,6 +23,8 @@ export const STEP_DEFS: { [K in StepType]: StepDef<K> } = {
   groupBy: groupByStep,
   expand: expandStep,
   jq: jqStep,
+  join: joinStep,
+  append: appendStep,
 };
 
 /** A new step of the given type with its editor's defaults. */

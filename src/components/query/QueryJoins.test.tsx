@@ -1,0 +1,98 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import React, { useState } from 'react';
+
+import { FakeBackend, installFakeBackend } from '../../test/backend';
+import { testDataSource } from '../../test/instance';
+import { RelayQuery } from '../../types/query';
+import { QueryEditor } from './QueryEditor';
+
+jest.setTimeout(20000);
+const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
+const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
+
+function fakeRelay(): FakeBackend {
+  const b = installFakeBackend();
+  b.on('GET info', { data: { plugin: {}, datasource: {}, caller: { login: 'v', role: 'Viewer' }, routes: [] } });
+  b.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
+  b.on('GET schema', { data: { fields: [] } });
+  b.on('POST transform', { data: { frames: [], notices: [] } });
+  return b;
+}
+
+/** The editor of query A in a panel whose other queries are `others` (Grafana passes them as `queries`). */
+function renderPanel(initial: Partial<RelayQuery>, others: RelayQuery[]) {
+  const ds = testDataSource();
+  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
+  function Host() {
+    const [q, setQ] = useState(latest.current);
+    return (
+      <QueryEditor
+        datasource={ds}
+        query={q}
+        queries={[q, ...others]}
+        onRunQuery={jest.fn()}
+        onChange={(n) => {
+          latest.current = n;
+          setQ(n);
+        }}
+      />
+    );
+  }
+  render(<Host />);
+  return latest;
+}
+
+const transformBodies = (b: FakeBackend) =>
+  b.requests.filter((r) => r.url.endsWith('/resources/transform')).map((r) => r.data as Record<string, unknown>);
+
+describe('joins and dependent requests', () => {
+  it('adds a join step with a refId picked from the panel, keys and kind, and previews with the input', async () => {
+    const b = fakeRelay();
+    const hosts: RelayQuery = { refId: 'B', data: [{ host: 'a', dc: 'eu' }] };
+    const latest = renderPanel({ data: [{ host: 'a', cpu: 1 }], source: 'inline' }, [hosts]);
+    await userEvent.click(screen.getByRole('button', { name: 'Join query' }));
+    // The refId input suggests the panel's other queries (B), not this one (A).
+    const ref = screen.getByLabelText('Step 1 join query');
+    expect(ref).toHaveAttribute('placeholder', 'B');
+    type(ref, 'B');
+    type(screen.getByLabelText('Step 1 join key 1'), 'host');
+    type(screen.getByLabelText('Step 1 join key 2'), 'dc');
+    fireEvent.click(screen.getByRole('radio', { name: 'Left' }));
+    expect(latest.current.pipeline?.steps).toEqual([{ type: 'join', query: 'B', on: ['host', 'dc'], how: 'left' }]);
+    // Clearing a key removes it.
+    type(screen.getByLabelText('Step 1 join key 2'), '');
+    expect(latest.current.pipeline?.steps).toEqual([{ type: 'join', query: 'B', on: ['host'], how: 'left' }]);
+    await waitFor(() =>
+      expect(transformBodies(b).at(-1)).toEqual({
+        data: [{ host: 'a', cpu: 1 }],
+        pipeline: { format: 'json', steps: [{ type: 'join', query: 'B', on: ['host'], how: 'left' }] },
+        inputs: { B: { data: [{ host: 'a', dc: 'eu' }], pipeline: {} } },
+      })
+    );
+  });
+
+  it('adds an append step', async () => {
+    fakeRelay();
+    const latest = renderPanel({ data: [{ k: 1 }], source: 'inline' }, [{ refId: 'C', path: '/x' }]);
+    await userEvent.click(screen.getByRole('button', { name: 'Append query' }));
+    type(screen.getByLabelText('Step 1 append query'), 'C');
+    expect(latest.current.pipeline?.steps).toEqual([{ type: 'append', query: 'C' }]);
+  });
+
+  it('edits forEach: the query, field and max, says when {{field}} is missing, and turns it off', async () => {
+    fakeRelay();
+    const latest = renderPanel({ path: '/api/items' }, [{ refId: 'L', path: '/api/items' }]);
+    await userEvent.click(screen.getByText('Request options'));
+    await userEvent.click(screen.getByLabelText('For each'));
+    type(screen.getByLabelText('For each query'), 'L');
+    type(screen.getByLabelText('For each field'), 'id');
+    type(screen.getByLabelText('For each max'), '20');
+    expect(latest.current.forEach).toEqual({ query: 'L', field: 'id', max: 20 });
+    expect(screen.getByRole('alert')).toHaveTextContent('Put {{id}} in the path, params, headers or body');
+    type(screen.getByLabelText('Path'), '/api/items/{{id}}');
+    await waitFor(() => expect(screen.queryByText(/Put \{\{id\}\}/)).not.toBeInTheDocument());
+    await userEvent.click(screen.getByLabelText('For each'));
+    expect(latest.current.forEach).toBeUndefined();
+  });
+});
