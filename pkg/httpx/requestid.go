@@ -4,12 +4,17 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 )
 
 type requestIDKey struct{}
 
-// WithRequestID stores the id Relay gave the current call.
+// WithRequestID stores the id Relay gave the current call, and adds it to the
+// context logger's attributes (log.DefaultLogger.FromContext), beside the
+// trace id the SDK puts there: every line logged for the call carries both.
 func WithRequestID(ctx context.Context, id string) context.Context {
+	ctx = log.WithContextualAttributes(ctx, []any{"requestId", id})
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 

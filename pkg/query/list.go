@@ -28,7 +28,7 @@ func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, j *joiner,
 			if err := setTarget(&req, p.In, p.ValueParam, v, false); err != nil {
 				return err
 			}
-			pg, err := r.fetch(gctx, c, req)
+			pg, err := r.fetchPage(gctx, c, req, i+1)
 			if err != nil {
 				e := *asAPIError(err) // a copy: the message names the value
 				e.Message = fmt.Sprintf("pagination.values[%d] %q: %s", i, v, e.Message)

@@ -60,7 +60,7 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline 
 		if err != nil {
 			return nil, err
 		}
-		pg, err := r.fetch(ctx, c, req)
+		pg, err := r.fetchPage(ctx, c, req, j.pages+1)
 		if err != nil {
 			return nil, err
 		}
