@@ -2,8 +2,6 @@ package query
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -64,7 +62,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	if err != nil {
 		return nil, apierr.New(http.StatusInternalServerError, "internal", "building the request body failed")
 	}
-	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
@@ -91,8 +89,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			"the upstream response exceeds transform.maxInputBytes (%d bytes)", limit)
 	}
 	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
-	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && resp.StatusCode != http.StatusUnauthorized &&
-		resp.StatusCode != http.StatusProxyAuthRequired && graphqlHasErrors(data)
+	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && !upstream.RefusedCredentials(resp.StatusCode) && graphqlHasErrors(data)
 	if resp.StatusCode >= 400 && !graphqlAnswer && !req.Accept.accepts(resp.StatusCode) {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
@@ -116,11 +113,7 @@ func clientError(err error, prefix string) *apierr.Error {
 	if isBudgetError(err) {
 		return budgetError(err)
 	}
-	if ae, ok := upstream.Denial(err); ok {
-		return ae
-	}
-	ue := upstream.Classify(err)
-	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s%s", prefix, ue.Error())
+	return upstream.CallError(err, prefix)
 }
 
 // auditCall records the upstream requests of queries that write (any method
@@ -130,7 +123,7 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 	if r.audit == nil {
 		return
 	}
-	e := asAPIError(err)
+	e := apierr.From(err)
 	denied := err != nil && (e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests)
 	if !denied && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
 		return
@@ -155,38 +148,15 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, APIKey: caller.APIKey, Outcome: outcome, Reason: reason})
 }
 
-// upstreamStatusError reports an upstream error answer; a 401 never passes
-// through as 401, which Grafana's frontend would read as a lost session. The
-// snippet of the answer is scrubbed of every form of Relay's credentials: a
-// reflecting upstream would otherwise show them to the caller.
+// upstreamStatusError reports an upstream error answer as upstream.StatusError
+// does (a 401 never passes through as 401). The snippet of the answer is
+// scrubbed of every form of Relay's credentials: a reflecting upstream would
+// otherwise show them to the caller.
 func (r *Runner) upstreamStatusError(req request, status int, body []byte) *apierr.Error {
 	if len(body) > 1024 { // scrub a window wider than what is shown
 		body = body[:1024]
 	}
 	// A secret cut by the window is still caught by its prefix (Scrub).
 	snippet := strings.TrimSpace(r.client.ScrubCut(string(body), 200))
-	code, httpStatus := "upstream_error", status
-	msg := fmt.Sprintf("the upstream answered HTTP %d for %s %s", status, req.Method, req.Path)
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusProxyAuthRequired:
-		code, httpStatus = "upstream_unauthorized", http.StatusBadGateway
-		msg += "; check the data source's auth settings"
-	case status >= 500:
-		httpStatus = http.StatusBadGateway
-	}
-	if snippet != "" {
-		msg += ": " + snippet
-	}
-	e := apierr.Downstream(httpStatus, code, "%s", msg)
-	e.UpstreamStatus = status
-	return e
-}
-
-// asAPIError turns any error of this package into an *apierr.Error.
-func asAPIError(err error) *apierr.Error {
-	var e *apierr.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return apierr.Internal()
+	return upstream.StatusError(status, req.Method+" "+req.Path, snippet)
 }

@@ -140,10 +140,11 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		}
 		endSpan(span, err)
 	}()
-	return r.run(ctx, grant, q, m)
+	return r.runQueryIn(ctx, grant, q, m)
 }
 
-func (r *Runner) run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
+// runQueryIn is Run inside the query's span.
+func (r *Runner) runQueryIn(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
 	r, grant, err := r.forUpstream(q.Upstream, grant)
 	if err != nil {
 		return nil, err
@@ -154,7 +155,10 @@ func (r *Runner) run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	}
 	c := &call{grant: grant, lease: r.bytes.Lease(grant.Caller.Key())}
 	defer c.lease.Release()
-	pipeline := *x.pipeline
+	// Compiled before any call: the engine reads each page as it arrives.
+	if x.prog, err = transform.Compile(x.pipeline); err != nil {
+		return nil, transformError(err)
+	}
 	in := transform.Input{}
 	var notices []data.Notice
 	var answer *page // the one answer of an unpaged query, for its response fields
@@ -172,7 +176,7 @@ func (r *Runner) run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		in.Body = x.data
 	default:
 		// The upstream bytes: from the query cache or fetched (cache.go).
-		src, err := r.source(ctx, c, q, x, &pipeline)
+		src, err := r.source(ctx, c, q, x, x.pipeline)
 		if err != nil {
 			return nil, err
 		}
@@ -183,12 +187,16 @@ func (r *Runner) run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 			answer = src.answer
 		}
 		in.Body, in.ContentType, in.ContentEncoding = src.body, src.contentType, src.contentEncoding
-		if src.joined {
-			pipeline.Root, pipeline.Format = "", src.format
+		if src.pages != nil {
+			if in.Pages = src.read; in.Pages == nil { // from the cache: read them now
+				if in.Pages, err = r.readPages(ctx, c, x, q.Pagination, src.pages); err != nil {
+					return nil, err
+				}
+			}
 		}
 		notices = append(notices, src.notices...)
 	}
-	res, err := r.Transform(ctx, grant.Caller, c.lease, &pipeline, in)
+	res, err := r.run(ctx, grant.Caller, c.lease, x.prog, in)
 	if err != nil {
 		return nil, err
 	}
@@ -216,8 +224,13 @@ func (r *Runner) Transform(ctx context.Context, caller authz.Caller, lease *auth
 	if err != nil {
 		return nil, transformError(err)
 	}
+	return r.run(ctx, caller, lease, prog, in)
+}
+
+// run is Transform of a compiled pipeline.
+func (r *Runner) run(ctx context.Context, caller authz.Caller, lease *authz.Lease, prog *transform.Program, in transform.Input) (*transform.Result, error) {
 	var res *transform.Result
-	err = r.withinLimits(ctx, caller, func(ctx context.Context) error {
+	err := r.withinLimits(ctx, caller, func(ctx context.Context) error {
 		ctx, span := startSpan(ctx, "relay.transform", attribute.Int("relay.input.bytes", len(in.Body)))
 		var err error
 		res, err = prog.Run(ctx, in, r.limits(lease))
@@ -228,6 +241,18 @@ func (r *Runner) Transform(ctx context.Context, caller authz.Caller, lease *auth
 		return err
 	})
 	return res, err
+}
+
+// readPages hands cached pages to the engine as fetched pages were: the
+// same limits give the same rows (the stop notices are in the entry).
+func (r *Runner) readPages(ctx context.Context, c *call, x *expanded, p *Pagination, pages []transform.Page) (*transform.Pages, error) {
+	read := r.newPages(x.prog, c, p)
+	for i, pg := range pages {
+		if _, err := read.Add(ctx, pg); err != nil {
+			return nil, pageError(err, i+1)
+		}
+	}
+	return read, nil
 }
 
 // limits are the engine's limits for a call of this data source.
@@ -280,7 +305,7 @@ func transformError(err error) *apierr.Error {
 // by its refId, the field and the reason; the code leads for the two
 // template errors, which a panel otherwise could not tell apart.
 func errorResponse(refID string, err error) backend.DataResponse {
-	e := asAPIError(err)
+	e := apierr.From(err)
 	source := backend.ErrorSourcePlugin
 	if e.Source == apierr.SourceDownstream {
 		source = backend.ErrorSourceDownstream

@@ -105,13 +105,6 @@ func (s *Settings) Upstream(name string) *Settings {
 	return root.byName[name]
 }
 
-// SeesCaller says whether this upstream can tell callers apart from what
-// Relay sends it (their OAuth identity, X-Grafana-User or their Grafana ID
-// token): then its answers are per user, and so are the cache entries of them.
-func (s *Settings) SeesCaller() bool {
-	return s.Auth.Type == AuthForwardOAuth || s.SendUserHeader || s.ForwardGrafanaIDToken
-}
-
 // Named lists the named upstreams' views in configuration order.
 func (s *Settings) Named() []*Settings {
 	if s.root != nil {
