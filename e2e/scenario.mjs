@@ -555,5 +555,48 @@ export function steps({ base, devhost, shot }) {
         assert.ok(!JSON.stringify(saved).includes('e2e-sigv4-secret'), 'the secret is never sent back');
       },
     },
+    {
+      name: 'playground: an Admin adds a login upstream (path, token path, password secret) and saves; Save & test logs in',
+      run: async (page) => {
+        await page.goto(`${devhost}/?ds=relay-upstreams&page=config`);
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        const demoURL = await page.getByLabel('Upstream URL').inputValue();
+        await section(page, 'Upstreams').getByRole('button', { name: 'Add upstream', exact: true }).click();
+        const card = page.getByTestId('upstream-3');
+        const name = card.getByLabel('Upstream 3 name');
+        await name.fill('shop');
+        await name.blur();
+        await card.getByLabel('Upstream 3 URL').fill(demoURL);
+        // The demo API's /login/data answers only with the token: health proves the login worked.
+        await card.getByLabel('Upstream 3 health path').fill('/login/data');
+        const auth = section(page, 'shop: authentication');
+        await radio(auth, 'Login').click();
+        await auth.getByLabel('Login path').fill('/login/json');
+        // The editor starts from a user/password body whose password is the secret {{secure.password}}.
+        await auth.getByLabel('login field 1 value').fill('demo');
+        await auth.getByLabel('Secret password').fill('demo-login-pass');
+        await auth.getByLabel('Token path').fill('auth.token');
+        // The demo API is on loopback: this upstream's own network policy must allow it.
+        await section(page, 'shop: network policy').getByLabel('Allow private networks').check({ force: true });
+        await page.getByRole('button', { name: 'Save & test' }).click();
+        await page
+          .getByTestId('save-result')
+          .getByText(/^Saved: version \d+\./)
+          .waitFor({ timeout: TIMEOUT });
+        await page.getByText(/^Saved settings work/).waitFor({ timeout: TIMEOUT });
+        // What Save & test said, from the dev host as Grafana answers it: every upstream works, shop's health path
+        // included, which answers 200 only to a request carrying the token its login got.
+        const health = await (await page.request.get(`${devhost}/api/datasources/uid/relay-upstreams/health`)).json();
+        assert.equal(health.status, 'OK', health.message);
+        assert.match(health.message, /^All 4 upstreams reachable/);
+        const saved = await (await page.request.get(`${devhost}/api/datasources/uid/relay-upstreams`)).json();
+        const shop = saved.jsonData.upstreams.find((u) => u.name === 'shop');
+        assert.equal(shop.auth.type, 'login');
+        assert.deepEqual(shop.auth.login.body, { username: 'demo', password: '{{secure.password}}' });
+        assert.equal(shop.auth.login.tokenPath, 'auth.token');
+        assert.equal(saved.secureJsonFields['upstreams.shop.login.password'], true);
+        assert.ok(!JSON.stringify(saved).includes('demo-login-pass'), 'the password is never sent back');
+      },
+    },
   ];
 }

@@ -4,13 +4,32 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
+	"go.opentelemetry.io/otel/trace"
 )
 
 type requestIDKey struct{}
 
-// WithRequestID stores the id Relay gave the current call.
+// WithRequestID stores the id Relay gave the current call, and adds it to the
+// context logger's attributes (log.DefaultLogger.FromContext), beside the
+// trace id the SDK puts there: every line logged for the call carries both.
 func WithRequestID(ctx context.Context, id string) context.Context {
+	attrs := []any{"requestId", id}
+	if tid := trace.SpanContextFromContext(ctx).TraceID(); tid.IsValid() && !hasAttr(log.ContextualAttributesFromContext(ctx), "traceId") {
+		attrs = append(attrs, "traceId", tid.String()) // the SDK adds it in its handlers; a call made elsewhere gets it here
+	}
+	ctx = log.WithContextualAttributes(ctx, attrs)
 	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+func hasAttr(kv []any, key string) bool {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i] == key {
+			return true
+		}
+	}
+	return false
 }
 
 // RequestID returns the id of the current call.

@@ -208,7 +208,7 @@ func (r *Runner) fetchSource(ctx context.Context, c *call, q *Query, x *expanded
 		}
 		return &sourced{pages: pg.raw, read: pg.read, notices: pg.notices()}, nil
 	}
-	pg, err := r.fetch(ctx, c, x.req)
+	pg, err := r.fetchPage(ctx, c, x.req, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 	go func() {
 		defer func() {
 			if p := recover(); p != nil {
-				r.logger.Error("panic in a query cache refresh", "panic", p)
+				r.logger.FromContext(bctx).Error("panic in a query cache refresh", "panic", p)
 			}
 			bc.lease.Release()
 			cancel()

@@ -42,7 +42,7 @@ func (r *Runner) fetchEach(ctx context.Context, c *call, pg *paging, values []st
 			if err != nil {
 				return err
 			}
-			answer, err := r.fetch(gctx, c, req)
+			answer, err := r.fetchPage(gctx, c, req, i+1)
 			if err != nil {
 				e := *apierr.From(err) // a copy: the message names the value
 				e.Message = fmt.Sprintf("%s: %s", name(i, v), e.Message)

@@ -139,7 +139,7 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, p *Pagina
 		if err != nil {
 			return nil, err
 		}
-		answer, err := r.fetch(ctx, c, req)
+		answer, err := r.fetchPage(ctx, c, req, len(pg.raw)+1)
 		if err != nil {
 			return nil, err
 		}

@@ -9,9 +9,11 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
+	"go.opentelemetry.io/otel/attribute"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/transform"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -75,6 +77,8 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 		fwd.Set(strings.TrimPrefix(k, "http_"), v)
 	}
 	ctx = upstream.WithForwardedHeaders(ctx, fwd)
+	// One id for the request's queries: their spans, log lines and audit entries.
+	ctx = httpx.WithRequestID(ctx, httpx.NewRequestID())
 	resp := backend.NewQueryDataResponse()
 	if n, max := len(req.Queries), r.settings.Query.MaxQueriesPerRequest; max > 0 && n > max {
 		for _, q := range req.Queries {
@@ -94,7 +98,7 @@ func (r *Runner) QueryData(ctx context.Context, req *backend.QueryDataRequest) *
 func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.PluginContext, dq backend.DataQuery, q *Query) (dr backend.DataResponse) {
 	defer func() {
 		if p := recover(); p != nil {
-			r.logger.Error("panic in query", "refId", dq.RefID, "panic", p)
+			r.logger.FromContext(ctx).Error("panic in query", "refId", dq.RefID, "panic", p)
 			dr = backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, "internal error")
 		}
 	}()
@@ -113,7 +117,20 @@ func (r *Runner) runQuery(ctx context.Context, grant authz.Grant, pc backend.Plu
 // client's gate checks the grant on every page and redirect hop; the bodies
 // are charged to the caller's in-flight byte budget until the transform ends.
 // Inline data makes no upstream call.
-func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
+func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros) (res *transform.Result, err error) {
+	ctx, span := startSpan(ctx, "relay.query", attribute.String("relay.upstream", settings.ShownUpstream(settings.CanonicalUpstream(q.Upstream))),
+		attribute.String("http.request.method", q.Method))
+	defer func() {
+		if res != nil {
+			span.SetAttributes(attribute.Int("relay.frames", len(res.Frames)))
+		}
+		endSpan(span, err)
+	}()
+	return r.runQueryIn(ctx, grant, q, m)
+}
+
+// runQueryIn is Run inside the query's span.
+func (r *Runner) runQueryIn(ctx context.Context, grant authz.Grant, q *Query, m Macros) (*transform.Result, error) {
 	r, grant, err := r.forUpstream(q.Upstream, grant)
 	if err != nil {
 		return nil, err
@@ -207,8 +224,13 @@ func (r *Runner) Transform(ctx context.Context, caller authz.Caller, lease *auth
 func (r *Runner) run(ctx context.Context, caller authz.Caller, lease *authz.Lease, prog *transform.Program, in transform.Input) (*transform.Result, error) {
 	var res *transform.Result
 	err := r.withinLimits(ctx, caller, func(ctx context.Context) error {
+		ctx, span := startSpan(ctx, "relay.transform", attribute.Int("relay.input.bytes", len(in.Body)))
 		var err error
 		res, err = prog.Run(ctx, in, r.limits(lease))
+		if res != nil {
+			span.SetAttributes(attribute.Int("relay.frames", len(res.Frames)))
+		}
+		endSpan(span, err)
 		return err
 	})
 	return res, err

@@ -17,7 +17,7 @@ func (c *Client) retryWithNewToken(t tokenRefresher, next http.RoundTripper, req
 	if !t.refused(sent) || !resendable(req) {
 		return resp, nil
 	}
-	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
+	c.logger.FromContext(req.Context()).Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	_ = resp.Body.Close()
 	out, err := c.withCredentials(req)

@@ -235,11 +235,11 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 	}
 	if err != nil {
 		e := f.c.scrub.error(f.describe(err, sink.get()))
-		f.c.logger.Warn(f.name()+" fetch failed", "tokenEndpoint", f.host, "error", e.Error())
+		f.c.logger.FromContext(ctx).Warn(f.name()+" fetch failed", "tokenEndpoint", f.host, "error", e.Error())
 		return nil, e
 	}
 	f.c.scrub.add(tok.AccessToken) // an upstream that reflects it must not show it in an error
-	f.c.logger.Debug("Fetched "+f.name(), "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
+	f.c.logger.FromContext(ctx).Debug("Fetched "+f.name(), "tokenEndpoint", f.host, "expiresIn", time.Until(tok.Expiry).Round(time.Second).String())
 	return tok, nil
 }
 

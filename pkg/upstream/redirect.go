@@ -40,7 +40,7 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 	}
 	refuse := func(e *Error) error {
 		e.Status = status
-		c.logger.Warn("Refused upstream redirect", "status", status, "reason", e.msg)
+		c.logger.FromContext(req.Context()).Warn("Refused upstream redirect", "status", status, "reason", e.msg)
 		return e
 	}
 	if max := c.settings.Network.MaxRedirects; len(via) > max {

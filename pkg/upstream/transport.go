@@ -2,10 +2,8 @@ package upstream
 
 import (
 	"net/http"
-	"os"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 )
 
@@ -13,7 +11,7 @@ import (
 const pluginType = "relay-gateway-datasource"
 
 // buildHTTPClient assembles the outbound client on the SDK's httpclient, so
-// its tracing (when Grafana enables it), user agent, contextual middlewares and response limit
+// its user agent, contextual middlewares and response limit
 // apply, and then locks the transport down:
 //   - DialContext is the guarded dialer (guard.go); nothing else dials.
 //   - Proxy is nil: HTTP_PROXY/HTTPS_PROXY (which Grafana passes to plugins)
@@ -23,7 +21,9 @@ const pluginType = "relay-gateway-datasource"
 //     would copy every incoming resource-call header (cookies included) to
 //     every outgoing request, whatever the host. Relay forwards only what
 //     forwardOAuth needs, and only to the upstream origin (auth.go).
-//   - Metrics come from metricsMiddleware (metrics.go), not the SDK's costly one.
+//   - Metrics come from metricsMiddleware (metrics.go), not the SDK's costly one;
+//     spans from spanMiddleware (spans.go), not the SDK's, which records the
+//     whole URL (a query string may hold an API key).
 //   - Client.Timeout stays 0: the whole-request deadline is a context
 //     deadline set per request (client.go), so callers can shorten it.
 func (c *Client) buildHTTPClient() (*http.Client, error) {
@@ -46,7 +46,7 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 		},
 		// BasicAuth and CustomHeaders middlewares are left out: credentials
 		// are injected by credentialsMiddleware, which knows the origin.
-		Middlewares: append(tracing(),
+		Middlewares: []httpclient.Middleware{
 			metricsMiddleware(c.settings.UID),
 			httpclient.UserAgentMiddleware(),
 			httpclient.ContextualMiddleware(),
@@ -56,7 +56,9 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 			// headers after the policy ran.
 			httpclient.NamedMiddlewareFunc("relay-upstream-policy", c.policyMiddleware),
 			httpclient.NamedMiddlewareFunc("relay-upstream-credentials", c.credentialsMiddleware),
-		),
+			// Innermost: one span per attempt as sent (spans.go).
+			httpclient.NamedMiddlewareFunc("relay-upstream-spans", c.spanMiddleware),
+		},
 		ConfigureTransport: func(_ httpclient.Options, t *http.Transport) {
 			t.Proxy = c.outbound.proxy // nil unless jsonData.outboundProxy says otherwise (outbound.go)
 			t.DialContext = c.outbound.dialContext(c.dialer)
@@ -90,15 +92,4 @@ func (c *Client) policyMiddleware(_ httpclient.Options, next http.RoundTripper) 
 		}
 		return next.RoundTrip(req)
 	})
-}
-
-// tracing adds the SDK's tracing middleware when Grafana enabled tracing for
-// plugins (it then sets GF_INSTANCE_OTLP_ADDRESS). Without a tracer the
-// middleware still builds an httptrace per request, the largest allocation
-// of a proxied call, for spans nobody receives.
-func tracing() []httpclient.Middleware {
-	if os.Getenv(backend.PluginTracingOpenTelemetryOTLPAddressEnv) == "" {
-		return nil
-	}
-	return []httpclient.Middleware{httpclient.TracingMiddleware(nil)}
 }
