@@ -21,6 +21,8 @@ type Features struct {
 	Transform http.HandlerFunc
 	Schema    http.HandlerFunc
 	Actions   ActionsFeature
+	// OpenAPIImport answers POST /openapi/import (pkg/openapiimport).
+	OpenAPIImport http.HandlerFunc
 }
 
 // ProxyFeature is the /proxy gateway: it authorizes per rule itself, and

@@ -113,6 +113,7 @@ func componentSchemas() openapi3.Schemas {
 				"body", nullable(anyv()))),
 	}
 	addExamples(schemas)
+	importSchemas(schemas)
 	out := openapi3.Schemas{}
 	for k, v := range schemas {
 		out[k] = v.NewRef()

@@ -24,6 +24,7 @@ export const ROUTE_NAMES = [
   'schema',
   'actions.list',
   'actions.run',
+  'openapi.import',
 ] as const;
 export const PAGINATION_MODES = ['none', 'offset', 'page', 'cursor', 'link', 'list'] as const;
 
