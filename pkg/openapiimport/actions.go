@@ -129,6 +129,9 @@ func (b *builder) body(a *Action, op *operation, names map[string]bool, notef fu
 			notef("body property %q has a name an action template cannot hold; not mapped", name)
 			continue
 		}
+		if !b.take(len(a.Params)) {
+			break
+		}
 		ap, problems := b.param(name, s, f.isRequired(name), s.more().Description)
 		for _, m := range problems {
 			notef("body property %q: %s", name, m)

@@ -31,7 +31,7 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
-	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}}
+	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}}
 	if skipped != "" {
 		b.note("", "", nil, "values of an unexpected type were skipped (the first at %s)", shorten(skipped))
 	}
@@ -59,11 +59,17 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 		return nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
 	}
 	b.refNotes()
+	if b.capped {
+		b.note("", "", nil, "the proposal stops adding fields and parameters after %d (at most %d per query path or action): the document's shared schemas make it too large", maxItems, maxPerEntry)
+	}
 	if b.tooDeep {
 		b.note("", "", nil, "allOf nested more than %d levels deep: the deeper members are left out", maxSchemaDepth)
 	}
 	if b.widened > 0 {
 		b.note("", "", nil, "%d rule(s) end in * where the path has a placeholder (/items/{id} → /items/*): Relay's rule paths have no placeholders, so such a rule also allows the deeper paths under its prefix (each rule's template is the operation's path)", b.widened)
+	}
+	if b.notesLeft > 0 {
+		b.p.Notes = append(b.p.Notes, Note{Message: sprintf("%d more notes were left out", b.notesLeft)})
 	}
 	p.Stats.Rules, p.Stats.Actions, p.Stats.Queries = len(p.Rules), len(p.Actions), len(p.Queries)
 	return p, nil
@@ -93,6 +99,25 @@ func basePath(doc *document, override *string) string {
 	return strings.TrimSuffix(u.Path, "/")
 }
 
+// Bounds on what one proposal lists, far above real descriptions (GitHub's
+// largest answer has about 300 fields).
+const (
+	maxItems    = 100_000
+	maxPerEntry = 500
+	maxNotes    = 5000
+)
+
+// take reserves room for one more field or parameter of an entry that has
+// n already.
+func (b *builder) take(n int) bool {
+	if n >= maxPerEntry || b.items >= maxItems {
+		b.capped = true
+		return false
+	}
+	b.items++
+	return true
+}
+
 // builder accumulates one proposal.
 type builder struct {
 	p        *Proposal
@@ -101,7 +126,14 @@ type builder struct {
 	widened  int            // rules with a "*" for a placeholder
 	refs     *refs
 	types    map[*schema][2]string // typeOf's memo
-	tooDeep  bool                  // an allOf nesting went past maxSchemaDepth
+	flats    map[*schema]*flat     // flatten's memo
+	// items counts the fields and parameters proposed: shared schemas can
+	// make a proposal much larger than its document, so past maxItems no
+	// more are added (and a note says so).
+	items     int
+	capped    bool
+	tooDeep   bool // an allOf nesting went past maxSchemaDepth
+	notesLeft int  // notes past maxNotes, counted only
 }
 
 // refNotes says which $refs were not followed or did not resolve (a few
@@ -128,6 +160,10 @@ func (b *builder) refNotes() {
 }
 
 func (b *builder) note(method, path string, op *operation, format string, args ...any) {
+	if len(b.p.Notes) >= maxNotes {
+		b.notesLeft++
+		return
+	}
 	n := Note{Method: method, Path: path, Message: sprintf(format, args...)}
 	if op != nil {
 		n.OperationID = op.OperationID

@@ -41,29 +41,10 @@ func load(raw []byte) (doc *document, version string, skipped string, err error)
 			return nil, "", "", err
 		}
 	}
-	var head struct {
-		Swagger any `json:"swagger"`
-		OpenAPI any `json:"openapi"`
-	}
-	if err := json.Unmarshal(raw, &head); err != nil {
-		return nil, "", "", docError("not a JSON object: %s", jsonProblem(err))
-	}
-	swagger, _ := head.Swagger.(string)
-	openapi, _ := head.OpenAPI.(string)
-	switch {
-	case strings.HasPrefix(swagger, "2."):
-		if raw, err = convertSwagger(raw); err != nil {
-			return nil, "", "", err
-		}
-		version = swagger
-	case strings.HasPrefix(openapi, "3."):
-		version = openapi
-	default:
-		return nil, "", "", docError(`neither "openapi": "3.x" nor "swagger": "2.0" at the top level`)
-	}
 	doc = &document{}
-	// A value of an unexpected type (a boolean schema of 3.1, a string
-	// where an object belongs) is skipped, not fatal: the rest still maps.
+	// One pass decodes the model and tells the version. A value of an
+	// unexpected type (a boolean schema of 3.1, a string where an object
+	// belongs) is skipped, not fatal: the rest still maps.
 	if err := json.Unmarshal(raw, doc); err != nil {
 		var te *json.UnmarshalTypeError
 		if !errors.As(err, &te) {
@@ -71,7 +52,24 @@ func load(raw []byte) (doc *document, version string, skipped string, err error)
 		}
 		skipped = te.Field
 	}
-	return doc, version, skipped, nil
+	swagger, _ := doc.Swagger.(string)
+	openapi, _ := doc.OpenAPI.(string)
+	switch {
+	case strings.HasPrefix(swagger, "2."):
+		// Swagger's own shapes (definitions, body parameters) are not the
+		// model's: convert, then read the result.
+		if raw, err = convertSwagger(raw); err != nil {
+			return nil, "", "", err
+		}
+		doc, skipped = &document{}, ""
+		if err := json.Unmarshal(raw, doc); err != nil {
+			return nil, "", "", docError("converting Swagger 2.0: %s", jsonProblem(err))
+		}
+		return doc, swagger, skipped, nil
+	case strings.HasPrefix(openapi, "3."):
+		return doc, openapi, skipped, nil
+	}
+	return nil, "", "", docError(`neither "openapi": "3.x" nor "swagger": "2.0" at the top level`)
 }
 
 // convertSwagger turns a Swagger 2.0 document into OpenAPI 3 with

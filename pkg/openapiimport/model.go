@@ -8,7 +8,8 @@ package openapiimport
 // skipped by the decoder without being kept.
 
 type document struct {
-	OpenAPI    string `json:"openapi"`
+	OpenAPI    any `json:"openapi"` // "3.0.3"; any type, so a wrong one is refused, not a decode error
+	Swagger    any `json:"swagger"`
 	Info       struct{ Title, Version string }
 	Servers    []server             `json:"servers"`
 	Paths      map[string]*pathItem `json:"paths"`

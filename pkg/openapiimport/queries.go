@@ -29,6 +29,9 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 	f := b.flatten(rows)
 	if f.typ == "object" {
 		for _, name := range f.order {
+			if !b.take(len(q.Fields)) {
+				break
+			}
 			q.Fields = append(q.Fields, Field{Name: name, Type: b.columnType(f.props[name])})
 		}
 	} else {

@@ -29,6 +29,9 @@ func schemaType(s *schema) string {
 	return out
 }
 
+// emptySchema stands for a schema that does not resolve: it says nothing.
+var emptySchema schema
+
 // flat is a schema with its $ref followed and its allOf members merged in:
 // the properties and required names of every member, the first type found.
 type flat struct {
@@ -46,11 +49,18 @@ type flat struct {
 }
 
 func (b *builder) flatten(s *schema) *flat {
-	f := &flat{}
-	f.base = b.refs.schema(s)
-	if f.base == nil {
-		f.base = &schema{}
+	base := b.refs.schema(s)
+	if base == nil {
+		base = &emptySchema
 	}
+	// Memoized: documents share schemas between many operations (and a
+	// hostile one makes every operation use one large composition). The
+	// result is read-only.
+	if f, ok := b.flats[base]; ok {
+		return f
+	}
+	f := &flat{base: base}
+	b.flats[base] = f
 	if len(f.base.AllOf) == 0 {
 		// The common case needs no copy: the schema's own maps are the result.
 		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.Properties
