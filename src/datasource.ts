@@ -7,6 +7,7 @@ import {
   ScopedVars,
 } from '@grafana/data';
 import { BackendSrvRequest, DataSourceWithBackend, getTemplateSrv } from '@grafana/runtime';
+import type { IntrospectionQuery } from 'graphql';
 import { Observable } from 'rxjs';
 
 import { toRelayError } from './api/errors';
@@ -111,6 +112,16 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
     return this.call(() => this.getResource<SchemaResponse>('schema', params, quiet));
   }
 
+  /** The upstream's GraphQL introspection data ({__schema}), read through the proxy rules (GET /graphql/schema). */
+  getGraphQLSchema(path: string, upstream?: string): Promise<IntrospectionQuery> {
+    const t = getTemplateSrv();
+    const params: Record<string, string> = { path: interpolatePath(path, (s, f) => t.replace(s, {}, f)) };
+    if (upstream) {
+      params.upstream = upstream;
+    }
+    return this.call(() => this.getResource<IntrospectionQuery>('graphql/schema', params, quiet));
+  }
+
   transform(req: TransformRequest): Promise<TransformResponse> {
     return this.call(() => this.postResource<TransformResponse>('transform', req, quiet));
   }
@@ -127,6 +138,8 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       'params',
       'headers',
       'body',
+      'bodyType',
+      'bodyForm',
       'format',
       'pagination',
       'graphql',

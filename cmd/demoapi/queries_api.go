@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,7 +20,8 @@ import (
 //
 //   - POST /api/graphql                {query, variables}: items(first, after, category) → {nodes, totalCount,
 //     pageInfo {endCursor, hasNextPage}} (graphqlSchema below); unknown fields and bad variables are GraphQL
-//     errors. items(echoAuth: true) fails with a message repeating the request's Authorization header.
+//     errors. items(echoAuth: true) fails with a message repeating the request's Authorization header. One
+//     mutation, renameItem(id, name), and introspection (the query editor's completion reads the schema).
 //   - GET  /api/items/by-header        request headers X-Cursor, X-Limit → a JSON array; the next cursor in the
 //     response header X-Next-Cursor (absent on the last page). ?format=csv|ndjson pages the same rows as CSV
 //     (header row on every page) or NDJSON.
@@ -28,7 +30,8 @@ import (
 //     list-of-values benchmark's upstream with a fixed service time.
 
 func (s *server) registerQueries(mux *http.ServeMux) {
-	schema := graphql.MustParseSchema(graphqlSchema, &gqlRoot{s}, graphql.MaxDepth(8))
+	// Depth 10: the query editor's introspection (pkg/query/graphql_schema.go) is 9 levels deep.
+	schema := graphql.MustParseSchema(graphqlSchema, &gqlRoot{s}, graphql.MaxDepth(10))
 	mux.HandleFunc("POST /api/graphql", func(w http.ResponseWriter, r *http.Request) { serveGraphQL(w, r, schema) })
 	mux.HandleFunc("GET /api/items/by-header", s.itemsByHeader)
 	mux.HandleFunc("POST /api/items/search", s.searchItems)
@@ -67,9 +70,13 @@ func window(items []item, offset, limit int) (page []item, next string) {
 // error answers as a real GraphQL server gives them). echoAuth makes items fail with a message that repeats the
 // request's Authorization header, to prove Relay scrubs upstream error messages.
 const graphqlSchema = `
-schema { query: Query }
+schema { query: Query mutation: Mutation }
 type Query {
   items(first: Int = 25, after: String, category: String, echoAuth: Boolean = false): ItemConnection!
+}
+type Mutation {
+  "Renames an item: the write a GraphQL-aware proxy rule keeps from Viewers."
+  renameItem(id: Int!, name: String!): Item!
 }
 type ItemConnection { nodes: [Item!]! totalCount: Int! pageInfo: PageInfo! }
 type PageInfo { endCursor: String hasNextPage: Boolean! }
@@ -104,6 +111,25 @@ func (q *gqlRoot) Items(ctx context.Context, args struct {
 	}
 	page, next := window(items, offset, limit)
 	return &gqlConnection{page: page, total: len(items), end: "c" + strconv.Itoa(offset+len(page)), more: next != ""}, nil
+}
+
+// RenameItem is the demo's mutation (issue 27 §2): black-box tests show a Viewer's rule refuses it before it
+// reaches this API (the item keeps its name, /api/counter shows no call).
+func (q *gqlRoot) RenameItem(args struct {
+	ID   int32
+	Name string
+}) (*gqlItem, error) {
+	if strings.TrimSpace(args.Name) == "" {
+		return nil, errors.New("name must not be empty")
+	}
+	it, err := q.s.items.update(int(args.ID), func(old item) (item, error) {
+		old.Name = args.Name
+		return old, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("item %d: %w", args.ID, err)
+	}
+	return &gqlItem{it}, nil
 }
 
 type gqlConnection struct {

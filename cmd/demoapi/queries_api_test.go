@@ -45,6 +45,16 @@ func TestQueryEndpoints(t *testing.T) {
 	if _, _, b := do("POST", "/api/graphql", `{"query":"{ items(echoAuth: true) { totalCount } }"}`, map[string]string{"Authorization": "Bearer x"}); !strings.Contains(string(b), "not allowed for Bearer x") {
 		t.Errorf("echoAuth: %s", b)
 	}
+	// The mutation renames an item; introspection answers the schema with it.
+	if _, _, b := do("POST", "/api/graphql", `{"query":"mutation { renameItem(id: 1, name: \"renamed\") { id name } }"}`, nil); !strings.Contains(string(b), `"name":"renamed"`) {
+		t.Errorf("renameItem: %s", b)
+	}
+	if _, _, b := do("POST", "/api/graphql", `{"query":"{ items(first: 1) { nodes { name } } }"}`, nil); !strings.Contains(string(b), `"name":"renamed"`) {
+		t.Errorf("after renameItem: %s", b)
+	}
+	if _, _, b := do("POST", "/api/graphql", `{"query":"{ __schema { mutationType { fields { name } } } }"}`, nil); !strings.Contains(string(b), `"renameItem"`) {
+		t.Errorf("introspection: %s", b)
+	}
 	// Header cursor.
 	resp, _, b := do("GET", "/api/items/by-header?format=csv", "", map[string]string{"X-Limit": "100", "X-Cursor": "c200"})
 	if resp.Header.Get("X-Next-Cursor") != "" || strings.Count(string(b), "\n") != 51 {

@@ -34,6 +34,8 @@ type config struct {
 	logLevel        hclog.Level
 	frontendDir     string
 	playgroundDir   string
+	// idForwarding is Grafana's idForwarding feature toggle: each call carries the caller's signed ID token.
+	idForwarding bool
 	// pluginConfig is the plugin's [plugin.<id>] section: key=value pairs the plugin gets as GF_PLUGIN_<KEY>.
 	pluginConfig []string
 }
@@ -70,6 +72,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&cfg.frontendDir, "frontend", "", "the plugin's frontend build (module.js, plugin.json), e.g. dist; with -playground, serves the playground at /")
 	fs.StringVar(&cfg.playgroundDir, "playground", "", "the playground shell's build, e.g. playground/dist (npm run build:playground)")
 	fs.Var(pluginConfigFlag{&cfg.pluginConfig}, "plugin-config", "key=value of grafana.ini's [plugin.<id>] section, passed to the plugin as GF_PLUGIN_<KEY> (repeatable), e.g. redis_url=redis://127.0.0.1:6379/0")
+	fs.BoolVar(&cfg.idForwarding, "id-forwarding", false, "Grafana's idForwarding feature: send each call's caller as a signed ID token (X-Grafana-Id), verifiable with the keys at /api/signing-keys/keys")
 	fs.StringVar(&logLevel, "log-level", "info", "log level for the dev host and the plugin's logs: trace, debug, info, warn, error")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: devhost -plugin PATH [-provisioning PATH] [-users PATH] [flags]\n\n"+

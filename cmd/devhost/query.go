@@ -108,9 +108,13 @@ func (s *server) serveQuery(w http.ResponseWriter, r *http.Request, u *user) {
 		if s.pluginUnavailable(w) {
 			return
 		}
+		headers := map[string]string{}
+		if tok := s.idTokenFor(u); tok != "" {
+			headers["http_"+idTokenHeader] = tok // backend.QueryDataRequest.SetHTTPHeader's spelling, as Grafana sends it
+		}
 		resp, err := s.plugin().data.QueryData(r.Context(), &pluginv2.QueryDataRequest{
 			PluginContext: s.pluginContext(u, ds),
-			Headers:       map[string]string{},
+			Headers:       headers,
 			Queries:       groups[uid],
 		})
 		if err != nil {

@@ -75,12 +75,16 @@ func (s *server) serveResource(w http.ResponseWriter, r *http.Request, u *user, 
 	if !ok {
 		return
 	}
+	headers := resourceRequestHeaders(r.Header, r.RemoteAddr, ds.keepCookies())
+	if tok := s.idTokenFor(u); tok != "" {
+		headers.Set(idTokenHeader, tok)
+	}
 	req := &pluginv2.CallResourceRequest{
 		PluginContext: s.pluginContext(u, ds),
 		Path:          path,
 		Method:        r.Method,
 		Url:           resourceURL,
-		Headers:       toStringLists(resourceRequestHeaders(r.Header, r.RemoteAddr, ds.keepCookies())),
+		Headers:       toStringLists(headers),
 		Body:          body,
 	}
 	if s.pluginUnavailable(w) {

@@ -23,7 +23,9 @@ type server struct {
 	playground *playground
 	// appURL is GF_APP_URL in the plugin context: where this "Grafana" is reached.
 	appURL string
-	mux    *http.ServeMux
+	// idSigner signs the callers' ID tokens (nil unless -id-forwarding).
+	idSigner *idSigner
+	mux      *http.ServeMux
 }
 
 func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSources, us *users, pg *playground, appURL string) *server {
@@ -32,6 +34,15 @@ func newServer(cfg config, logger hclog.Logger, plugins *supervisor, ds *dataSou
 		playground: pg, appURL: appURL,
 	}
 	mux := http.NewServeMux()
+	if cfg.idForwarding {
+		signer, err := newIDSigner(appURL)
+		if err != nil {
+			logger.Error("id forwarding off", "error", err)
+		} else {
+			s.idSigner = signer
+			mux.HandleFunc("GET /api/signing-keys/keys", signer.serveKeys) // public, as in Grafana
+		}
+	}
 	// Public, as in Grafana: liveness needs no account. The plugin info is dev-host-only and holds no secret; the
 	// black-box harness reads the PID from it without knowing any password.
 	mux.HandleFunc("GET /api/health", s.serveLiveness)

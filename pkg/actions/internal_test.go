@@ -4,11 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 func TestIdempotencyStoreIsBounded(t *testing.T) {
@@ -58,5 +64,28 @@ func TestCompileErrorsNameTheField(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "jsonData.actions[3]") || !strings.Contains(err.Error(), frag) {
 			t.Errorf("%s: %v", js, err)
 		}
+	}
+}
+
+// A refusal by the gate (the caller's policy) answers with the policy's own
+// status and code, as the proxy and queries do, not as an upstream failure
+// (403 upstream_denied).
+func TestGateRefusalKeepsThePolicysError(t *testing.T) {
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(`{}`)) }))
+	t.Cleanup(up.Close)
+	s, err := settings.Parse(backend.DataSourceInstanceSettings{UID: "ds", URL: up.URL, JSONData: []byte(`{"network":{"allowPrivateNetworks":true}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	limited := apierr.New(http.StatusTooManyRequests, "rate_limited", "slow down")
+	client, err := upstream.New(s, upstream.Options{Gate: func(context.Context, string, *url.URL, string) error { return limited }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	req, _ := http.NewRequest(http.MethodGet, up.URL+"/x", nil)
+	out := (&Service{}).call(req, &action{Action: settings.Action{Name: "x"}, client: client})
+	if out.err == nil || out.err.Status != http.StatusTooManyRequests || out.err.Code != "rate_limited" {
+		t.Fatalf("gate refusal: %+v", out.err)
 	}
 }

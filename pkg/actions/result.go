@@ -53,12 +53,8 @@ func (s *Service) call(req *http.Request, a *action) outcome {
 		return outcome{err: upstreamError(err)}
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
-		// Never a 401: Grafana's frontend would take it for a lost session.
-		e := apierr.Downstream(http.StatusBadGateway, "upstream_unauthorized",
-			"the upstream refused Relay's credentials (HTTP %d); check the data source's auth settings", resp.StatusCode)
-		e.UpstreamStatus = resp.StatusCode
-		return outcome{err: e}
+	if upstream.RefusedCredentials(resp.StatusCode) {
+		return outcome{err: upstream.CredentialsError(resp.StatusCode, "")}
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResultBody+1))
 	if err != nil {
@@ -83,25 +79,12 @@ func (s *Service) call(req *http.Request, a *action) outcome {
 		res.Body, res.BodyEncoding = base64.StdEncoding.EncodeToString(body), "base64"
 	}
 	res.DurationMS = float64(time.Since(start).Microseconds()) / 1000
-	return outcome{result: res, status: statusFor(resp.StatusCode)}
+	return outcome{result: res, status: upstream.CallerStatus(resp.StatusCode)}
 }
 
-// statusFor is Relay's status for an upstream status: success stays 200, a
-// client error keeps its status, a server error is a 502.
-func statusFor(upstreamStatus int) int {
-	switch {
-	case upstreamStatus < 400:
-		return http.StatusOK
-	case upstreamStatus < 500:
-		return upstreamStatus
-	}
-	return http.StatusBadGateway
-}
-
-func upstreamError(err error) *apierr.Error {
-	ue := upstream.Classify(err)
-	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
-}
+// upstreamError is the caller's error for a failed call: a redirect hop the
+// proxy rules refuse keeps the policy's own status and code.
+func upstreamError(err error) *apierr.Error { return upstream.CallError(err, "") }
 
 func isJSON(contentType string) bool {
 	mt, _, err := mime.ParseMediaType(contentType)

@@ -34,6 +34,34 @@ func (p *Policy) AuthorizeUpstream(c Caller, method, rel string) (*Rule, *apierr
 	return rule, nil
 }
 
+// Decision is the proxy rule decision already made for one request: the
+// proxy matches the rules once per call (DecideUpstream) and hands the
+// decision to the gate in the grant, which then does not match them again
+// for that same method and path. Any other request under the grant (a
+// redirect elsewhere) is matched as usual. Only this package makes one.
+type Decision struct {
+	policy      *Policy
+	method, rel string
+	rule        *Rule
+}
+
+// Rule is the rule that allowed the request.
+func (d *Decision) Rule() *Rule { return d.rule }
+
+// DecideUpstream is AuthorizeUpstream kept as a Decision for the grant.
+func (p *Policy) DecideUpstream(c Caller, method, rel string) (*Decision, *apierr.Error) {
+	rule, err := p.AuthorizeUpstream(c, method, rel)
+	if err != nil {
+		return nil, err
+	}
+	return &Decision{policy: p, method: method, rel: rel, rule: rule}, nil
+}
+
+// covers reports whether d decided method on rel under p.
+func (d *Decision) covers(p *Policy, method, rel string) bool {
+	return d != nil && d.policy == p && d.method == method && d.rel == rel
+}
+
 // Grant says on whose behalf an upstream request is sent. Every request the
 // upstream client sends must carry one in its context: the client asks
 // CheckUpstream before the first request and before every redirect hop, and a
@@ -56,6 +84,9 @@ type Grant struct {
 	// Upstream names the upstream the call is for ("" the default); the gate
 	// of any other upstream refuses the grant.
 	Upstream string
+	// Decision, when set, is the proxy rule decision made for the call's own
+	// request (DecideUpstream); the gate reuses it for that request.
+	Decision *Decision
 }
 
 // FixedRequest is one exact upstream request an admin declared.
@@ -95,7 +126,20 @@ func (p *Policy) CheckUpstream(ctx context.Context, method string, u *url.URL, r
 			// client scrubs this message and only then cuts it.
 			return apierr.Forbidden("ambiguous_path", "the upstream path is refused (%s): %q", why, rel)
 		}
-		if _, err := p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
+		// The call's own decision is reused (matched once per call); a
+		// redirect hop or page elsewhere is matched here.
+		var rule *Rule
+		if g.Decision.covers(p, method, rel) {
+			rule = g.Decision.Rule()
+		} else {
+			var err *apierr.Error
+			if rule, err = p.AuthorizeUpstream(g.Caller, method, rel); err != nil {
+				return err
+			}
+		}
+		// The matched rule's graphql block judges the document being sent
+		// (graphql.go): the proxy's and the queries' alike, redirect hops too.
+		if err := checkGraphQLBody(ctx, rule, method, u); err != nil {
 			return err
 		}
 	}

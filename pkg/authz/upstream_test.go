@@ -96,3 +96,30 @@ func codeOf(err error) string {
 	}
 	return "not an apierr: " + err.Error()
 }
+
+// The proxy matches the rules once per call: the gate takes the decision the
+// grant carries for that very request (method and path) without matching the
+// rules again, and matches every other request (a redirect hop) as usual.
+func TestCheckUpstreamTakesTheProxysDecision(t *testing.T) {
+	p := policyWith(t, `{"proxy":{"rules":[{"path":"/items/","methods":["GET"],"minRole":"Viewer"},
+		{"path":"/admin/","methods":["GET"],"minRole":"Admin"}]},"rateLimits":{"disabled":true}}`, nil, nil)
+	admin := Caller{Login: "ada", Role: role.Admin}
+	d, aerr := p.DecideUpstream(admin, "GET", "/admin/x")
+	if aerr != nil || d.Rule().Path != "/admin/" {
+		t.Fatalf("decision: %v %v", d, aerr)
+	}
+	if _, aerr := p.DecideUpstream(Caller{Login: "vera", Role: role.Viewer}, "GET", "/admin/x"); codeOf(aerr) != "role_required" {
+		t.Fatalf("viewer decision: %v", aerr)
+	}
+	u := func(s string) *url.URL { v, _ := url.Parse("https://x" + s); return v }
+	// A viewer's grant carrying the admin's decision shows which requests the
+	// gate takes it for: only the decided one.
+	g := Grant{Caller: Caller{Login: "vera", Role: role.Viewer}, Decision: d}
+	for _, tc := range []struct{ method, rel, code string }{
+		{"GET", "/admin/x", ""}, {"GET", "/admin/y", "role_required"}, {"POST", "/admin/x", "proxy_method_denied"},
+		{"GET", "/admin/..", "ambiguous_path"}} {
+		if got := codeOf(p.CheckUpstream(WithGrant(context.Background(), g), tc.method, u(tc.rel), tc.rel)); got != tc.code {
+			t.Errorf("%s %s: %q, want %q", tc.method, tc.rel, got, tc.code)
+		}
+	}
+}

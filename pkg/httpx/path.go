@@ -8,10 +8,11 @@ import (
 var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
 
 // PathProblem says why an upstream path (relative to the base URL, decoded)
-// is ambiguous, or "". The proxy's path joining and the policy's check of
-// every upstream request (pagination links, redirect hops) share it: a dot
-// segment, an empty segment, '\\', '%', '?', '#', a control character or a
-// scheme-like first segment.
+// is ambiguous, or "". It is Relay's one path rule: the resource guard (every
+// resource path after Grafana's decode), the proxy's path joining and the
+// policy's check of every upstream request (pagination links, redirect hops)
+// share it: a dot segment ('..;' included), an empty segment, '\\', '%', '?',
+// '#', a control character or a scheme-like first segment.
 func PathProblem(rel string) string {
 	bad := func(why string) string { return why }
 	for i := 0; i < len(rel); i++ {

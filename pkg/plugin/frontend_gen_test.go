@@ -48,6 +48,7 @@ func TestFrontendSettings(t *testing.T) {
 	b.WriteString(tsList("RATE_CLASSES", settings.RateClasses()))
 	b.WriteString(tsList("ROUTE_NAMES", routes))
 	b.WriteString(tsList("PAGINATION_MODES", modes))
+	b.WriteString(tsList("GRAPHQL_OPERATIONS", settings.GraphQLOperations()))
 	fmt.Fprintf(&b, `
 /** Backend defaults of an empty configuration (pkg/settings/defaults.go), shown as placeholders. */
 export const BACKEND_DEFAULTS = {
@@ -83,6 +84,11 @@ export const BACKEND_DEFAULTS = {
     ringSizeMax: %d,
   },
   apiKeyName: '%s',
+  graphql: {
+    maxDepth: %d,
+    maxDepthCeiling: %d,
+    maxAliases: %d,
+  },
   proxyRule: {
     path: '%s',
     methods: ['%s'],
@@ -94,6 +100,7 @@ export const BACKEND_DEFAULTS = {
 		s.RateLimits.Default.PerSecond, s.RateLimits.Default.Burst, dur(s.RateLimits.IdleTTL),
 		s.Cache.MaxBytes, s.Transform.MaxInputBytes, s.Transform.MaxRows, dur(s.Transform.Timeout),
 		s.Query.MaxPages, s.Query.Concurrency, s.HealthPath, s.Audit.RingSize, settings.MaxAuditRingSize, settings.DefaultAPIKeyName,
+		settings.DefaultGraphQLMaxDepth, settings.MaxGraphQLDepth, settings.DefaultGraphQLMaxAliases,
 		rule.Path, strings.Join(rule.Methods, "', '"), rule.MinRole.String())
 	want := b.String()
 	if *updateFrontendSettings {

@@ -129,7 +129,8 @@ func checkUpstream(ctx context.Context, client *upstream.Client, v *settings.Set
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch {
-	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+	// A 403 on the admin's own health path is a credentials problem too.
+	case upstream.RefusedCredentials(resp.StatusCode) || resp.StatusCode == http.StatusForbidden:
 		return false, fmt.Sprintf("The upstream refused Relay's credentials (HTTP %d on %s); check the auth settings", resp.StatusCode, path)
 	case resp.StatusCode >= 400:
 		return false, fmt.Sprintf("The upstream answered HTTP %d on %s; set %s to an endpoint that answers 2xx",

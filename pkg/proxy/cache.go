@@ -59,7 +59,7 @@ func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache
 		store:    cache.New(s.Cache.MaxBytes, s.UID),
 		uid:      s.UID,
 		upstream: s.UpstreamName,
-		perUser:  s.Auth.Type == settings.AuthForwardOAuth || s.SendUserHeader,
+		perUser:  s.AnswersPerUser(),
 		entryCap: min(s.Cache.MaxBytes/4, maxEntryBytes),
 		now:      now,
 	}
@@ -204,18 +204,14 @@ func (g *Gateway) fetch(ctx context.Context, in http.Header, rule *authz.Rule, t
 	if err != nil {
 		return &fetchResult{err: err}
 	}
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
+	if err := g.admitResponse(resp); err != nil { // as the reverse proxy's answers
 		resp.Body.Close()
-		return &fetchResult{err: &upstreamStatusError{status: resp.StatusCode}}
+		return &fetchResult{err: err}
 	}
 	now := rc.now()
 	if stale != nil && resp.StatusCode == http.StatusNotModified {
 		resp.Body.Close()
 		return rc.revalidated(ctx, key, stale, resp.Header, rule, now)
-	}
-	if g.maxResponse > 0 && resp.ContentLength > g.maxResponse {
-		resp.Body.Close()
-		return &fetchResult{err: errResponseTooLarge}
 	}
 	// The client's own limit (jsonData.proxy.maxResponseBytes) fails the read
 	// if the body outgrows it.

@@ -106,11 +106,14 @@ func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + r.PathValue("path")
 	caller := authz.AuthorizedCaller(r.Context())
-	rule, aerr := g.policy.AuthorizeUpstream(caller, r.Method, rel)
+	// The rules are matched once: the gate takes this decision for the
+	// call's own request and matches only other ones (redirect hops).
+	decision, aerr := g.policy.DecideUpstream(caller, r.Method, rel)
 	if aerr != nil {
 		writeError(w, r, aerr)
 		return
 	}
+	rule := decision.Rule()
 	target, aerr := g.Target(rel, r.URL.RawQuery)
 	if aerr != nil {
 		writeError(w, r, aerr)
@@ -118,7 +121,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Every upstream request of this call (a redirect hop included) is
 	// checked again by the client's gate against the caller's grant.
-	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream}))
+	r = r.WithContext(authz.WithGrant(r.Context(), authz.Grant{Caller: caller, Purpose: "proxy", Upstream: g.upstream, Decision: decision}))
+	if rule.GraphQL != nil {
+		if r, aerr = g.withGraphQLBody(r); aerr != nil {
+			writeError(w, r, aerr)
+			return
+		}
+	}
 	if g.serveCached(w, r, rule, caller, target) {
 		return
 	}
@@ -188,14 +197,23 @@ func (e *upstreamStatusError) Error() string { return fmt.Sprintf("upstream answ
 // errResponseTooLarge aborts a stream over the response cap.
 var errResponseTooLarge = errors.New("upstream response exceeds the configured maxResponseBytes")
 
-func (g *Gateway) modifyResponse(resp *http.Response) error {
-	// Grafana's frontend treats a 401 as a lost Grafana session and logs the
-	// user out; an upstream credential problem must not look like that.
-	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusProxyAuthRequired {
+// admitResponse is the gateway's check of an upstream answer before any of
+// it goes out, for the reverse proxy and the cache alike: refused credentials
+// never pass as the caller's own 401 (upstream.RefusedCredentials), and a
+// declared length over maxResponseBytes is refused before streaming.
+func (g *Gateway) admitResponse(resp *http.Response) error {
+	if upstream.RefusedCredentials(resp.StatusCode) {
 		return &upstreamStatusError{status: resp.StatusCode}
 	}
 	if g.maxResponse > 0 && resp.ContentLength > g.maxResponse {
 		return errResponseTooLarge
+	}
+	return nil
+}
+
+func (g *Gateway) modifyResponse(resp *http.Response) error {
+	if err := g.admitResponse(resp); err != nil {
+		return err
 	}
 	if gate, ok := resp.Request.Context().Value(gateKey{}).(*flushGate); ok {
 		gate.whole = resp.ContentLength >= 0 && resp.ContentLength <= smallBody
@@ -209,21 +227,13 @@ func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error
 	var se *upstreamStatusError
 	switch {
 	case errors.As(err, &se):
-		e := apierr.Downstream(http.StatusBadGateway, "upstream_unauthorized",
-			"the upstream refused Relay's credentials (HTTP %d); check the data source's auth settings", se.status)
-		e.UpstreamStatus = se.status
-		writeError(w, r, e)
+		writeError(w, r, upstream.CredentialsError(se.status, ""))
 	case errors.Is(err, errResponseTooLarge):
 		writeError(w, r, apierr.Downstream(http.StatusBadGateway, "response_too_large", "%s", err.Error()))
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody is left to answer.
 	default:
-		if ae, ok := upstream.Denial(err); ok {
-			writeError(w, r, ae) // a redirect hop the rules refused
-			return
-		}
-		ue := upstream.Classify(err)
-		writeError(w, r, apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error()))
+		writeError(w, r, upstream.CallError(err, "")) // a redirect hop the rules refused keeps the policy's error
 	}
 }
 

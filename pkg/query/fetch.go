@@ -2,8 +2,6 @@ package query
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
@@ -24,6 +22,9 @@ type request struct {
 	Params  url.Values
 	Headers map[string]string
 	Body    string
+	// BodyType and Form: a form or multipart body instead of Body (form_body.go).
+	BodyType string
+	Form     []FormField
 	// GraphQL: an answer with "errors" is a query error.
 	GraphQL bool
 	// Accept: error statuses read as data (the query's acceptStatus).
@@ -60,11 +61,11 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	start := time.Now()
 	status := 0
 	defer func() { r.auditCall(ctx, c, req, status, start, err) }()
-	var body io.Reader
-	if req.Body != "" {
-		body = strings.NewReader(req.Body)
+	body, contentType, err := req.body()
+	if err != nil {
+		return nil, apierr.New(http.StatusInternalServerError, "internal", "building the request body failed")
 	}
-	out, err := r.client.NewRequest(authz.WithGrant(ctx, c.grant), req.Method, req.Path, req.Params, body)
+	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
 		ue := upstream.Classify(err)
 		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
@@ -72,8 +73,8 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	for k, v := range req.Headers {
 		out.Header.Set(k, v)
 	}
-	if req.Body != "" && out.Header.Get("Content-Type") == "" {
-		out.Header.Set("Content-Type", "application/json")
+	if contentType != "" && (req.BodyType != "" || out.Header.Get("Content-Type") == "") {
+		out.Header.Set("Content-Type", contentType)
 	}
 	resp, err := r.client.Do(out)
 	if err != nil {
@@ -94,8 +95,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 			"the upstream response exceeds %s (%d bytes)", limitName, limit)
 	}
 	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
-	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && resp.StatusCode != http.StatusUnauthorized &&
-		resp.StatusCode != http.StatusProxyAuthRequired && graphqlHasErrors(data)
+	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && !upstream.RefusedCredentials(resp.StatusCode) && graphqlHasErrors(data)
 	if resp.StatusCode >= 400 && !graphqlAnswer && !req.Accept.accepts(resp.StatusCode) {
 		return nil, r.upstreamStatusError(req, resp.StatusCode, data)
 	}
@@ -119,11 +119,7 @@ func clientError(err error, prefix string) *apierr.Error {
 	if isBudgetError(err) {
 		return budgetError(err)
 	}
-	if ae, ok := upstream.Denial(err); ok {
-		return ae
-	}
-	ue := upstream.Classify(err)
-	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s%s", prefix, ue.Error())
+	return upstream.CallError(err, prefix)
 }
 
 // auditCall records the upstream requests of queries that write (any method
@@ -133,7 +129,7 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 	if r.audit == nil {
 		return
 	}
-	e := asAPIError(err)
+	e := apierr.From(err)
 	denied := err != nil && (e.Status == http.StatusForbidden || e.Status == http.StatusTooManyRequests)
 	if !denied && (req.Method == http.MethodGet || req.Method == http.MethodHead) {
 		return
@@ -158,38 +154,15 @@ func (r *Runner) auditCall(ctx context.Context, c *call, req request, status int
 		DurationMS: float64(time.Since(start).Microseconds()) / 1000, APIKey: caller.APIKey, Outcome: outcome, Reason: reason})
 }
 
-// upstreamStatusError reports an upstream error answer; a 401 never passes
-// through as 401, which Grafana's frontend would read as a lost session. The
-// snippet of the answer is scrubbed of every form of Relay's credentials: a
-// reflecting upstream would otherwise show them to the caller.
+// upstreamStatusError reports an upstream error answer as upstream.StatusError
+// does (a 401 never passes through as 401). The snippet of the answer is
+// scrubbed of every form of Relay's credentials: a reflecting upstream would
+// otherwise show them to the caller.
 func (r *Runner) upstreamStatusError(req request, status int, body []byte) *apierr.Error {
 	if len(body) > 1024 { // scrub a window wider than what is shown
 		body = body[:1024]
 	}
 	// A secret cut by the window is still caught by its prefix (Scrub).
 	snippet := strings.TrimSpace(r.client.ScrubCut(string(body), 200))
-	code, httpStatus := "upstream_error", status
-	msg := fmt.Sprintf("the upstream answered HTTP %d for %s %s", status, req.Method, req.Path)
-	switch {
-	case status == http.StatusUnauthorized || status == http.StatusProxyAuthRequired:
-		code, httpStatus = "upstream_unauthorized", http.StatusBadGateway
-		msg += "; check the data source's auth settings"
-	case status >= 500:
-		httpStatus = http.StatusBadGateway
-	}
-	if snippet != "" {
-		msg += ": " + snippet
-	}
-	e := apierr.Downstream(httpStatus, code, "%s", msg)
-	e.UpstreamStatus = status
-	return e
-}
-
-// asAPIError turns any error of this package into an *apierr.Error.
-func asAPIError(err error) *apierr.Error {
-	var e *apierr.Error
-	if errors.As(err, &e) {
-		return e
-	}
-	return apierr.Internal()
+	return upstream.StatusError(status, req.Method+" "+req.Path, snippet)
 }

@@ -1,12 +1,35 @@
 package query
 
 import (
+	"context"
+	"net/http"
 	"strings"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/authz"
 )
+
+// withGraphQLBody gives the upstream gate the body a query sends (GraphQL
+// queries' and any other), so a proxy rule's graphql block judges a query's
+// document exactly as it judges one sent through /proxy
+// (authz.CheckGraphQL): a query cannot run a mutation the rule refuses.
+func withGraphQLBody(ctx context.Context, req request) context.Context {
+	ct, enc := "", ""
+	for k, v := range req.Headers {
+		switch http.CanonicalHeaderKey(k) {
+		case "Content-Type":
+			ct = v
+		case "Content-Encoding":
+			enc = v
+		}
+	}
+	if req.Body != "" && ct == "" {
+		ct = "application/json" // as fetch sends it
+	}
+	return authz.WithRequestBody(ctx, authz.RequestBody{ContentType: ct, ContentEncoding: enc, Data: []byte(req.Body)})
+}
 
 // graphqlHasErrors says whether a GraphQL answer carries errors: servers
 // answer them with 200 or, for a malformed operation, 400.

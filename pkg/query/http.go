@@ -92,7 +92,7 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		err = apierr.BadRequest("bad_request", "data or source is required")
 	}
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	if strings.Contains(req.Header.Get("Accept"), "text/csv") {
@@ -127,7 +127,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 	p := &transform.Pipeline{Root: qs.Get("root"), Format: qs.Get("format"), RootSyntax: qs.Get("rootSyntax")}
 	upReq, err := q.request(Macros{})
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	// /schema runs under exactly the limits of /transform: the data
@@ -136,14 +136,14 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 	caller := authz.AuthorizedCaller(req.Context())
 	rr, g, err := r.forUpstream(q.Upstream, r.Grant(caller, false))
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	c := &call{grant: g, lease: r.bytes.Lease(caller.Key())}
 	defer c.lease.Release()
 	pg, err := rr.fetch(req.Context(), c, upReq)
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	const sampleRows = 200
@@ -171,7 +171,7 @@ func (r *Runner) ServeSchema(w http.ResponseWriter, req *http.Request) {
 		return nil
 	})
 	if err != nil {
-		apierr.Write(w, req, asAPIError(err))
+		apierr.Write(w, req, apierr.From(err))
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, answer)

@@ -3,6 +3,8 @@ package query
 import (
 	"strings"
 	"testing"
+
+	"github.com/relay-gateway/relay/pkg/apierr"
 )
 
 // FuzzExpand: the expander never panics, leaves text without "$" and "[["
@@ -55,7 +57,7 @@ func FuzzQueryExpand(f *testing.F) {
 			return
 		}
 		if _, err := q.expand(testMacros); err != nil {
-			if e := asAPIError(err); e.Status != 400 {
+			if e := apierr.From(err); e.Status != 400 {
 				t.Fatalf("%s: status %d %v", raw, e.Status, err)
 			}
 		}

@@ -29,6 +29,10 @@ func setTarget(req *request, in, name, value string, number bool) error {
 	case "variable":
 		name = "variables." + name
 	}
+	if req.BodyType != "" { // a form or multipart body: the value is a row
+		req.setFormField(name, value)
+		return nil
+	}
 	var doc map[string]any
 	dec := json.NewDecoder(bytes.NewReader([]byte(req.Body)))
 	dec.UseNumber()

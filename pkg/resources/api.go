@@ -20,7 +20,10 @@ type Features struct {
 	Proxy     ProxyFeature
 	Transform http.HandlerFunc
 	Schema    http.HandlerFunc
-	Actions   ActionsFeature
+	// GraphQLSchema answers an upstream's GraphQL introspection (the query
+	// editor's completion).
+	GraphQLSchema http.HandlerFunc
+	Actions       ActionsFeature
 	// OpenAPIImport answers POST /openapi/import (pkg/openapiimport).
 	OpenAPIImport http.HandlerFunc
 }

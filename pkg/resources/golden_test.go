@@ -31,7 +31,7 @@ func (stubActions) Docs() []authz.ActionDoc                 { return nil }
 // shows up here first. Run with -update to accept a change.
 func TestOpenAPIGolden(t *testing.T) {
 	h := func(http.ResponseWriter, *http.Request) {}
-	f := newFixture(t, `{}`, Features{Proxy: stubProxy{h}, Transform: h, Schema: h, Actions: stubActions{}, OpenAPIImport: h})
+	f := newFixture(t, `{}`, Features{Proxy: stubProxy{h}, Transform: h, Schema: h, GraphQLSchema: h, Actions: stubActions{}, OpenAPIImport: h})
 	got := append(f.api.OpenAPI(), '\n')
 	path := filepath.Join("testdata", "openapi.golden.json")
 	if *update {

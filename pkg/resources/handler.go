@@ -49,27 +49,12 @@ func (g *guardedHandler) CallResource(ctx context.Context, req *backend.CallReso
 	return box.Err()
 }
 
-// CheckPath refuses resource paths that are ambiguous after Grafana's decode.
+// CheckPath refuses resource paths that are ambiguous after Grafana's
+// decode, by the same rule as every upstream path (httpx.PathProblem): what
+// the proxy would refuse as an upstream path is refused here as a probe.
 func CheckPath(p string) *apierr.Error {
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '%':
-			return apierr.BadRequest("ambiguous_path", "the path contains an encoded character after decoding (double encoding is refused)")
-		case c == '?' || c == '#':
-			return apierr.BadRequest("ambiguous_path", "the path contains an encoded '?' or '#'")
-		case c == '\\':
-			return apierr.BadRequest("ambiguous_path", "the path contains a backslash")
-		case c < 0x20 || c == 0x7f:
-			return apierr.BadRequest("ambiguous_path", "the path contains a control character")
-		}
-	}
-	for _, seg := range strings.Split(strings.TrimPrefix(p, "/"), "/") {
-		if seg == "." || seg == ".." {
-			return apierr.BadRequest("ambiguous_path", "the path contains a dot segment")
-		}
-	}
-	if strings.Contains(strings.TrimPrefix(p, "/"), "//") {
-		return apierr.BadRequest("ambiguous_path", "the path contains an empty segment")
+	if why := httpx.PathProblem(p); why != "" {
+		return apierr.BadRequest("ambiguous_path", "the path %s", why)
 	}
 	return nil
 }

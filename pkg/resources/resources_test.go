@@ -198,7 +198,7 @@ func TestProtocolTraps(t *testing.T) {
 		t.Fatalf("nil body: %d", status)
 	}
 	// Paths still holding escapes after Grafana's decode are refused.
-	for _, p := range []string{"proxy/x%3Fadmin=1", "proxy/a%2Fb", "proxy/x?admin=1", "proxy/../audit", "proxy/a\\b", "proxy/a//b", "proxy/a\x00"} {
+	for _, p := range []string{"proxy/x%3Fadmin=1", "proxy/a%2Fb", "proxy/x?admin=1", "proxy/../audit", "proxy/a\\b", "proxy/a//b", "proxy/a\x00", "//x", "/http:x", "proxy/a/..;/b"} {
 		req := &backend.CallResourceRequest{PluginContext: backend.PluginContext{User: &backend.User{Login: "a", Role: "Admin"}},
 			Method: "GET", Path: p, URL: "/" + p}
 		s := &sender{}

@@ -90,6 +90,18 @@ func (a *API) table() []Route {
 			Handler:   f.Schema,
 		})
 	}
+	if f.GraphQLSchema != nil {
+		routes = append(routes, Route{
+			Name: "graphql.schema", Methods: []string{http.MethodGet}, Pattern: "/graphql/schema", MinRole: role.Viewer,
+			Class: settings.RateClassTransform, Timeout: s.Timeouts.Request.Duration, Tag: "transform",
+			Summary:     "An upstream's GraphQL schema (introspection)",
+			Description: "Sends an introspection query to the upstream's GraphQL path as the caller's query (the proxy rules apply; a rule with a graphql block must allow introspection) and answers its data ({\"__schema\": ...}), for the query editor's completion and validation. Cached by the query cache for 5 minutes; at most 4 MiB.",
+			Params: []*paramRef{queryParam("path", "The upstream's GraphQL path (default /graphql)", "string", false),
+				queryParam("upstream", "Upstream name (default: the data source's own)", "string", false)},
+			Responses: jsonResponse(200, "The introspection result's data", graphQLSchemaAnswer()),
+			Handler:   f.GraphQLSchema,
+		})
+	}
 	if f.Actions != nil {
 		routes = append(routes,
 			Route{

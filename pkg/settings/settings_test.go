@@ -58,6 +58,10 @@ func TestInvalidSettingsNameTheField(t *testing.T) {
 		{"http://x", `{"proxy":{"rules":[{"path":"/","methods":["get"]}]}}`, "jsonData.proxy.rules[0].methods[0]"},
 		{"http://x", `{"proxy":{"rules":[{"path":"/","methods":["GET"],"minRole":"Root"}]}}`, "jsonData"},
 		{"http://x", `{"proxy":{"maxRequestBytes":20000000}}`, "jsonData.proxy.maxRequestBytes"},
+		{"http://x", `{"proxy":{"rules":[{"path":"/g","methods":["POST"],"graphql":{"operations":["query","delete"]}}]}}`, "jsonData.proxy.rules[0].graphql.operations[1]"},
+		{"http://x", `{"proxy":{"rules":[{"path":"/g","methods":["POST"],"graphql":{"maxDepth":-1}}]}}`, "jsonData.proxy.rules[0].graphql.maxDepth"},
+		{"http://x", `{"proxy":{"rules":[{"path":"/g","methods":["POST"],"graphql":{"maxDepth":1000}}]}}`, "jsonData.proxy.rules[0].graphql.maxDepth"},
+		{"http://x", `{"proxy":{"rules":[{"path":"/g","methods":["POST"],"graphql":{"maxAliases":-2}}]}}`, "jsonData.proxy.rules[0].graphql.maxAliases"},
 		{"http://x", `{"headers":[{"name":"Bad Header"}]}`, "jsonData.headers[0].name"},
 		{"http://x", `{"headers":[{"name":"Host","value":"evil"}]}`, "jsonData.headers[0].name"},
 		{"http://x", `{"apiKeys":[{"name":"ci"}]}`, "secureJsonData.apiKeyHash.ci"},
@@ -181,5 +185,19 @@ func TestDurationGrammar(t *testing.T) {
 		if c.bad != (err != nil) || (!c.bad && d.Duration != c.want) {
 			t.Errorf("%s: got %v, %v; want %v (bad=%v)", c.in, d.Duration, err, c.want, c.bad)
 		}
+	}
+}
+
+func TestGraphQLRuleDefaults(t *testing.T) {
+	s, err := Parse(ds("http://x", `{"proxy":{"rules":[{"path":"/g","methods":["POST"],"graphql":{}},{"path":"/h","methods":["POST"],"graphql":{"operations":["mutation"],"maxDepth":3,"maxAliases":5}}]}}`, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, e := s.Proxy.Rules[0].GraphQL, s.Proxy.Rules[1].GraphQL
+	if strings.Join(d.AllowedOperations(), ",") != "query" || d.DepthLimit() != 10 || d.AliasLimit() != 20 || d.Introspection {
+		t.Fatalf("defaults: %+v", d)
+	}
+	if strings.Join(e.AllowedOperations(), ",") != "mutation" || e.DepthLimit() != 3 || e.AliasLimit() != 5 {
+		t.Fatalf("explicit: %+v", e)
 	}
 }

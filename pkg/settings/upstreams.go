@@ -41,8 +41,10 @@ type UpstreamConfig struct {
 	Proxy          Proxy    `json:"proxy"`
 	HealthPath     string   `json:"healthPath,omitempty"`
 	SendUserHeader bool     `json:"sendUserHeader,omitempty"`
-	Cache          Cache    `json:"cache"`
-	OutboundProxy  Outbound `json:"outboundProxy"`
+	// ForwardGrafanaIDToken: see Settings.ForwardGrafanaIDToken.
+	ForwardGrafanaIDToken bool     `json:"forwardGrafanaIdToken,omitempty"`
+	Cache                 Cache    `json:"cache"`
+	OutboundProxy         Outbound `json:"outboundProxy"`
 }
 
 // upstreamPresence tells absent fields from explicit zero values.
@@ -162,7 +164,7 @@ func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settin
 	v.UpstreamName = uc.Name
 	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
 	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
-	v.Cache, v.OutboundProxy = uc.Cache, uc.OutboundProxy
+	v.Cache, v.OutboundProxy, v.ForwardGrafanaIDToken = uc.Cache, uc.OutboundProxy, uc.ForwardGrafanaIDToken
 	// Grafana's secure socks proxy is switched on for the whole data source.
 	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
 	v.Secrets = Secrets{}

@@ -3,11 +3,14 @@ package upstream
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
 type forwardedKey struct{}
+
+type grafanaIDKey struct{}
 
 // WithForwardedHeaders records the signed-in user's OAuth tokens for
 // forwardOAuth (Grafana's "Forward OAuth Identity"). Callers pass the incoming
@@ -20,7 +23,10 @@ type forwardedKey struct{}
 // with its contextual middleware): it forwards every incoming header, cookies
 // included, to every host the client talks to.
 //
-// Calling it with headers that carry neither token clears earlier values.
+// It also records the caller's Grafana ID token (X-Grafana-Id), sent only to
+// upstreams with forwardGrafanaIdToken, only to their origin.
+//
+// Calling it with headers that carry no token clears earlier values.
 func WithForwardedHeaders(ctx context.Context, h http.Header) context.Context {
 	fwd := http.Header{}
 	// Grafana always deletes a client's Authorization from resource calls
@@ -32,7 +38,35 @@ func WithForwardedHeaders(ctx context.Context, h http.Header) context.Context {
 			fwd.Set(backend.OAuthIdentityIDTokenHeaderName, id)
 		}
 	}
-	return context.WithValue(ctx, forwardedKey{}, fwd)
+	ctx = context.WithValue(ctx, forwardedKey{}, fwd)
+	return context.WithValue(ctx, grafanaIDKey{}, grafanaIDToken(h))
+}
+
+// grafanaIDToken is the caller's signed Grafana ID token when h carries one
+// shaped like a JWT (three base64url parts). Grafana sets X-Grafana-Id with
+// its idForwarding feature and replaces a client's; without the feature a
+// client's copy passes through, which is why the upstream must verify the
+// signature (docs/security.md): Relay only forwards it, to upstreams that ask.
+func grafanaIDToken(h http.Header) string {
+	v := h.Get(backend.GrafanaUserSignInTokenHeaderName)
+	parts := strings.Split(v, ".")
+	if len(v) > maxGrafanaIDToken || len(parts) != 3 {
+		return ""
+	}
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != "" {
+			return ""
+		}
+	}
+	return v
+}
+
+// maxGrafanaIDToken bounds what is forwarded; Grafana's tokens are well under 2 KiB.
+const maxGrafanaIDToken = 8 << 10
+
+func grafanaIDFromContext(ctx context.Context) string {
+	v, _ := ctx.Value(grafanaIDKey{}).(string)
+	return v
 }
 
 func forwardedFromContext(ctx context.Context) http.Header {

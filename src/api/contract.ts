@@ -20,9 +20,11 @@ import {
 } from '../types/api';
 import {
   AggregateOp,
+  BodyType,
   Column,
   ColumnType,
   CsvOptions,
+  FormField,
   Pipeline,
   PipelineFormat,
   QueryFormat,
@@ -84,6 +86,7 @@ export const COLUMN_TYPES: readonly ColumnType[] = REGISTRY_COLUMN_TYPES;
 export const STEP_TYPES: readonly StepType[] = REGISTRY_STEP_TYPES;
 export const ROOT_SYNTAXES = all<RootSyntax>()(['gjson', 'jq'] as const);
 export const QUERY_FORMATS = all<QueryFormat>()(['table', 'timeseries', 'logs', 'trace', 'nodegraph'] as const);
+export const BODY_TYPES = all<BodyType>()(['form', 'multipart'] as const);
 export const CACHE_RESULTS = all<CacheResult>()(['hit', 'remote_hit', 'miss', 'coalesced', 'stale'] as const);
 export const AGGREGATE_OPS = all<AggregateOp>()([
   'count',
@@ -200,6 +203,12 @@ export const CONTRACT: ContractEntry[] = [
           params: map(false),
           headers: map(false),
           body: s(false),
+          bodyType: s(false, BODY_TYPES),
+          bodyForm: arr(false, {
+            kind: 'object',
+            required: true,
+            props: obj<FormField>({ key: s(true), value: s(true) }),
+          }),
           format: s(false, QUERY_FORMATS),
           graphql: { kind: 'object', required: false },
           pagination: { kind: 'object', required: false },

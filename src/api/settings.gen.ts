@@ -22,11 +22,13 @@ export const ROUTE_NAMES = [
   'proxy',
   'transform',
   'schema',
+  'graphql.schema',
   'actions.list',
   'actions.run',
   'openapi.import',
 ] as const;
 export const PAGINATION_MODES = ['none', 'offset', 'page', 'cursor', 'link', 'list'] as const;
+export const GRAPHQL_OPERATIONS = ['query', 'mutation', 'subscription'] as const;
 
 /** Backend defaults of an empty configuration (pkg/settings/defaults.go), shown as placeholders. */
 export const BACKEND_DEFAULTS = {
@@ -62,6 +64,11 @@ export const BACKEND_DEFAULTS = {
     ringSizeMax: 100000,
   },
   apiKeyName: 'X-API-Key',
+  graphql: {
+    maxDepth: 10,
+    maxDepthCeiling: 100,
+    maxAliases: 20,
+  },
   proxyRule: {
     path: '/',
     methods: ['GET', 'HEAD'],

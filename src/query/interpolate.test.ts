@@ -112,6 +112,25 @@ describe('interpolateQuery', () => {
     });
   });
 
+  it('interpolates each form row on its own, keys and values as text, unknown variables left for the backend', () => {
+    expect(
+      run({
+        bodyType: 'form',
+        bodyForm: [
+          { key: 'cat', value: '$cat' },
+          { key: '${cat}_q', value: '$q' },
+          { key: 'hosts', value: '$hosts' },
+          { key: 'x', value: '$nope' },
+        ],
+      }).bodyForm
+    ).toEqual([
+      { key: 'cat', value: 'books' },
+      { key: 'books_q', value: 'a?admin=1&y' },
+      { key: 'hosts', value: 'web-1,web-2' },
+      { key: 'x', value: '$nope' },
+    ]);
+  });
+
   it('interpolates GraphQL (braced only in the document), inline data and list values', () => {
     const q = run({
       graphql: {

@@ -154,6 +154,13 @@ export function interpolateQuery(query: RelayQuery, scopedVars: ScopedVars, t: T
   if (query.body !== undefined) {
     out.body = replace(query.body, jsonFormat);
   }
+  if (query.bodyForm) {
+    // Each value on its own, as text: Relay encodes the form, so a value cannot spill into another field.
+    out.bodyForm = query.bodyForm.map((f) => ({
+      key: replace(f.key, textFormat),
+      value: replace(f.value, textFormat),
+    }));
+  }
   if (typeof query.data === 'string') {
     out.data = replace(query.data, jsonFormat);
   } else if (query.data !== undefined) {

@@ -57,6 +57,33 @@ describe('cleanQuery', () => {
   });
 });
 
+describe('cleanQuery bodies', () => {
+  it('sends form rows with a key instead of the text body, only with a method that has a body', () => {
+    const rows = [
+      { key: 'a', value: '1' },
+      { key: ' ', value: 'dropped' },
+    ];
+    expect(cleanQuery({ refId: 'A', method: 'POST', body: '{}', bodyType: 'form', bodyForm: rows })).toEqual({
+      refId: 'A',
+      method: 'POST',
+      bodyType: 'form',
+      bodyForm: [{ key: 'a', value: '1' }],
+      pipeline: {},
+    });
+    expect(cleanQuery({ refId: 'A', method: 'GET', bodyType: 'multipart', bodyForm: rows })).toEqual({
+      refId: 'A',
+      method: 'GET',
+      pipeline: {},
+    });
+    expect(cleanQuery({ refId: 'A', method: 'POST', body: '{}', bodyForm: rows })).toEqual({
+      refId: 'A',
+      method: 'POST',
+      body: '{}',
+      pipeline: {},
+    });
+  });
+});
+
 describe('steps', () => {
   it('creates each step type with the fields it needs', () => {
     expect(newStep('groupBy')).toEqual({ type: 'groupBy', by: [], aggregates: [{ op: 'count' }] });

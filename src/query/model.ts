@@ -122,8 +122,16 @@ export function cleanQuery(q: RelayQuery): RelayQuery {
   } else {
     delete out.headers;
   }
-  if (!q.body?.trim()) {
+  if (!q.body?.trim() || q.bodyType) {
     delete out.body;
+  }
+  // A form or multipart body: its rows with a key; the backend sends it with POST, PUT, PATCH or DELETE only.
+  const rows = (q.bodyForm ?? []).filter((r) => r.key.trim() !== '');
+  if (q.bodyType && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(q.method ?? '')) {
+    out.bodyForm = rows;
+  } else {
+    delete out.bodyType;
+    delete out.bodyForm;
   }
   for (const k of ['cacheTTL', 'staleWhileRevalidate'] as const) {
     const v = q[k]?.trim();
@@ -137,6 +145,9 @@ export function cleanQuery(q: RelayQuery): RelayQuery {
   const source = q.source ?? (q.graphql ? 'graphql' : hasInlineData(q) ? 'inline' : 'http');
   if (source !== 'graphql') {
     delete out.graphql;
+  } else {
+    delete out.bodyType;
+    delete out.bodyForm;
   }
   if (source !== 'inline' || !hasInlineData(q)) {
     delete out.data;

@@ -1,6 +1,6 @@
 import { DataFrameJSON } from '@grafana/data';
 
-import { GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
+import { BodyType, FormField, GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
 import { ActionParam, Role } from './settings';
 
 /**
@@ -66,6 +66,9 @@ export interface TransformSource {
   params?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: string;
+  /** A form or multipart body built from bodyForm's rows instead of body. */
+  bodyType?: BodyType;
+  bodyForm?: FormField[];
   format?: QueryFormat;
   graphql?: GraphQLQuery;
   pagination?: Pagination;

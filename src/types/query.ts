@@ -167,6 +167,14 @@ export interface AnnotationMapping {
 
 export type QueryFormat = 'table' | 'timeseries' | 'logs' | 'trace' | 'nodegraph';
 
+export type BodyType = 'form' | 'multipart';
+
+/** One row of a form or multipart body; a key may repeat. */
+export interface FormField {
+  key: string;
+  value: string;
+}
+
 export interface RelayQuery extends DataQuery {
   /** A named upstream of the data source (jsonData.upstreams); absent: the data source's own URL. */
   upstream?: string;
@@ -175,6 +183,10 @@ export interface RelayQuery extends DataQuery {
   params?: Record<string, string | string[]>;
   headers?: Record<string, string>;
   body?: string;
+  /** A form (application/x-www-form-urlencoded) or multipart body built from bodyForm's rows instead of body. */
+  bodyType?: BodyType;
+  /** The rows of a form or multipart body; each value is interpolated on its own. */
+  bodyForm?: FormField[];
   /** Inline data instead of an upstream call: text (CSV, NDJSON, JSON) or a JSON value. */
   data?: unknown;
   graphql?: GraphQLQuery;

@@ -1,6 +1,6 @@
 import { DataSourceJsonData, DataSourceSettings } from '@grafana/data';
 
-import { AUTH_KINDS, BACKEND_DEFAULTS, RATE_CLASSES } from '../api/settings.gen';
+import { AUTH_KINDS, BACKEND_DEFAULTS, GRAPHQL_OPERATIONS, RATE_CLASSES } from '../api/settings.gen';
 
 /** Grafana org roles, weakest first; the backend compares them on this scale. */
 export const ROLES = ['Viewer', 'Editor', 'Admin'] as const;
@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** jsonData.auth.type: generated from the backend's list (pkg/settings/kinds.go). */
+/** jsonData.auth.type: generated from the backend's list (pkg/settings/auth_kinds.go, a registry). */
 export type AuthType = (typeof AUTH_KINDS)[number];
 
 /** How a fetched token is sent (oauth2, jwt): header name and a format containing {{token}}. */
@@ -116,6 +116,8 @@ export interface UpstreamSettings {
   proxy?: RelayJsonData['proxy'];
   healthPath?: string;
   sendUserHeader?: boolean;
+  /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
+  forwardGrafanaIdToken?: boolean;
   cache?: { maxBytes?: number };
   outboundProxy?: OutboundProxySettings;
 }
@@ -135,6 +137,15 @@ export interface ProxyRule {
   cacheTTL?: string;
   sharedCache?: boolean;
   timeout?: string;
+  graphql?: GraphQLRule;
+}
+
+/** A proxy rule's graphql block (pkg/settings/graphql_rule.go); absent fields take the backend's defaults. */
+export interface GraphQLRule {
+  operations?: Array<(typeof GRAPHQL_OPERATIONS)[number]>;
+  maxDepth?: number;
+  maxAliases?: number;
+  introspection?: boolean;
 }
 
 export interface RouteOverride {
@@ -217,6 +228,8 @@ export interface RelayJsonData extends DataSourceJsonData {
   audit?: { ringSize?: number };
   healthPath?: string;
   sendUserHeader?: boolean;
+  /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
+  forwardGrafanaIdToken?: boolean;
   /** Named upstreams besides the default one (the data source's URL). */
   upstreams?: UpstreamSettings[];
   outboundProxy?: OutboundProxySettings;

@@ -116,6 +116,19 @@ export function ConnectionSection({ cfg }: { cfg: ConfigApi }) {
             }}
           />
         </Field>
+        <Field
+          label="Forward Grafana ID token"
+          description="Sends the caller's signed Grafana ID token (X-Grafana-Id; Grafana's idForwarding feature). The API must verify it."
+        >
+          <Switch
+            aria-label="Forward Grafana ID token"
+            value={!!jsonData.forwardGrafanaIdToken}
+            onChange={(e) => {
+              const v = e.currentTarget.checked;
+              cfg.update((jd) => (v ? (jd.forwardGrafanaIdToken = true) : delete jd.forwardGrafanaIdToken));
+            }}
+          />
+        </Field>
       </Stack>
       <Field label="Custom headers" description="Sent with every upstream request. Values are stored encrypted.">
         <Stack direction="column" gap={0.5}>

@@ -8,6 +8,7 @@ import { Section } from '../common/Section';
 import { getTableStyles } from '../common/styles';
 import { DEFAULTS, HTTP_METHODS, ProxyRule, Role, ROLES } from '../../types/settings';
 import { ConfigApi, durationError } from './configApi';
+import { GraphQLRuleFields } from './GraphQLRuleFields';
 import { FieldErrors, fieldErrorsUnder, useFieldErrors } from './health';
 
 export const ROLE_OPTIONS = ROLES.map((r) => ({ label: r, value: r }));
@@ -117,6 +118,16 @@ function ruleColumns(edit: Edit, errs: FieldErrors, mono: string): Array<Column<
       ),
     },
     durationColumn('Timeout', 'timeout', 'timeout', 'default', edit),
+    {
+      header: 'GraphQL',
+      render: ({ row, index, n }) => (
+        <GraphQLRuleFields
+          label={`Rule ${n}`}
+          value={row.graphql}
+          onChange={(g) => edit(index, (r) => (g ? (r.graphql = g) : delete r.graphql))}
+        />
+      ),
+    },
   ];
 }
 

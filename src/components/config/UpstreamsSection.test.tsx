@@ -92,6 +92,19 @@ describe('UpstreamsSection', () => {
     expect(o.secureJsonFields.bearerToken).toBe(true);
   });
 
+  it('turns forwarding of the Grafana ID token on per upstream, off by default', async () => {
+    const latest = renderEditor(settings({ upstreams: [{ name: 'tickets', url: 'https://t.example.com' }] }));
+    const fwd = card(1).getByLabelText('Upstream 1 forwards Grafana ID token');
+    expect(fwd).not.toBeChecked();
+    await userEvent.click(fwd);
+    expect(latest.current.jsonData.upstreams?.[0].forwardGrafanaIdToken).toBe(true);
+    expect(latest.current.jsonData.forwardGrafanaIdToken).toBeUndefined();
+    await userEvent.click(screen.getByLabelText('Forward Grafana ID token'));
+    expect(latest.current.jsonData.forwardGrafanaIdToken).toBe(true);
+    await userEvent.click(card(1).getByLabelText('Upstream 1 forwards Grafana ID token'));
+    expect(latest.current.jsonData.upstreams?.[0]).not.toHaveProperty('forwardGrafanaIdToken');
+  });
+
   it('renames on blur: saved secrets are reset (they never reach the browser), actions follow', async () => {
     const latest = renderEditor(
       settings(

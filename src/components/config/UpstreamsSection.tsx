@@ -1,5 +1,15 @@
 import React, { useState } from 'react';
-import { Alert, Button, ConfirmModal, ControlledCollapse, Field, Input, RadioButtonGroup, Stack } from '@grafana/ui';
+import {
+  Alert,
+  Button,
+  ConfirmModal,
+  ControlledCollapse,
+  Field,
+  Input,
+  RadioButtonGroup,
+  Stack,
+  Switch,
+} from '@grafana/ui';
 
 import { Section } from '../common/Section';
 import {
@@ -214,6 +224,16 @@ function UpstreamCard(props: {
               onChange={(e) => {
                 const v = e.currentTarget.value;
                 setUp((x) => (v ? (x.healthPath = v) : delete x.healthPath));
+              }}
+            />
+          </Field>
+          <Field label="Forward Grafana ID token" description="X-Grafana-Id; the API must verify it.">
+            <Switch
+              aria-label={`Upstream ${n} forwards Grafana ID token`}
+              value={!!u.forwardGrafanaIdToken}
+              onChange={(e) => {
+                const v = e.currentTarget.checked;
+                setUp((x) => (v ? (x.forwardGrafanaIdToken = true) : delete x.forwardGrafanaIdToken));
               }}
             />
           </Field>

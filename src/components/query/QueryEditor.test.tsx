@@ -291,6 +291,36 @@ describe('QueryEditor', () => {
   });
 });
 
+describe('QueryEditor form bodies', () => {
+  it('edits a form or multipart body as key/value rows, keys may repeat', async () => {
+    fakeRelay();
+    const { latest } = renderEditor({ path: '/api/echo', method: 'POST' });
+    await userEvent.click(screen.getByText('Request options'));
+    await userEvent.click(screen.getByRole('radio', { name: 'Form' }));
+    expect(screen.queryByLabelText('Request body')).not.toBeInTheDocument();
+    type(screen.getByLabelText('Body field 1 key'), 'tag');
+    type(screen.getByLabelText('Body field 1 value'), '$cat');
+    await userEvent.click(screen.getByRole('button', { name: 'Add body field' }));
+    type(screen.getByLabelText('Body field 2 key'), 'tag');
+    type(screen.getByLabelText('Body field 2 value'), 'b&c');
+    expect(latest.current).toMatchObject({
+      bodyType: 'form',
+      bodyForm: [
+        { key: 'tag', value: '$cat' },
+        { key: 'tag', value: 'b&c' },
+      ],
+    });
+    await userEvent.click(screen.getByRole('radio', { name: 'Multipart' }));
+    expect(latest.current.bodyType).toBe('multipart');
+    expect(latest.current.bodyForm).toHaveLength(2);
+    await userEvent.click(screen.getByRole('button', { name: 'Remove body field 1' }));
+    expect(latest.current.bodyForm).toEqual([{ key: 'tag', value: 'b&c' }]);
+    await userEvent.click(screen.getByRole('radio', { name: 'Text' }));
+    expect(latest.current.bodyType).toBeUndefined();
+    expect(screen.getByLabelText('Request body')).toBeInTheDocument();
+  });
+});
+
 describe('VariableQueryEditor', () => {
   it('accepts legacy string queries as the path and explains where values come from', () => {
     fakeRelay();

@@ -128,6 +128,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource 
         rawQuery.params ||
         rawQuery.headers ||
         rawQuery.body ||
+        rawQuery.bodyForm ||
         rawQuery.pagination ||
         rawQuery.cacheTTL ||
         rawQuery.staleWhileRevalidate

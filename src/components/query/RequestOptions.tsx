@@ -1,12 +1,12 @@
 import React from 'react';
-import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack, TextArea, useStyles2 } from '@grafana/ui';
+import { InlineField, InlineFieldRow, Input, RadioButtonGroup, Stack } from '@grafana/ui';
 
 import { EffectiveTTL, isDuration } from '../../query/cache';
 import { MAX_PAGES_OPTION, PAGINATION_MODES, PAGINATION_OPTIONS, PAGINATION_TARGETS } from '../../query/pagination';
 import { Pagination, PaginationMode, PaginationTarget, RelayQuery } from '../../types/query';
 import { KeyValueEditor } from '../common/KeyValueEditor';
 import { AnswerOptions } from './AnswerOptions';
-import { getTableStyles } from '../common/styles';
+import { BodyEditor } from './BodyEditor';
 
 interface Props {
   query: RelayQuery;
@@ -17,10 +17,10 @@ interface Props {
 
 /** Query parameters, headers, body, pagination and caching of the upstream request. */
 export function RequestOptions({ query, onChange, ruleTTL }: Props) {
-  const styles = useStyles2(getTableStyles);
   const pagination: Pagination = query.pagination ?? { mode: 'none' };
   const setPagination = (p: Pagination) => onChange({ ...query, pagination: p.mode === 'none' ? undefined : p });
-  const hasBody = query.method === 'POST' || query.method === 'PUT' || query.method === 'PATCH';
+  const hasBody =
+    query.method === 'POST' || query.method === 'PUT' || query.method === 'PATCH' || query.method === 'DELETE';
 
   return (
     <Stack direction="column" gap={1}>
@@ -57,18 +57,7 @@ export function RequestOptions({ query, onChange, ruleTTL }: Props) {
       >
         <KeyValueEditor name="header" value={query.headers} onChange={(headers) => onChange({ ...query, headers })} />
       </InlineField>
-      {hasBody && query.source !== 'graphql' && (
-        <InlineField label="Body" labelWidth={14} grow>
-          <TextArea
-            aria-label="Request body"
-            className={styles.mono}
-            rows={4}
-            placeholder='{"filter": "$var"}'
-            value={query.body ?? ''}
-            onChange={(e) => onChange({ ...query, body: e.currentTarget.value })}
-          />
-        </InlineField>
-      )}
+      {hasBody && query.source !== 'graphql' && <BodyEditor query={query} onChange={onChange} />}
       <InlineFieldRow>
         <InlineField label="Pagination" labelWidth={14}>
           <RadioButtonGroup<PaginationMode>
