@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Frontend, packaging and browser checks, from a clean clone:
-#   npm ci (unless node_modules is already its install) · typecheck · lint · jest · package checker self-test ·
+#   npm ci (unless node_modules is already its install) · typecheck · lint · OpenAPI lint · jest · package checker self-test ·
 #   webpack build · backend build (mage, linux/amd64) · package + archive check · browser test.
 # Installs Debian's chromium and fonts when missing (root). ~5-7 min cold.
 set -euo pipefail
@@ -21,6 +21,9 @@ npm run --silent typecheck
 
 step "lint"
 npm run --silent lint
+
+step "OpenAPI lint (Redocly recommended, Spectral oas) of the golden documents"
+scripts/lint-openapi.sh
 
 step "jest"
 npm run --silent test:ci

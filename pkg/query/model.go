@@ -32,7 +32,7 @@ type Query struct {
 	// GraphQL makes the call a GraphQL POST of {query, variables} to Path.
 	GraphQL    *GraphQL            `json:"graphql,omitempty"`
 	Pipeline   *transform.Pipeline `json:"pipeline,omitempty"`
-	Format     string              `json:"format,omitempty"` // table | timeseries | logs | trace | nodegraph
+	Format     string              `json:"format,omitempty" enum:"table,timeseries,logs,trace,nodegraph"`
 	Pagination *Pagination         `json:"pagination,omitempty"`
 	// CacheTTL and StaleWhileRevalidate cache the query's upstream answer
 	// (cache.go): absent, the proxy rule's cacheTTL for the path applies to
@@ -87,7 +87,7 @@ type Pagination struct {
 	// In says where the offset, page, cursor or list value goes: query (the
 	// default; a query parameter), header, body (a field of the JSON body, a
 	// dotted path) or variable (a GraphQL variable; the default for GraphQL).
-	In string `json:"in,omitempty"`
+	In string `json:"in,omitempty" enum:"query,header,body,variable"`
 	// MaxPages bounds the pages fetched (at most the data source's query.maxPages).
 	MaxPages int `json:"maxPages,omitempty"`
 	// offset mode: ?<offsetParam>=N&<limitParam>=<pageSize>

@@ -24,6 +24,10 @@ type Features struct {
 	// editor's completion).
 	GraphQLSchema http.HandlerFunc
 	Actions       ActionsFeature
+	// SourceModel is a zero value of the query model (query.Query), which
+	// /transform's source is: its schema is derived from the Go type
+	// (schemas_model.go). plugin hands it in because resources imports no handler.
+	SourceModel any
 	// OpenAPIImport answers POST /openapi/import (pkg/openapiimport).
 	OpenAPIImport http.HandlerFunc
 }
@@ -73,7 +77,11 @@ type API struct {
 // New builds the route table, the router and the OpenAPI document. Overrides
 // in settings that name no route, or would loosen a floor, are errors.
 func New(d Deps) (*API, error) {
-	a := &API{deps: d, mux: http.NewServeMux(), reqs: map[string]map[string]authz.Requirement{}, schemas: componentSchemas()}
+	schemas, err := componentSchemas(d.Features.SourceModel)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: %w", err)
+	}
+	a := &API{deps: d, mux: http.NewServeMux(), reqs: map[string]map[string]authz.Requirement{}, schemas: schemas}
 	a.routes = a.table()
 	if err := a.checkOverrides(); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,10 +27,13 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 			Description: "Resource routes of the Relay data source, served by Grafana at " +
 				"/api/datasources/uid/{uid}/resources. Authenticate to Grafana as usual (session, basic auth or a " +
 				"service-account token); Relay then applies its own per-route policy.",
+			License: &openapi3.License{Name: "Apache-2.0", URL: "https://www.apache.org/licenses/LICENSE-2.0"},
+			Contact: &openapi3.Contact{Name: "Relay", URL: "https://github.com/relay-gateway/relay"},
 		},
-		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources"}},
-		Paths:   openapi3.NewPaths(),
-		Components: &openapi3.Components{Schemas: a.schemas,
+		Servers: openapi3.Servers{{URL: "/api/datasources/uid/" + a.deps.Settings.UID + "/resources",
+			Description: "This data source's resource API, on the Grafana server"}},
+		Paths: openapi3.NewPaths(),
+		Components: &openapi3.Components{Schemas: a.schemas, SecuritySchemes: securitySchemes(),
 			Responses: openapi3.ResponseBodies{"Error": {Value: a.errorResponse()}}},
 	}
 	for i := range a.routes {
@@ -40,7 +44,7 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 			doc.Paths.Set(openapiPath(rt.Pattern), item)
 		}
 		for _, m := range rt.Methods {
-			item.SetOperation(m, a.operation(rt, m))
+			item.SetOperation(m, a.operation(doc, rt, m))
 		}
 	}
 	if f := a.deps.Features.Proxy; f != nil {
@@ -55,6 +59,7 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 					}
 					item.Extensions["x-relay-upstreams"] = ups
 					rules += describeUpstreams(ups)
+					a.addUpstreamPaths(doc, ups)
 				}
 			}
 			for _, op := range item.Operations() {
@@ -63,13 +68,14 @@ func (a *API) buildOpenAPI() ([]byte, error) {
 		}
 	}
 	a.addActionPaths(doc)
+	doc.Tags = tags(doc)
 	if err := doc.Validate(context.Background()); err != nil {
 		return nil, err
 	}
 	return json.MarshalIndent(doc, "", "  ")
 }
 
-func (a *API) operation(rt *Route, method string) *openapi3.Operation {
+func (a *API) operation(doc *openapi3.T, rt *Route, method string) *openapi3.Operation {
 	req := a.reqs[rt.Name][method]
 	op := &openapi3.Operation{
 		OperationID: rt.Name,
@@ -95,11 +101,27 @@ func (a *API) operation(rt *Route, method string) *openapi3.Operation {
 			op.RequestBody = nil
 		}
 	}
-	op.Responses.Delete("default")
+	key := apiKeyNever
+	switch {
+	case req.APIKey:
+		key = apiKeyAlways
+	case rt.APIKeyPerItem:
+		key = apiKeyMaybe
+	}
+	op.Security = security(key)
+	a.setErrors(doc, op, errorCodes(req.Public, hasInput(op), strings.Contains(rt.Pattern, "{"),
+		rt.BodyLimit > 0 && op.RequestBody != nil))
 	for code, resp := range rt.Responses {
 		op.Responses.Set(strconv.Itoa(code), resp)
 	}
-	op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
+	if rt.Passthrough {
+		op.Responses.Set("2XX", rawResponse("The upstream's answer, streamed as it sent it"))
+		op.Responses.Set("4XX", rawResponse("Relay's refusal ({error, code, status}: 403 no rule allows the call or the role is too low, "+
+			"413 body too large, 429 rate limited) or the upstream's own 4xx answer, as it sent it"))
+		for _, code := range []string{"400", "403", "404", "413", "429"} {
+			op.Responses.Delete(code)
+		}
+	}
 	return op
 }
 
@@ -139,9 +161,15 @@ func jsonResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*op
 		Content: openapi3.NewContentWithJSONSchemaRef(schema)}}}
 }
 
-func rawResponse(code int, desc string) map[int]*openapi3.ResponseRef {
-	return map[int]*openapi3.ResponseRef{code: {Value: &openapi3.Response{Description: &desc,
-		Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}}}}}
+func rawResponse(desc string) *openapi3.ResponseRef {
+	return &openapi3.ResponseRef{Value: &openapi3.Response{Description: &desc,
+		Content: openapi3.Content{"*/*": &openapi3.MediaType{Schema: &openapi3.SchemaRef{Value: &openapi3.Schema{}}}}}}
+}
+
+func csvOrJSONResponse(code int, desc string, schema *openapi3.SchemaRef) map[int]*openapi3.ResponseRef {
+	r := jsonResponse(code, desc, schema)
+	r[code].Value.Content["text/csv"] = openapi3.NewMediaType().WithSchema(str().WithFormat("csv"))
+	return r
 }
 
 func jsonBody(desc string, schema *openapi3.SchemaRef) *openapi3.RequestBodyRef {
@@ -192,10 +220,9 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 		}
 		params := openapi3.Parameters{queryParam("dryRun", "Render the upstream request without calling it", "boolean", false),
 			headerParam("Idempotency-Key", "Replays the first result for the same key (10 minutes, per caller)")}
-		if d.APIKeyRequired {
-			key := headerParam("X-API-Key", "This action needs an API key scoped for action:"+d.Name)
-			key.Value.Required = true
-			params = append(params, key)
+		key := apiKeyNever
+		if d.APIKeyRequired || a.reqs["actions.run"][http.MethodPost].APIKey {
+			key = apiKeyAlways // the action's own (scoped for action:<name>), or the route's by settings
 		}
 		op := &openapi3.Operation{
 			OperationID: "action." + d.Name,
@@ -206,10 +233,10 @@ func (a *API) addActionPaths(doc *openapi3.T) {
 			RequestBody: jsonBody("Parameters of "+d.Name, body.NewRef()),
 			Responses:   openapi3.NewResponses(),
 			Extensions:  map[string]any{"x-relay-min-role": d.MinRole.String(), "x-relay-api-key-required": d.APIKeyRequired},
+			Security:    security(key),
 		}
-		op.Responses.Delete("default")
+		a.setErrors(doc, op, errorCodes(false, true, false, true))
 		op.Responses.Set("200", jsonResponse(200, "The upstream's answer", a.ref("ActionResult"))[200])
-		op.Responses.Set("default", &openapi3.ResponseRef{Ref: "#/components/responses/Error", Value: a.errorResponse()})
 		doc.Paths.Set("/actions/"+d.Name, &openapi3.PathItem{Post: op})
 	}
 }
@@ -228,4 +255,37 @@ func describeUpstreams(ups []authz.UpstreamView) string {
 		fmt.Fprintf(&b, "\n- `%s` (%s auth): %s", u.Name, u.AuthType, u.ProxyPath)
 	}
 	return b.String()
+}
+
+// addUpstreamPaths describes /proxy/<name>/{path} of each named upstream:
+// the methods its rules allow, and the rules themselves, so a client
+// generated from the document has one operation per upstream and method.
+func (a *API) addUpstreamPaths(doc *openapi3.T, ups []authz.UpstreamView) {
+	var proxy *Route
+	for i := range a.routes {
+		if a.routes[i].Name == "proxy" {
+			proxy = &a.routes[i]
+		}
+	}
+	for _, u := range ups {
+		if u.Default || proxy == nil {
+			continue
+		}
+		item := &openapi3.PathItem{Extensions: map[string]any{"x-relay-upstream": u.Name}}
+		for _, m := range proxyMethods {
+			if !slices.ContainsFunc(u.ProxyRules, func(r authz.RuleView) bool { return slices.Contains(r.Methods, m) }) {
+				continue
+			}
+			op := a.operation(doc, proxy, m)
+			op.OperationID = "proxy." + u.Name + "." + strings.ToLower(m)
+			op.Summary = "Forward a call to the upstream " + u.Name
+			op.Description = "Forwards to the named upstream " + u.Name + " (" + u.AuthType +
+				" auth) with its credentials injected server side." + describeRules(u.ProxyRules)
+			op.Parameters = openapi3.Parameters{pathParam("path", "Path below the upstream's URL")}
+			item.SetOperation(m, op)
+		}
+		if len(item.Operations()) > 0 {
+			doc.Paths.Set(strings.TrimSuffix(u.ProxyPath, "/")+"/{path}", item)
+		}
+	}
 }

@@ -34,6 +34,9 @@ type Route struct {
 	Timeout   time.Duration
 	// AlwaysAudit records every call, not only mutating ones.
 	AlwaysAudit bool
+	// APIKeyPerItem: some of what the route serves (actions) require an API
+	// key of their own; the document lists the key as an option.
+	APIKeyPerItem bool
 
 	Summary     string
 	Description string
@@ -42,6 +45,9 @@ type Route struct {
 	RequestBody *openapi3.RequestBodyRef
 	// Responses by status code; a default error response is added for all.
 	Responses map[int]*openapi3.ResponseRef
+	// Passthrough: the route answers with the upstream's status and body
+	// (the proxy), so any 2xx or 4xx may be the upstream's own.
+	Passthrough bool
 
 	Handler http.HandlerFunc
 }

@@ -1,24 +1,35 @@
 package resources
 
 import (
+	"fmt"
+
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/relay-gateway/relay/pkg/transform"
 )
 
-func str() *openapi3.Schema                       { return openapi3.NewStringSchema() }
-func num() *openapi3.Schema                       { return openapi3.NewFloat64Schema() }
-func intg() *openapi3.Schema                      { return openapi3.NewIntegerSchema() }
-func boolean() *openapi3.Schema                   { return openapi3.NewBoolSchema() }
-func obj() *openapi3.Schema                       { return openapi3.NewObjectSchema() }
-func anyv() *openapi3.Schema                      { return &openapi3.Schema{} }
-func arr(items *openapi3.Schema) *openapi3.Schema { return openapi3.NewArraySchema().WithItems(items) }
-func enum(vals ...any) *openapi3.Schema           { return openapi3.NewStringSchema().WithEnum(vals...) }
+func str() *openapi3.Schema     { return openapi3.NewStringSchema() }
+func num() *openapi3.Schema     { return openapi3.NewFloat64Schema() }
+func intg() *openapi3.Schema    { return openapi3.NewIntegerSchema() }
+func boolean() *openapi3.Schema { return openapi3.NewBoolSchema() }
+func obj() *openapi3.Schema     { return openapi3.NewObjectSchema() }
+func anyv() *openapi3.Schema    { return &openapi3.Schema{} }
+
+// jsonValue is any JSON value, null included. In OpenAPI 3.0 the empty
+// schema does not accept null and nullable needs a type beside it, so it is
+// the union of the JSON types with object nullable.
+func jsonValue(desc string) *openapi3.Schema {
+	s := &openapi3.Schema{Description: desc, AnyOf: openapi3.SchemaRefs{nullable(obj()).NewRef(), arr(anyv()).NewRef(),
+		str().NewRef(), num().NewRef(), boolean().NewRef()}}
+	return s
+}
 
 func nullable(s *openapi3.Schema) *openapi3.Schema {
 	s.Nullable = true
 	return s
 }
+func arr(items *openapi3.Schema) *openapi3.Schema { return openapi3.NewArraySchema().WithItems(items) }
+func enum(vals ...any) *openapi3.Schema           { return openapi3.NewStringSchema().WithEnum(vals...) }
 
 func props(required []string, kv ...any) *openapi3.Schema {
 	s := obj()
@@ -31,10 +42,6 @@ func props(required []string, kv ...any) *openapi3.Schema {
 
 var roleSchema = enum("None", "Viewer", "Editor", "Admin")
 
-// stepTypes is the transform step registry's list, so the enum (which the
-// frontend reads from the served document) follows new step types.
-func stepTypes() []any { return anys(transform.StepTypes()) }
-
 func anys(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
@@ -44,8 +51,10 @@ func anys(ss []string) []any {
 }
 
 // componentSchemas are the request/response shapes the routes share; the
-// frontend's types are checked against them.
-func componentSchemas() openapi3.Schemas {
+// frontend's types are checked against them. sourceModel is the query model
+// /transform's source is derived from (nil: an open object, for unit tests
+// of other routes).
+func componentSchemas(sourceModel any) (openapi3.Schemas, error) {
 	frame := props([]string{"schema", "data"}, "schema", obj(), "data", obj())
 	frame.Description = "A Grafana data frame in the JSON form /api/ds/query returns"
 	pipeline := props(nil,
@@ -54,7 +63,7 @@ func componentSchemas() openapi3.Schemas {
 		"columns", arr(props([]string{"name"}, "name", str(), "selector", str(),
 			"type", enum(anys(transform.ColumnTypes())...), "timeFormat", str(), "default", anyv(),
 			"enum", obj(), "timezone", str())),
-		"steps", arr(props([]string{"type"}, "type", enum(stepTypes()...))),
+		"steps", openapi3.NewArraySchema(),
 		"shape", enum("table", "timeseries-long", "timeseries-wide"))
 	schemas := map[string]*openapi3.Schema{
 		"Error": props([]string{"error", "code", "status"}, "error", str(), "code", str(), "status", intg(),
@@ -76,26 +85,12 @@ func componentSchemas() openapi3.Schemas {
 			"durationMs", num(), "apiKey", str(), "outcome", enum("allowed", "denied", "error"), "reason", str())),
 			"scope", enum("replica", "fleet")),
 		"Pipeline": pipeline,
-		"TransformRequest": props([]string{"pipeline"}, "data", anyv(),
-			"source", props([]string{"path"}, "upstream", str(), "method", str(), "path", str(), "params", obj(), "headers", obj(),
-				"body", str(), "bodyType", enum("form", "multipart"),
-				"bodyForm", arr(props([]string{"key", "value"}, "key", str(), "value", str())),
-				"format", enum("table", "timeseries", "logs", "trace", "nodegraph"),
-				"graphql", props([]string{"query"}, "query", str(), "variables", anyv(), "operationName", str()),
-				"pagination", props([]string{"mode"}, "mode", enum("none", "offset", "page", "cursor", "link", "list"),
-					"in", enum("query", "header", "body", "variable"),
-					"maxPages", intg(), "offsetParam", str(), "limitParam", str(), "pageSize", intg(), "pageParam", str(),
-					"startPage", intg(), "cursorParam", str(), "cursorPath", str(), "cursorHeader", str(),
-					"hasNextPath", str(), "nextPath", str(), "values", arr(str()), "valueParam", str(),
-					"valueColumn", str(), "concurrency", intg()),
-				"cacheTTL", str(), "staleWhileRevalidate", str(), "acceptStatus", arr(str()), "responseFields", arr(str())),
-			"pipeline", pipeline),
 		"TransformResponse": props([]string{"frames"}, "frames", arr(frame), "rows", intg(),
 			"notices", arr(props(nil, "severity", str(), "text", str())),
 			// Only for a source whose query caches: the effective TTL and how the answer was got.
 			"cache", props([]string{"ttl", "from", "perUser"}, "ttl", str(), "from", str(), "staleWhileRevalidate", str(),
 				"perUser", boolean(), "result", enum("hit", "remote_hit", "miss", "coalesced", "stale"), "ageSeconds", intg())),
-		"SchemaResponse": props([]string{"fields"}, "fields", arr(props([]string{"path", "type"}, "path", str(), "type", str())),
+		"SchemaResponse": props([]string{"fields"}, "fields", arr(props([]string{"path", "type"}, "path", str(), "type", str(), "nullable", boolean())),
 			"root", str(), "sampleRows", intg(),
 			"roots", arr(props([]string{"root", "count"}, "root", str(), "count", intg()))),
 		"ActionList": props([]string{"actions"}, "actions", arr(props([]string{"name", "method", "path", "params", "schema"},
@@ -103,24 +98,40 @@ func componentSchemas() openapi3.Schemas {
 			"apiKeyRequired", boolean(), "confirm", str(),
 			"params", arr(props([]string{"name", "type"}, "name", str(), "type", enum("string", "number", "integer", "boolean"),
 				"required", boolean(), "enum", arr(anyv()), "pattern", str(), "min", num(), "max", num(), "description", str(),
-				"default", nullable(anyv()))),
+				"default", jsonValue("The default value, or null"))),
 			"schema", obj()))),
 		"ActionParams": props(nil, "params", obj()),
 		// One schema for both answers of a run: the result (status, headers,
 		// body, ...) and, with dryRun=true, the rendered request.
 		"ActionResult": props([]string{"action"}, "action", str(),
-			"status", intg(), "headers", obj(), "body", nullable(anyv()), "bodyEncoding", enum("base64"),
+			"status", intg(), "headers", obj(), "body", jsonValue("The upstream's answer: JSON as JSON, text as a string (base64 with bodyEncoding), null when empty"), "bodyEncoding", enum("base64"),
 			"truncated", boolean(), "replayed", boolean(), "durationMs", num(),
 			"dryRun", boolean(), "request", props([]string{"method", "url"}, "method", str(), "url", str(), "headers", obj(),
-				"body", nullable(anyv()))),
+				"body", jsonValue("The rendered body, or null without one"))),
 	}
+	for name, st := range stepSchemas() {
+		schemas[name] = st
+	}
+	pipeline.Properties["steps"].Value.Items = &openapi3.SchemaRef{Ref: "#/components/schemas/Step", Value: schemas["Step"]}
+	pipelineRef := &openapi3.SchemaRef{Ref: "#/components/schemas/Pipeline", Value: pipeline}
+	source := obj()
+	source.Description = "An upstream call, as a query of a panel: the query model"
+	if sourceModel != nil {
+		var err error
+		if source, err = modelSchema(sourceModel, pipelineRef); err != nil {
+			return nil, fmt.Errorf("source schema from the query model: %w", err)
+		}
+		source.Description = "An upstream call, as a query of a panel (the query model; its pipeline is replaced by the request's)"
+	}
+	schemas["TransformRequest"] = props([]string{"pipeline"}, "data", anyv(), "source", source)
+	schemas["TransformRequest"].WithPropertyRef("pipeline", pipelineRef)
 	addExamples(schemas)
 	importSchemas(schemas)
 	out := openapi3.Schemas{}
 	for k, v := range schemas {
 		out[k] = v.NewRef()
 	}
-	return out
+	return out, nil
 }
 
 // addExamples gives every shared shape a realistic example, taken from the

@@ -60,7 +60,7 @@ func (a *API) table() []Route {
 			Summary:     "Forward a call to the upstream API",
 			Description: "Forwards to the configured upstream with credentials injected server side. Allowed methods and paths come from the proxy rules (see /info); everything else is refused. Responses stream. A named upstream is reached at /proxy/<name>/<path> (its name claims the first segment); /proxy/_default/<path> is always the default upstream.",
 			Params:      []*paramRef{pathParam("path", "Upstream path below the configured URL, or <upstream name>/<path>")},
-			Responses:   rawResponse(200, "The upstream response, streamed"),
+			Passthrough: true,
 			Handler:     f.Proxy.ServeHTTP,
 		})
 	}
@@ -71,7 +71,7 @@ func (a *API) table() []Route {
 			Summary:     "Run a transformation pipeline",
 			Description: "Turns inline data or an upstream response (through the proxy rules and the caller's permissions) into data frames, in the JSON form /api/ds/query returns; Accept: text/csv returns CSV.",
 			RequestBody: jsonBody("Data or source, and the pipeline", a.ref("TransformRequest")),
-			Responses:   jsonResponse(200, "Frames", a.ref("TransformResponse")),
+			Responses:   csvOrJSONResponse(200, "Frames (as CSV with Accept: text/csv)", a.ref("TransformResponse")),
 			Handler:     f.Transform,
 		})
 	}
@@ -115,11 +115,11 @@ func (a *API) table() []Route {
 			Route{
 				Name: "actions.run", Methods: []string{http.MethodPost}, Pattern: "/actions/{name}", MinRole: role.Viewer,
 				Class: settings.RateClassAction, BodyLimit: smallBody, Timeout: s.Timeouts.Request.Duration, AlwaysAudit: true, Tag: "actions",
-				Summary:     "Run a named action",
-				Description: "Validates the parameters, renders the upstream request safely and calls it. Each action has its own minimum role and may require an API key. dryRun=true returns the rendered request without calling; Idempotency-Key replays the first result.",
+				APIKeyPerItem: true,
+				Summary:       "Run a named action",
+				Description:   "Validates the parameters, renders the upstream request safely and calls it. Each action has its own minimum role and may require an API key. dryRun=true returns the rendered request without calling; Idempotency-Key replays the first result.",
 				Params: []*paramRef{pathParam("name", "Action name"), queryParam("dryRun", "Render without calling", "boolean", false),
-					headerParam("Idempotency-Key", "Replays the first result for the same key"),
-					headerParam("X-API-Key", "Required for actions that need an API key")},
+					headerParam("Idempotency-Key", "Replays the first result for the same key")},
 				RequestBody: jsonBody("Parameters", a.ref("ActionParams")),
 				Responses:   jsonResponse(200, "The upstream's answer", a.ref("ActionResult")),
 				Handler:     f.Actions.Run,

@@ -29,6 +29,34 @@ function resolve(doc: Json, node: Json | undefined): Json | undefined {
   return n;
 }
 
+/**
+ * A oneOf of object schemas (the pipeline's steps, one schema per step type)
+ * read as one object: every member's properties, enums merged; required only
+ * what every member requires.
+ */
+function flattenOneOf(doc: Json, s: Json): Json {
+  if (!Array.isArray(s.oneOf) || s.properties) {
+    return s;
+  }
+  const members: Json[] = s.oneOf.map((m: Json) => resolve(doc, m) ?? {});
+  const properties: Json = {};
+  for (const m of members) {
+    for (const [name, p] of Object.entries<Json>(m.properties ?? {})) {
+      const prop = resolve(doc, p) ?? {};
+      const seen = properties[name];
+      properties[name] =
+        seen && Array.isArray(seen.enum) && Array.isArray(prop.enum)
+          ? { ...seen, enum: [...seen.enum, ...prop.enum] }
+          : (seen ?? prop);
+    }
+  }
+  const required = members.reduce<string[]>(
+    (acc, m, i) => (i === 0 ? (m.required ?? []) : acc.filter((r) => (m.required ?? []).includes(r))),
+    []
+  );
+  return { type: 'object', properties, required };
+}
+
 function schemaType(s: Json): string | undefined {
   return Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
 }
@@ -57,7 +85,7 @@ function compare(
   direction: 'request' | 'response'
 ): string[] {
   const problems: string[] = [];
-  const s = resolve(doc, schema) ?? {};
+  const s = flattenOneOf(doc, resolve(doc, schema) ?? {});
   const sProps: Json = s.properties ?? {};
   const sRequired: string[] = s.required ?? [];
   for (const [name, spec] of Object.entries(props)) {
@@ -86,7 +114,7 @@ function compare(
       problems.push(...compare(doc, `${where}.${name}`, spec.props, field, direction));
     }
     if (spec.items && field.items) {
-      const items = resolve(doc, field.items) ?? {};
+      const items = flattenOneOf(doc, resolve(doc, field.items) ?? {});
       if (!kindMatches(spec.items, items)) {
         problems.push(`${where}.${name}[]: frontend ${spec.items.kind}, backend ${schemaType(items)}`);
       }
@@ -160,7 +188,11 @@ if (!fs.existsSync(GOLDEN)) {
     it('lists exactly the backend registry: step types, formats and column types (the editor offers no fewer)', () => {
       const pipeline = resolve(doc, doc.components?.schemas?.Pipeline) ?? {};
       const enumOf = (node: Json | undefined) => resolve(doc, node)?.enum;
-      expect(enumOf(resolve(doc, pipeline.properties?.steps)?.items?.properties?.type)).toEqual([...STEP_TYPES]);
+      // Steps are a oneOf of one schema per step type, each with its type as a one-value enum.
+      const steps = resolve(doc, resolve(doc, pipeline.properties?.steps)?.items) ?? {};
+      const stepTypes = (steps.oneOf ?? []).flatMap((s: Json) => enumOf(resolve(doc, s)?.properties?.type) ?? []);
+      expect(stepTypes).toEqual([...STEP_TYPES]);
+      expect(Object.keys(steps.discriminator?.mapping ?? {}).sort()).toEqual([...STEP_TYPES].sort());
       expect(enumOf(pipeline.properties?.format)).toEqual([...PIPELINE_FORMATS]);
       expect(enumOf(resolve(doc, pipeline.properties?.columns)?.items?.properties?.type)).toEqual([...COLUMN_TYPES]);
     });

@@ -17,8 +17,8 @@ const METHODS = ['get', 'head', 'post', 'put', 'patch', 'delete', 'options'];
 export function routesFromOpenAPI(doc: OpenAPIDocument | undefined): RouteInfo[] {
   const byName = new Map<string, RouteInfo>();
   for (const [path, item] of Object.entries(doc?.paths ?? {})) {
-    if (!isRecord(item)) {
-      continue;
+    if (!isRecord(item) || typeof item['x-relay-upstream'] === 'string') {
+      continue; // a named upstream's /proxy/<name>/{path}: the proxy route's policy, not a route of its own
     }
     const ops = METHODS.filter((m) => isRecord(item[m]));
     for (const m of ops) {

@@ -39,7 +39,9 @@ func TestDocumentedExamplesRun(t *testing.T) {
 	users, _ := os.ReadFile(filepath.Join(root, "dev/users.yaml"))
 	s := harness.Start(t, harness.Options{Provisioning: string(provisioning), Users: string(users),
 		Env: map[string]string{"DEMO_BEARER_TOKEN": "demo-token", "DEMO_CLIENT_SECRET": "demo-secret"}})
-	addresses := strings.NewReplacer("http://127.0.0.1:3000", s.DevHostURL, "http://127.0.0.1:8081", s.DemoURL)
+	// The examples reach the dev host through a recorder, whose answers are then held to the OpenAPI document.
+	rec := newAnswerRecorder(t, s.DevHostURL)
+	addresses := strings.NewReplacer("http://127.0.0.1:3000", rec.URL, "http://127.0.0.1:8081", s.DemoURL)
 	// Each doc starts from the demo data it resets itself, so they run one after the other on one stack.
 	for _, doc := range []string{"README.md", "docs/resource-api.md", "docs/queries.md", "docs/formats.md", "docs/openapi-import.md"} {
 		t.Run(doc, func(t *testing.T) {
@@ -70,6 +72,7 @@ func TestDocumentedExamplesRun(t *testing.T) {
 			}
 		})
 	}
+	t.Run("answers match the OpenAPI document", func(t *testing.T) { rec.validate(t, s.DevHostURL) })
 }
 
 // promise is what the text says one command prints.
