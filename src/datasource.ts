@@ -24,6 +24,8 @@ import {
   ActionResult,
   InfoResponse,
   OpenAPIDocument,
+  OpenAPIImportProposal,
+  OpenAPIImportRequest,
   SchemaResponse,
   TransformInput,
   TransformRequest,
@@ -37,8 +39,12 @@ import { RelayJsonData } from './types/settings';
 const quiet: Partial<BackendSrvRequest> = { showErrorAlert: false, showSuccessAlert: false };
 
 export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData> {
+  /** The saved jsonData: the query editor reads the imported query paths' fields from it (jsonData.openapi). */
+  readonly jsonData: RelayJsonData;
+
   constructor(instanceSettings: DataSourceInstanceSettings<RelayJsonData>) {
     super(instanceSettings);
+    this.jsonData = instanceSettings.jsonData ?? {};
     this.variables = new RelayVariableSupport(this);
     // Annotations use the query model with a field mapping; the mapped fields are renamed to Grafana's
     // time/timeEnd/title/text/tags by the backend pipeline, so alerting-style processing stays in Go.
@@ -175,6 +181,11 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       }
     }
     return { source, pipeline: q.pipeline ?? {} };
+  }
+
+  /** An Admin's proposal of rules, actions and query paths from an OpenAPI description (changes nothing). */
+  importOpenAPI(req: OpenAPIImportRequest): Promise<OpenAPIImportProposal> {
+    return this.call(() => this.postResource<OpenAPIImportProposal>('openapi/import', req, quiet));
   }
 
   listActions(): Promise<ActionListResponse> {

@@ -102,6 +102,8 @@ const echoPrefix = "/api/echo/"
 
 func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /health", s.health)
+	mux.HandleFunc("GET /openapi.json", serveDocument(openAPIDoc))
+	mux.HandleFunc("GET /swagger.json", serveDocument(swaggerDoc))
 
 	mux.HandleFunc("GET /api/series", s.series)
 	mux.HandleFunc("GET /api/metrics", s.metrics)

@@ -18,6 +18,7 @@ import (
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/jqworker"
+	"github.com/relay-gateway/relay/pkg/openapiimport"
 	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/query"
 	"github.com/relay-gateway/relay/pkg/resources"
@@ -155,7 +156,8 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	d.queries.SetRateCharge(policy.ChargeRate)
 	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema,
-		GraphQLSchema: d.queries.ServeGraphQLSchema, SourceModel: query.Query{}}
+		GraphQLSchema: d.queries.ServeGraphQLSchema, SourceModel: query.Query{},
+		OpenAPIImport: openapiimport.Handler(d.queries)}
 	if len(s.Actions) > 0 {
 		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now, Shared: idem})
 		if err != nil {

@@ -29,6 +29,9 @@ type request struct {
 	GraphQL bool
 	// Accept: error statuses read as data (the query's acceptStatus).
 	Accept *statusSet
+	// MaxBytes, when set, replaces transform.maxInputBytes as the size
+	// limit of the answer (an OpenAPI document, document.go).
+	MaxBytes int64
 }
 
 // page is one upstream answer, read whole (bounded by maxInputBytes and the
@@ -79,14 +82,17 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	}
 	defer resp.Body.Close()
 	status = resp.StatusCode
-	limit := r.settings.Transform.MaxInputBytes
+	limit, limitName := r.settings.Transform.MaxInputBytes, "transform.maxInputBytes"
+	if req.MaxBytes > 0 {
+		limit, limitName = req.MaxBytes, "the limit"
+	}
 	data, err := io.ReadAll(io.LimitReader(c.lease.Reader(resp.Body), limit+1))
 	if err != nil {
 		return nil, clientError(err, "reading the upstream response: ")
 	}
 	if int64(len(data)) > limit {
 		return nil, apierr.Downstream(http.StatusBadGateway, "upstream_too_large",
-			"the upstream response exceeds transform.maxInputBytes (%d bytes)", limit)
+			"the upstream response exceeds %s (%d bytes)", limitName, limit)
 	}
 	// A GraphQL server answers a bad operation with 400 and its errors: those are the message worth showing.
 	graphqlAnswer := req.GraphQL && resp.StatusCode < 500 && !upstream.RefusedCredentials(resp.StatusCode) && graphqlHasErrors(data)

@@ -28,6 +28,8 @@ type Features struct {
 	// /transform's source is: its schema is derived from the Go type
 	// (schemas_model.go). plugin hands it in because resources imports no handler.
 	SourceModel any
+	// OpenAPIImport answers POST /openapi/import (pkg/openapiimport).
+	OpenAPIImport http.HandlerFunc
 }
 
 // ProxyFeature is the /proxy gateway: it authorizes per rule itself, and

@@ -32,7 +32,8 @@ func (stubActions) Docs() []authz.ActionDoc                 { return nil }
 // goldenFeatures are the features of the golden document: every route, and
 // the real query model for /transform's source (as plugin hands it in).
 func goldenFeatures(h http.HandlerFunc) Features {
-	return Features{Proxy: stubProxy{h}, Transform: h, Schema: h, GraphQLSchema: h, Actions: stubActions{}, SourceModel: query.Query{}}
+	return Features{Proxy: stubProxy{h}, Transform: h, Schema: h, GraphQLSchema: h, Actions: stubActions{}, SourceModel: query.Query{},
+		OpenAPIImport: h}
 }
 
 // namedProxy serves a default and a named upstream, as proxy.Router does.

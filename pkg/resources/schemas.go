@@ -132,6 +132,7 @@ func componentSchemas(sourceModel any) (openapi3.Schemas, error) {
 	inputs.Description = "The other queries the pipeline's join and append steps and the source's forEach read, by name"
 	schemas["TransformRequest"].WithProperty("inputs", inputs)
 	addExamples(schemas)
+	importSchemas(schemas)
 	out := openapi3.Schemas{}
 	for k, v := range schemas {
 		out[k] = v.NewRef()

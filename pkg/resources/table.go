@@ -12,6 +12,10 @@ import (
 const (
 	smallBody     = 64 << 10
 	transformBody = 15 << 20 // under the SDK's 16 MiB gRPC message limit
+	// importBody is openapiimport.BodyLimit: a pasted 20 MB description and
+	// the request around it (the plugin accepts gRPC messages of 64 MiB,
+	// plugin.MaxMessageBytes; the SDK's default of 16 MiB is raised).
+	importBody = 20<<20 + 64<<10
 )
 
 // proxyMethods are the methods the gateway accepts at all; the proxy rules
@@ -120,6 +124,17 @@ func (a *API) table() []Route {
 				Responses:   jsonResponse(200, "The upstream's answer", a.ref("ActionResult")),
 				Handler:     f.Actions.Run,
 			})
+	}
+	if f.OpenAPIImport != nil {
+		routes = append(routes, Route{
+			Name: "openapi.import", Methods: []string{http.MethodPost}, Pattern: "/openapi/import", MinRole: role.Admin,
+			BodyLimit: importBody, Timeout: s.Timeouts.Request.Duration + 30*time.Second, AlwaysAudit: true, Tag: "meta",
+			Summary:     "Propose configuration from an API's OpenAPI description (Admin)",
+			Description: "Reads an OpenAPI 3.0/3.1 or Swagger 2.0 document, fetched from an upstream (through its client and proxy rules, as the caller) or pasted (up to 20 MB), and answers a proposal: proxy rules (GET/HEAD for Viewers, writes for Editors), named actions with typed parameters from write operations, and query paths with typed fields and their row root. Changes nothing; what cannot be mapped is listed in notes. Only internal $refs are resolved.",
+			RequestBody: jsonBody("{upstream, path} or {document}", a.ref("OpenAPIImportRequest")),
+			Responses:   jsonResponse(200, "The proposal", a.ref("OpenAPIImportProposal")),
+			Handler:     f.OpenAPIImport,
+		})
 	}
 	return routes
 }

@@ -25,6 +25,7 @@ export const ROUTE_NAMES = [
   'graphql.schema',
   'actions.list',
   'actions.run',
+  'openapi.import',
 ] as const;
 export const PAGINATION_MODES = ['none', 'offset', 'page', 'cursor', 'link', 'list'] as const;
 export const GRAPHQL_OPERATIONS = ['query', 'mutation', 'subscription'] as const;

@@ -4,7 +4,7 @@ import { DataSource } from '../datasource';
 import { RelayJsonData } from '../types/settings';
 import { UID } from './backend';
 
-export function testDataSource(): DataSource {
+export function testDataSource(jsonData: RelayJsonData = {}): DataSource {
   const settings = {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- still required by the type in 12.x
     id: 1,
@@ -13,7 +13,7 @@ export function testDataSource(): DataSource {
     name: 'Relay',
     access: 'proxy',
     readOnly: false,
-    jsonData: {},
+    jsonData,
     meta: { id: 'relay-gateway-datasource', name: 'Relay' } as DataSourcePluginMeta,
   } as DataSourceInstanceSettings<RelayJsonData>;
   return new DataSource(settings);

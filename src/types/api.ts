@@ -1,7 +1,7 @@
 import { DataFrameJSON } from '@grafana/data';
 
 import { BodyType, ForEach, FormField, GraphQLQuery, Pagination, Pipeline, QueryFormat } from './query';
-import { ActionParam, Role } from './settings';
+import { ActionParam, ActionSettings, Role } from './settings';
 
 /**
  * Types of Relay's resource API (GET/POST /api/datasources/uid/<uid>/resources/...).
@@ -186,4 +186,60 @@ export interface OpenAPIOperation {
   summary?: string;
   'x-relay-min-role'?: string;
   'x-relay-api-key-required'?: boolean;
+}
+
+/** POST /openapi/import: fetch the document from an upstream, or paste it. */
+export interface OpenAPIImportRequest {
+  upstream?: string;
+  path?: string;
+  /** A JSON object, or YAML/JSON text. */
+  document?: unknown;
+  basePath?: string;
+}
+
+/** A proposed proxy rule: jsonData.proxy.rules' form plus the operation it comes from. */
+export interface ProposedRule {
+  path: string;
+  methods: string[];
+  minRole: Role;
+  operationId: string;
+  /** The operation's path when the rule had to widen it (/items/{id} → /items/*). */
+  template?: string;
+}
+
+/** A proposed named action: jsonData.actions' form plus its operationId. */
+export interface ProposedAction extends ActionSettings {
+  operationId: string;
+}
+
+export interface ProposedField {
+  name: string;
+  type: string;
+}
+
+/** A GET operation answering JSON: its rows' root and typed fields. */
+export interface ProposedQuery {
+  path: string;
+  template?: string;
+  operationId: string;
+  summary?: string;
+  root: string;
+  fields: ProposedField[];
+  params?: string[];
+}
+
+export interface ImportNote {
+  method?: string;
+  path?: string;
+  operationId?: string;
+  message: string;
+}
+
+export interface OpenAPIImportProposal {
+  source: { openapi: string; title?: string; version?: string; basePath: string; upstream?: string; bytes: number };
+  rules: ProposedRule[];
+  actions: ProposedAction[];
+  queries: ProposedQuery[];
+  notes: ImportNote[];
+  stats: { operations?: number; rules?: number; actions?: number; queries?: number };
 }

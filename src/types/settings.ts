@@ -183,6 +183,16 @@ export interface ActionParam {
   default?: string | number | boolean;
 }
 
+/** A query path the OpenAPI import described (jsonData.openapi.queries). */
+export interface KnownQueryPath {
+  /** Absent: the default upstream. */
+  upstream?: string;
+  /** The path; {name} placeholders match one segment. */
+  path: string;
+  root: string;
+  fields: Array<{ name: string; type: string }>;
+}
+
 export interface ActionSettings {
   name: string;
   title?: string;
@@ -233,6 +243,11 @@ export interface RelayJsonData extends DataSourceJsonData {
   /** Named upstreams besides the default one (the data source's URL). */
   upstreams?: UpstreamSettings[];
   outboundProxy?: OutboundProxySettings;
+  /**
+   * What the OpenAPI import kept for the editors (the backend ignores it): the query paths with their row root
+   * and typed fields, so the query editor suggests columns without sampling the API.
+   */
+  openapi?: { queries?: KnownQueryPath[] };
   /** Grafana's custom header convention: httpHeaderName<N> here, httpHeaderValue<N> in secureJsonData. */
   [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
 }

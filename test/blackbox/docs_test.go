@@ -23,7 +23,7 @@ var (
 // order, "…" standing for anything between them. Several such lines continue one promise.
 const expectPrefix = "# → "
 
-// TestDocumentedExamplesRun runs every shell example of README.md, docs/resource-api.md, docs/queries.md and docs/formats.md, in order, against the
+// TestDocumentedExamplesRun runs every shell example of README.md, docs/resource-api.md, docs/queries.md, docs/formats.md and docs/openapi-import.md, in order, against the
 // dev host with the dev provisioning and users, exactly as a reader would type them (only the dev host's and the
 // demo API's addresses are replaced), and checks each command's output against the "# → " lines after it. Every
 // curl example must promise its output; none may get a 5xx or no answer at all.
@@ -43,7 +43,7 @@ func TestDocumentedExamplesRun(t *testing.T) {
 	rec := newAnswerRecorder(t, s.DevHostURL)
 	addresses := strings.NewReplacer("http://127.0.0.1:3000", rec.URL, "http://127.0.0.1:8081", s.DemoURL)
 	// Each doc starts from the demo data it resets itself, so they run one after the other on one stack.
-	for _, doc := range []string{"README.md", "docs/resource-api.md", "docs/queries.md", "docs/formats.md"} {
+	for _, doc := range []string{"README.md", "docs/resource-api.md", "docs/queries.md", "docs/formats.md", "docs/openapi-import.md"} {
 		t.Run(doc, func(t *testing.T) {
 			text, err := os.ReadFile(filepath.Join(root, doc))
 			if err != nil {

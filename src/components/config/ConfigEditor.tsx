@@ -14,6 +14,7 @@ import { FieldErrorsContext, parseFieldErrors } from './health';
 import { HealthResult, HealthStatus } from './HealthStatus';
 import { ImportSection } from './ImportSection';
 import { NetworkSection } from './NetworkSection';
+import { OpenAPIImportSection } from './OpenAPIImportSection';
 import { LimitsSection } from './LimitsSection';
 import { ProxySection } from './ProxySection';
 import { RoutesSection } from './RoutesSection';
@@ -59,6 +60,7 @@ export function ConfigEditor({ options, onOptionsChange }: ConfigEditorProps) {
         <TimeoutsSection cfg={cfg} />
         <NetworkSection cfg={cfg} />
         <ProxySection cfg={cfg} />
+        <OpenAPIImportSection cfg={cfg} />
         <UpstreamsSection cfg={cfg} />
         <RoutesSection cfg={cfg} routes={routes} />
         <ApiKeysSection cfg={cfg} scopeHints={scopeHints} />

@@ -5,6 +5,7 @@ import React, { useState } from 'react';
 import { FakeBackend, installFakeBackend } from '../../test/backend';
 import { testDataSource } from '../../test/instance';
 import { RelayQuery } from '../../types/query';
+import { RelayJsonData } from '../../types/settings';
 import { QueryEditor } from './QueryEditor';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
@@ -73,8 +74,8 @@ function fakeRelay(): FakeBackend {
   return b;
 }
 
-function renderEditor(initial: Partial<RelayQuery> = {}) {
-  const ds = testDataSource();
+function renderEditor(initial: Partial<RelayQuery> = {}, jsonData: RelayJsonData = {}) {
+  const ds = testDataSource(jsonData);
   const latest = { current: { refId: 'A', ...initial } as RelayQuery };
   const onRunQuery = jest.fn();
   function Host() {
@@ -208,6 +209,35 @@ describe('QueryEditor', () => {
     });
     renderEditor({ path: '/api/items' });
     expect(await screen.findByText('The query returned no rows.', {}, { timeout: 5000 })).toBeInTheDocument();
+  });
+
+  it('suggests the row root and typed columns of a path the OpenAPI import described, without sampling', async () => {
+    const b = fakeRelay();
+    const described: RelayJsonData = {
+      openapi: {
+        queries: [
+          {
+            path: '/api/items/{id}/parts',
+            root: 'parts',
+            fields: [
+              { name: 'sku', type: 'string' },
+              { name: 'weight', type: 'number' },
+            ],
+          },
+        ],
+      },
+    };
+    const { latest } = renderEditor({ path: '/api/items/7/parts', pipeline: { format: 'json' } }, described);
+    await userEvent.click(screen.getByLabelText('Rows at'));
+    const rootList = await screen.findByRole('listbox', { name: 'Rows at suggestions' });
+    fireEvent.mouseDown(await within(rootList).findByText('parts', {}, { timeout: 5000 }));
+    expect(latest.current.pipeline?.root).toBe('parts');
+    await userEvent.click(screen.getByRole('button', { name: /Add column/ }));
+    await userEvent.click(screen.getByLabelText('Column 1 selector'));
+    const colList = await screen.findByRole('listbox', { name: 'Column 1 selector suggestions' });
+    expect(await within(colList).findByText('weight')).toBeInTheDocument();
+    expect(within(colList).getByText('sku')).toBeInTheDocument();
+    expect(b.requests.filter((r) => r.url.endsWith('/resources/schema'))).toHaveLength(0);
   });
 
   it('edits the pipeline with field suggestions from /schema, and previews the cleaned pipeline', async () => {

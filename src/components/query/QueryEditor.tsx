@@ -25,6 +25,7 @@ import { GraphQLEditor } from './GraphQLEditor';
 import { InlineDataEditor } from './InlineDataEditor';
 import { PipelineEditor } from './PipelineEditor';
 import { effectiveTTL } from '../../query/cache';
+import { knownQueryPath } from '../../query/knownPaths';
 import { PreviewPanel } from './PreviewPanel';
 import { ForEachOptions } from './ForEachOptions';
 import { RequestOptions } from './RequestOptions';
@@ -84,20 +85,33 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
   const rules = (upstream ? info?.upstreams?.find((u) => u.name === upstream)?.proxyRules : info?.proxyRules) ?? [];
   const ruleTTL = effectiveTTL({ ...query, cacheTTL: undefined }, rules);
 
-  // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set.
-  const docSchema = useResource(
-    path ? () => datasource.getSchema(path, { format, upstream }) : null,
-    [datasource, path, format, upstream],
-    PREVIEW_DEBOUNCE_MS
-  );
+  // Field discovery: the document's paths (for "rows at"), and the row's fields once a root is set. A path the
+  // OpenAPI import described (jsonData.openapi.queries) has its row root and typed fields already: no sampling.
   const root = pipeline.root?.trim() ?? '';
   const rootSyntax = pipeline.rootSyntax;
-  const rowSchema = useResource(
-    path && root ? () => datasource.getSchema(path, { root, format, rootSyntax, upstream }) : null,
-    [datasource, path, root, format, rootSyntax, upstream],
+  const described = path ? knownQueryPath(datasource.jsonData, path, upstream) : undefined;
+  const describedFields = described?.fields.map((f) => ({ path: f.name, type: f.type }));
+  const describedRows = described && root === described.root && rootSyntax !== 'jq';
+  const docSchema = useResource(
+    path && !described ? () => datasource.getSchema(path, { format, upstream }) : null,
+    [datasource, path, format, upstream, !described],
     PREVIEW_DEBOUNCE_MS
   );
-  const rowFields = root ? (rowSchema.value?.fields ?? []) : (docSchema.value?.fields ?? []);
+  const rowSchema = useResource(
+    path && root && !describedRows ? () => datasource.getSchema(path, { root, format, rootSyntax, upstream }) : null,
+    [datasource, path, root, format, rootSyntax, upstream, !describedRows],
+    PREVIEW_DEBOUNCE_MS
+  );
+  const documentFields = described
+    ? described.root
+      ? [{ path: described.root, type: 'array' }]
+      : (describedFields ?? [])
+    : (docSchema.value?.fields ?? []);
+  const rowFields = describedRows
+    ? (describedFields ?? [])
+    : root
+      ? (rowSchema.value?.fields ?? [])
+      : (docSchema.value?.fields ?? []);
   const fieldsState = root ? rowSchema : docSchema;
 
   // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
@@ -256,7 +270,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
           <PipelineEditor
             pipeline={pipeline}
             onChange={(p) => onChange({ ...query, pipeline: p })}
-            documentFields={docSchema.value?.fields ?? []}
+            documentFields={documentFields}
             documentRoots={docSchema.value?.roots}
             rowFields={rowFields}
             fieldsStatus={fieldsStatus}

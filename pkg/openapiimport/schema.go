@@ -1,0 +1,217 @@
+package openapiimport
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+func sprintf(format string, args ...any) string { return fmt.Sprintf(format, args...) }
+
+// maxSchemaDepth bounds every walk over allOf members: $refs make a
+// document a graph, possibly cyclic (a visited set stops cycles; this bounds
+// long acyclic chains).
+const maxSchemaDepth = 32
+
+// schemaType is the one JSON type a schema has: 3.1's ["string", "null"]
+// counts as "string"; several other types, or none, is "".
+func schemaType(s *schema) string {
+	var out string
+	for _, t := range typeNames(s.Type) {
+		if t == "null" {
+			continue
+		}
+		if out != "" {
+			return ""
+		}
+		out = t
+	}
+	return out
+}
+
+// emptySchema stands for a schema that does not resolve: it says nothing.
+var emptySchema schema
+
+// flat is a schema with its $ref followed and its allOf members merged in:
+// the properties and required names of every member, the first type found.
+type flat struct {
+	base     *schema // the schema itself, $ref followed (constraints come from it)
+	typ      string
+	format   string
+	props    map[string]*schema
+	order    []string
+	required map[string]bool // merged from allOf members
+	// requiredList is the required names of a schema without allOf.
+	requiredList []string
+	items        *schema
+	// composed tells that oneOf/anyOf alternatives were left out.
+	composed bool
+}
+
+func (b *builder) flatten(s *schema) *flat {
+	base := b.refs.schema(s)
+	if base == nil {
+		base = &emptySchema
+	}
+	// Memoized: documents share schemas between many operations (and a
+	// hostile one makes every operation use one large composition). The
+	// result is read-only.
+	if f, ok := b.flats[base]; ok {
+		return f
+	}
+	f := &flat{base: base}
+	b.flats[base] = f
+	if len(f.base.AllOf) == 0 {
+		// The common case needs no copy: the schema's own maps are the result.
+		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.Properties
+		f.composed = len(f.base.more().OneOf) > 0 || len(f.base.more().AnyOf) > 0
+		f.order = make([]string, 0, len(f.props))
+		for name, p := range f.props {
+			if p != nil {
+				f.order = append(f.order, name)
+			}
+		}
+		f.requiredList = f.base.more().Required
+	} else {
+		f.props, f.required = map[string]*schema{}, map[string]bool{}
+		b.addTo(f, f.base, map[*schema]bool{}, 0)
+	}
+	sort.Strings(f.order)
+	if f.typ == "" && len(f.props) > 0 {
+		f.typ = "object"
+	}
+	return f
+}
+
+func (b *builder) addTo(f *flat, s *schema, seen map[*schema]bool, depth int) {
+	s = b.refs.schema(s)
+	if s == nil || seen[s] {
+		return
+	}
+	if depth > maxSchemaDepth {
+		b.tooDeep = true
+		return
+	}
+	seen[s] = true
+	if t := schemaType(s); t != "" && f.typ == "" {
+		f.typ = t
+	}
+	if f.format == "" {
+		f.format = s.Format
+	}
+	if s.Items != nil && f.items == nil {
+		f.items = s.Items
+	}
+	for name, p := range s.Properties {
+		if p == nil {
+			continue
+		}
+		if _, ok := f.props[name]; !ok {
+			f.order = append(f.order, name)
+		}
+		f.props[name] = p
+	}
+	for _, r := range s.more().Required {
+		f.required[r] = true
+	}
+	if len(s.more().OneOf) > 0 || len(s.more().AnyOf) > 0 {
+		f.composed = true
+	}
+	for _, m := range s.AllOf {
+		b.addTo(f, m, seen, depth+1)
+	}
+}
+
+// isRequired tells whether a merged property is required.
+func (f *flat) isRequired(name string) bool {
+	if f.required != nil {
+		return f.required[name]
+	}
+	for _, r := range f.requiredList {
+		if r == name {
+			return true
+		}
+	}
+	return false
+}
+
+// typeOf is a schema's type and format, its $ref followed and its allOf
+// members looked through, without merging properties.
+func (b *builder) typeOf(s *schema, depth int) (typ, format string) {
+	s = b.refs.schema(s)
+	if s == nil || depth > maxSchemaDepth {
+		return "", ""
+	}
+	if len(s.AllOf) == 0 {
+		typ, format = schemaType(s), s.Format
+		if typ == "" && len(s.Properties) > 0 {
+			typ = "object"
+		}
+		return typ, format
+	}
+	// Memoized: allOf: [A, A] at every level would otherwise double the walk
+	// per level (a cycle returns what is known so far: nothing).
+	if t, ok := b.types[s]; ok {
+		return t[0], t[1]
+	}
+	b.types[s] = [2]string{}
+	defer func() { b.types[s] = [2]string{typ, format} }()
+	typ, format = schemaType(s), s.Format
+	for _, m := range s.AllOf {
+		if typ != "" && format != "" {
+			break
+		}
+		t, f := b.typeOf(m, depth+1)
+		if typ == "" {
+			typ = t
+		}
+		if format == "" {
+			format = f
+		}
+	}
+	if typ == "" && len(s.Properties) > 0 {
+		typ = "object"
+	}
+	return typ, format
+}
+
+// columnType is a response field's type as Relay's columns name them.
+func (b *builder) columnType(s *schema) string {
+	typ, format := b.typeOf(s, 0)
+	switch typ {
+	case "integer":
+		return "int64"
+	case "number":
+		return "number"
+	case "boolean":
+		return "boolean"
+	case "string":
+		if format == "date-time" || format == "date" {
+			return "time"
+		}
+		return "string"
+	}
+	return "json" // objects, arrays, and what has no single type
+}
+
+// jsonMedia is the JSON media type of a content map (application/json,
+// else the first other */json or +json one), or nil.
+func jsonMedia(c map[string]*media) *media {
+	keys := make([]string, 0, len(c))
+	for k := range c {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var other *media
+	for _, k := range keys {
+		base, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(k)), ";")
+		base = strings.TrimSpace(base)
+		if base == "application/json" && c[k] != nil {
+			return c[k]
+		}
+		if other == nil && (strings.HasSuffix(base, "+json") || strings.HasSuffix(base, "/json")) {
+			other = c[k]
+		}
+	}
+	return other
+}

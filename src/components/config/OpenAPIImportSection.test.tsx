@@ -1,0 +1,176 @@
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import React, { useState } from 'react';
+
+import { FakeBackend, installFakeBackend, UID } from '../../test/backend';
+import { OpenAPIImportProposal } from '../../types/api';
+import { RelayJsonData, RelaySettings } from '../../types/settings';
+import { ConfigEditor } from './ConfigEditor';
+import { mergeProposal } from './openapiMerge';
+
+jest.setTimeout(60000); // many clicks; the shared CI machine is slow
+const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
+
+/** What the backend answers for the demo API's description (a subset). */
+const PROPOSAL: OpenAPIImportProposal = {
+  source: { openapi: '3.0.3', title: 'Relay demo API', version: '1.0.0', basePath: '', bytes: 4564 },
+  rules: [
+    { path: '/api/items', methods: ['GET'], minRole: 'Viewer', operationId: 'listItems' },
+    {
+      path: '/api/items/*',
+      methods: ['DELETE'],
+      minRole: 'Editor',
+      operationId: 'deleteItem',
+      template: '/api/items/{id}',
+    },
+  ],
+  actions: [
+    {
+      name: 'deleteItem',
+      operationId: 'deleteItem',
+      method: 'DELETE',
+      path: '/api/items/{id}',
+      minRole: 'Editor',
+      params: [{ name: 'id', type: 'integer', required: true, min: 1 }],
+    },
+  ],
+  queries: [
+    {
+      path: '/api/items',
+      operationId: 'listItems',
+      root: 'items',
+      fields: [
+        { name: 'id', type: 'int64' },
+        { name: 'created_at', type: 'time' },
+      ],
+    },
+  ],
+  notes: [{ method: 'POST', path: '/api/items', message: 'action createItem: body property "tags": is an array' }],
+  stats: { operations: 3, rules: 2, actions: 1, queries: 1 },
+};
+
+function settings(jsonData: RelayJsonData): RelaySettings {
+  return {
+    id: 1,
+    uid: UID,
+    orgId: 1,
+    name: 'Relay',
+    type: 'relay-gateway-datasource',
+    typeName: 'Relay',
+    access: 'proxy',
+    url: 'https://api.example.com',
+    jsonData,
+    secureJsonFields: {},
+    readOnly: false,
+    version: 1,
+  } as unknown as RelaySettings;
+}
+
+function renderEditor(initial: RelaySettings): { backend: FakeBackend; latest: { current: RelaySettings } } {
+  const backend = installFakeBackend();
+  backend.on(`GET /api/datasources/uid/${UID}/health`, { data: { status: 'OK', message: 'ok' } });
+  backend.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
+  backend.on('POST openapi/import', { data: PROPOSAL });
+  const latest = { current: initial };
+  function Host() {
+    const [o, setO] = useState(initial);
+    return (
+      <ConfigEditor
+        options={o}
+        onOptionsChange={(n) => {
+          latest.current = n;
+          setO(n);
+        }}
+      />
+    );
+  }
+  render(<Host />);
+  return { backend, latest };
+}
+
+const section = () => within(screen.getByRole('region', { name: 'Import from OpenAPI' }));
+const imports = (b: FakeBackend) => b.requests.filter((r) => r.url.endsWith('/resources/openapi/import'));
+
+describe('OpenAPIImportSection', () => {
+  it('proposes from an upstream path and merges the picked rules and actions, with the query paths', async () => {
+    const { backend, latest } = renderEditor(
+      settings({ proxy: { rules: [{ path: '/health', methods: ['GET'], minRole: 'Viewer' }] } })
+    );
+    await userEvent.click(section().getByRole('button', { name: /Propose/ }));
+    await section().findByText(/Relay demo API 1.0.0 \(OpenAPI 3.0.3\): 2 rule\(s\), 1 action\(s\), 1 query path\(s\)/);
+    expect(imports(backend)[0].data).toEqual({ upstream: '_default', path: '/openapi.json' });
+    expect(section().getByText(/1 note\(s\)/)).toBeInTheDocument();
+
+    // Nothing is picked until the admin says so.
+    const rules = within(section().getByRole('group', { name: 'Proposed rules' }));
+    await userEvent.click(rules.getByLabelText('GET /api/items → Viewer (listItems)'));
+    const actions = within(section().getByRole('group', { name: 'Proposed actions' }));
+    await userEvent.click(actions.getByLabelText(/^deleteItem: DELETE \/api\/items\/\{id\} → Editor/));
+    await userEvent.click(section().getByRole('button', { name: 'Add selected' }));
+
+    const jd = latest.current.jsonData;
+    expect(jd.proxy?.rules).toEqual([
+      { path: '/health', methods: ['GET'], minRole: 'Viewer' },
+      { path: '/api/items', methods: ['GET'], minRole: 'Viewer' },
+    ]);
+    expect(jd.actions).toEqual([
+      {
+        name: 'deleteItem',
+        method: 'DELETE',
+        path: '/api/items/{id}',
+        minRole: 'Editor',
+        params: [{ name: 'id', type: 'integer', required: true, min: 1 }],
+      },
+    ]);
+    expect(jd.openapi?.queries).toEqual([
+      {
+        path: '/api/items',
+        root: 'items',
+        fields: [
+          { name: 'id', type: 'int64' },
+          { name: 'created_at', type: 'time' },
+        ],
+      },
+    ]);
+    expect(await section().findByText(/1 rule\(s\), 1 action\(s\), 1 query path\(s\)/)).toBeInTheDocument();
+
+    // Adding the same again adds nothing twice.
+    await userEvent.click(rules.getByRole('button', { name: 'Select all' }));
+    await userEvent.click(actions.getByRole('button', { name: 'Select all' }));
+    await userEvent.click(section().getByRole('button', { name: 'Add selected' }));
+    expect(latest.current.jsonData.proxy?.rules).toHaveLength(3);
+    expect(latest.current.jsonData.actions).toHaveLength(1);
+    expect(latest.current.jsonData.openapi?.queries).toHaveLength(1);
+    expect(
+      await section().findByText(/Already there, not added again: rule GET \/api\/items, action deleteItem/)
+    ).toBeInTheDocument();
+  });
+
+  it('sends a pasted document as JSON, and shows why an import failed', async () => {
+    const { backend } = renderEditor(settings({}));
+    backend.on('POST openapi/import', {
+      status: 422,
+      data: {
+        error: 'not a usable OpenAPI document: neither "openapi": "3.x" nor "swagger": "2.0"',
+        code: 'invalid_document',
+        status: 422,
+      },
+    });
+    await userEvent.click(section().getByLabelText('Paste'));
+    fireEvent.change(section().getByLabelText('OpenAPI document'), { target: { value: '{"info": {}}' } });
+    await userEvent.click(section().getByRole('button', { name: /Propose/ }));
+    expect(await section().findByText(/neither "openapi": "3.x" nor "swagger": "2.0"/)).toBeInTheDocument();
+    await waitFor(() => expect(imports(backend)[0].data).toEqual({ document: { info: {} } }));
+  });
+
+  it('merges into a named upstream: its rules, actions calling it, its query paths', () => {
+    const jd: RelayJsonData = { upstreams: [{ name: 'billing', url: 'https://b.example.com' }] };
+    const res = mergeProposal(jd, PROPOSAL, { rules: new Set([0, 1]), actions: new Set([0]) }, 'billing');
+    expect(res.added).toEqual({ rules: 2, actions: 1, queries: 1 });
+    expect(jd.proxy).toBeUndefined();
+    expect(jd.upstreams?.[0].proxy?.rules?.map((r) => r.path)).toEqual(['/api/items', '/api/items/*']);
+    expect(jd.actions?.[0].upstream).toBe('billing');
+    expect(jd.openapi?.queries?.[0].upstream).toBe('billing');
+    expect(() => mergeProposal(jd, PROPOSAL, { rules: new Set([0]), actions: new Set() }, 'nope')).toThrow(/nope/);
+  });
+});
