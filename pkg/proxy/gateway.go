@@ -29,7 +29,6 @@ import (
 type Gateway struct {
 	policy      *authz.Policy
 	client      *upstream.Client
-	queryParams url.Values
 	maxResponse int64
 	slots       *authz.Slots
 	rp          *httputil.ReverseProxy
@@ -50,7 +49,6 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 	g := &Gateway{
 		policy:      policy,
 		client:      client,
-		queryParams: url.Values{},
 		maxResponse: s.Proxy.MaxResponseBytes,
 		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
@@ -60,9 +58,6 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 		maxRequest:  s.Proxy.MaxRequestBytes,
 
 		requestTimeout: s.Timeouts.Request.Duration,
-	}
-	for k, v := range s.Proxy.QueryParams {
-		g.queryParams.Set(k, v)
 	}
 	g.rp = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
@@ -82,27 +77,6 @@ func (g *Gateway) Rules() []authz.RuleView { return g.policy.Rules().Views(nil) 
 // RulesFor returns the rules a caller passes (for /info).
 func (g *Gateway) RulesFor(c authz.Caller) []authz.RuleView { return g.policy.Rules().Views(&c) }
 
-// Target builds the upstream URL for a relative path and raw query.
-func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
-	u, err := upstream.JoinPath(g.client.Base(), rel)
-	if err != nil {
-		return nil, apierr.BadRequest("bad_path", "%s", err.Error())
-	}
-	u.RawQuery = rawQuery
-	if len(g.queryParams) > 0 {
-		// Fixed parameters win over a caller's, as in upstream.NewRequest.
-		q, err := url.ParseQuery(rawQuery)
-		if err != nil {
-			return nil, apierr.BadRequest("bad_query", "the query string is malformed")
-		}
-		for k, v := range g.queryParams {
-			q[k] = v
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u, nil
-}
-
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + r.PathValue("path")
 	caller := authz.AuthorizedCaller(r.Context())
@@ -114,9 +88,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rule := decision.Rule()
-	target, aerr := g.Target(rel, r.URL.RawQuery)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	target, err := g.client.Target(rel, r.URL.RawQuery)
+	if err != nil {
+		writeError(w, r, upstream.CallError(err, ""))
 		return
 	}
 	// Every upstream request of this call (a redirect hop included) is
