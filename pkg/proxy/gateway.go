@@ -20,6 +20,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -61,7 +62,7 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 	}
 	g.rp = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
-		Transport:      client.RoundTripper(),
+		Transport:      prefetchTransport{next: client.RoundTripper()},
 		FlushInterval:  -1, // flush every chunk: each becomes one CallResource message
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
@@ -106,12 +107,22 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	g.forward(w, r, rule, target, nil)
+}
+
+// forward serves the call through the reverse proxy: the upstream's answer,
+// or pre, an answer the cache already fetched (the reverse proxy's transport
+// returns it instead of sending the request again).
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rule *authz.Rule, target *url.URL, pre *prefetched) {
 	gate := &flushGate{ResponseWriter: w}
 	// With forwardOAuth, Grafana adds the signed-in user's Authorization and
 	// X-ID-Token to the resource call; the client forwards only those.
 	ctx := upstream.WithForwardedHeaders(r.Context(), r.Header)
 	ctx = context.WithValue(ctx, targetKey{}, target)
 	ctx = context.WithValue(ctx, gateKey{}, gate)
+	if pre != nil {
+		ctx = context.WithValue(ctx, prefetchedKey{}, pre)
+	}
 	if d := rule.Timeout(); d > 0 {
 		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads
 	}
@@ -187,8 +198,32 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		gate.whole = resp.ContentLength >= 0 && resp.ContentLength <= smallBody
 	}
 	resp.Body = &abortOnError{ReadCloser: resp.Body, ctx: resp.Request.Context()}
-	filterResponseHeaders(resp.Header)
+	stripResponseHeaders(resp.Header) // the reverse proxy drops hop-by-hop headers too; this is the rest
+	if pre, ok := resp.Request.Context().Value(prefetchedKey{}).(*prefetched); ok {
+		resp.Header.Set("X-Cache", string(pre.label))
+	}
 	return nil
+}
+
+// prefetched is an upstream answer the cache already received, handed to
+// the reverse proxy to serve.
+type prefetched struct {
+	resp  *http.Response
+	label cache.Result
+}
+
+type prefetchedKey struct{}
+
+// prefetchTransport is the reverse proxy's transport: the upstream client,
+// or the prefetched answer of the request's context.
+type prefetchTransport struct{ next http.RoundTripper }
+
+func (t prefetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if pre, ok := req.Context().Value(prefetchedKey{}).(*prefetched); ok {
+		pre.resp.Request = req
+		return pre.resp, nil
+	}
+	return t.next.RoundTrip(req)
 }
 
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {
