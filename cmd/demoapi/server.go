@@ -117,7 +117,8 @@ func (s *server) register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/export.csv", s.exportCSV)
 	mux.HandleFunc("GET /api/events.ndjson", s.eventsNDJSON)
 	mux.HandleFunc("GET /api/items.json.gz", s.itemsGzip)
-	s.registerMarkup(mux) // XML and HTML bodies (markup.go)
+	s.registerMarkup(mux)      // XML and HTML bodies (markup.go)
+	s.registerMarkupPages(mux) // paged XML and HTML (markup_pages.go)
 
 	// /api/echo/{rest...} is dispatched in route, before the mux; see there.
 	mux.HandleFunc("POST /api/echo", s.echo)

@@ -652,10 +652,7 @@ func infinityPagination(c *conv, t map[string]any, parser string) {
 	if parser != "backend" && parser != "jq-backend" {
 		c.note("Infinity paginates only with the backend parser; Relay paginates this query")
 	}
-	if c.rq.Pipeline != nil && (c.rq.Pipeline.Format == transform.FormatXML || c.rq.Pipeline.Format == transform.FormatHTML || c.rq.Pipeline.RootSyntax == "jq") {
-		c.partial("Relay cannot join pages of XML, HTML or a jq root: pagination dropped")
-		return
-	}
+	// Relay's engine reads every page in its format: XML, HTML and jq roots paginate too.
 	c.rq.Pagination = p
 }
 

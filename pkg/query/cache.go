@@ -23,13 +23,13 @@ import (
 )
 
 // The query cache keeps a query's upstream bytes — the answer of its call,
-// or for pagination its joined pages — for the query's cacheTTL (or the proxy
+// or for pagination its pages — for the query's cacheTTL (or the proxy
 // rule's for its path), so panels, viewers and replicas asking the same
 // upstream question share one fetch, whatever pipeline each runs over it.
 //
 //   - The key (cacheKey) is a SHA-256 of everything that makes the upstream
 //     answer differ: upstream, method, expanded path, params, headers, body,
-//     pagination (and, for pagination, the pipeline fields the joiner reads),
+//     pagination (and, for pagination, the pipeline fields that count a page's rows),
 //     and the credential identity: per user when the upstream sees who calls
 //     (forwardOAuth, sendUserHeader) or the request uses ${__user.*}; shared
 //     otherwise (a service credential sees the same answer for everyone).
@@ -56,9 +56,9 @@ const maxRefreshes = 4
 // Entry headers that carry what the query needs besides the bytes; they
 // travel with the entry to the shared tier.
 const (
-	hdrJoinedFormat = "X-Relay-Joined-Format" // pagination: the joined body's format
-	hdrNotice       = "X-Relay-Notice"        // the joiner's notices, "<severity>:<text>"
-	hdrRequest      = "X-Relay-Request"       // "<METHOD> <path>" of each call the answer was made of
+	hdrPages   = "X-Relay-Pages"   // pagination: the body holds the pages (pages_codec.go)
+	hdrNotice  = "X-Relay-Notice"  // the paging's notices, "<severity>:<text>"
+	hdrRequest = "X-Relay-Request" // "<METHOD> <path>" of each call the answer was made of
 )
 
 // queryCache is one data source's query cache.
@@ -165,9 +165,12 @@ type sourced struct {
 	// contentEncoding is the answer's Content-Encoding (gzip is decoded by
 	// the transform, by this header).
 	contentEncoding string
-	joined          bool   // pagination: pages joined, root already applied
-	format          string // of the joined body
-	notices         []data.Notice
+	// pages are a paginated query's answers (body is then unused); read
+	// holds them read by the engine when they were fetched now, nil when
+	// they come from the cache (Run reads them then).
+	pages   []transform.Page
+	read    *transform.Pages
+	notices []data.Notice
 	// answer is the one answer of an unpaged fetch (status, duration, final
 	// URL, headers), read by acceptStatus and responseFields (answers.go).
 	// Queries that read it are never cached: a stored body has no answer.
@@ -175,8 +178,7 @@ type sourced struct {
 }
 
 func paged(q *Query) bool {
-	p := q.Pagination
-	return p != nil && p.Mode != "" && p.Mode != "none"
+	return q.Pagination != nil && q.Pagination.Mode.paged()
 }
 
 // source is the seam between the query and the upstream: the bytes the
@@ -200,11 +202,11 @@ func (r *Runner) source(ctx context.Context, c *call, q *Query, x *expanded, pip
 // fetchSource makes the query's calls: one, or its pages.
 func (r *Runner) fetchSource(ctx context.Context, c *call, q *Query, x *expanded, pipeline *transform.Pipeline) (*sourced, error) {
 	if paged(q) {
-		j, err := r.fetchPages(ctx, c, x, pipeline, q.Pagination)
+		pg, err := r.fetchPages(ctx, c, x, q.Pagination)
 		if err != nil {
 			return nil, err
 		}
-		return &sourced{body: j.body(), joined: true, format: j.format(), notices: j.notices()}, nil
+		return &sourced{pages: pg.raw, read: pg.read, notices: pg.notices()}, nil
 	}
 	pg, err := r.fetch(ctx, c, x.req)
 	if err != nil {
@@ -253,7 +255,7 @@ func (r *Runner) cachedSource(ctx context.Context, c *call, q *Query, x *expande
 		return nil, res.err
 	case ran:
 		if res.label == cache.QueryMiss {
-			qc.store.CountQuery(cache.QueryMiss, len(res.src.body))
+			qc.store.CountQuery(cache.QueryMiss, res.src.size())
 			cacheInfoFrom(ctx).record(cache.QueryMiss, 0)
 			return res.src, nil
 		}
@@ -266,7 +268,7 @@ func (r *Runner) cachedSource(ctx context.Context, c *call, q *Query, x *expande
 		// makes its own call.
 		src, err := r.fetchSource(ctx, c, q, x, pipeline)
 		if err == nil {
-			qc.store.CountQuery(cache.QueryMiss, len(src.body))
+			qc.store.CountQuery(cache.QueryMiss, src.size())
 			cacheInfoFrom(ctx).record(cache.QueryMiss, 0)
 		}
 		return src, err
@@ -357,7 +359,12 @@ func (qc *queryCache) entry(src *sourced, pages []seenPage, plan cachePlan, now 
 			h.Add(hdrRequest, req)
 		}
 	}
-	if ttl <= 0 || int64(len(src.body)) > qc.entryCap {
+	body := src.body
+	if src.pages != nil {
+		body = encodePages(src.pages)
+		h.Set(hdrPages, strconv.Itoa(len(src.pages)))
+	}
+	if ttl <= 0 || int64(len(body)) > qc.entryCap {
 		storable = false
 	}
 	if src.contentType != "" {
@@ -366,20 +373,22 @@ func (qc *queryCache) entry(src *sourced, pages []seenPage, plan cachePlan, now 
 	if src.contentEncoding != "" {
 		h.Set("Content-Encoding", src.contentEncoding)
 	}
-	if src.joined {
-		h.Set(hdrJoinedFormat, src.format)
-	}
 	for _, n := range src.notices {
 		h.Add(hdrNotice, strconv.Itoa(int(n.Severity))+":"+n.Text)
 	}
-	return &cache.Entry{Status: http.StatusOK, Header: h, Body: src.body, Stored: now, Expires: now.Add(ttl)}, storable
+	return &cache.Entry{Status: http.StatusOK, Header: h, Body: body, Stored: now, Expires: now.Add(ttl)}, storable
 }
 
 // fromEntry is the query input an entry holds.
 func fromEntry(e *cache.Entry) *sourced {
 	src := &sourced{body: e.Body, contentType: e.Header.Get("Content-Type"), contentEncoding: e.Header.Get("Content-Encoding")}
-	if f := e.Header.Get(hdrJoinedFormat); f != "" {
-		src.joined, src.format = true, f
+	if e.Header.Get(hdrPages) != "" {
+		// An entry the codec cannot read (another version's) has no pages:
+		// the query then reads an empty answer rather than a wrong one.
+		src.pages, _ = decodePages(e.Body)
+		if src.pages == nil {
+			src.pages = []transform.Page{}
+		}
 	}
 	for _, n := range e.Header.Values(hdrNotice) {
 		sev, text, _ := strings.Cut(n, ":")
@@ -521,9 +530,9 @@ func (r *Runner) cacheKey(q *Query, x *expanded, pipeline *transform.Pipeline, g
 	parts := []string{"relay-query-cache/1", r.settings.UID, g.Upstream, scope, x.req.Method, x.req.Path,
 		x.req.Params.Encode(), headers.String(), x.req.Body}
 	if paged(q) {
-		// The joiner selects rows with the pipeline's root and format, and
-		// offset and page modes stop by the rows a page gave: the joined
-		// pages depend on them.
+		// Offset and page modes stop by the rows a page gave, which the
+		// pipeline's root, format and CSV options decide: the pages fetched
+		// depend on them.
 		pj, _ := json.Marshal(q.Pagination)
 		csv, _ := json.Marshal(pipeline.CSV)
 		parts = append(parts, string(pj), strings.Join(x.values, "\x00"), pipeline.Root, pipeline.RootSyntax, pipeline.Format, string(csv))

@@ -20,7 +20,8 @@ import (
 type expanded struct {
 	req      request
 	pipeline *transform.Pipeline
-	data     []byte // inline data; nil for an upstream query
+	prog     *transform.Program // the pipeline compiled (Run)
+	data     []byte             // inline data; nil for an upstream query
 	values   []string
 }
 
@@ -46,7 +47,7 @@ func (q *Query) expand(m Macros) (*expanded, error) {
 	if x.req, err = q.request(m); err != nil {
 		return nil, err
 	}
-	if p := q.Pagination; p != nil && p.Mode == "list" {
+	if p := q.Pagination; p != nil && p.Mode == PageList {
 		for i, v := range p.Values {
 			s, err := m.expandAt(v, placeText, "pagination.values["+strconv.Itoa(i)+"]")
 			if err != nil {

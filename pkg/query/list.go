@@ -13,12 +13,11 @@ import (
 // time) and joined in the order of the values, each row with a column naming
 // its value. Every request is a call under the query's grant and charged to
 // the same call budget as the rest of the Grafana request.
-func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, j *joiner, p *Pagination) error {
+func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, pg *paging, p *Pagination) error {
 	limit := p.Concurrency
 	if limit == 0 || limit > maxListConcurrency {
 		limit = maxListConcurrency
 	}
-	column := orDefault(p.ValueColumn, "value")
 	pages := make([]*page, len(x.values))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
@@ -42,14 +41,15 @@ func (r *Runner) fetchList(ctx context.Context, c *call, x *expanded, j *joiner,
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	for i, pg := range pages {
-		if j.full() {
-			j.stopped += fmt.Sprintf(" (%d of %d values read)", i, len(pages))
+	for i, answer := range pages {
+		if pg.full() {
+			pg.stopped += fmt.Sprintf(" (%d of %d values read)", i, len(pages))
 			break
 		}
-		if _, err := j.add(pg, column, x.values[i]); err != nil {
+		if _, err := pg.add(ctx, answer, x.values[i]); err != nil {
 			return err
 		}
 	}
+	pg.full() // the last page may have been cut at transform.maxRows
 	return nil
 }

@@ -221,16 +221,6 @@ func (p *Pagination) validate(q *Query) error {
 	if p == nil {
 		return nil
 	}
-	if p.Mode.paged() {
-		// Pages are joined as JSON rows (selected by a gjson root) or as CSV
-		// before the pipeline runs once; markup and jq roots cannot be joined.
-		switch {
-		case q.Pipeline.Format == transform.FormatXML || q.Pipeline.Format == transform.FormatHTML:
-			return fmt.Errorf("pagination: pages of format %s cannot be joined; paginate JSON, NDJSON or CSV", q.Pipeline.Format)
-		case q.Pipeline.RootSyntax == "jq":
-			return fmt.Errorf("pagination: a jq root cannot select the rows of joined pages; use a gjson root, or a jq step after it")
-		}
-	}
 	method := q.Method
 	if p.In == "" {
 		p.In = "query"
@@ -256,7 +246,7 @@ func (p *Pagination) validate(q *Query) error {
 	default:
 		return fmt.Errorf("pagination.in: %q is not one of query, header, body, variable", p.In)
 	}
-	if p.Mode == "link" && method != http.MethodGet && method != http.MethodHead {
+	if p.Mode == PageLink && method != http.MethodGet && method != http.MethodHead {
 		return fmt.Errorf("pagination.mode: link pagination follows next links with GET; a %s query cannot use it (use cursor, offset or page)", method)
 	}
 	for field, path := range map[string]string{"cursorPath": p.CursorPath, "nextPath": p.NextPath, "hasNextPath": p.HasNextPath} {
@@ -270,13 +260,13 @@ func (p *Pagination) validate(q *Query) error {
 	if p.PageSize < 0 || p.MaxPages < 0 || p.StartPage < 0 || p.Concurrency < 0 {
 		return fmt.Errorf("pagination: pageSize, maxPages, startPage and concurrency must not be negative")
 	}
-	if p.Mode == "cursor" && p.CursorPath == "" && p.CursorHeader == "" {
+	if p.Mode == PageCursor && p.CursorPath == "" && p.CursorHeader == "" {
 		return fmt.Errorf("pagination.cursorPath: required for cursor pagination (e.g. \"next_cursor\"), or cursorHeader")
 	}
-	if p.Mode == "link" && q.GraphQL != nil {
+	if p.Mode == PageLink && q.GraphQL != nil {
 		return fmt.Errorf("pagination.mode: link pagination does not apply to GraphQL (use cursor)")
 	}
-	if p.Mode == "list" {
+	if p.Mode == PageList {
 		switch {
 		case len(p.Values) == 0:
 			return fmt.Errorf("pagination.values: list pagination needs at least one value")

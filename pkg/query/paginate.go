@@ -7,51 +7,110 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/grafana/grafana-plugin-sdk-go/data"
 	"github.com/tidwall/gjson"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/transform"
 )
 
+// paging is a query's pages as they are fetched: the engine reads each one
+// (transform.Pages, by the format's reader: JSON, NDJSON, CSV, XML, HTML, jq
+// roots alike) and Run transforms them together. This file keeps only the
+// bookkeeping: which page comes next (offset, page number, cursor, next
+// link, list value) and when to stop (pages, rows and bytes).
+type paging struct {
+	read    *transform.Pages
+	raw     []transform.Page // as fetched, for the query cache
+	stopped string
+}
+
+// newPages starts the engine's pages of a query: list pagination adds the
+// column naming each page's value.
+func (r *Runner) newPages(prog *transform.Program, c *call, p *Pagination) *transform.Pages {
+	label := ""
+	if p.Mode == PageList {
+		label = orDefault(p.ValueColumn, "value")
+	}
+	return prog.NewPages(r.limits(c.lease), label)
+}
+
+// add hands a page to the engine and returns its rows.
+func (pg *paging) add(ctx context.Context, p *page, label string) (int, error) {
+	tp := transform.Page{Body: p.Body, ContentType: p.ContentType, ContentEncoding: p.Header.Get("Content-Encoding"), Label: label}
+	before := pg.read.Len()
+	n, err := pg.read.Add(ctx, tp)
+	if err != nil {
+		return 0, pageError(err, before+1)
+	}
+	if pg.read.Len() > before { // not left out by a limit
+		pg.raw = append(pg.raw, tp)
+	}
+	return n, nil
+}
+
+// full says whether the engine's limits stop the paging.
+func (pg *paging) full() bool {
+	if pg.stopped == "" {
+		pg.stopped = pg.read.Stopped()
+	}
+	return pg.stopped != ""
+}
+
+// pageError names the page a reading error is about; bad upstream data is
+// the upstream's fault.
+func pageError(err error, n int) error {
+	e := transformError(err)
+	e.Message = fmt.Sprintf("page %d: %s", n, e.Message)
+	return e
+}
+
+func (pg *paging) notices() []data.Notice {
+	if pg.stopped == "" {
+		return nil
+	}
+	return []data.Notice{{Severity: data.NoticeSeverityWarning,
+		Text: fmt.Sprintf("stopped after %d pages: %s; more data exists", len(pg.raw), pg.stopped)}}
+}
+
 // fetchPages fetches a query's pages (or, in list mode, one request per
-// value) and joins their rows, so the pipeline runs once over all of them.
-// Every page is a call under the query's grant: the gate checks it and the
-// request's call budget counts it.
-func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline *transform.Pipeline, p *Pagination) (*joiner, error) {
-	lim := r.settings.Transform
-	j := newJoiner(pipeline, lim.MaxInputBytes, lim.MaxRows, c.lease)
-	if p.Mode == "list" {
-		return j, r.fetchList(ctx, c, x, j, p)
+// value) and hands each to the engine, so the pipeline runs once over all
+// of them. Every page is a call under the query's grant: the gate checks it
+// and the request's call budget counts it.
+func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, p *Pagination) (*paging, error) {
+	pg := &paging{read: r.newPages(x.prog, c, p)}
+	if p.Mode == PageList {
+		return pg, r.fetchList(ctx, c, x, pg, p)
 	}
 	req := x.req
 	maxPages := r.settings.Query.MaxPages
 	if p.MaxPages > 0 && p.MaxPages < maxPages {
 		maxPages = p.MaxPages
 	}
-	limitParam := orDefault(p.LimitParam, map[bool]string{true: "per_page", false: "limit"}[p.Mode == "page"])
+	limitParam := orDefault(p.LimitParam, map[bool]string{true: "per_page", false: "limit"}[p.Mode == PageNumber])
 	pageSize := p.PageSize
-	if pageSize == 0 && p.Mode == "offset" {
+	if pageSize == 0 && p.Mode == PageOffset {
 		pageSize = 100
 	}
 	req.Params = cloneValues(req.Params)
 	req.Headers = cloneHeaders(req.Headers)
 	offset, pageNo := 0, p.StartPage
-	if p.Mode == "page" && pageNo == 0 {
+	if p.Mode == PageNumber && pageNo == 0 {
 		pageNo = 1
 	}
 	for {
-		if j.pages >= maxPages {
-			j.stopped = fmt.Sprintf("query.maxPages or pagination.maxPages (%d)", maxPages)
-			return j, nil
+		if len(pg.raw) >= maxPages {
+			pg.stopped = fmt.Sprintf("query.maxPages or pagination.maxPages (%d)", maxPages)
+			return pg, nil
 		}
 		var err error
 		switch p.Mode {
-		case "offset":
+		case PageOffset:
 			err = setTarget(&req, p.In, orDefault(p.OffsetParam, "offset"), strconv.Itoa(offset), true)
 			if err == nil {
 				err = setTarget(&req, p.In, limitParam, strconv.Itoa(pageSize), true)
 			}
-		case "page":
+		case PageNumber:
 			err = setTarget(&req, p.In, orDefault(p.PageParam, "page"), strconv.Itoa(pageNo), true)
 			if err == nil && pageSize > 0 {
 				err = setTarget(&req, p.In, limitParam, strconv.Itoa(pageSize), true)
@@ -60,34 +119,34 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline 
 		if err != nil {
 			return nil, err
 		}
-		pg, err := r.fetch(ctx, c, req)
+		answer, err := r.fetch(ctx, c, req)
 		if err != nil {
 			return nil, err
 		}
-		n, err := j.add(pg, "", "")
+		n, err := pg.add(ctx, answer, "")
 		if err != nil {
 			return nil, err
 		}
-		if j.full() {
-			return j, nil
+		if pg.full() {
+			return pg, nil
 		}
-		next, more, err := r.nextPage(p, pg, n, pageSize)
+		next, more, err := r.nextPage(p, answer, n, pageSize)
 		if err != nil {
 			return nil, err
 		}
 		if !more {
-			return j, nil
+			return pg, nil
 		}
 		switch p.Mode {
-		case "offset":
+		case PageOffset:
 			offset += n
-		case "page":
+		case PageNumber:
 			pageNo++
-		case "cursor":
+		case PageCursor:
 			if err := setTarget(&req, p.In, orDefault(p.CursorParam, "cursor"), next, false); err != nil {
 				return nil, err
 			}
-		case "link":
+		case PageLink:
 			// A next link is a new URL: fetched with GET and no body (Parse
 			// allows link mode only for GET queries), and like every page
 			// checked by the gate against the caller's proxy rules.
@@ -104,11 +163,13 @@ func (r *Runner) fetchPages(ctx context.Context, c *call, x *expanded, pipeline 
 }
 
 // nextPage decides whether there is another page and how to ask for it.
+// Cursors, next links and has-next flags are read from JSON pages (gjson
+// paths) or from headers.
 func (r *Runner) nextPage(p *Pagination, pg *page, n, pageSize int) (string, bool, error) {
 	switch p.Mode {
-	case "offset", "page":
+	case PageOffset, PageNumber:
 		return "", n > 0 && (pageSize == 0 || n >= pageSize), nil
-	case "cursor":
+	case PageCursor:
 		if p.HasNextPath != "" {
 			if h := gjson.GetBytes(pg.Body, p.HasNextPath); h.Exists() && !h.Bool() {
 				return "", false, nil
@@ -121,7 +182,7 @@ func (r *Runner) nextPage(p *Pagination, pg *page, n, pageSize int) (string, boo
 			cursor = c.String()
 		}
 		return cursor, cursor != "", nil
-	case "link":
+	case PageLink:
 		link := ""
 		if p.NextPath != "" {
 			link = gjson.GetBytes(pg.Body, p.NextPath).String()

@@ -138,7 +138,10 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 	}
 	c := &call{grant: grant, lease: r.bytes.Lease(grant.Caller.Key())}
 	defer c.lease.Release()
-	pipeline := *x.pipeline
+	// Compiled before any call: the engine reads each page as it arrives.
+	if x.prog, err = transform.Compile(x.pipeline); err != nil {
+		return nil, transformError(err)
+	}
 	in := transform.Input{}
 	var notices []data.Notice
 	var answer *page // the one answer of an unpaged query, for its response fields
@@ -156,7 +159,7 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 		in.Body = x.data
 	default:
 		// The upstream bytes: from the query cache or fetched (cache.go).
-		src, err := r.source(ctx, c, q, x, &pipeline)
+		src, err := r.source(ctx, c, q, x, x.pipeline)
 		if err != nil {
 			return nil, err
 		}
@@ -167,12 +170,16 @@ func (r *Runner) Run(ctx context.Context, grant authz.Grant, q *Query, m Macros)
 			answer = src.answer
 		}
 		in.Body, in.ContentType, in.ContentEncoding = src.body, src.contentType, src.contentEncoding
-		if src.joined {
-			pipeline.Root, pipeline.Format = "", src.format
+		if src.pages != nil {
+			if in.Pages = src.read; in.Pages == nil { // from the cache: read them now
+				if in.Pages, err = r.readPages(ctx, c, x, q.Pagination, src.pages); err != nil {
+					return nil, err
+				}
+			}
 		}
 		notices = append(notices, src.notices...)
 	}
-	res, err := r.Transform(ctx, grant.Caller, c.lease, &pipeline, in)
+	res, err := r.run(ctx, grant.Caller, c.lease, x.prog, in)
 	if err != nil {
 		return nil, err
 	}
@@ -200,13 +207,30 @@ func (r *Runner) Transform(ctx context.Context, caller authz.Caller, lease *auth
 	if err != nil {
 		return nil, transformError(err)
 	}
+	return r.run(ctx, caller, lease, prog, in)
+}
+
+// run is Transform of a compiled pipeline.
+func (r *Runner) run(ctx context.Context, caller authz.Caller, lease *authz.Lease, prog *transform.Program, in transform.Input) (*transform.Result, error) {
 	var res *transform.Result
-	err = r.withinLimits(ctx, caller, func(ctx context.Context) error {
+	err := r.withinLimits(ctx, caller, func(ctx context.Context) error {
 		var err error
 		res, err = prog.Run(ctx, in, r.limits(lease))
 		return err
 	})
 	return res, err
+}
+
+// readPages hands cached pages to the engine as fetched pages were: the
+// same limits give the same rows (the stop notices are in the entry).
+func (r *Runner) readPages(ctx context.Context, c *call, x *expanded, p *Pagination, pages []transform.Page) (*transform.Pages, error) {
+	read := r.newPages(x.prog, c, p)
+	for i, pg := range pages {
+		if _, err := read.Add(ctx, pg); err != nil {
+			return nil, pageError(err, i+1)
+		}
+	}
+	return read, nil
 }
 
 // limits are the engine's limits for a call of this data source.

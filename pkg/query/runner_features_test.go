@@ -190,7 +190,7 @@ func TestNDJSONPagesAndTheBytesBound(t *testing.T) {
 	if v, _ := id.ConcreteAt(7); v != float64(7) {
 		t.Errorf("last id %v", v)
 	}
-	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "4 NDJSON lines") {
+	if len(f.Meta.Notices) == 0 || !strings.Contains(f.Meta.Notices[0].Text, "skipped 4 invalid NDJSON lines") {
 		t.Errorf("skipped lines not noticed: %+v", f.Meta.Notices)
 	}
 	// The joined rows are bounded by transform.maxInputBytes: paging stops with a notice.
@@ -200,37 +200,61 @@ func TestNDJSONPagesAndTheBytesBound(t *testing.T) {
 	if dr.Error != nil {
 		t.Fatal(dr.Error)
 	}
-	if n, _ := dr.Frames[0].RowLen(); n >= 8 || !strings.Contains(dr.Frames[0].Meta.Notices[0].Text, "transform.maxInputBytes") {
+	if n, _ := dr.Frames[0].RowLen(); n >= 8 || !strings.Contains(fmt.Sprint(dr.Frames[0].Meta.Notices), "stopped after 1 pages: the next page would take the pages past transform.maxInputBytes") {
 		t.Errorf("%d rows, %+v", n, dr.Frames[0].Meta.Notices)
 	}
 }
 
-// Pages are joined as JSON/NDJSON rows or CSV: markup formats and jq roots
-// are refused before any call, and an auto-detected XML page is an error,
-// never a wrong frame.
-func TestPaginationOnlyJoinsWhatItCanRead(t *testing.T) {
-	var calls atomic.Int32
+// The engine reads every page in its format: XML and HTML pages, and JSON
+// pages under a jq root, paginate like JSON; pages of another format than
+// the first (auto) are the upstream's error, never a wrong frame.
+func TestPaginationReadsEveryFormat(t *testing.T) {
 	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		w.Header().Set("Content-Type", "application/xml")
-		_, _ = w.Write([]byte(`<items><item><id>1</id></item></items>`))
+		p, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		switch {
+		case p > 3:
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write([]byte(`{"items":[]}`))
+		case r.URL.Path == "/xml":
+			w.Header().Set("Content-Type", "application/xml")
+			fmt.Fprintf(w, `<items><item><id>%d</id></item></items>`, p)
+		case r.URL.Path == "/html":
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprintf(w, `<table><tr><th>id</th></tr><tr><td>%d</td></tr></table>`, p)
+		case r.URL.Path == "/json":
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"items":[{"id":%d,"on":true},{"id":0,"on":false}]}`, p)
+		case r.URL.Path == "/mixed" && p == 2:
+			w.Header().Set("Content-Type", "text/csv")
+			_, _ = w.Write([]byte("id\n2\n"))
+		default:
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"items":[{"id":%d}]}`, p)
+		}
 	}))
 	defer up.Close()
 	r := newRunner(t, up.URL, `{"network":{"allowPrivateNetworks":true}}`)
 	for _, js := range []string{
-		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"xml","root":"//item"}}`,
-		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"html"}}`,
-		`{"path":"/x","pagination":{"mode":"page"},"pipeline":{"rootSyntax":"jq","root":".items[]"}}`,
+		`{"path":"/xml","pagination":{"mode":"page","maxPages":3},"pipeline":{"format":"xml","root":"//item"}}`,
+		`{"path":"/html","pagination":{"mode":"page","maxPages":3},"pipeline":{"format":"html"}}`,
+		`{"path":"/json","pagination":{"mode":"page","maxPages":3},"pipeline":{"rootSyntax":"jq","root":".items[] | select(.on) | {id}"}}`,
 	} {
-		if dr := runOne(t, r, js); dr.Error == nil || dr.Status != 400 || !strings.Contains(dr.Error.Error(), "pagination") {
-			t.Errorf("%s: %+v", js, dr)
+		dr := runOne(t, r, js)
+		if dr.Error != nil {
+			t.Fatalf("%s: %v", js, dr.Error)
+		}
+		id, _ := dr.Frames[0].FieldByName("id")
+		if id == nil || id.Len() != 3 {
+			t.Fatalf("%s: %+v", js, dr.Frames[0])
+		}
+		for i := 0; i < 3; i++ {
+			if v, _ := id.ConcreteAt(i); v != float64(i+1) {
+				t.Errorf("%s: row %d id %v", js, i, v)
+			}
 		}
 	}
-	if calls.Load() != 0 {
-		t.Fatalf("%d upstream calls for queries that cannot be valid", calls.Load())
-	}
-	dr := runOne(t, r, `{"path":"/x","pagination":{"mode":"page"},"pipeline":{"format":"auto"}}`)
-	if dr.Error == nil || !strings.Contains(dr.Error.Error(), "pagination joins JSON, NDJSON and CSV pages only") {
-		t.Fatalf("auto-detected XML page: %+v", dr)
+	dr := runOne(t, r, `{"path":"/mixed","pagination":{"mode":"page"},"pipeline":{"format":"auto","root":"items"}}`)
+	if dr.Error == nil || dr.ErrorSource != backend.ErrorSourceDownstream || !strings.Contains(dr.Error.Error(), "page 2 is csv, the first page was json") {
+		t.Fatalf("a page of another format: %+v", dr)
 	}
 }

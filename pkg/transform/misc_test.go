@@ -88,8 +88,8 @@ func TestSniffFormat(t *testing.T) {
 		{"", "a,b\n1,2", FormatCSV},
 		{"text/plain", "\ufeff[1]", FormatJSON},
 	} {
-		if got, _ := sniffFormat(c.ct, []byte(c.body)); got != c.want {
-			t.Errorf("%q %q: %s, want %s", c.ct, c.body, got, c.want)
+		if got, _ := sniffFormat(c.ct, []byte(c.body)); got == nil || got.name != c.want {
+			t.Errorf("%q %q: %v, want %s", c.ct, c.body, got, c.want)
 		}
 	}
 }

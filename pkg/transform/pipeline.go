@@ -113,11 +113,6 @@ const (
 	DefaultMaxCells      int64 = 20_000_000
 )
 
-// Formats lists the pipeline formats (the OpenAPI enum and the editor's options).
-func Formats() []string {
-	return []string{FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto}
-}
-
 // ColumnTypes lists the declared column types.
 func ColumnTypes() []string {
 	return []string{TypeString, TypeNumber, TypeBoolean, TypeTime, TypeJSON, TypeInt64, TypeUint64, TypeDuration, TypeEnum}
@@ -139,12 +134,16 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Input is the body to transform. Body must not be modified while Run uses it;
-// nothing in the result refers to it afterwards.
+// Input is what Run transforms: one body, or the pages a caller read with
+// Program.NewPages (pagination; Body is then ignored). Body must not be
+// modified while Run uses it; nothing in the result refers to it afterwards.
 type Input struct {
 	Body            []byte
 	ContentType     string // used by format "auto"
 	ContentEncoding string // "gzip" is decoded; a gzip body without it is not (read_body.go)
+	// Pages, when set, are the rows of several bodies, each read by its
+	// format's reader (pages.go); the steps run once over all of them.
+	Pages *Pages
 }
 
 // Pipeline vocabulary.

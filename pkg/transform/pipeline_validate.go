@@ -2,6 +2,8 @@ package transform
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -37,10 +39,9 @@ func (p *Pipeline) Validate() error {
 }
 
 func (p *Pipeline) validateStructure() *ValidationError {
-	switch p.Format {
-	case "", FormatJSON, FormatNDJSON, FormatCSV, FormatXML, FormatHTML, FormatAuto:
-	default:
-		return verr("format", "unknown format %q (one of json, ndjson, csv, xml, html, auto)", p.Format)
+	reader := formatReaderOf(p.Format) // nil for auto
+	if reader == nil && p.Format != FormatAuto {
+		return verr("format", "unknown format %q (one of %s)", p.Format, strings.Join(Formats(), ", "))
 	}
 	switch p.Shape {
 	case "", ShapeTable, ShapeTimeSeriesLong, ShapeTimeSeriesWide:
@@ -53,15 +54,15 @@ func (p *Pipeline) validateStructure() *ValidationError {
 	if len(p.Root) > maxSelectorLen {
 		return verr("root", "longer than %d characters", maxSelectorLen)
 	}
-	if p.Root != "" && p.Format == FormatCSV {
-		return verr("root", "not used by format \"csv\"")
+	if p.Root != "" && reader != nil && reader.checkRoot == nil {
+		return verr("root", "not used by format %q", reader.name)
 	}
 	if err := p.checkPaths(); err != nil {
 		return err
 	}
 	if p.CSV != nil {
-		if p.Format != FormatCSV && p.Format != FormatAuto {
-			return verr("csv", "only allowed with format \"csv\" or \"auto\"")
+		if reader != nil && !reader.csvOptions {
+			return verr("csv", "only allowed with format %s", formatsWith(func(r *formatReader) bool { return r.csvOptions }, true))
 		}
 		if err := p.CSV.validate(); err != nil {
 			return err
@@ -102,13 +103,12 @@ func (p *Pipeline) validateStructure() *ValidationError {
 // column's selector (its name when it has none) as a gjson path, unless the
 // format is CSV (header names) or HTML (CSS selectors).
 func (p *Pipeline) checkPaths() *ValidationError {
+	reader := formatReaderOf(p.Format) // nil for auto
 	switch p.RootSyntax {
 	case "", RootSyntaxGJSON:
 	case RootSyntaxJQ:
-		switch p.Format {
-		case "", FormatJSON, FormatAuto:
-		default:
-			return verr("rootSyntax", "\"jq\" reads a JSON document: only with format json or auto")
+		if reader != nil && !reader.jqRoot {
+			return verr("rootSyntax", "\"jq\" reads a JSON document: only with format %s", formatsWith(func(r *formatReader) bool { return r.jqRoot }, false))
 		}
 		if p.Root == "" {
 			return verr("root", "required with rootSyntax \"jq\" (e.g. .data.items[])")
@@ -120,37 +120,53 @@ func (p *Pipeline) checkPaths() *ValidationError {
 	default:
 		return verr("rootSyntax", "unknown root syntax %q (gjson or jq)", p.RootSyntax)
 	}
-	switch p.Format {
-	case FormatXML:
-		if _, err := parseXMLPath(p.Root); err != nil {
-			return err
-		}
-	case FormatHTML:
-		if _, err := parseHTMLRoot(p.Root); err != nil {
-			return err
-		}
-		// A column selector may be a header name ("Uptime %"), so only one
-		// that parses is used as CSS; there is nothing to refuse up front.
-		return nil
-	case FormatAuto:
-		if err := checkPathAt("root", p.Root); err != nil {
-			if _, xerr := parseXMLPath(p.Root); xerr == nil {
+	if reader == nil {
+		// auto: the format is known only with the body, so a root any
+		// reader accepts will do; the first reader's error is the one shown.
+		var first *ValidationError
+		for _, r := range formatReaders {
+			if r.checkRoot == nil {
+				continue
+			}
+			err := r.checkRoot(p.Root)
+			if err == nil {
+				first = nil
 				break
 			}
-			if _, herr := parseHTMLRoot(p.Root); herr == nil {
-				break
+			if first == nil {
+				first = err
 			}
-			return err
 		}
-	default:
-		if err := checkPathAt("root", p.Root); err != nil {
+		if first != nil {
+			return first
+		}
+		return p.checkColumnPaths()
+	}
+	if reader.checkRoot != nil {
+		if err := reader.checkRoot(p.Root); err != nil {
 			return err
 		}
 	}
-	if p.Format == FormatCSV {
+	if !reader.gjsonColumns {
 		return nil
 	}
 	return p.checkColumnPaths()
+}
+
+// formatsWith names the formats a pipeline feature applies to, and auto:
+// "json or auto", "csv or auto".
+func formatsWith(has func(*formatReader) bool, quoted bool) string {
+	var names []string
+	for _, r := range append(slices.Clone(formatReaders), &formatReader{name: FormatAuto}) {
+		if r.name == FormatAuto || has(r) {
+			if quoted {
+				names = append(names, strconv.Quote(r.name))
+			} else {
+				names = append(names, r.name)
+			}
+		}
+	}
+	return strings.Join(names, " or ")
 }
 
 func (p *Pipeline) checkColumnPaths() *ValidationError {

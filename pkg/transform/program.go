@@ -126,12 +126,7 @@ func (pr *Program) Run(ctx context.Context, in Input, lim Limits) (res *Result, 
 	if err := ctx.Err(); err != nil {
 		return nil, timeoutError(err)
 	}
-	ns := &notices{}
-	body, err := decodeBody(ctx, in, lim)
-	if err != nil {
-		return nil, err
-	}
-	t, err := readTable(ctx, pr.p.Format, in.ContentType, body, &pr.p, lim, ns)
+	t, ns, err := pr.read(ctx, in, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -168,52 +163,19 @@ func (pr *Program) Run(ctx context.Context, in Input, lim Limits) (res *Result, 
 	return &Result{Frames: data.Frames{frame}, Notices: slices.Clone(frame.Meta.Notices), Rows: frame.Rows()}, nil
 }
 
-// readTable reads the body in the pipeline's format.
-func readTable(ctx context.Context, format, contentType string, body []byte, p *Pipeline, lim Limits, ns *notices) (*table, error) {
-	switch format {
-	case "":
-		format = FormatJSON
-	case FormatAuto:
-		var err *Error
-		if format, err = sniffFormat(contentType, body); err != nil {
-			return nil, err
-		}
+// read reads the input into the working table: the pages read so far, or
+// the body in the pipeline's format.
+func (pr *Program) read(ctx context.Context, in Input, lim Limits) (*table, *notices, error) {
+	if in.Pages != nil {
+		return in.Pages.table(ctx, pr, lim)
 	}
-	if format == FormatCSV {
-		return readCSV(ctx, body, p, lim, ns)
-	}
-	if isBlank(body) {
-		ns.info("the response body is empty; no rows")
-		return readRows(ctx, &jsonSource{}, p, lim, ns)
-	}
-	switch format {
-	case FormatXML:
-		if sels, ok := directXMLColumns(p); ok {
-			return readXMLColumns(ctx, trimBOM(body), p, sels, lim, ns)
-		}
-		src, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, false)
-		if err != nil {
-			return nil, err
-		}
-		return readRows(ctx, src, p, lim, ns)
-	case FormatHTML:
-		return readHTML(ctx, trimBOM(body), p, lim, ns, false)
-	}
-	if format == FormatNDJSON {
-		return readRows(ctx, newNDJSONSource(body, p.Root, lim, ns), p, lim, ns)
-	}
-	if p.RootSyntax == RootSyntaxJQ {
-		src, err := jqRootSource(ctx, trimBOM(body), p.Root, lim, ns)
-		if err != nil {
-			return nil, err
-		}
-		return readRows(ctx, src, p, lim, ns)
-	}
-	src, err := newJSONSource(trimBOM(body), p.Root, lim, ns)
+	ns := &notices{}
+	body, err := decodeBody(ctx, in, lim)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return readRows(ctx, src, p, lim, ns)
+	t, err := readTable(ctx, pr.p.Format, in.ContentType, body, &pr.p, lim, ns)
+	return t, ns, err
 }
 
 func isBlank(b []byte) bool {

@@ -8,11 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/relay-gateway/relay/pkg/transform/internal/jsonscan"
 )
 
 // decodeBody returns the uncompressed body, enforcing lim.MaxInputBytes on
@@ -95,60 +92,6 @@ func tooLarge(maxBytes int64) *Error {
 	return &Error{Code: CodeInputTooLarge, Message: fmt.Sprintf("input too large: the limit is %d bytes (after decompression)", maxBytes)}
 }
 
-// sniffFormat resolves format "auto": the content type first, then the bytes.
-// A body that is one valid JSON document is JSON; one whose first line is a
-// JSON object or array is NDJSON; one starting with "<" is HTML (a doctype,
-// <html>, <head>, <body>, <table> …) or else XML; other text is CSV. A body
-// that is no text at all (NUL bytes, invalid UTF-8) or whose content type is
-// a known non-text type is an error naming both, never a wrong frame.
-func sniffFormat(contentType string, body []byte) (string, *Error) {
-	if mt, _, err := mime.ParseMediaType(contentType); err == nil {
-		switch {
-		case mt == "application/x-ndjson", mt == "application/ndjson", mt == "application/jsonl",
-			mt == "application/x-jsonlines", mt == "application/jsonlines", mt == "application/json-seq":
-			return FormatNDJSON, nil
-		case mt == "text/csv", mt == "application/csv":
-			return FormatCSV, nil
-		case mt == "application/json", strings.HasSuffix(mt, "+json"):
-			return FormatJSON, nil
-		case mt == "text/html", mt == "application/xhtml+xml":
-			return FormatHTML, nil
-		case mt == "application/xml", mt == "text/xml", strings.HasSuffix(mt, "+xml"):
-			return FormatXML, nil
-		case unreadableType(mt):
-			return "", unreadable(contentType, body)
-		}
-	}
-	trimmed := bytes.TrimLeft(bytes.TrimPrefix(body, []byte("\uFEFF")), " \t\r\n")
-	if len(trimmed) == 0 {
-		return FormatJSON, nil
-	}
-	if c := trimmed[0]; c == '{' || c == '[' {
-		if err := jsonscan.Validate(trimmed); err == nil {
-			return FormatJSON, nil
-		}
-		line := trimmed
-		if i := bytes.IndexByte(line, '\n'); i >= 0 {
-			line = line[:i]
-		}
-		if err := jsonscan.Validate(bytes.TrimSpace(line)); err == nil {
-			return FormatNDJSON, nil
-		}
-		return FormatJSON, nil // report it as invalid JSON, the likelier intent
-	}
-	head := trimmed[:min(len(trimmed), 4096)]
-	if bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head[:validPrefix(head)]) {
-		return "", unreadable(contentType, body)
-	}
-	if trimmed[0] == '<' {
-		if looksHTML(head) {
-			return FormatHTML, nil
-		}
-		return FormatXML, nil
-	}
-	return FormatCSV, nil
-}
-
 // validPrefix cuts a possibly split UTF-8 sequence off the end of a sniffed head.
 func validPrefix(b []byte) int {
 	n := len(b)
@@ -197,29 +140,9 @@ func unreadableType(mt string) bool {
 	return false
 }
 
-func unreadable(contentType string, body []byte) *Error {
-	ct := contentType
-	if ct == "" {
-		ct = "(none)"
-	}
-	return inputError("format \"auto\" cannot read this response: Content-Type %s, starts with %s; set the pipeline's format (json, ndjson, csv, xml, html) if it is one of them",
-		shortQuote(ct), excerpt(body))
-}
-
 func shortQuote(s string) string {
 	if len(s) > 64 {
 		s = s[:64]
 	}
 	return fmt.Sprintf("%q", s)
-}
-
-// DetectFormat is how format "auto" reads a body: the format it resolves to,
-// or the error naming the content type and first bytes. Callers that handle
-// bodies before the engine (the query's page joiner) decide as it would.
-func DetectFormat(contentType string, body []byte) (string, error) {
-	f, err := sniffFormat(contentType, body)
-	if err != nil {
-		return "", err
-	}
-	return f, nil
 }

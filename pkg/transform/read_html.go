@@ -2,8 +2,6 @@ package transform
 
 import (
 	"context"
-	"fmt"
-	"strings"
 
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
@@ -183,200 +181,10 @@ func tableRows(t *html.Node) []*html.Node {
 	return rows
 }
 
-type pendingSpan struct {
-	text string
-	left int // rows still covered
-}
-
-// grid builds the text grid of the rows, expanding spans; the first row of
-// only <th> cells becomes the header, later ones are skipped (long tables
-// repeat their header). More than MaxRows data rows is an error, or the
-// end when sampling; so is a grid of more than MaxCells cells (spans repeat
-// a cell up to 1,000 times across and down, so the page's size alone does
-// not bound it).
-func (d *htmlDoc) grid(rows []htmlRow, lim Limits, sample bool) *Error {
-	var pending []pendingSpan
-	d.recs = [][]string{}
-	maxRows := lim.MaxRows
-	var cells int64
-	m := &meter{lim: lim}
-	for ri, row := range rows {
-		rec := make([]string, 0, len(row.cells))
-		allTH := row.anyCell
-		col := 0
-		fill := func() { // cells carried down by rowspans at the current position
-			for col < len(pending) && pending[col].left > 0 {
-				rec = append(rec, pending[col].text)
-				pending[col].left--
-				col++
-			}
-		}
-		for _, c := range row.cells {
-			allTH = allTH && c.th
-			fill()
-			for k := 0; k < c.colspan && col < htmlMaxSpan; k++ {
-				rec = append(rec, c.text)
-				for len(pending) <= col {
-					pending = append(pending, pendingSpan{})
-				}
-				pending[col] = pendingSpan{text: c.text, left: c.rowspan - 1}
-				col++
-			}
-		}
-		fill()
-		if !row.anyCell {
-			rec = []string{row.text}
-		}
-		if allTH {
-			if d.header == nil && len(d.recs) == 0 {
-				d.header = rec
-				d.width = max(d.width, len(rec))
-			}
-			continue
-		}
-		if len(d.recs) >= maxRows {
-			if sample {
-				return nil
-			}
-			return tooManyRows(maxRows)
-		}
-		if cells += int64(len(rec)); cells > lim.MaxCells {
-			return tooManyCells(lim.MaxCells)
-		}
-		if err := m.add(int64(len(rec))*gridCellBytes + 24); err != nil {
-			return err
-		}
-		d.recs = append(d.recs, rec)
-		d.data = append(d.data, ri)
-		d.width = max(d.width, len(rec))
-	}
-	return nil
-}
-
-func spanAttr(n *html.Node, name string) int {
-	for _, a := range n.Attr {
-		if a.Key == name {
-			return spanValue(a.Val)
-		}
-	}
-	return 1
-}
-
-// nodeText is the element's text, white space collapsed and trimmed; <br>
-// separates, <script> and <style> are not text.
-func nodeText(n *html.Node) string {
-	var sb strings.Builder
-	space := false
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			switch c.Type {
-			case html.TextNode:
-				for _, r := range c.Data {
-					if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' || r == '\u00a0' {
-						space = sb.Len() > 0
-						continue
-					}
-					if space {
-						sb.WriteByte(' ')
-						space = false
-					}
-					sb.WriteRune(r)
-				}
-			case html.ElementNode:
-				switch c.DataAtom {
-				case atom.Script, atom.Style, atom.Template:
-					continue
-				case atom.Br:
-					space = sb.Len() > 0
-					continue
-				}
-				walk(c)
-			}
-		}
-	}
-	walk(n)
-	return sb.String()
-}
-
-func attrOf(n *html.Node, name string) (string, bool) {
-	for _, a := range n.Attr {
-		if a.Key == name && a.Namespace == "" {
-			return a.Val, true
-		}
-	}
-	return "", false
-}
-
-// htmlColumn is an explicit column's way of reading a row.
-type htmlColumn struct {
-	pos  int              // header position, or -1
-	sel  cascadia.Matcher // CSS relative to the row, or nil
-	css  string           // sel's text, for messages
-	attr string           // attribute to read instead of text
-	none bool             // nothing to read: all null (with a notice)
-}
-
-func resolveHTMLColumn(c Column, header []string, ns *notices) htmlColumn {
-	sel := c.Selector
-	if sel == "" {
-		sel = c.Name
-	}
-	for j, h := range header {
-		if h == sel {
-			return htmlColumn{pos: j}
-		}
-	}
-	hc := htmlColumn{pos: -1}
-	if strings.HasPrefix(sel, "@") {
-		hc.attr = strings.TrimSpace(sel[1:])
-		return hc
-	}
-	css := sel
-	if i := strings.LastIndexByte(sel, '@'); i > 0 && !strings.ContainsAny(sel[i:], "]\"'") {
-		css, hc.attr = strings.TrimSpace(sel[:i]), strings.TrimSpace(sel[i+1:])
-	}
-	m, err := parseCSS(css)
-	if err != nil {
-		hc.none = true
-		if c.Selector == "" {
-			ns.warn("column %q: no header cell named %q; all values are null", c.Name, sel)
-		} else {
-			ns.warn("column %q: %q is neither a header cell nor a valid CSS selector (%s); all values are null", c.Name, sel, err)
-		}
-		return hc
-	}
-	hc.sel, hc.css = m, css
-	return hc
-}
-
-func (hc htmlColumn) read(ctx context.Context, row *html.Node, rec []string) (string, error) {
-	switch {
-	case hc.none:
-		return "", nil
-	case hc.pos >= 0:
-		if hc.pos < len(rec) {
-			return rec[hc.pos], nil
-		}
-		return "", nil
-	case hc.sel == nil:
-		v, _ := attrOf(row, hc.attr)
-		return strings.TrimSpace(v), nil
-	}
-	found, err := queryAll(ctx, row, hc.sel, true)
-	if err != nil || len(found) == 0 {
-		return "", err
-	}
-	if hc.attr != "" {
-		v, _ := attrOf(found[0], hc.attr)
-		return strings.TrimSpace(v), nil
-	}
-	return nodeText(found[0]), nil
-}
-
-// readHTML reads the rows into a table: inferred columns from the header
-// (or col1…), or the explicit ones; cells are text as in CSV.
-func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices, sample bool) (*table, error) {
+// htmlPage reads a page's rows as records: with inferred columns the cells
+// by position (names from the header, or col1…), with explicit ones one
+// cell per column; cells are text as in CSV.
+func htmlPage(ctx context.Context, body []byte, label *pageLabel, p *Pipeline, lim Limits, ns *notices, sample bool) (*recordPage, error) {
 	d, err := streamHTMLDoc(ctx, body, p, lim, sample)
 	if err != nil {
 		return nil, err
@@ -391,128 +199,41 @@ func readHTML(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *not
 	} else if p.Root == "" && d.nrows == 0 {
 		ns.warn("the page has no <table> with rows; set root to a CSS selector of the rows")
 	}
-	n := len(d.recs)
-	var tb *tableBuilder
-	var recs [][]string
 	if len(p.Columns) == 0 {
-		names := csvNames(d.header, d.width)
-		if err := checkSize(lim, n, len(names)); err != nil {
-			return nil, err
-		}
-		tb = &tableBuilder{lim: lim, hint: n, text: &textBudget{left: textBudgetFactor * lim.MaxInputBytes}}
-		for _, name := range names {
-			b := tb.newCol(name)
-			b.key = name
-			tb.cols = append(tb.cols, b)
-		}
-		recs = d.recs
-	} else {
-		if err := checkSize(lim, n, len(p.Columns)); err != nil {
-			return nil, err
-		}
-		tb = newTableBuilder(p, n, lim, true)
-		hcs := make([]htmlColumn, len(p.Columns))
-		for j, c := range p.Columns {
-			hcs[j] = resolveHTMLColumn(c, d.header, ns)
-		}
-		// With explicit columns, rows are those with data (header rows skipped).
-		// The stream path has no row elements: its columns all read header cells.
-		dataRows := d.dataRows()
-		if err := d.checkColumnCost(hcs, dataRows); err != nil {
-			return nil, err
-		}
-		recs = make([][]string, n)
-		m := &meter{lim: lim}
-		for i := range recs {
-			if i%ctxCheckEvery == 0 && ctx.Err() != nil {
-				return nil, timeoutError(ctx.Err())
-			}
-			rec := make([]string, len(hcs))
-			for j, hc := range hcs {
-				var row *html.Node
-				if dataRows != nil {
-					row = dataRows[i]
-				}
-				if rec[j], err = hc.read(ctx, row, d.recs[i]); err != nil {
-					return nil, err
-				}
-				if err := m.add(int64(len(rec[j])) + 16); err != nil {
-					return nil, err
-				}
-			}
-			recs[i] = rec
-		}
+		return newRecordPage(csvNames(d.header, d.width), d.recs, label), nil
 	}
-	feed := func(b *tableBuilder, idx []int) error {
-		for i, rec := range recs {
-			for k, ci := range idx {
-				if ci < len(rec) {
-					b.cols[k].putText(i, rec[ci])
-				}
-			}
-			if b.text.left < 0 {
-				return textTooLarge(lim)
-			}
-		}
-		return nil
+	hcs := make([]htmlColumn, len(p.Columns))
+	for j, c := range p.Columns {
+		hcs[j] = resolveHTMLColumn(c, d.header, ns)
 	}
-	all := make([]int, len(tb.cols))
-	for j := range all {
-		all[j] = j
-	}
-	if err := feed(tb, all); err != nil {
+	// With explicit columns, rows are those with data (header rows skipped).
+	// The stream path has no row elements: its columns all read header cells.
+	dataRows := d.dataRows()
+	if err := d.checkColumnCost(hcs, dataRows); err != nil {
 		return nil, err
 	}
-	if again := tb.resolve(ns, false); len(again) > 0 {
-		if err := feed(tb.rereadBuilder(again), again); err != nil {
-			return nil, err
+	recs := make([][]string, len(d.recs))
+	m := &meter{lim: lim}
+	for i := range recs {
+		if i%ctxCheckEvery == 0 && ctx.Err() != nil {
+			return nil, timeoutError(ctx.Err())
 		}
-	}
-	return tb.finish(n, ns), nil
-}
-
-// checkColumnCost costs the columns' CSS selectors over the rows' subtrees
-// (each row is searched for its cell), counted up to what would pass the bound.
-func (d *htmlDoc) checkColumnCost(hcs []htmlColumn, rows []*html.Node) error {
-	var visits int64
-	counted := false
-	for j, hc := range hcs {
-		if hc.sel == nil {
-			continue
-		}
-		if !counted {
-			counted = true
-			for _, r := range rows {
-				if visits += subtreeSize(r, cssMaxCost-visits); visits >= cssMaxCost {
-					break
-				}
+		rec := make([]string, len(hcs))
+		for j, hc := range hcs {
+			var row *html.Node
+			if dataRows != nil {
+				row = dataRows[i]
+			}
+			if rec[j], err = hc.read(ctx, row, d.recs[i]); err != nil {
+				return nil, err
+			}
+			if err := m.add(int64(len(rec[j])) + 16); err != nil {
+				return nil, err
 			}
 		}
-		if err := d.stats.checkCSSCost(fmt.Sprintf("columns[%d].selector", j), hc.css, hc.sel, float64(visits)); err != nil {
-			return err
-		}
+		recs[i] = rec
 	}
-	return nil
-}
-
-// subtreeSize counts the nodes below n, stopping past limit.
-func subtreeSize(n *html.Node, limit int64) int64 {
-	var count int64
-	for c := n.FirstChild; c != nil && count <= limit; {
-		count++
-		if c.FirstChild != nil {
-			c = c.FirstChild
-			continue
-		}
-		for c != n && c.NextSibling == nil {
-			c = c.Parent
-		}
-		if c == n {
-			break
-		}
-		c = c.NextSibling
-	}
-	return count
+	return explicitRecordPage(recs, p, label), nil
 }
 
 // dataRows are the row elements behind recs (rows of only <th> skipped).
@@ -528,9 +249,13 @@ func (d *htmlDoc) dataRows() []*html.Node {
 }
 
 // htmlSchema lists the columns of an HTML page (for InferSchema).
-func htmlSchema(ctx context.Context, body []byte, p *Pipeline, lim Limits) ([]FieldInfo, error) {
-	ns := &notices{}
-	t, err := readHTML(ctx, body, &Pipeline{Format: FormatHTML, Root: p.Root}, lim, ns, true)
+func htmlSchema(ctx context.Context, body []byte, p *Pipeline, lim Limits, ns *notices) ([]FieldInfo, error) {
+	sample := &Pipeline{Format: FormatHTML, Root: p.Root}
+	pg, err := htmlPage(ctx, body, nil, sample, lim, ns, true)
+	if err != nil {
+		return nil, err
+	}
+	t, err := recordsTable(ctx, []pageRows{pg}, sample, lim, ns)
 	if err != nil {
 		return nil, err
 	}

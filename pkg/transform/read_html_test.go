@@ -79,8 +79,8 @@ func TestAutoDetection(t *testing.T) {
 			}
 			continue
 		}
-		if err != nil || got != c.want {
-			t.Errorf("%q %q: %s %v, want %s", c.ct, c.body, got, err, c.want)
+		if err != nil || got.name != c.want {
+			t.Errorf("%q %q: %v %v, want %s", c.ct, c.body, got, err, c.want)
 		}
 	}
 	// An XML answer under auto is read as XML, never as a one-column CSV.
@@ -90,7 +90,7 @@ func TestAutoDetection(t *testing.T) {
 	}
 }
 
-// domTable reads like readHTML but always through the DOM path.
+// domTable reads like htmlPage but always through the DOM path.
 func domTable(t *testing.T, body, root string) *htmlDoc {
 	t.Helper()
 	d, err := parseHTMLDoc(context.Background(), []byte(body), root, Limits{MaxRows: 1000}.withDefaults(), false)

@@ -162,8 +162,15 @@ func readRows(ctx context.Context, src rowSource, p *Pipeline, lim Limits, ns *n
 	}
 	tb := newTableBuilder(p, src.hint(), lim, false)
 	tb.ctx = ctx
-	if js, ok := src.(*jsonSource); ok && js.textual {
-		tb.setTextual()
+	switch s := src.(type) {
+	case *jsonSource:
+		if s.textual {
+			tb.setTextual()
+		}
+	case *pagesSource:
+		if s.textual {
+			tb.setTextual()
+		}
 	}
 	n, err := src.each(ctx, tb.jsonRow)
 	if tb.err != nil {

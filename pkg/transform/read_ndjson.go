@@ -3,6 +3,7 @@ package transform
 import (
 	"bytes"
 	"context"
+	"fmt"
 
 	"github.com/tidwall/gjson"
 
@@ -96,7 +97,10 @@ func (s *ndjsonSource) each(ctx context.Context, fn func(int, gjson.Result) bool
 		}
 	}
 	if s.ns != nil && s.badLines > 0 {
-		s.ns.warn("skipped %d invalid NDJSON %s (first: line %d: %s)", s.badLines, plural(s.badLines, "line", "lines"), s.firstBad, s.firstBadErr)
+		first, firstErr := s.firstBad, s.firstBadErr
+		s.ns.count("ndjson-skipped", s.badLines, func(total int) string {
+			return fmt.Sprintf("skipped %d invalid NDJSON %s (first: line %d: %s)", total, plural(total, "line", "lines"), first, firstErr)
+		})
 	}
 	s.ns = nil
 	if err != nil {

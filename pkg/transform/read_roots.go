@@ -40,20 +40,14 @@ func SuggestRootsWithin(ctx context.Context, in Input, format string, lim Limits
 	if err != nil {
 		return nil, err
 	}
-	if format == FormatAuto {
-		var serr *Error
-		if format, serr = sniffFormat(in.ContentType, body); serr != nil {
-			return nil, serr
-		}
+	r, serr := resolveFormat(format, in.ContentType, body)
+	if serr != nil {
+		return nil, serr
 	}
-	body = trimBOM(body)
-	switch format {
-	case FormatXML:
-		return xmlRoots(ctx, body, lim)
-	case FormatHTML:
-		return htmlRoots(ctx, body, lim)
+	if r == nil || r.roots == nil {
+		return nil, nil
 	}
-	return nil, nil
+	return r.roots(ctx, trimBOM(body), lim)
 }
 
 // xmlRoots counts the elements of each path of local names; paths that

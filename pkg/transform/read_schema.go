@@ -57,67 +57,25 @@ func InferSchemaWithin(ctx context.Context, in Input, p *Pipeline, sampleRows in
 	if err != nil {
 		return nil, err
 	}
-	ns := &notices{}
-	sample := Pipeline{Format: p.Format, Root: p.Root, RootSyntax: p.RootSyntax, CSV: p.CSV}
-	format := p.Format
-	if format == FormatAuto {
-		var err *Error
-		if format, err = sniffFormat(in.ContentType, body); err != nil {
-			return nil, err
-		}
+	r, ferr := resolveFormat(p.Format, in.ContentType, body)
+	if ferr != nil {
+		return nil, ferr
 	}
-	if format == FormatCSV {
-		t, err := readCSVSample(ctx, body, &sample, lim, ns)
-		if err != nil {
-			return nil, err
-		}
-		return t.fieldInfo(), nil
-	}
-
-	var src rowSource
-	if isBlank(body) {
+	if !r.readsBlank && isBlank(body) {
 		return []FieldInfo{}, nil
 	}
-	textual := false
-	switch format {
-	case FormatHTML:
-		return htmlSchema(ctx, trimBOM(body), p, lim)
-	case FormatXML:
-		xs, err := readXMLRows(ctx, trimBOM(body), p.Root, lim, true)
-		if err != nil {
-			return nil, err
-		}
-		src, textual = xs, true
-	case FormatNDJSON:
-		src = newNDJSONSource(body, p.Root, lim, ns)
-	case FormatJSON, "":
-		if p.RootSyntax != RootSyntaxJQ {
-			js, err := newJSONSource(trimBOM(body), p.Root, unsampled(lim), ns)
-			if err != nil {
-				return nil, err
-			}
-			js.maxRows = sampleRows
-			src = js
-			break
-		}
-		js, err := jqRootSource(ctx, trimBOM(body), p.Root, Limits{MaxRows: math.MaxInt32}.withDefaults(), ns)
-		if err != nil {
-			return nil, err
-		}
-		js.maxRows = sampleRows
-		src = js
-	default:
-		// The source may hold any number of rows; only the sample is read.
-		js, err := newJSONSource(trimBOM(body), p.Root, unsampled(lim), ns)
-		if err != nil {
-			return nil, err
-		}
-		js.maxRows = sampleRows
-		src = js
-	}
+	sample := &Pipeline{Format: r.name, Root: p.Root, RootSyntax: p.RootSyntax, CSV: p.CSV}
+	return r.schema(ctx, body, sample, lim, &notices{})
+}
+
+// sampleFields flattens the first lim.MaxRows rows of src into fields; the
+// source may hold more (only the sample is read). textual: XML rows, whose
+// strings are text.
+func sampleFields(ctx context.Context, src rowSource, lim Limits, textual bool) ([]FieldInfo, error) {
+	sampleRows := lim.MaxRows
 	fl := &flattener{byPath: map[string]*leaf{}, maxCols: lim.MaxColumns, textual: textual}
 	n := 0
-	_, err = src.each(ctx, func(i int, row gjson.Result) bool {
+	_, err := src.each(ctx, func(i int, row gjson.Result) bool {
 		if i >= sampleRows || ctx.Err() != nil {
 			return false
 		}
