@@ -65,3 +65,27 @@ func TestTarget(t *testing.T) {
 		t.Fatalf("ambiguous path: %+v", CallError(err, ""))
 	}
 }
+
+// Set.Lookup is the one place a name becomes an upstream: the default one
+// answers to "", "default" and "_default"; an unknown name is a 400 that
+// lists the names there are.
+func TestSetLookup(t *testing.T) {
+	mk := func(name string) *Client { return &Client{settings: &settings.Settings{UpstreamName: name}} }
+	def, a := mk(""), mk("billing")
+	set := NewSet(def, a)
+	for _, name := range []string{"", "default", "_default"} {
+		if c, err := set.Lookup(name); c != def || err != nil {
+			t.Errorf("Lookup(%q) = %v, %v", name, c, err)
+		}
+	}
+	if c, err := set.Lookup("billing"); c != a || err != nil {
+		t.Errorf("Lookup(billing) = %v, %v", c, err)
+	}
+	_, err := set.Lookup("ghost")
+	if err == nil || err.Status != 400 || err.Code != "unknown_upstream" || !strings.Contains(err.Message, `no upstream named "ghost" (jsonData.upstreams: default, billing)`) {
+		t.Errorf("Lookup(ghost) = %+v", err)
+	}
+	if set.Named("") != nil || set.Named("default") != nil || set.Named("billing") != a || set.Default() != def || len(set.All()) != 2 {
+		t.Error("Named, Default or All")
+	}
+}
