@@ -56,7 +56,7 @@ func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache
 		store:    cache.New(s.Cache.MaxBytes, s.UID),
 		uid:      s.UID,
 		upstream: s.UpstreamName,
-		perUser:  s.Auth.Type == settings.AuthForwardOAuth || s.SendUserHeader,
+		perUser:  s.AnswersPerUser(),
 		entryCap: min(s.Cache.MaxBytes/4, maxEntryBytes),
 		now:      now,
 	}

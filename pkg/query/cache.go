@@ -489,7 +489,7 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 // request carries the user's own values (${__user.*}).
 func (r *Runner) perUser(q *Query) bool {
 	v := r.client.Settings() // the query's upstream (forUpstream)
-	if v.Auth.Type == settings.AuthForwardOAuth || v.SendUserHeader {
+	if v.AnswersPerUser() {
 		return true
 	}
 	texts := []string{q.Path, q.Body}

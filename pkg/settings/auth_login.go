@@ -13,6 +13,19 @@ import (
 // AuthLogin sends a token obtained from the API's own login call.
 const AuthLogin = "login"
 
+func init() {
+	registerAuthKind(&authKind{name: AuthLogin, order: 100, validate: validateLogin, readSecrets: readLoginSecrets,
+		scrubbed: func(s *Settings) []string {
+			var out []string
+			for _, v := range s.Secrets.Login {
+				if v != "" {
+					out = append(out, v)
+				}
+			}
+			return out
+		}})
+}
+
 // Login is jsonData.auth.login: the request that returns a token and where
 // the token is in its answer. How the token is then sent is Auth.TokenHeader,
 // Auth.TokenFormat or Auth.TokenCookie.

@@ -31,9 +31,8 @@ func applyDefaults(s *Settings) {
 	if s.Auth.Type == "" {
 		s.Auth.Type = AuthNone
 	}
-	if s.Auth.Type == AuthAPIKey {
-		s.Auth.APIKeyName = orDefault(s.Auth.APIKeyName, DefaultAPIKeyName)
-		s.Auth.APIKeyIn = orDefault(s.Auth.APIKeyIn, "header")
+	if k := authKindOf(s.Auth.Type); k != nil && k.defaults != nil {
+		k.defaults(&s.Auth)
 	}
 	if s.HealthPath == "" {
 		s.HealthPath = "/"

@@ -1,13 +1,7 @@
 package settings
 
-// The closed lists the settings accept, in the order editors show them. The
-// frontend's copies (src/api/settings.gen.ts) are generated from these by
-// pkg/plugin's TestFrontendSettings, so the two cannot drift.
-
-// AuthKinds are the values of jsonData.auth.type.
-func AuthKinds() []string {
-	return []string{AuthNone, AuthBasic, AuthBearer, AuthAPIKey, AuthOAuth2, AuthForwardOAuth, AuthSigV4, AuthDigest, AuthJWT, AuthAzure, AuthLogin}
-}
+// The closed lists the settings accept, in the order editors show them (auth
+// kinds are a registry: auth_kinds.go). The frontend's copies (src/api/settings.gen.ts) are generated from these by pkg/plugin's TestFrontendSettings, so the two cannot drift.
 
 // Rate classes: the keys of jsonData.rateLimits.classes. A route's class
 // decides which per-user limiter a call is charged to; safe methods of a

@@ -129,17 +129,13 @@ func readSecrets(s *Settings, secure map[string]string, prefix string) {
 	headers := s.Secrets.Headers
 	get := func(k string) string { return secure[prefix+k] }
 	s.Secrets = Secrets{
-		BasicAuthPassword:  get("basicAuthPassword"),
-		BearerToken:        get("bearerToken"),
-		APIKeyValue:        get("apiKeyValue"),
-		OAuth2ClientSecret: get("oauth2ClientSecret"),
-		TLSCACert:          get("tlsCACert"),
-		TLSClientCert:      get("tlsClientCert"),
-		TLSClientKey:       get("tlsClientKey"),
-		Headers:            headers,
+		TLSCACert:             get("tlsCACert"),
+		TLSClientCert:         get("tlsClientCert"),
+		TLSClientKey:          get("tlsClientKey"),
+		OutboundProxyPassword: get("outboundProxyPassword"),
+		Headers:               headers,
 	}
-	readAuthSecrets(&s.Secrets, get)
-	readLoginSecrets(s, get)
+	readAuthSecrets(s, get)
 	s.TLS.HasCACert = s.Secrets.TLSCACert != ""
 	s.TLS.HasClient = s.Secrets.TLSClientCert != "" || s.Secrets.TLSClientKey != ""
 	if prefix != "" {

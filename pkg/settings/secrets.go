@@ -35,22 +35,13 @@ func (Secrets) String() string { return "[secrets redacted]" }
 // GoString keeps %#v from printing values too.
 func (Secrets) GoString() string { return "settings.Secrets{[redacted]}" }
 
-// Values lists every non-empty secret, so logs and responses can be scrubbed
-// and tests can check none leaks.
+// SecretValues lists every non-empty secret, so logs and responses can be
+// scrubbed and tests can check none leaks: every auth kind's
+// (auth_kinds.go), the TLS client key, the outbound proxy's password and
+// the secret headers.
 func (s *Settings) SecretValues() []string {
-	var out []string
-	for _, v := range []string{s.Secrets.BasicAuthPassword, s.Secrets.BearerToken, s.Secrets.APIKeyValue,
-		s.Secrets.OAuth2ClientSecret, s.Secrets.TLSClientKey, s.Secrets.SigV4AccessKey, s.Secrets.SigV4SecretKey,
-		s.Secrets.SigV4SessionToken, s.Secrets.JWTPrivateKey, s.Secrets.AzureClientSecret, s.Secrets.OutboundProxyPassword,
-		s.Secrets.OAuth2Password, s.Secrets.OAuth2RefreshToken} {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	if sa, _ := ParseGoogleServiceAccount(s.Secrets.GoogleServiceAccountJSON); sa != nil {
-		out = append(out, sa.PrivateKey)
-	}
-	for _, v := range s.Secrets.Login {
+	out := authSecretValues(s)
+	for _, v := range []string{s.Secrets.TLSClientKey, s.Secrets.OutboundProxyPassword} {
 		if v != "" {
 			out = append(out, v)
 		}
@@ -61,4 +52,22 @@ func (s *Settings) SecretValues() []string {
 		}
 	}
 	return out
+}
+
+// CredentialPairs are the user → password pairs Relay sends as Basic
+// credentials (to the upstream, the token endpoint, the outbound proxy),
+// so the scrubber can cover their base64 form too.
+func (s *Settings) CredentialPairs() map[string]string {
+	pairs := map[string]string{}
+	for _, k := range authKinds {
+		if k.pairs != nil {
+			for u, p := range k.pairs(s) {
+				pairs[u] = p
+			}
+		}
+	}
+	if o := s.OutboundProxy; o.Username != "" && s.Secrets.OutboundProxyPassword != "" {
+		pairs[o.Username] = s.Secrets.OutboundProxyPassword // Proxy-Authorization: Basic
+	}
+	return pairs
 }

@@ -10,21 +10,6 @@ import (
 	"github.com/relay-gateway/relay/pkg/role"
 )
 
-// Auth types for the upstream API.
-const (
-	AuthNone         = "none"
-	AuthBasic        = "basic"
-	AuthBearer       = "bearer"
-	AuthAPIKey       = "apiKey"
-	AuthOAuth2       = "oauth2"
-	AuthForwardOAuth = "forwardOAuth"
-	AuthSigV4        = "sigv4"
-	AuthDigest       = "digest"
-	AuthJWT          = "jwt"
-	AuthAzure        = "azure"
-	// AuthLogin is in auth_login.go.
-)
-
 // Settings is one data source's configuration. Secret values live only in
 // Secrets and are never serialised (see Secrets.MarshalJSON).
 type Settings struct {
@@ -82,7 +67,8 @@ type Auth struct {
 	APIKeyIn   string `json:"apiKeyIn,omitempty"` // header | query
 	// OAuth2 client credentials (secret in secrets.oauth2ClientSecret).
 	OAuth2 *OAuth2 `json:"oauth2,omitempty"`
-	// SigV4, JWT and Azure configure those auth kinds (auth_kinds.go).
+	// SigV4, JWT and Azure configure those auth kinds (auth_sigv4.go,
+	// auth_jwt.go, auth_azure.go; auth_kinds.go is the registry).
 	SigV4 *SigV4 `json:"sigv4,omitempty"`
 	JWT   *JWT   `json:"jwt,omitempty"`
 	Azure *Azure `json:"azure,omitempty"`
@@ -94,35 +80,6 @@ type Auth struct {
 	TokenFormat string `json:"tokenFormat,omitempty"`
 	TokenCookie string `json:"tokenCookie,omitempty"`
 }
-
-type OAuth2 struct {
-	TokenURL       string            `json:"tokenUrl"`
-	ClientID       string            `json:"clientId"`
-	Scopes         []string          `json:"scopes,omitempty"`
-	EndpointParams map[string]string `json:"endpointParams,omitempty"`
-	AuthStyle      string            `json:"authStyle,omitempty"` // header (default) | params
-	// TokenHeader and TokenFormat say how the fetched token is sent:
-	// "Authorization" and "Bearer {{token}}" unless set (e.g. "X-Auth" and "{{token}}").
-	TokenHeader string `json:"tokenHeader,omitempty"`
-	TokenFormat string `json:"tokenFormat,omitempty"`
-	// GrantType is client_credentials (default), password (Username and
-	// secret oauth2Password) or refresh_token (secret oauth2RefreshToken;
-	// a rotated refresh token is kept in memory and used next).
-	GrantType string `json:"grantType,omitempty"`
-	Username  string `json:"username,omitempty"`
-	// Headers are sent with the token request; Audience and Resource are
-	// the audience and resource (RFC 8707) parameters of it.
-	Headers  map[string]string `json:"headers,omitempty"`
-	Audience string            `json:"audience,omitempty"`
-	Resource string            `json:"resource,omitempty"`
-}
-
-// OAuth2 grant types.
-const (
-	GrantClientCredentials = "client_credentials"
-	GrantPassword          = "password"
-	GrantRefreshToken      = "refresh_token"
-)
 
 // Header is an extra request header sent upstream. Secret headers take their
 // value from secureJsonData (Grafana's httpHeaderName<N>/httpHeaderValue<N>).

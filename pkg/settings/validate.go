@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -59,56 +58,6 @@ func validateUpstreamFields(s *Settings, errs *Errors) {
 	if s.Cache.MaxBytes < 0 {
 		errs.add("jsonData.cache.maxBytes", "must not be negative")
 	}
-}
-
-func validateAuth(s *Settings, errs *Errors) {
-	a := s.Auth
-	switch a.Type {
-	case AuthNone, AuthForwardOAuth:
-	case AuthBasic:
-		if a.BasicUser == "" {
-			errs.add("jsonData.auth.basicUser", "required for basic auth")
-		}
-		if s.Secrets.BasicAuthPassword == "" {
-			errs.add("secureJsonData.basicAuthPassword", "required for basic auth")
-		}
-	case AuthBearer:
-		if s.Secrets.BearerToken == "" {
-			errs.add("secureJsonData.bearerToken", "required for bearer auth")
-		}
-	case AuthAPIKey:
-		if a.APIKeyIn != "header" && a.APIKeyIn != "query" {
-			errs.add("jsonData.auth.apiKeyIn", "must be header or query, got %q", a.APIKeyIn)
-		}
-		if a.APIKeyIn == "header" && !httpguts.ValidHeaderFieldName(a.APIKeyName) {
-			errs.add("jsonData.auth.apiKeyName", "%q is not a valid header name", a.APIKeyName)
-		}
-		if s.Secrets.APIKeyValue == "" {
-			errs.add("secureJsonData.apiKeyValue", "required for API key auth")
-		}
-	case AuthOAuth2:
-		o := a.OAuth2
-		if o == nil {
-			errs.add("jsonData.auth.oauth2", "required for oauth2 auth")
-			return
-		}
-		if u, err := url.Parse(o.TokenURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs.add("jsonData.auth.oauth2.tokenUrl", "must be an absolute http(s) URL")
-		}
-		if o.ClientID == "" {
-			errs.add("jsonData.auth.oauth2.clientId", "required")
-		}
-		validateGrant(s, errs)
-		if o.AuthStyle != "" && o.AuthStyle != "header" && o.AuthStyle != "params" {
-			errs.add("jsonData.auth.oauth2.authStyle", "must be header or params")
-		}
-		validateTokenFormat("jsonData.auth.oauth2", o.TokenHeader, o.TokenFormat, errs)
-	default:
-		if !validateAuthKind(s, errs) {
-			errs.add("jsonData.auth.type", "unknown auth type %q (want one of %s)", a.Type, strings.Join(AuthKinds(), ", "))
-		}
-	}
-	validateOutbound(s, errs)
 }
 
 func validateNetwork(n *Network, errs *Errors) {

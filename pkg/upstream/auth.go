@@ -1,7 +1,6 @@
 package upstream
 
 import (
-	"io"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -12,90 +11,74 @@ import (
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
-// authenticator attaches one auth mode's credentials to a request that is
+// authenticator attaches one auth kind's credentials to a request that is
 // known to target the upstream origin. req is a private clone.
+//
+// Each auth kind is one file (auth_<kind>.go) whose init registers how its
+// authenticator is built (registerAuth); the kinds themselves, their
+// fields and validation are pkg/settings' registry. What the client needs
+// from only some kinds are the optional interfaces below, which the client
+// checks for instead of the concrete types.
 type authenticator interface {
 	apply(req *http.Request) error
 	close()
 }
 
+// challenger is a challenge-response kind (Digest): a 401 carries the
+// challenge to answer. The body of each request is made re-readable before
+// it is sent, so the request can be sent again with the answer.
+// challenged records the 401's challenge and reports whether sending the
+// request again may succeed; answered says the refused request carried an
+// answer already.
+type challenger interface {
+	challenged(resp *http.Response, answered bool) bool
+}
+
+// tokenRefresher is a kind sending a fetched token, which the upstream may
+// revoke or rotate before its expiry: refused forgets the token sent on
+// sent (as the upstream answered 401 to it) and reports whether the next
+// token is a different one, i.e. whether sending again may succeed.
+type tokenRefresher interface {
+	refused(sent *http.Request) bool
+}
+
+// credentialStripper is a kind whose credentials travel somewhere the
+// common list of stripCredentials does not cover (a header or query
+// parameter of its own name); strip removes them from a request to
+// another host.
+type credentialStripper interface {
+	strip(r *http.Request)
+}
+
+// authNoter is a kind with something to say in Health (login: where Relay
+// logged in); "" when nothing.
+type authNoter interface {
+	note() string
+}
+
+// authBuilders maps each settings auth kind to how its authenticator is
+// built; TestEveryAuthKindHasAnAuthenticator checks none is missing.
+var authBuilders = map[string]func(c *Client) (authenticator, error){}
+
+// registerAuth adds an auth kind's builder; each kind's file calls it from init.
+func registerAuth(kind string, build func(c *Client) (authenticator, error)) {
+	if _, dup := authBuilders[kind]; dup {
+		panic("upstream: auth kind " + kind + " registered twice")
+	}
+	authBuilders[kind] = build
+}
+
 func (c *Client) newAuthenticator() (authenticator, error) {
-	a, sec := c.settings.Auth, c.settings.Secrets
-	switch a.Type {
-	case settings.AuthNone, "":
-		return noAuth{}, nil
-	case settings.AuthBasic:
-		return basicAuth{user: a.BasicUser, password: sec.BasicAuthPassword}, nil
-	case settings.AuthBearer:
-		return bearerAuth{token: sec.BearerToken}, nil
-	case settings.AuthAPIKey:
-		return apiKeyAuth{name: a.APIKeyName, inQuery: a.APIKeyIn == "query", value: sec.APIKeyValue}, nil
-	case settings.AuthOAuth2:
-		return c.newOAuth2()
-	case settings.AuthForwardOAuth:
-		return forwardAuth{}, nil
-	case settings.AuthSigV4:
-		return c.newSigV4()
-	case settings.AuthDigest:
-		return c.newDigest()
-	case settings.AuthJWT:
-		return c.newJWT()
-	case settings.AuthAzure:
-		return c.newAzure()
-	case settings.AuthLogin:
-		return c.newLogin()
+	kind := c.settings.Auth.Type
+	if kind == "" {
+		kind = settings.AuthNone
 	}
-	return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + a.Type}
-}
-
-type noAuth struct{}
-
-func (noAuth) apply(*http.Request) error { return nil }
-func (noAuth) close()                    {}
-
-type basicAuth struct{ user, password string }
-
-func (b basicAuth) apply(r *http.Request) error { r.SetBasicAuth(b.user, b.password); return nil }
-func (basicAuth) close()                        {}
-
-type bearerAuth struct{ token string }
-
-func (b bearerAuth) apply(r *http.Request) error {
-	r.Header.Set("Authorization", "Bearer "+b.token)
-	return nil
-}
-func (bearerAuth) close() {}
-
-type apiKeyAuth struct {
-	name, value string
-	inQuery     bool
-}
-
-func (k apiKeyAuth) apply(r *http.Request) error {
-	if !k.inQuery {
-		r.Header.Set(k.name, k.value)
-		return nil
+	build, ok := authBuilders[kind]
+	if !ok {
+		return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + kind}
 	}
-	// A URL of its own, so the key never shows up in the caller's URL,
-	// traces or url.Error messages.
-	q := r.URL.Query()
-	q.Set(k.name, k.value)
-	setRawQuery(r, q.Encode())
-	return nil
+	return build(c)
 }
-func (apiKeyAuth) close() {}
-
-// forwardAuth sends the signed-in user's own OAuth tokens, as captured by
-// WithForwardedHeaders.
-type forwardAuth struct{}
-
-func (forwardAuth) apply(r *http.Request) error {
-	for k, v := range forwardedFromContext(r.Context()) {
-		r.Header[k] = append([]string(nil), v...)
-	}
-	return nil
-}
-func (forwardAuth) close() {}
 
 // credentialsMiddleware is the only place credentials are added. It runs per
 // transport round trip, so each redirect hop is judged on its own origin:
@@ -115,7 +98,8 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 			c.stripCredentials(out)
 			return next.RoundTrip(out)
 		}
-		if _, ok := c.auth.(*digestAuth); ok {
+		ch, challenges := c.auth.(challenger)
+		if challenges {
 			req = req.WithContext(req.Context()) // a copy: the body is made re-readable on it
 			if err := bufferBody(req); err != nil {
 				return nil, err
@@ -129,10 +113,13 @@ func (c *Client) credentialsMiddleware(_ httpclient.Options, next http.RoundTrip
 		if err != nil || resp.StatusCode != http.StatusUnauthorized {
 			return resp, err
 		}
-		if d, ok := c.auth.(*digestAuth); ok {
-			return c.retryDigest(d, next, req, out, resp)
+		if challenges {
+			return c.answerChallenge(ch, next, req, out, resp)
 		}
-		return c.retryWithNewToken(next, req, out, resp)
+		if r, ok := c.auth.(tokenRefresher); ok {
+			return c.retryWithNewToken(r, next, req, out, resp)
+		}
+		return resp, nil
 	})
 }
 
@@ -155,34 +142,6 @@ func (c *Client) withCredentials(req *http.Request) (*http.Request, error) {
 		}
 	}
 	return out, c.auth.apply(out)
-}
-
-// retryWithNewToken handles an upstream 401 to an OAuth2 request: the token
-// may have been revoked or rotated before its expiry, so it is dropped and
-// the next request fetches a new one. A request that can be sent again
-// (GET, HEAD, OPTIONS without a body) is retried once, now; any other gets
-// the 401.
-func (c *Client) retryWithNewToken(next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
-	o, ok := c.auth.(*oauth2Auth)
-	if !ok || !o.drop(o.sent(sent)) || !resendable(req) {
-		return resp, nil
-	}
-	c.logger.Warn("Upstream refused the OAuth2 token; retrying with a new one", "method", req.Method, "upstream", c.Origin())
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
-	_ = resp.Body.Close()
-	out, err := c.withCredentials(req)
-	if err != nil {
-		return nil, err
-	}
-	return next.RoundTrip(out)
-}
-
-func resendable(r *http.Request) bool {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
-		return r.Body == nil || r.Body == http.NoBody
-	}
-	return false
 }
 
 // headerValue is a custom header's value: plain ones carry it in jsonData,
@@ -214,22 +173,8 @@ func (c *Client) stripCredentials(r *http.Request) {
 	for _, h := range c.settings.Headers {
 		r.Header.Del(h.Name)
 	}
-	if o, ok := c.auth.(*oauth2Auth); ok {
-		r.Header.Del(o.headerName())
-	}
-	a := c.settings.Auth
-	if a.Type == settings.AuthAPIKey {
-		if a.APIKeyIn == "query" {
-			// An upstream that echoes its query into a Location header
-			// must not hand our key to the next host.
-			q := r.URL.Query()
-			if _, ok := q[a.APIKeyName]; ok {
-				q.Del(a.APIKeyName)
-				setRawQuery(r, q.Encode())
-			}
-		} else {
-			r.Header.Del(a.APIKeyName)
-		}
+	if k, ok := c.auth.(credentialStripper); ok {
+		k.strip(r)
 	}
 }
 

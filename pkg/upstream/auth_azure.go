@@ -41,6 +41,8 @@ type azureAuth struct {
 // which the SSRF guard refuses by design, so it uses the SDK's own transport
 // and only when Grafana enables managed identity ([azure]
 // managed_identity_enabled).
+func init() { registerAuth(settings.AuthAzure, (*Client).newAzure) }
+
 func (c *Client) newAzure() (authenticator, error) {
 	z := c.settings.Auth.Azure
 	if z == nil || len(z.Scopes) == 0 {

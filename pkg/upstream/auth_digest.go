@@ -23,6 +23,8 @@ type digestAuth struct {
 	count          int
 }
 
+func init() { registerAuth(settings.AuthDigest, (*Client).newDigest) }
+
 func (c *Client) newDigest() (authenticator, error) {
 	a := c.settings.Auth
 	if a.BasicUser == "" || c.settings.Secrets.BasicAuthPassword == "" {
@@ -52,7 +54,8 @@ func (d *digestAuth) apply(r *http.Request) error {
 func (d *digestAuth) close() {}
 
 // challenged records the challenge of a 401 and reports whether sending the
-// request again may succeed (a new challenge, not the one just answered).
+// request again may succeed (a new challenge, not the one just answered);
+// it makes digestAuth a challenger.
 func (d *digestAuth) challenged(resp *http.Response, answered bool) bool {
 	chal, err := digest.FindChallenge(resp.Header)
 	if err != nil {
@@ -63,34 +66,6 @@ func (d *digestAuth) challenged(resp *http.Response, answered bool) bool {
 	same := d.chal != nil && d.chal.Nonce == chal.Nonce
 	d.chal, d.count = chal, 0
 	return !answered || !same || chal.Stale
-}
-
-// retryDigest answers a 401 digest challenge by sending the request again,
-// once, with credentials for it. A body is buffered for that (bounded by the
-// route's request limit, and already in memory from the plugin protocol).
-func (c *Client) retryDigest(d *digestAuth, next http.RoundTripper, req, sent *http.Request, resp *http.Response) (*http.Response, error) {
-	if !d.challenged(resp, sent.Header.Get("Authorization") != "") {
-		return resp, nil
-	}
-	again := req
-	if req.Body != nil && req.Body != http.NoBody {
-		if req.GetBody == nil {
-			return resp, nil // the body was streamed; the caller gets the 401
-		}
-		body, err := req.GetBody()
-		if err != nil {
-			return resp, nil
-		}
-		again = req.Clone(req.Context())
-		again.Body = body
-	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-	_ = resp.Body.Close()
-	out, err := c.withCredentials(again)
-	if err != nil {
-		return nil, err
-	}
-	return next.RoundTrip(out)
 }
 
 // bufferBody makes a request body re-readable (GetBody), for auth kinds that

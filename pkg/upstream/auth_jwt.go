@@ -22,6 +22,8 @@ const settingJWTTokenURL = "jsonData.auth.jwt.tokenUrl"
 // endpoint is fetched exactly as client-credentials tokens are (tokenFetcher):
 // the same host policy, dial guard, TLS and outbound proxy, no redirects, no
 // upstream credential on it, one fetch for many concurrent requests.
+func init() { registerAuth(settings.AuthJWT, (*Client).newJWT) }
+
 func (c *Client) newJWT() (authenticator, error) {
 	j, sec := c.settings.Auth.JWT, c.settings.Secrets
 	if j == nil {

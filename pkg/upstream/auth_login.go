@@ -43,6 +43,8 @@ type loginCall struct {
 	now     func() time.Time
 }
 
+func init() { registerAuth(settings.AuthLogin, (*Client).newLogin) }
+
 func (c *Client) newLogin() (authenticator, error) {
 	a := c.settings.Auth
 	l := a.Login
@@ -262,9 +264,16 @@ func loginExpiry(started time.Time, lifetime time.Duration) time.Time {
 // LoginNote says that Relay logged in for this upstream, for Health; "" for
 // other auth kinds or before the first login.
 func (c *Client) LoginNote() string {
-	o, ok := c.auth.(*oauth2Auth)
-	if !ok || o.login == nil || o.login.logins.Load() == 0 {
+	if n, ok := c.auth.(authNoter); ok {
+		return n.note()
+	}
+	return ""
+}
+
+// note makes oauth2Auth an authNoter: where it logged in, for login auth.
+func (a *oauth2Auth) note() string {
+	if a.login == nil || a.login.logins.Load() == 0 {
 		return ""
 	}
-	return "logged in at " + o.login.shown
+	return "logged in at " + a.login.shown
 }

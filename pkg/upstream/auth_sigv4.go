@@ -45,6 +45,8 @@ type sigv4Auth struct {
 	now     func() time.Time
 }
 
+func init() { registerAuth(settings.AuthSigV4, (*Client).newSigV4) }
+
 func (c *Client) newSigV4() (authenticator, error) {
 	v := c.settings.Auth.SigV4
 	if v == nil || v.Region == "" || v.Service == "" {

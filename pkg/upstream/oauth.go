@@ -45,6 +45,8 @@ type oauth2Auth struct {
 // minDropInterval is the least time between two drops of a refused token.
 const minDropInterval = 10 * time.Second
 
+func init() { registerAuth(settings.AuthOAuth2, (*Client).newOAuth2) }
+
 func (c *Client) newOAuth2() (authenticator, error) {
 	o := c.settings.Auth.OAuth2
 	if o == nil {
@@ -157,6 +159,14 @@ func (a *oauth2Auth) sent(r *http.Request) string {
 }
 
 func (a *oauth2Auth) close() { a.ts.Store(nil) }
+
+// refused makes oauth2Auth a tokenRefresher: the token sent on sent is
+// dropped (see drop).
+func (a *oauth2Auth) refused(sent *http.Request) bool { return a.drop(a.sent(sent)) }
+
+// strip removes the token's header from a request to another host
+// (credentialStripper); Authorization and Cookie are stripped anyway.
+func (a *oauth2Auth) strip(r *http.Request) { r.Header.Del(a.headerName()) }
 
 // drop forgets the cached token if it is the one in authorization (the
 // Authorization header the upstream refused), so the next request fetches a

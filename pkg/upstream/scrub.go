@@ -27,19 +27,7 @@ func newScrubber(s *settings.Settings) *scrubber {
 	for _, v := range s.SecretValues() {
 		sc.forms = append(sc.forms, forms(v)...)
 	}
-	pairs := map[string]string{}
-	if s.Auth.BasicUser != "" && s.Secrets.BasicAuthPassword != "" {
-		pairs[s.Auth.BasicUser] = s.Secrets.BasicAuthPassword
-	}
-	if o := s.Auth.OAuth2; o != nil && o.ClientID != "" && s.Secrets.OAuth2ClientSecret != "" {
-		// x/oauth2 sends url-escaped id:secret in Basic auth (RFC 6749 2.3.1).
-		pairs[url.QueryEscape(o.ClientID)] = url.QueryEscape(s.Secrets.OAuth2ClientSecret)
-		pairs[o.ClientID] = s.Secrets.OAuth2ClientSecret
-	}
-	if o := s.OutboundProxy; o.Username != "" && s.Secrets.OutboundProxyPassword != "" {
-		pairs[o.Username] = s.Secrets.OutboundProxyPassword // Proxy-Authorization: Basic
-	}
-	for user, pass := range pairs {
+	for user, pass := range s.CredentialPairs() {
 		sc.forms = append(sc.forms, base64Forms(user+":"+pass)...)
 	}
 	sc.forms = dedupe(sc.forms)

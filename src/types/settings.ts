@@ -9,7 +9,7 @@ export type Role = (typeof ROLES)[number];
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** jsonData.auth.type: generated from the backend's list (pkg/settings/kinds.go). */
+/** jsonData.auth.type: generated from the backend's list (pkg/settings/auth_kinds.go, a registry). */
 export type AuthType = (typeof AUTH_KINDS)[number];
 
 /** How a fetched token is sent (oauth2, jwt): header name and a format containing {{token}}. */

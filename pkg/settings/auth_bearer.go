@@ -1,0 +1,16 @@
+package settings
+
+// AuthBearer sends secureJsonData bearerToken as "Authorization: Bearer".
+const AuthBearer = "bearer"
+
+func init() {
+	registerAuthKind(&authKind{name: AuthBearer, order: 20, validate: validateBearer, secrets: []secretKey{
+		{key: "bearerToken", field: func(s *Secrets) *string { return &s.BearerToken }},
+	}})
+}
+
+func validateBearer(s *Settings, errs *Errors) {
+	if s.Secrets.BearerToken == "" {
+		errs.add("secureJsonData.bearerToken", "required for bearer auth")
+	}
+}

@@ -1,0 +1,3 @@
+import { AuthKindEditor } from './types';
+
+export const none: AuthKindEditor = { label: 'None', description: 'No credentials', secrets: [] };
