@@ -86,7 +86,7 @@ func BenchmarkMacroOverhead(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	r := query.NewRunner(s, c, nil, log.NewNullLogger())
+	r := query.NewRunner(s, upstream.NewSet(c), nil, log.NewNullLogger())
 	from, to := time.UnixMilli(1700000000123).UTC(), time.UnixMilli(1700003600123).UTC()
 	m := query.Macros{From: from, To: to, Interval: time.Minute, User: backend.User{Login: "ada"}, DSUID: "bench"}
 	const pipeline = `"pipeline":{"root":"items","steps":[

@@ -29,10 +29,9 @@ import (
 // Options are what the service needs from the plugin instance.
 type Options struct {
 	Settings *settings.Settings
-	Client   *upstream.Client
-	Policy   *authz.Policy
-	// Clients are the named upstreams' clients, for actions with an upstream.
-	Clients map[string]*upstream.Client
+	// Upstreams are every upstream's client; an action's "upstream" picks one.
+	Upstreams *upstream.Set
+	Policy    *authz.Policy
 	// Now is injectable for tests of the idempotency TTL.
 	Now func() time.Time
 	// Shared, when set, keeps Idempotency-Key claims and answers for the
@@ -72,7 +71,7 @@ func New(o Options) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{byName: map[string]*action{}, client: o.Client, policy: o.Policy, idem: newIdempotencyStore(now),
+	s := &Service{byName: map[string]*action{}, client: o.Upstreams.Default(), policy: o.Policy, idem: newIdempotencyStore(now),
 		shared: o.Shared}
 	var errs settings.Errors
 	for i, sa := range o.Settings.Actions {
@@ -81,8 +80,9 @@ func New(o Options) (*Service, error) {
 			errs = append(errs, err.(*settings.FieldError)) //nolint:errorlint // compile returns it unwrapped
 			continue
 		}
-		if a.client, err = clientFor(o, i, a.Upstream); err != nil {
-			errs = append(errs, err.(*settings.FieldError)) //nolint:errorlint // clientFor returns it unwrapped
+		var ferr *settings.FieldError
+		if a.client, ferr = clientFor(o, i, a.Upstream); ferr != nil {
+			errs = append(errs, ferr)
 			continue
 		}
 		s.actions = append(s.actions, a)
@@ -189,7 +189,7 @@ func (s *Service) Run(w http.ResponseWriter, r *http.Request) {
 	req.Header.Set("X-Request-Id", httpx.RequestID(ctx))
 	// The declared request may be sent as rendered; a redirect elsewhere is
 	// a new request and passes the proxy rules for this caller.
-	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "action", Upstream: settings.CanonicalUpstream(a.Upstream),
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "action", Upstream: a.client.Name(),
 		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	if dryRun {
 		httpx.NoteAudit(ctx, "", "dry_run")

@@ -7,17 +7,13 @@ import (
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
-// clientFor is the client of an action's upstream: the default one for ""
-// or "default", else the named one. An unknown name is a settings error,
-// found when the instance is built, not at the first run.
-func clientFor(o Options, i int, name string) (*upstream.Client, error) {
-	name = settings.CanonicalUpstream(name)
-	if name == "" {
-		return o.Client, nil
+// clientFor is the client of an action's upstream (upstream.Set.Lookup: the
+// default one for "" or "default", else the named one). An unknown name is a
+// settings error, found when the instance is built, not at the first run.
+func clientFor(o Options, i int, name string) (*upstream.Client, *settings.FieldError) {
+	c, err := o.Upstreams.Lookup(name)
+	if err != nil {
+		return nil, &settings.FieldError{Field: fmt.Sprintf("jsonData.actions[%d].upstream", i), Message: err.Message}
 	}
-	if c := o.Clients[name]; c != nil {
-		return c, nil
-	}
-	return nil, &settings.FieldError{Field: fmt.Sprintf("jsonData.actions[%d].upstream", i),
-		Message: fmt.Sprintf("no upstream named %q (jsonData.upstreams)", name)}
+	return c, nil
 }

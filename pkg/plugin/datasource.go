@@ -53,7 +53,7 @@ type Datasource struct {
 	// invalid is set when the settings could not be used; every call then
 	// reports it instead of half-working.
 	invalid  error
-	set      *upstreamSet
+	set      *upstream.Set
 	queries  *query.Runner
 	api      *resources.API
 	resource backend.CallResourceHandler
@@ -133,7 +133,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 		d.invalid = err
 		return d
 	}
-	client := set.def
+	client := set.Default()
 	d.set = set
 	audit := authz.NewAudit(s.Audit.RingSize, logger)
 	var idem actions.SharedIdempotency
@@ -150,19 +150,18 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 		}
 	}
 	d.audit = audit
-	gateway := set.gateways(policy, logger, remote)
-	d.queries = query.NewRunner(s, client, audit, logger)
-	d.queries.SetUpstreams(set.named)
+	gateway := proxy.ForUpstreams(set, policy, logger, remote)
+	d.queries = query.NewRunner(s, set, audit, logger)
 	d.queries.SetRateCharge(policy.ChargeRate)
 	d.queries.SetCache(query.CacheOptions{Rules: policyRules(policy), Remote: remote, Now: o.Now})
 	features := resources.Features{Proxy: gateway, Transform: d.queries.ServeTransform, Schema: d.queries.ServeSchema,
 		GraphQLSchema: d.queries.ServeGraphQLSchema, SourceModel: query.Query{},
 		OpenAPIImport: openapiimport.Handler(d.queries)}
 	if len(s.Actions) > 0 {
-		acts, err := actions.New(actions.Options{Settings: s, Client: client, Clients: set.named, Policy: policy, Now: o.Now, Shared: idem})
+		acts, err := actions.New(actions.Options{Settings: s, Upstreams: set, Policy: policy, Now: o.Now, Shared: idem})
 		if err != nil {
 			audit.Close()
-			set.close()
+			set.Close()
 			d.invalid = err
 			return d
 		}
@@ -178,7 +177,7 @@ func New(ctx context.Context, ds backend.DataSourceInstanceSettings, o Options) 
 	})
 	if err != nil {
 		audit.Close()
-		set.close()
+		set.Close()
 		d.invalid = err
 		return d
 	}
@@ -193,7 +192,7 @@ func (d *Datasource) SettingsError() error { return d.invalid }
 // Dispose releases the instance's resources when Grafana replaces it.
 func (d *Datasource) Dispose() {
 	if d.set != nil {
-		d.set.close()
+		d.set.Close()
 	}
 	if d.audit != nil {
 		d.audit.Close()

@@ -39,14 +39,14 @@ func (d *Datasource) CheckHealth(ctx context.Context, hr *backend.CheckHealthReq
 	if u := hr.PluginContext.User; u != nil && u.Login != "" {
 		caller = authz.Caller{Login: u.Login, Role: role.FromGrafana(u.Role)}
 	}
-	views := d.set.views
-	results := make([]upstreamHealth, len(views))
+	clients := d.set.All()
+	results := make([]upstreamHealth, len(clients))
 	var g errgroup.Group
 	g.SetLimit(healthConcurrency)
-	for i, v := range views {
+	for i, c := range clients {
 		g.Go(func() error {
-			ok, msg := checkUpstream(ctx, d.set.clients[i], v, caller)
-			results[i] = upstreamHealth{Name: settings.ShownUpstream(v.UpstreamName), OK: ok, Message: msg}
+			ok, msg := checkUpstream(ctx, c, caller)
+			results[i] = upstreamHealth{Name: settings.ShownUpstream(c.Name()), OK: ok, Message: msg}
 			return nil
 		})
 	}
@@ -114,7 +114,8 @@ func summarize(results []upstreamHealth) *backend.CheckHealthResult {
 	return res
 }
 
-func checkUpstream(ctx context.Context, client *upstream.Client, v *settings.Settings, caller authz.Caller) (bool, string) {
+func checkUpstream(ctx context.Context, client *upstream.Client, caller authz.Caller) (bool, string) {
+	v := client.Settings()
 	path := v.HealthPath
 	req, err := client.NewRequest(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {

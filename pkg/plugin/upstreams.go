@@ -1,54 +1,35 @@
 package plugin
 
 import (
-	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
-
 	"github.com/relay-gateway/relay/pkg/authz"
-	"github.com/relay-gateway/relay/pkg/cache"
-	"github.com/relay-gateway/relay/pkg/proxy"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
-// upstreamSet is one client per upstream, each gated by the policy view of
-// its own upstream (authz.Policy.ForUpstream): a request can only pass the
-// rules of the upstream it is sent to, under a grant made for that upstream.
-type upstreamSet struct {
-	def     *upstream.Client
-	named   map[string]*upstream.Client
-	order   []string
-	clients []*upstream.Client // every client, the default first (health, Close)
-	views   []*settings.Settings
-}
-
-func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Options) (*upstreamSet, error) {
-	set := &upstreamSet{named: map[string]*upstream.Client{}}
-	build := func(v *settings.Settings) (*upstream.Client, error) {
+// newUpstreamSet builds one client per upstream, each gated by the policy
+// view of its own upstream (authz.Policy.ForUpstream): a request can only
+// pass the rules of the upstream it is sent to, under a grant made for that
+// upstream. The one Set goes unchanged to the proxy, queries, actions and
+// the health check.
+func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Options) (*upstream.Set, error) {
+	var clients []*upstream.Client
+	var errs settings.Errors
+	for _, v := range append([]*settings.Settings{s}, s.Named()...) {
 		o := opts
 		o.Gate = policy.ForUpstream(v.UpstreamName).CheckUpstream
 		if v.UpstreamName != "" && opts.Logger != nil {
 			o.Logger = opts.Logger.With("upstream", v.UpstreamName)
 		}
-		return upstream.New(v, o)
-	}
-	var errs settings.Errors
-	for _, v := range append([]*settings.Settings{s}, s.Named()...) {
-		c, err := build(v)
+		c, err := upstream.New(v, o)
 		if err != nil {
 			errs = append(errs, prefixed(v, err)...)
 			continue
 		}
-		if v.UpstreamName == "" {
-			set.def = c
-		} else {
-			set.named[v.UpstreamName] = c
-			set.order = append(set.order, v.UpstreamName)
-		}
-		set.clients = append(set.clients, c)
-		set.views = append(set.views, v)
+		clients = append(clients, c)
 	}
+	set := upstream.NewSet(clients...)
 	if len(errs) > 0 {
-		set.close()
+		set.Close()
 		return nil, errs
 	}
 	return set, nil
@@ -68,27 +49,6 @@ func prefixed(v *settings.Settings, err error) settings.Errors {
 		out[i] = &settings.FieldError{Field: settings.UpstreamField(v, e.Field), Message: e.Message}
 	}
 	return out
-}
-
-func (set *upstreamSet) gateways(policy *authz.Policy, logger log.Logger, remote cache.Remote) *proxy.Router {
-	var def *proxy.Gateway
-	named := make(map[string]*proxy.Gateway, len(set.named))
-	for i, v := range set.views {
-		g := proxy.New(v, set.clients[i], policy.ForUpstream(v.UpstreamName), logger)
-		g.SetRemote(remote)
-		if v.UpstreamName == "" {
-			def = g
-		} else {
-			named[v.UpstreamName] = g
-		}
-	}
-	return proxy.NewRouter(def, named, set.order)
-}
-
-func (set *upstreamSet) close() {
-	for _, c := range set.clients {
-		c.Close()
-	}
 }
 
 // policyRules gives the query cache each upstream's proxy rules (their

@@ -1,13 +1,13 @@
 package proxy
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
@@ -28,9 +28,6 @@ const writeChunk = 1 << 20
 // negotiated differently never mix; client validators and ranges are not
 // sent, because the cache answers with whole 200s of its own.
 var cacheRequestHeaders = []string{"Accept", "Accept-Language", "X-Request-Id"}
-
-// hopHeaders never travel from the upstream's response to Grafana.
-var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 // responseCache serves GETs of rules with a cacheTTL from memory.
 type responseCache struct {
@@ -134,7 +131,7 @@ func (g *Gateway) serveCached(w http.ResponseWriter, r *http.Request, rule *auth
 	case res.stream != nil && !ran:
 		return false
 	case res.stream != nil:
-		g.streamUncached(w, r, res)
+		g.streamUncached(w, r, rule, target, res)
 	case !res.stored && !ran:
 		return false
 	default:
@@ -257,16 +254,8 @@ func (rc *responseCache) revalidated(ctx context.Context, key string, stale *cac
 // responseHeaders is what of the upstream's headers a cached answer repeats.
 func responseHeaders(in http.Header) http.Header {
 	h := in.Clone()
-	for _, k := range h.Values("Connection") {
-		for name := range strings.SplitSeq(k, ",") {
-			h.Del(strings.TrimSpace(name))
-		}
-	}
-	for _, k := range hopHeaders {
-		h.Del(k)
-	}
+	stripResponseHeaders(h)
 	h.Del("Content-Length")
-	filterResponseHeaders(h)
 	return h
 }
 
@@ -291,36 +280,21 @@ func writeEntry(w http.ResponseWriter, e *cache.Entry, label cache.Result, now t
 	}
 }
 
-// streamUncached sends a response too big for the cache as it arrives, as
-// the reverse proxy would.
-func (g *Gateway) streamUncached(w http.ResponseWriter, r *http.Request, res *fetchResult) {
-	resp := res.stream
+// streamUncached sends a response too big for the cache as it arrives: the
+// gateway's reverse proxy serves it (prefetched), with the same header
+// stripping, size check, streaming and error handling as any proxied call.
+func (g *Gateway) streamUncached(w http.ResponseWriter, r *http.Request, rule *authz.Rule, target *url.URL, res *fetchResult) {
 	defer res.release()
-	defer resp.Body.Close()
-	h := w.Header()
-	for k, v := range responseHeaders(resp.Header) {
-		h[k] = v
-	}
-	h.Set("X-Cache", string(cache.Miss))
-	if resp.ContentLength >= 0 {
-		h.Set("Content-Length", strconv.FormatInt(resp.ContentLength, 10))
-	}
+	resp := res.stream
+	resp.Body = &prefixedBody{Reader: io.MultiReader(bytes.NewReader(res.prefix), resp.Body), Closer: resp.Body}
 	g.cache.store.Count(cache.Miss)
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(res.prefix)
-	flush(w)
-	body := &abortOnError{ReadCloser: resp.Body, ctx: r.Context()}
-	buf := make([]byte, 32<<10)
-	for r.Context().Err() == nil {
-		n, err := body.Read(buf)
-		if n > 0 {
-			_, _ = w.Write(buf[:n])
-			flush(w)
-		}
-		if err != nil {
-			return // abortOnError has marked a failed stream as aborted
-		}
-	}
+	g.forward(w, r, rule, target, &prefetched{resp: resp, label: cache.Miss})
+}
+
+// prefixedBody is a body of which a part was already read.
+type prefixedBody struct {
+	io.Reader
+	io.Closer
 }
 
 func flush(w http.ResponseWriter) {

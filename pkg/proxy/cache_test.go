@@ -63,6 +63,9 @@ func newCacheUpstream(t *testing.T) *cacheUpstream {
 	})
 	mux.HandleFunc("/base/large", func(w http.ResponseWriter, r *http.Request) {
 		u.count(r)
+		w.Header().Set("Set-Cookie", "upstream=1")
+		w.Header().Set("Connection", "X-Hop")
+		w.Header().Set("X-Hop", "1")
 		w.Write([]byte(strings.Repeat("x", 300<<10)))
 	})
 	mux.HandleFunc("/base/status/{code}", func(w http.ResponseWriter, r *http.Request) {
@@ -282,6 +285,10 @@ func TestLargeResponsesStreamUncached(t *testing.T) {
 		r := f.get("/large", "Viewer")
 		if r.Status != 200 || len(r.Body) != 300<<10 || r.Header.Get("X-Cache") != "MISS" || r.Err != nil {
 			t.Fatalf("got %d, %d bytes, X-Cache %q, err %v", r.Status, len(r.Body), r.Header.Get("X-Cache"), r.Err)
+		}
+		// Streamed by the gateway's reverse proxy: its header policy holds.
+		if r.Header.Get("Set-Cookie") != "" || r.Header.Get("X-Hop") != "" {
+			t.Fatalf("upstream headers passed: %v", r.Header)
 		}
 	}
 	if u.callsTo("/large") != 2 || f.entries() != 0 {

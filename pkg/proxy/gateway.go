@@ -20,6 +20,7 @@ import (
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/httpx"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -29,7 +30,6 @@ import (
 type Gateway struct {
 	policy      *authz.Policy
 	client      *upstream.Client
-	queryParams url.Values
 	maxResponse int64
 	slots       *authz.Slots
 	rp          *httputil.ReverseProxy
@@ -50,7 +50,6 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 	g := &Gateway{
 		policy:      policy,
 		client:      client,
-		queryParams: url.Values{},
 		maxResponse: s.Proxy.MaxResponseBytes,
 		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
@@ -61,12 +60,9 @@ func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, lo
 
 		requestTimeout: s.Timeouts.Request.Duration,
 	}
-	for k, v := range s.Proxy.QueryParams {
-		g.queryParams.Set(k, v)
-	}
 	g.rp = &httputil.ReverseProxy{
 		Rewrite:        g.rewrite,
-		Transport:      client.RoundTripper(),
+		Transport:      prefetchTransport{next: client.RoundTripper()},
 		FlushInterval:  -1, // flush every chunk: each becomes one CallResource message
 		ModifyResponse: g.modifyResponse,
 		ErrorHandler:   g.errorHandler,
@@ -82,27 +78,6 @@ func (g *Gateway) Rules() []authz.RuleView { return g.policy.Rules().Views(nil) 
 // RulesFor returns the rules a caller passes (for /info).
 func (g *Gateway) RulesFor(c authz.Caller) []authz.RuleView { return g.policy.Rules().Views(&c) }
 
-// Target builds the upstream URL for a relative path and raw query.
-func (g *Gateway) Target(rel, rawQuery string) (*url.URL, *apierr.Error) {
-	u, err := upstream.JoinPath(g.client.Base(), rel)
-	if err != nil {
-		return nil, apierr.BadRequest("bad_path", "%s", err.Error())
-	}
-	u.RawQuery = rawQuery
-	if len(g.queryParams) > 0 {
-		// Fixed parameters win over a caller's, as in upstream.NewRequest.
-		q, err := url.ParseQuery(rawQuery)
-		if err != nil {
-			return nil, apierr.BadRequest("bad_query", "the query string is malformed")
-		}
-		for k, v := range g.queryParams {
-			q[k] = v
-		}
-		u.RawQuery = q.Encode()
-	}
-	return u, nil
-}
-
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rel := "/" + r.PathValue("path")
 	caller := authz.AuthorizedCaller(r.Context())
@@ -114,9 +89,9 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rule := decision.Rule()
-	target, aerr := g.Target(rel, r.URL.RawQuery)
-	if aerr != nil {
-		writeError(w, r, aerr)
+	target, err := g.client.Target(rel, r.URL.RawQuery)
+	if err != nil {
+		writeError(w, r, upstream.CallError(err, ""))
 		return
 	}
 	// Every upstream request of this call (a redirect hop included) is
@@ -138,12 +113,22 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	g.forward(w, r, rule, target, nil)
+}
+
+// forward serves the call through the reverse proxy: the upstream's answer,
+// or pre, an answer the cache already fetched (the reverse proxy's transport
+// returns it instead of sending the request again).
+func (g *Gateway) forward(w http.ResponseWriter, r *http.Request, rule *authz.Rule, target *url.URL, pre *prefetched) {
 	gate := &flushGate{ResponseWriter: w}
 	// With forwardOAuth, Grafana adds the signed-in user's Authorization and
 	// X-ID-Token to the resource call; the client forwards only those.
 	ctx := upstream.WithForwardedHeaders(r.Context(), r.Header)
 	ctx = context.WithValue(ctx, targetKey{}, target)
 	ctx = context.WithValue(ctx, gateKey{}, gate)
+	if pre != nil {
+		ctx = context.WithValue(ctx, prefetchedKey{}, pre)
+	}
 	if d := rule.Timeout(); d > 0 {
 		ctx = upstream.WithRequestTimeout(ctx, d) // may be longer than timeouts.request, e.g. for big downloads
 	}
@@ -219,8 +204,32 @@ func (g *Gateway) modifyResponse(resp *http.Response) error {
 		gate.whole = resp.ContentLength >= 0 && resp.ContentLength <= smallBody
 	}
 	resp.Body = &abortOnError{ReadCloser: resp.Body, ctx: resp.Request.Context()}
-	filterResponseHeaders(resp.Header)
+	stripResponseHeaders(resp.Header) // the reverse proxy drops hop-by-hop headers too; this is the rest
+	if pre, ok := resp.Request.Context().Value(prefetchedKey{}).(*prefetched); ok {
+		resp.Header.Set("X-Cache", string(pre.label))
+	}
 	return nil
+}
+
+// prefetched is an upstream answer the cache already received, handed to
+// the reverse proxy to serve.
+type prefetched struct {
+	resp  *http.Response
+	label cache.Result
+}
+
+type prefetchedKey struct{}
+
+// prefetchTransport is the reverse proxy's transport: the upstream client,
+// or the prefetched answer of the request's context.
+type prefetchTransport struct{ next http.RoundTripper }
+
+func (t prefetchTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if pre, ok := req.Context().Value(prefetchedKey{}).(*prefetched); ok {
+		pre.resp.Request = req
+		return pre.resp, nil
+	}
+	return t.next.RoundTrip(req)
 }
 
 func (g *Gateway) errorHandler(w http.ResponseWriter, r *http.Request, err error) {

@@ -4,9 +4,12 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/grafana/grafana-plugin-sdk-go/backend/log"
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
+	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/settings"
+	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
 // Router serves /proxy/{path...} for every upstream of a data source. A named
@@ -19,6 +22,25 @@ type Router struct {
 	def   *Gateway
 	named map[string]*Gateway
 	order []string
+}
+
+// ForUpstreams builds the gateway of every upstream of set, each under the
+// policy view of its own upstream, with the fleet's shared cache tier
+// (remote, nil: this process only).
+func ForUpstreams(set *upstream.Set, policy *authz.Policy, logger log.Logger, remote cache.Remote) *Router {
+	var def *Gateway
+	named := make(map[string]*Gateway, len(set.All())-1)
+	var order []string
+	for _, c := range set.All() {
+		g := New(c.Settings(), c, policy.ForUpstream(c.Name()), logger)
+		g.SetRemote(remote)
+		if c.Name() == "" {
+			def = g
+			continue
+		}
+		named[c.Name()], order = g, append(order, c.Name())
+	}
+	return NewRouter(def, named, order)
 }
 
 // NewRouter routes to def and the named gateways (keyed by upstream name).

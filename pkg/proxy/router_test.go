@@ -28,25 +28,17 @@ func newRouterFixture(tb testing.TB, defaultURL, jsonData string, secure map[str
 		tb.Fatal(err)
 	}
 	policy := authz.NewPolicy(s, nil)
-	var def *Gateway
-	named := map[string]*Gateway{}
-	var order []string
+	var clients []*upstream.Client
 	for _, v := range append([]*settings.Settings{s}, s.Named()...) {
-		view := policy.ForUpstream(v.UpstreamName)
-		c, err := upstream.New(v, upstream.Options{Logger: log.NewNullLogger(), Gate: view.CheckUpstream})
+		c, err := upstream.New(v, upstream.Options{Logger: log.NewNullLogger(), Gate: policy.ForUpstream(v.UpstreamName).CheckUpstream})
 		if err != nil {
 			tb.Fatal(err)
 		}
 		tb.Cleanup(c.Close)
-		g := New(v, c, view, log.NewNullLogger())
-		if v.UpstreamName == "" {
-			def = g
-		} else {
-			named[v.UpstreamName], order = g, append(order, v.UpstreamName)
-		}
+		clients = append(clients, c)
 	}
 	api, err := resources.New(resources.Deps{Settings: s, Policy: policy, Audit: authz.NewAudit(10, nil), Logger: log.NewNullLogger(),
-		Features: resources.Features{Proxy: NewRouter(def, named, order)}})
+		Features: resources.Features{Proxy: ForUpstreams(upstream.NewSet(clients...), policy, log.NewNullLogger(), nil)}})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -189,7 +189,7 @@ func (r *Runner) source(ctx context.Context, c *call, q *Query, x *expanded, pip
 	if plan.ttl <= 0 || q.readsAnswer() {
 		return r.fetchSource(ctx, c, q, x, pipeline)
 	}
-	perUser := r.perUser(q, c.grant.Upstream)
+	perUser := r.perUser(q)
 	if info != nil {
 		info.TTL, info.From, info.PerUser = plan.ttl.String(), plan.from, perUser
 		if plan.swr > 0 {
@@ -489,11 +489,8 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 // perUser says whether the upstream's answer may depend on who asks: the
 // upstream sees the user (forwarded OAuth identity, X-Grafana-User, ID token) or the
 // request carries the user's own values (${__user.*}).
-func (r *Runner) perUser(q *Query, upstream string) bool {
-	v := r.settings.Upstream(upstream)
-	if v == nil {
-		v = r.settings
-	}
+func (r *Runner) perUser(q *Query) bool {
+	v := r.client.Settings() // the query's upstream (forUpstream)
 	if v.AnswersPerUser() {
 		return true
 	}

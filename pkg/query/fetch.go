@@ -67,8 +67,7 @@ func (r *Runner) fetch(ctx context.Context, c *call, req request) (pg *page, err
 	}
 	out, err := r.client.NewRequest(withGraphQLBody(authz.WithGrant(ctx, c.grant), req), req.Method, req.Path, req.Params, body)
 	if err != nil {
-		ue := upstream.Classify(err)
-		return nil, apierr.New(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s", ue.Error())
+		return nil, upstream.CallError(err, "")
 	}
 	for k, v := range req.Headers {
 		out.Header.Set(k, v)

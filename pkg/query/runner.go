@@ -21,13 +21,13 @@ import (
 
 // Runner executes queries for one data source instance.
 type Runner struct {
-	client   *upstream.Client
-	clients  map[string]*upstream.Client // named upstreams (upstreams.go)
-	audit    *authz.Audit
-	settings *settings.Settings
-	logger   log.Logger
-	bytes    *authz.ByteBudget
-	work     *authz.WorkLimit
+	client    *upstream.Client
+	upstreams *upstream.Set // every upstream (upstreams.go); client is the default or the query's
+	audit     *authz.Audit
+	settings  *settings.Settings
+	logger    log.Logger
+	bytes     *authz.ByteBudget
+	work      *authz.WorkLimit
 	// rate charges work that makes no upstream call (inline queries) to
 	// the caller's rate class; nil charges nothing.
 	rate   func(authz.Caller, string) *apierr.Error
@@ -40,10 +40,11 @@ func (r *Runner) SetRateCharge(charge func(authz.Caller, string) *apierr.Error) 
 
 // NewRunner builds the runner. Every upstream request it makes carries the
 // caller's grant, which the client's gate (the policy) checks; audit records
-// the writes and refusals among them.
-func NewRunner(s *settings.Settings, client *upstream.Client, audit *authz.Audit, logger log.Logger) *Runner {
+// the writes and refusals among them. upstreams is every upstream of the
+// data source; a query's "upstream" field picks one (upstreams.go).
+func NewRunner(s *settings.Settings, upstreams *upstream.Set, audit *authz.Audit, logger log.Logger) *Runner {
 	t := s.Transform
-	return &Runner{client: client, audit: audit, settings: s, logger: logger,
+	return &Runner{client: upstreams.Default(), upstreams: upstreams, audit: audit, settings: s, logger: logger,
 		bytes: authz.NewByteBudget(t.MaxInFlightBytes, t.MaxInFlightBytesPerUser),
 		work:  authz.NewWorkLimit(t.MaxConcurrentPerUser), qcache: newQueryCache(s)}
 }

@@ -45,6 +45,8 @@ const (
 	// KindDenied: the gate (the caller's policy) refused the request; the
 	// policy's own error is wrapped (errors.As finds it).
 	KindDenied
+	// KindBadQuery: the caller's query string could not be parsed.
+	KindBadQuery
 )
 
 var kindInfo = map[Kind]struct {
@@ -63,6 +65,7 @@ var kindInfo = map[Kind]struct {
 	KindCanceled: {"canceled", "client_canceled", 499},
 	KindTooLarge: {"too_large", "upstream_too_large", http.StatusBadGateway},
 	KindDenied:   {"denied", "upstream_denied", http.StatusForbidden},
+	KindBadQuery: {"bad_query", "bad_query", http.StatusBadRequest},
 }
 
 func (k Kind) String() string { return kindInfo[k].name }

@@ -71,14 +71,19 @@ func StatusError(status int, what, snippet string) *apierr.Error {
 	return e
 }
 
-// CallError maps any error of Do, RoundTripper or a response body read to
-// the caller's error: a gate refusal keeps the policy's own status and code
-// (403 proxy_path_denied, 429 rate_limited...), anything else is classified
-// (Classify) as the upstream's fault. prefix goes before the message.
+// CallError maps any error of Target, NewRequest, Do, RoundTripper or a
+// response body read to the caller's error: a gate refusal keeps the
+// policy's own status and code (403 proxy_path_denied, 429 rate_limited...),
+// a path or query the caller got wrong is a 400 of the plugin's, anything
+// else is classified (Classify) as the upstream's fault. prefix goes before
+// the message.
 func CallError(err error, prefix string) *apierr.Error {
 	if ae, ok := Denial(err); ok {
 		return ae
 	}
 	ue := Classify(err)
+	if ue.Kind == KindBadPath || ue.Kind == KindBadQuery {
+		return apierr.BadRequest(ue.Kind.Code(), "%s%s", prefix, ue.Error())
+	}
 	return apierr.Downstream(ue.Kind.HTTPStatus(), ue.Kind.Code(), "%s%s", prefix, ue.Error())
 }

@@ -3,10 +3,12 @@ package upstream
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
+	"github.com/relay-gateway/relay/pkg/settings"
 )
 
 func TestOutcomePolicy(t *testing.T) {
@@ -39,5 +41,51 @@ func TestCallErrorKeepsTheGatesOwnError(t *testing.T) {
 	if e := CallError(context.DeadlineExceeded, "reading: "); e.Status != http.StatusGatewayTimeout || e.Code != "upstream_timeout" ||
 		!strings.HasPrefix(e.Message, "reading: ") {
 		t.Fatalf("timeout: %+v", e)
+	}
+}
+
+// Target is the proxy's URL: the caller's raw query kept as sent unless
+// fixed parameters apply, which win over a caller's value of the same name.
+func TestTarget(t *testing.T) {
+	base, _ := url.Parse("https://api.example/base")
+	s := &settings.Settings{URL: base}
+	c := &Client{settings: s, base: base}
+	u, err := c.Target("/a b/ü", "z=1&a=%2F")
+	if err != nil || u.String() != "https://api.example/base/a%20b/%C3%BC?z=1&a=%2F" {
+		t.Fatalf("no fixed parameters: %v %v", u, err)
+	}
+	s.Proxy.QueryParams = map[string]string{"tenant": "t1"}
+	if u, err = c.Target("/x", "tenant=evil&b=2"); err != nil || u.RawQuery != "b=2&tenant=t1" {
+		t.Fatalf("fixed parameters: %v %v", u, err)
+	}
+	if _, err = c.Target("/x", "a=%zz"); CallError(err, "").Code != "bad_query" || CallError(err, "").Status != 400 {
+		t.Fatalf("malformed query: %v", err)
+	}
+	if _, err = c.Target("/a/../b", ""); CallError(err, "").Code != "bad_path" || CallError(err, "").Source != apierr.SourcePlugin {
+		t.Fatalf("ambiguous path: %+v", CallError(err, ""))
+	}
+}
+
+// Set.Lookup is the one place a name becomes an upstream: the default one
+// answers to "", "default" and "_default"; an unknown name is a 400 that
+// lists the names there are.
+func TestSetLookup(t *testing.T) {
+	mk := func(name string) *Client { return &Client{settings: &settings.Settings{UpstreamName: name}} }
+	def, a := mk(""), mk("billing")
+	set := NewSet(def, a)
+	for _, name := range []string{"", "default", "_default"} {
+		if c, err := set.Lookup(name); c != def || err != nil {
+			t.Errorf("Lookup(%q) = %v, %v", name, c, err)
+		}
+	}
+	if c, err := set.Lookup("billing"); c != a || err != nil {
+		t.Errorf("Lookup(billing) = %v, %v", c, err)
+	}
+	_, err := set.Lookup("ghost")
+	if err == nil || err.Status != 400 || err.Code != "unknown_upstream" || !strings.Contains(err.Message, `no upstream named "ghost" (jsonData.upstreams: default, billing)`) {
+		t.Errorf("Lookup(ghost) = %+v", err)
+	}
+	if set.Named("") != nil || set.Named("default") != nil || set.Named("billing") != a || set.Default() != def || len(set.All()) != 2 {
+		t.Error("Named, Default or All")
 	}
 }

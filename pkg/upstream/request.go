@@ -31,6 +31,30 @@ func (c *Client) NewRequest(ctx context.Context, method, relPath string, query u
 	return req, nil
 }
 
+// Target is the upstream URL of a caller's call as the proxy forwards it:
+// base URL + JoinPath(rel), the caller's raw query kept byte for byte unless
+// fixed jsonData.proxy.queryParams apply, which then replace any caller value
+// of the same name (the query is re-encoded). Errors are KindBadPath or
+// KindBadQuery.
+func (c *Client) Target(rel, rawQuery string) (*url.URL, error) {
+	u, err := JoinPath(c.base, rel)
+	if err != nil {
+		return nil, err
+	}
+	u.RawQuery = rawQuery
+	if fixed := c.settings.Proxy.QueryParams; len(fixed) > 0 {
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return nil, newError(KindBadQuery, "", nil, "the query string is malformed")
+		}
+		for k, v := range fixed {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u, nil
+}
+
 func (c *Client) buildQuery(query url.Values) string {
 	fixed := c.settings.Proxy.QueryParams
 	callers := url.Values{}
