@@ -51,6 +51,8 @@ for v in "${versions[@]}"; do
   rm -rf "$dir/src" "$dir/e2e" "$dir/playground" "$dir/.config" "$dir/dist"
   cp -r src e2e playground .config "$dir/"
   rm -rf "$dir/playground/dist"
+  # The frontend's contract and route-list tests read the OpenAPI golden documents beside the Go code.
+  mkdir -p "$dir/pkg/resources/testdata" && cp pkg/resources/testdata/*.golden.json "$dir/pkg/resources/testdata/"
   cp tsconfig.json webpack.config.ts jest.config.js jest-setup.js .prettierrc.js LICENSE CHANGELOG.md "$dir/"
   node scripts/lib/grafana-version-package.mjs "$v" package.json "$dir/package.json"
   # npm install only when what it installs changed: the dependencies (package.json) and the main lock file.

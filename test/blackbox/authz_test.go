@@ -39,6 +39,11 @@ func TestRouteRoleMethodMatrix(t *testing.T) {
 	checked := 0
 	for _, p := range paths {
 		concrete := strings.NewReplacer("{path}", "api/echo/matrix", "{name}", "no-such-action").Replace(p)
+		if p == "/graphql/schema" {
+			// Its upstream call goes to the path it is given (default
+			// /graphql): one the matrix's proxy rule covers.
+			concrete += "?path=/api/echo/matrix"
+		}
 		minRoles := map[string]string{}
 		for m, raw := range doc.Paths[p] {
 			var op struct {
