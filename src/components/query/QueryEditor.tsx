@@ -117,7 +117,9 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
   // Live preview through POST /transform, keyed on the cleaned query so cosmetic edits do not re-run it.
   // The queries it reads (join, append, forEach) go along as the preview's inputs, and are part of its key.
   const inputs = (queries ?? []).filter((q) => queryDependencies(query).includes(q.refId) && q.refId !== query.refId);
-  const previewKey = JSON.stringify([cleanQuery({ ...query, refId: '' }), ...inputs.map((q) => cleanQuery(q))]);
+  const keyOf = (q: RelayQuery) =>
+    JSON.stringify([cleanQuery({ ...q, refId: '' }), ...inputs.map((i) => cleanQuery(i))]);
+  const previewKey = keyOf(query);
   const preview = useResource(
     runnable ? () => datasource.previewQuery(query, {}, inputs) : null,
     [datasource, previewKey],
@@ -135,7 +137,7 @@ export function QueryEditor({ query: rawQuery, onChange, onRunQuery, datasource,
   const change = (q: RelayQuery, run = false) => {
     onChange(q);
     if (run) {
-      lastRun.current = JSON.stringify(cleanQuery({ ...q, refId: '' }));
+      lastRun.current = keyOf(q);
       onRunQuery();
     }
   };
