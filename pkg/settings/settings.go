@@ -55,6 +55,7 @@ type Settings struct {
 
 	Secrets Secrets `json:"-"`
 
+	path   Path                 // where this upstream's fields live (see Path)
 	root   *Settings            // the data source, in a named upstream's view
 	named  []*Settings          // the named upstreams' views, in order (data source only)
 	byName map[string]*Settings // the same by name

@@ -138,16 +138,12 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 			errs.add(f+".name", "duplicate upstream name %q", uc.Name)
 			continue
 		}
-		v := s.newView(uc, secure)
+		v := s.newView(namedPath(i, uc.Name), uc, secure)
 		if i < len(presence) && presence[i].Network.MaxRedirects == nil {
 			v.Network.MaxRedirects = defaultMaxRedirects
 		}
-		var ves Errors
-		v.URL = parseUpstreamURL(uc.URL, &ves)
-		validateUpstreamFields(v, &ves)
-		for _, e := range ves {
-			errs.add(upstreamField(f, uc.Name, e.Field), "%s", e.Message)
-		}
+		v.URL = parseUpstreamURL(v.path, uc.URL, errs)
+		validateUpstreamFields(v, errs)
 		s.byName[uc.Name] = v
 		s.named = append(s.named, v)
 	}
@@ -158,9 +154,9 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 	}
 }
 
-func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settings {
+func (s *Settings) newView(p Path, uc *UpstreamConfig, secure map[string]string) *Settings {
 	v := *s
-	v.root, v.named, v.byName, v.Upstreams = s, nil, nil, nil
+	v.root, v.named, v.byName, v.Upstreams, v.path = s, nil, nil, nil, p
 	v.UpstreamName = uc.Name
 	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
 	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
@@ -179,35 +175,6 @@ func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settin
 	readSecrets(&v, secure, SecretField(uc.Name, ""))
 	applyDefaults(&v) // the data source's own fields are set already and stay
 	return &v
-}
-
-// upstreamField moves a field name from the top of the settings to the named
-// upstream's place: jsonData.x → jsonData.upstreams[i].x, url →
-// jsonData.upstreams[i].url, secureJsonData.k → secureJsonData.upstreams.<name>.k.
-func upstreamField(prefix, name, field string) string {
-	switch {
-	case field == "url":
-		return prefix + ".url"
-	case strings.HasPrefix(field, "jsonData."):
-		return prefix + "." + strings.TrimPrefix(field, "jsonData.")
-	case strings.HasPrefix(field, "secureJsonData."):
-		return "secureJsonData." + SecretField(name, strings.TrimPrefix(field, "secureJsonData."))
-	}
-	return prefix
-}
-
-// UpstreamField is field (named as for the data source itself, e.g.
-// "jsonData.auth.type") at the place of v's upstream in the settings.
-func UpstreamField(v *Settings, field string) string {
-	if v.UpstreamName == "" || v.root == nil {
-		return field
-	}
-	for i := range v.root.Upstreams {
-		if v.root.Upstreams[i].Name == v.UpstreamName {
-			return upstreamField(fmt.Sprintf("jsonData.upstreams[%d]", i), v.UpstreamName, field)
-		}
-	}
-	return field
 }
 
 func (s *Settings) upstreamNames() string {
