@@ -17,10 +17,10 @@ func TestPathNamesFieldsInPlace(t *testing.T) {
 		{s.Path().JSON("auth.type"), "jsonData.auth.type"},
 		{s.Path().Secret("tlsCACert"), "secureJsonData.tlsCACert"},
 		{s.Path().URL(), "url"},
-		{s.Upstream("b").Path().JSON("auth.type"), "jsonData.upstreams[1].auth.type"},
-		{s.Upstream("b").Path().JSON(""), "jsonData.upstreams[1]"},
-		{s.Upstream("b").Path().Secret("tlsCACert"), "secureJsonData.upstreams.b.tlsCACert"},
-		{s.Upstream("a").Path().URL(), "jsonData.upstreams[0].url"},
+		{s.View("b").Path().JSON("auth.type"), "jsonData.upstreams[1].auth.type"},
+		{s.View("b").Path().JSON(""), "jsonData.upstreams[1]"},
+		{s.View("b").Path().Secret("tlsCACert"), "secureJsonData.upstreams.b.tlsCACert"},
+		{s.View("a").Path().URL(), "jsonData.upstreams[0].url"},
 		{(*Settings)(nil).Path().URL(), "url"},
 	}
 	for i, c := range cases {

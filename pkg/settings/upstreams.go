@@ -31,20 +31,10 @@ var upstreamName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 // UpstreamConfig is one entry of jsonData.upstreams as written; Parse turns
 // each into a Settings view (Upstream, Named).
 type UpstreamConfig struct {
-	Name           string   `json:"name"`
-	URL            string   `json:"url"`
-	Auth           Auth     `json:"auth"`
-	Headers        []Header `json:"headers,omitempty"`
-	TLS            TLS      `json:"tls"`
-	Timeouts       Timeouts `json:"timeouts"`
-	Network        Network  `json:"network"`
-	Proxy          Proxy    `json:"proxy"`
-	HealthPath     string   `json:"healthPath,omitempty"`
-	SendUserHeader bool     `json:"sendUserHeader,omitempty"`
-	// ForwardGrafanaIDToken: see Settings.ForwardGrafanaIDToken.
-	ForwardGrafanaIDToken bool     `json:"forwardGrafanaIdToken,omitempty"`
-	Cache                 Cache    `json:"cache"`
-	OutboundProxy         Outbound `json:"outboundProxy"`
+	Name string `json:"name"`
+	// URL is the upstream's base URL as written; Parse sets Upstream.URL.
+	URL string `json:"url"`
+	Upstream
 }
 
 // upstreamPresence tells absent fields from explicit zero values.
@@ -88,9 +78,9 @@ func ShownUpstream(name string) string {
 	return name
 }
 
-// Upstream returns the settings view of the named upstream ("" or "default":
+// View returns the settings view of the named upstream ("" or "default":
 // the data source itself), or nil when there is none of that name.
-func (s *Settings) Upstream(name string) *Settings {
+func (s *Settings) View(name string) *Settings {
 	name = CanonicalUpstream(name)
 	if name == "" || name == s.UpstreamName {
 		if s.root != nil {
@@ -148,7 +138,7 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 		s.named = append(s.named, v)
 	}
 	for i, a := range s.Actions {
-		if s.Upstream(a.Upstream) == nil {
+		if s.View(a.Upstream) == nil {
 			errs.add(fmt.Sprintf("jsonData.actions[%d].upstream", i), "no upstream named %q (jsonData.upstreams: %s)", a.Upstream, s.upstreamNames())
 		}
 	}
@@ -156,11 +146,10 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 
 func (s *Settings) newView(p Path, uc *UpstreamConfig, secure map[string]string) *Settings {
 	v := *s
-	v.root, v.named, v.byName, v.Upstreams, v.path = s, nil, nil, nil, p
+	v.root, v.named, v.byName, v.Upstreams = s, nil, nil, nil
 	v.UpstreamName = uc.Name
-	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
-	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
-	v.Cache, v.OutboundProxy, v.ForwardGrafanaIDToken = uc.Cache, uc.OutboundProxy, uc.ForwardGrafanaIDToken
+	v.Upstream = uc.Upstream
+	v.path = p
 	// Grafana's secure socks proxy is switched on for the whole data source.
 	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
 	v.Secrets = Secrets{}

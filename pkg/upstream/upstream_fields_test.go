@@ -28,7 +28,7 @@ func TestNamedUpstreamErrorsNameTheirOwnSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	c, err := New(s.Upstream("slow"), Options{Logger: log.NewNullLogger()})
+	c, err := New(s.View("slow"), Options{Logger: log.NewNullLogger()})
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -59,7 +59,7 @@ func TestNamedUpstreamClientErrorsNameTheirOwnSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	_, err = New(s.Upstream("tls"), Options{Logger: log.NewNullLogger()})
+	_, err = New(s.View("tls"), Options{Logger: log.NewNullLogger()})
 	es, ok := settings.AsErrors(err)
 	if !ok || len(es) != 1 {
 		t.Fatalf("want one settings error, got %v", err)
