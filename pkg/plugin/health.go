@@ -135,7 +135,7 @@ func checkUpstream(ctx context.Context, client *upstream.Client, caller authz.Ca
 		return false, fmt.Sprintf("The upstream refused Relay's credentials (HTTP %d on %s); check the auth settings", resp.StatusCode, path)
 	case resp.StatusCode >= 400:
 		return false, fmt.Sprintf("The upstream answered HTTP %d on %s; set %s to an endpoint that answers 2xx",
-			resp.StatusCode, path, settings.UpstreamField(v, "jsonData.healthPath"))
+			resp.StatusCode, path, v.Path().JSON("healthPath"))
 	}
 	msg := fmt.Sprintf("Upstream %s reachable (HTTP %d on %s)", client.Origin(), resp.StatusCode, path)
 	if note := client.LoginNote(); note != "" {

@@ -22,7 +22,7 @@ func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Op
 		}
 		c, err := upstream.New(v, o)
 		if err != nil {
-			errs = append(errs, prefixed(v, err)...)
+			errs = append(errs, clientErrors(v, err)...)
 			continue
 		}
 		clients = append(clients, c)
@@ -35,20 +35,13 @@ func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Op
 	return set, nil
 }
 
-// prefixed moves a client error of a named upstream to its settings place.
-func prefixed(v *settings.Settings, err error) settings.Errors {
-	es, ok := settings.AsErrors(err)
-	if !ok {
-		es = settings.Errors{{Field: "jsonData", Message: "invalid upstream client settings"}}
-	}
-	if v.UpstreamName == "" {
+// clientErrors are upstream.New's errors, already named by the upstream's
+// own settings path (settings.Path).
+func clientErrors(v *settings.Settings, err error) settings.Errors {
+	if es, ok := settings.AsErrors(err); ok {
 		return es
 	}
-	out := make(settings.Errors, len(es))
-	for i, e := range es {
-		out[i] = &settings.FieldError{Field: settings.UpstreamField(v, e.Field), Message: e.Message}
-	}
-	return out
+	return settings.Errors{{Field: v.Path().JSON(""), Message: "invalid upstream client settings"}}
 }
 
 // policyRules gives the query cache each upstream's proxy rules (their

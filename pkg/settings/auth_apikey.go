@@ -16,14 +16,15 @@ func init() {
 }
 
 func validateAPIKey(s *Settings, errs *Errors) {
+	p := s.Path()
 	a := s.Auth
 	if a.APIKeyIn != "header" && a.APIKeyIn != "query" {
-		errs.add("jsonData.auth.apiKeyIn", "must be header or query, got %q", a.APIKeyIn)
+		errs.add(p.JSON("auth.apiKeyIn"), "must be header or query, got %q", a.APIKeyIn)
 	}
 	if a.APIKeyIn == "header" && !httpguts.ValidHeaderFieldName(a.APIKeyName) {
-		errs.add("jsonData.auth.apiKeyName", "%q is not a valid header name", a.APIKeyName)
+		errs.add(p.JSON("auth.apiKeyName"), "%q is not a valid header name", a.APIKeyName)
 	}
 	if s.Secrets.APIKeyValue == "" {
-		errs.add("secureJsonData.apiKeyValue", "required for API key auth")
+		errs.add(p.Secret("apiKeyValue"), "required for API key auth")
 	}
 }

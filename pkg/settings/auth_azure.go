@@ -22,31 +22,32 @@ type Azure struct {
 }
 
 func validateAzure(s *Settings, errs *Errors) {
+	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	z := a.Azure
 	if z == nil {
-		errs.add("jsonData.auth.azure", "required for azure auth (mode and scopes)")
+		errs.add(p.JSON("auth.azure"), "required for azure auth (mode and scopes)")
 		return
 	}
 	if len(z.Scopes) == 0 {
-		errs.add("jsonData.auth.azure.scopes", "at least one scope is required (e.g. api://<app-id>/.default)")
+		errs.add(p.JSON("auth.azure.scopes"), "at least one scope is required (e.g. api://<app-id>/.default)")
 	}
 	switch z.Mode {
 	case "clientSecret":
 		if z.TenantID == "" {
-			errs.add("jsonData.auth.azure.tenantId", "required for clientSecret")
+			errs.add(p.JSON("auth.azure.tenantId"), "required for clientSecret")
 		}
 		if z.ClientID == "" {
-			errs.add("jsonData.auth.azure.clientId", "required for clientSecret")
+			errs.add(p.JSON("auth.azure.clientId"), "required for clientSecret")
 		}
 		if sec.AzureClientSecret == "" {
-			errs.add("secureJsonData.azureClientSecret", "required for clientSecret")
+			errs.add(p.Secret("azureClientSecret"), "required for clientSecret")
 		}
 	case "managedIdentity":
 	default:
-		errs.add("jsonData.auth.azure.mode", "must be clientSecret or managedIdentity, got %q", z.Mode)
+		errs.add(p.JSON("auth.azure.mode"), "must be clientSecret or managedIdentity, got %q", z.Mode)
 	}
 	if z.AuthorityHost != "" && !absoluteHTTP(z.AuthorityHost) {
-		errs.add("jsonData.auth.azure.authorityHost", "must be an absolute http(s) URL")
+		errs.add(p.JSON("auth.azure.authorityHost"), "must be an absolute http(s) URL")
 	}
 }

@@ -19,10 +19,11 @@ func init() {
 var basicPassword = secretKey{key: "basicAuthPassword", field: func(s *Secrets) *string { return &s.BasicAuthPassword }}
 
 func validateBasic(s *Settings, errs *Errors) {
+	p := s.Path()
 	if s.Auth.BasicUser == "" {
-		errs.add("jsonData.auth.basicUser", "required for basic auth")
+		errs.add(p.JSON("auth.basicUser"), "required for basic auth")
 	}
 	if s.Secrets.BasicAuthPassword == "" {
-		errs.add("secureJsonData.basicAuthPassword", "required for basic auth")
+		errs.add(p.Secret("basicAuthPassword"), "required for basic auth")
 	}
 }

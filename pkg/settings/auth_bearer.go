@@ -10,7 +10,8 @@ func init() {
 }
 
 func validateBearer(s *Settings, errs *Errors) {
+	p := s.Path()
 	if s.Secrets.BearerToken == "" {
-		errs.add("secureJsonData.bearerToken", "required for bearer auth")
+		errs.add(p.Secret("bearerToken"), "required for bearer auth")
 	}
 }

@@ -8,10 +8,11 @@ func init() {
 }
 
 func validateDigest(s *Settings, errs *Errors) {
+	p := s.Path()
 	if s.Auth.BasicUser == "" {
-		errs.add("jsonData.auth.basicUser", "required for digest auth")
+		errs.add(p.JSON("auth.basicUser"), "required for digest auth")
 	}
 	if s.Secrets.BasicAuthPassword == "" {
-		errs.add("secureJsonData.basicAuthPassword", "required for digest auth")
+		errs.add(p.Secret("basicAuthPassword"), "required for digest auth")
 	}
 }

@@ -59,29 +59,30 @@ func ParseGoogleServiceAccount(raw string) (*GoogleServiceAccount, string) {
 }
 
 func validateJWT(s *Settings, errs *Errors) {
+	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	j := a.JWT
 	if j == nil {
-		errs.add("jsonData.auth.jwt", "required for jwt auth")
+		errs.add(p.JSON("auth.jwt"), "required for jwt auth")
 		return
 	}
 	switch {
 	case sec.GoogleServiceAccountJSON != "":
 		if _, why := ParseGoogleServiceAccount(sec.GoogleServiceAccountJSON); why != "" {
-			errs.add("secureJsonData.googleServiceAccountJSON", "%s", why)
+			errs.add(p.Secret("googleServiceAccountJSON"), "%s", why)
 		}
 	case sec.JWTPrivateKey == "":
-		errs.add("secureJsonData.jwtPrivateKey", "required for jwt auth (or secureJsonData.googleServiceAccountJSON)")
+		errs.add(p.Secret("jwtPrivateKey"), "required for jwt auth (or secureJsonData.googleServiceAccountJSON)")
 	default:
 		if !absoluteHTTP(j.TokenURL) {
-			errs.add("jsonData.auth.jwt.tokenUrl", "must be an absolute http(s) URL")
+			errs.add(p.JSON("auth.jwt.tokenUrl"), "must be an absolute http(s) URL")
 		}
 		if j.Email == "" {
-			errs.add("jsonData.auth.jwt.email", "required: the assertion's issuer")
+			errs.add(p.JSON("auth.jwt.email"), "required: the assertion's issuer")
 		}
 	}
 	if j.TokenURL != "" && !absoluteHTTP(j.TokenURL) {
-		errs.add("jsonData.auth.jwt.tokenUrl", "must be an absolute http(s) URL")
+		errs.add(p.JSON("auth.jwt.tokenUrl"), "must be an absolute http(s) URL")
 	}
-	validateTokenFormat("jsonData.auth.jwt", j.TokenHeader, j.TokenFormat, errs)
+	validateTokenFormat(p.JSON("auth.jwt"), j.TokenHeader, j.TokenFormat, errs)
 }

@@ -142,10 +142,11 @@ func authSecretValues(s *Settings) []string {
 }
 
 func validateAuth(s *Settings, errs *Errors) {
+	p := s.Path()
 	k := authKindOf(s.Auth.Type)
 	switch {
 	case k == nil:
-		errs.add("jsonData.auth.type", "unknown auth type %q (want one of %s)", s.Auth.Type, strings.Join(AuthKinds(), ", "))
+		errs.add(p.JSON("auth.type"), "unknown auth type %q (want one of %s)", s.Auth.Type, strings.Join(AuthKinds(), ", "))
 	case k.validate != nil:
 		k.validate(s, errs)
 	}

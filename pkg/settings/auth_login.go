@@ -127,9 +127,10 @@ func readLoginSecrets(s *Settings, get func(string) string) {
 var loginMethods = map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodGet: true}
 
 func validateLogin(s *Settings, errs *Errors) {
+	p := s.Path()
 	a := s.Auth
 	l := a.Login
-	const f = "jsonData.auth.login"
+	f := p.JSON("auth.login")
 	if l == nil {
 		errs.add(f, "required for login auth (path and tokenPath, tokenHeader or tokenCookie)")
 		return
@@ -196,16 +197,16 @@ func validateLogin(s *Settings, errs *Errors) {
 	}
 	for _, k := range l.LoginSecretKeys() {
 		if s.Secrets.Login[k] == "" {
-			errs.add("secureJsonData."+LoginSecretPrefix+k, "required: the login body names {{secure.%s}}", k)
+			errs.add(p.Secret(LoginSecretPrefix+k), "required: the login body names {{secure.%s}}", k)
 		}
 	}
 	if a.TokenHeader != "" && a.TokenCookie != "" {
-		errs.add("jsonData.auth.tokenCookie", "set tokenHeader or tokenCookie, not both")
+		errs.add(p.JSON("auth.tokenCookie"), "set tokenHeader or tokenCookie, not both")
 	}
 	if a.TokenCookie != "" && !validCookieName(a.TokenCookie) {
-		errs.add("jsonData.auth.tokenCookie", "%q is not a valid cookie name", a.TokenCookie)
+		errs.add(p.JSON("auth.tokenCookie"), "%q is not a valid cookie name", a.TokenCookie)
 	}
-	validateTokenFormat("jsonData.auth", a.TokenHeader, a.TokenFormat, errs)
+	validateTokenFormat(p.JSON("auth"), a.TokenHeader, a.TokenFormat, errs)
 }
 
 func validCookieName(n string) bool {

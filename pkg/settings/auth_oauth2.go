@@ -57,20 +57,21 @@ const (
 )
 
 func validateOAuth2(s *Settings, errs *Errors) {
+	p := s.Path()
 	o := s.Auth.OAuth2
 	if o == nil {
-		errs.add("jsonData.auth.oauth2", "required for oauth2 auth")
+		errs.add(p.JSON("auth.oauth2"), "required for oauth2 auth")
 		return
 	}
 	if u, err := url.Parse(o.TokenURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		errs.add("jsonData.auth.oauth2.tokenUrl", "must be an absolute http(s) URL")
+		errs.add(p.JSON("auth.oauth2.tokenUrl"), "must be an absolute http(s) URL")
 	}
 	if o.ClientID == "" {
-		errs.add("jsonData.auth.oauth2.clientId", "required")
+		errs.add(p.JSON("auth.oauth2.clientId"), "required")
 	}
 	validateGrant(s, errs)
 	if o.AuthStyle != "" && o.AuthStyle != "header" && o.AuthStyle != "params" {
-		errs.add("jsonData.auth.oauth2.authStyle", "must be header or params")
+		errs.add(p.JSON("auth.oauth2.authStyle"), "must be header or params")
 	}
-	validateTokenFormat("jsonData.auth.oauth2", o.TokenHeader, o.TokenFormat, errs)
+	validateTokenFormat(p.JSON("auth.oauth2"), o.TokenHeader, o.TokenFormat, errs)
 }

@@ -31,31 +31,32 @@ type SigV4 struct {
 }
 
 func validateSigV4(s *Settings, errs *Errors) {
+	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	v := a.SigV4
 	if v == nil {
-		errs.add("jsonData.auth.sigv4", "required for sigv4 auth (region and service)")
+		errs.add(p.JSON("auth.sigv4"), "required for sigv4 auth (region and service)")
 		return
 	}
 	if v.Region == "" {
-		errs.add("jsonData.auth.sigv4.region", "required for sigv4 auth (e.g. eu-west-1)")
+		errs.add(p.JSON("auth.sigv4.region"), "required for sigv4 auth (e.g. eu-west-1)")
 	}
 	if v.Service == "" {
-		errs.add("jsonData.auth.sigv4.service", "required for sigv4 auth (e.g. execute-api, es, aps)")
+		errs.add(p.JSON("auth.sigv4.service"), "required for sigv4 auth (e.g. execute-api, es, aps)")
 	}
 	switch v.AuthMode {
 	case "", "keys":
 		if sec.SigV4AccessKey == "" || sec.SigV4SecretKey == "" {
-			errs.add("secureJsonData.sigV4SecretKey", "sigV4AccessKey and sigV4SecretKey are required with authMode keys")
+			errs.add(p.Secret("sigV4SecretKey"), "sigV4AccessKey and sigV4SecretKey are required with authMode keys")
 		}
 	case "default":
 	default:
-		errs.add("jsonData.auth.sigv4.authMode", "must be keys or default, got %q", v.AuthMode)
+		errs.add(p.JSON("auth.sigv4.authMode"), "must be keys or default, got %q", v.AuthMode)
 	}
 	if v.AssumeRoleARN != "" && !strings.HasPrefix(v.AssumeRoleARN, "arn:") {
-		errs.add("jsonData.auth.sigv4.assumeRoleArn", "must be a role ARN (arn:aws:iam::<account>:role/<name>)")
+		errs.add(p.JSON("auth.sigv4.assumeRoleArn"), "must be a role ARN (arn:aws:iam::<account>:role/<name>)")
 	}
 	if v.STSEndpoint != "" && !absoluteHTTP(v.STSEndpoint) {
-		errs.add("jsonData.auth.sigv4.stsEndpoint", "must be an absolute http(s) URL")
+		errs.add(p.JSON("auth.sigv4.stsEndpoint"), "must be an absolute http(s) URL")
 	}
 }

@@ -11,23 +11,24 @@ import (
 // options. The client secret is required for client_credentials only:
 // password and refresh_token grants are often used by public clients.
 func validateGrant(s *Settings, errs *Errors) {
+	p := s.Path()
 	o, sec := s.Auth.OAuth2, s.Secrets
-	const f = "jsonData.auth.oauth2"
+	f := p.JSON("auth.oauth2")
 	switch o.GrantType {
 	case "", GrantClientCredentials:
 		if sec.OAuth2ClientSecret == "" {
-			errs.add("secureJsonData.oauth2ClientSecret", "required for oauth2 auth")
+			errs.add(p.Secret("oauth2ClientSecret"), "required for oauth2 auth")
 		}
 	case GrantPassword:
 		if o.Username == "" {
 			errs.add(f+".username", "required for the password grant")
 		}
 		if sec.OAuth2Password == "" {
-			errs.add("secureJsonData.oauth2Password", "required for the password grant")
+			errs.add(p.Secret("oauth2Password"), "required for the password grant")
 		}
 	case GrantRefreshToken:
 		if sec.OAuth2RefreshToken == "" {
-			errs.add("secureJsonData.oauth2RefreshToken", "required for the refresh_token grant")
+			errs.add(p.Secret("oauth2RefreshToken"), "required for the refresh_token grant")
 		}
 	default:
 		errs.add(f+".grantType", "must be client_credentials, password or refresh_token, got %q", o.GrantType)

@@ -23,26 +23,27 @@ const (
 )
 
 func validateOutbound(s *Settings, errs *Errors) {
+	p := s.Path()
 	o := s.OutboundProxy
 	switch o.Mode {
 	case "", OutboundNone, OutboundEnv:
 		if o.URL != "" {
-			errs.add("jsonData.outboundProxy.url", "is used only with mode url")
+			errs.add(p.JSON("outboundProxy.url"), "is used only with mode url")
 		}
 	case OutboundURL:
 		u, err := url.Parse(o.URL)
 		switch {
 		case err != nil || u.Host == "":
-			errs.add("jsonData.outboundProxy.url", "must be an absolute proxy URL (http://, https:// or socks5://)")
+			errs.add(p.JSON("outboundProxy.url"), "must be an absolute proxy URL (http://, https:// or socks5://)")
 		case u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5":
-			errs.add("jsonData.outboundProxy.url", "scheme must be http, https or socks5, got %q", u.Scheme)
+			errs.add(p.JSON("outboundProxy.url"), "scheme must be http, https or socks5, got %q", u.Scheme)
 		case u.User != nil:
-			errs.add("jsonData.outboundProxy.url", "must not contain credentials; set outboundProxy.username and secureJsonData outboundProxyPassword")
+			errs.add(p.JSON("outboundProxy.url"), "must not contain credentials; set outboundProxy.username and secureJsonData outboundProxyPassword")
 		}
 	default:
-		errs.add("jsonData.outboundProxy.mode", "must be none, env or url, got %q", o.Mode)
+		errs.add(p.JSON("outboundProxy.mode"), "must be none, env or url, got %q", o.Mode)
 	}
 	if o.Mode != "" && o.Mode != OutboundNone && o.SecureSocksProxy {
-		errs.add("jsonData.outboundProxy.mode", "cannot be combined with Grafana's secure socks proxy")
+		errs.add(p.JSON("outboundProxy.mode"), "cannot be combined with Grafana's secure socks proxy")
 	}
 }

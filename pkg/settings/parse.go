@@ -27,7 +27,7 @@ func Parse(ds backend.DataSourceInstanceSettings) (*Settings, error) {
 	_ = json.Unmarshal(ds.JSONData, &grafana) // same bytes decoded above; cannot fail differently
 	secure := ds.DecryptedSecureJSONData
 
-	s.URL = parseUpstreamURL(ds.URL, &errs)
+	s.URL = parseUpstreamURL(Path{}, ds.URL, &errs)
 	applyGrafanaConventions(s, ds, grafana, secure)
 	readSecrets(s, secure, "")
 	applyDefaults(s)
@@ -59,25 +59,25 @@ type grafanaConventions struct {
 	ServerName string             `json:"serverName"`
 }
 
-func parseUpstreamURL(raw string, errs *Errors) *url.URL {
+func parseUpstreamURL(p Path, raw string, errs *Errors) *url.URL {
 	if strings.TrimSpace(raw) == "" {
-		errs.add("url", "the upstream URL is required (e.g. https://api.example.com)")
+		errs.add(p.URL(), "the upstream URL is required (e.g. https://api.example.com)")
 		return nil
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		errs.add("url", "not a valid URL")
+		errs.add(p.URL(), "not a valid URL")
 		return nil
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		errs.add("url", "scheme must be http or https, got %q", u.Scheme)
+		errs.add(p.URL(), "scheme must be http or https, got %q", u.Scheme)
 	case u.Host == "":
-		errs.add("url", "a host is required")
+		errs.add(p.URL(), "a host is required")
 	case u.User != nil:
-		errs.add("url", "must not contain credentials; configure them under auth instead")
+		errs.add(p.URL(), "must not contain credentials; configure them under auth instead")
 	case u.RawQuery != "" || u.Fragment != "":
-		errs.add("url", "must not contain a query or fragment; use proxy.queryParams for fixed parameters")
+		errs.add(p.URL(), "must not contain a query or fragment; use proxy.queryParams for fixed parameters")
 	default:
 		u.Path = strings.TrimSuffix(u.Path, "/")
 		u.RawPath = ""

@@ -16,8 +16,40 @@ type Settings struct {
 	UID  string `json:"uid"`
 	Name string `json:"name"`
 
-	// URL is the upstream base URL (the data source's URL field); its origin is
-	// the only host Relay talks to unless AllowedHosts adds more.
+	// Upstream is the default upstream's own fields, at the top of jsonData
+	// (its URL is the data source's URL field).
+	Upstream
+
+	Routes     map[string]RouteOverride `json:"routes,omitempty"`
+	RateLimits RateLimits               `json:"rateLimits"`
+	APIKeys    []APIKey                 `json:"apiKeys,omitempty"`
+	Actions    []Action                 `json:"actions,omitempty"`
+	Transform  TransformLimits          `json:"transform"`
+	Query      QueryOptions             `json:"query"`
+	Audit      Audit                    `json:"audit"`
+
+	// Upstreams are the named upstreams besides the default one (the data
+	// source's URL); see upstreams.go.
+	Upstreams []UpstreamConfig `json:"upstreams,omitempty"`
+	// UpstreamName is "" for the data source itself and a named upstream's
+	// name in that upstream's view.
+	UpstreamName string `json:"-"`
+
+	root   *Settings            // the data source, in a named upstream's view
+	named  []*Settings          // the named upstreams' views, in order (data source only)
+	byName map[string]*Settings // the same by name
+}
+
+// Upstream is everything one upstream has of its own: URL, credentials,
+// headers, TLS, timeouts, network policy, proxy rules and limits, health
+// path, identity forwarding, cache, outbound proxy and secrets. The default
+// upstream's are at the top of jsonData (Settings embeds one); a named
+// upstream's are one entry of jsonData.upstreams (UpstreamConfig embeds
+// one). Nothing in it is shared between upstreams.
+type Upstream struct {
+	// URL is the upstream base URL (the data source's URL field, or a named
+	// upstream's url); its origin is the only host Relay talks to unless
+	// Network.AllowedHosts adds more.
 	URL *url.URL `json:"-"`
 
 	Auth     Auth     `json:"auth"`
@@ -28,36 +60,18 @@ type Settings struct {
 	Proxy    Proxy    `json:"proxy"`
 
 	// HealthPath is requested by CheckHealth (GET, relative to URL).
-	HealthPath string `json:"healthPath"`
+	HealthPath string `json:"healthPath,omitempty"`
 	// SendUserHeader adds X-Grafana-User (from PluginContext.User only) upstream.
-	SendUserHeader bool `json:"sendUserHeader"`
+	SendUserHeader bool `json:"sendUserHeader,omitempty"`
 	// ForwardGrafanaIDToken sends the caller's signed Grafana ID token
 	// (X-Grafana-Id, when Grafana's idForwarding feature gives one) upstream.
-	ForwardGrafanaIDToken bool `json:"forwardGrafanaIdToken"`
-
-	Routes     map[string]RouteOverride `json:"routes,omitempty"`
-	RateLimits RateLimits               `json:"rateLimits"`
-	APIKeys    []APIKey                 `json:"apiKeys,omitempty"`
-	Actions    []Action                 `json:"actions,omitempty"`
-	Cache      Cache                    `json:"cache"`
-	Transform  TransformLimits          `json:"transform"`
-	Query      QueryOptions             `json:"query"`
-	Audit      Audit                    `json:"audit"`
-
-	// Upstreams are the named upstreams besides the default one (the data
-	// source's URL); see upstreams.go. OutboundProxy is the default
-	// upstream's own outbound proxy; each named upstream has one too.
-	Upstreams     []UpstreamConfig `json:"upstreams,omitempty"`
-	OutboundProxy Outbound         `json:"outboundProxy"`
-	// UpstreamName is "" for the data source itself and a named upstream's
-	// name in that upstream's view.
-	UpstreamName string `json:"-"`
+	ForwardGrafanaIDToken bool     `json:"forwardGrafanaIdToken,omitempty"`
+	Cache                 Cache    `json:"cache"`
+	OutboundProxy         Outbound `json:"outboundProxy"`
 
 	Secrets Secrets `json:"-"`
 
-	root   *Settings            // the data source, in a named upstream's view
-	named  []*Settings          // the named upstreams' views, in order (data source only)
-	byName map[string]*Settings // the same by name
+	path Path // where this upstream's fields live (see Path)
 }
 
 // Auth describes how Relay authenticates to the upstream.

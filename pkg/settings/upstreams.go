@@ -31,20 +31,10 @@ var upstreamName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 // UpstreamConfig is one entry of jsonData.upstreams as written; Parse turns
 // each into a Settings view (Upstream, Named).
 type UpstreamConfig struct {
-	Name           string   `json:"name"`
-	URL            string   `json:"url"`
-	Auth           Auth     `json:"auth"`
-	Headers        []Header `json:"headers,omitempty"`
-	TLS            TLS      `json:"tls"`
-	Timeouts       Timeouts `json:"timeouts"`
-	Network        Network  `json:"network"`
-	Proxy          Proxy    `json:"proxy"`
-	HealthPath     string   `json:"healthPath,omitempty"`
-	SendUserHeader bool     `json:"sendUserHeader,omitempty"`
-	// ForwardGrafanaIDToken: see Settings.ForwardGrafanaIDToken.
-	ForwardGrafanaIDToken bool     `json:"forwardGrafanaIdToken,omitempty"`
-	Cache                 Cache    `json:"cache"`
-	OutboundProxy         Outbound `json:"outboundProxy"`
+	Name string `json:"name"`
+	// URL is the upstream's base URL as written; Parse sets Upstream.URL.
+	URL string `json:"url"`
+	Upstream
 }
 
 // upstreamPresence tells absent fields from explicit zero values.
@@ -88,9 +78,9 @@ func ShownUpstream(name string) string {
 	return name
 }
 
-// Upstream returns the settings view of the named upstream ("" or "default":
+// View returns the settings view of the named upstream ("" or "default":
 // the data source itself), or nil when there is none of that name.
-func (s *Settings) Upstream(name string) *Settings {
+func (s *Settings) View(name string) *Settings {
 	name = CanonicalUpstream(name)
 	if name == "" || name == s.UpstreamName {
 		if s.root != nil {
@@ -138,33 +128,28 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 			errs.add(f+".name", "duplicate upstream name %q", uc.Name)
 			continue
 		}
-		v := s.newView(uc, secure)
+		v := s.newView(namedPath(i, uc.Name), uc, secure)
 		if i < len(presence) && presence[i].Network.MaxRedirects == nil {
 			v.Network.MaxRedirects = defaultMaxRedirects
 		}
-		var ves Errors
-		v.URL = parseUpstreamURL(uc.URL, &ves)
-		validateUpstreamFields(v, &ves)
-		for _, e := range ves {
-			errs.add(upstreamField(f, uc.Name, e.Field), "%s", e.Message)
-		}
+		v.URL = parseUpstreamURL(v.path, uc.URL, errs)
+		validateUpstreamFields(v, errs)
 		s.byName[uc.Name] = v
 		s.named = append(s.named, v)
 	}
 	for i, a := range s.Actions {
-		if s.Upstream(a.Upstream) == nil {
+		if s.View(a.Upstream) == nil {
 			errs.add(fmt.Sprintf("jsonData.actions[%d].upstream", i), "no upstream named %q (jsonData.upstreams: %s)", a.Upstream, s.upstreamNames())
 		}
 	}
 }
 
-func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settings {
+func (s *Settings) newView(p Path, uc *UpstreamConfig, secure map[string]string) *Settings {
 	v := *s
 	v.root, v.named, v.byName, v.Upstreams = s, nil, nil, nil
 	v.UpstreamName = uc.Name
-	v.Auth, v.Headers, v.TLS, v.Timeouts = uc.Auth, uc.Headers, uc.TLS, uc.Timeouts
-	v.Network, v.Proxy, v.HealthPath, v.SendUserHeader = uc.Network, uc.Proxy, uc.HealthPath, uc.SendUserHeader
-	v.Cache, v.OutboundProxy, v.ForwardGrafanaIDToken = uc.Cache, uc.OutboundProxy, uc.ForwardGrafanaIDToken
+	v.Upstream = uc.Upstream
+	v.path = p
 	// Grafana's secure socks proxy is switched on for the whole data source.
 	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
 	v.Secrets = Secrets{}
@@ -179,35 +164,6 @@ func (s *Settings) newView(uc *UpstreamConfig, secure map[string]string) *Settin
 	readSecrets(&v, secure, SecretField(uc.Name, ""))
 	applyDefaults(&v) // the data source's own fields are set already and stay
 	return &v
-}
-
-// upstreamField moves a field name from the top of the settings to the named
-// upstream's place: jsonData.x → jsonData.upstreams[i].x, url →
-// jsonData.upstreams[i].url, secureJsonData.k → secureJsonData.upstreams.<name>.k.
-func upstreamField(prefix, name, field string) string {
-	switch {
-	case field == "url":
-		return prefix + ".url"
-	case strings.HasPrefix(field, "jsonData."):
-		return prefix + "." + strings.TrimPrefix(field, "jsonData.")
-	case strings.HasPrefix(field, "secureJsonData."):
-		return "secureJsonData." + SecretField(name, strings.TrimPrefix(field, "secureJsonData."))
-	}
-	return prefix
-}
-
-// UpstreamField is field (named as for the data source itself, e.g.
-// "jsonData.auth.type") at the place of v's upstream in the settings.
-func UpstreamField(v *Settings, field string) string {
-	if v.UpstreamName == "" || v.root == nil {
-		return field
-	}
-	for i := range v.root.Upstreams {
-		if v.root.Upstreams[i].Name == v.UpstreamName {
-			return upstreamField(fmt.Sprintf("jsonData.upstreams[%d]", i), v.UpstreamName, field)
-		}
-	}
-	return field
 }
 
 func (s *Settings) upstreamNames() string {

@@ -29,10 +29,10 @@ func TestNamedUpstreamsAreViewsOfTheirOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Named()) != 2 || s.Upstream("") != s || s.Upstream("default") != s || s.Upstream("nope") != nil {
-		t.Fatalf("views: %d named, default=%p root=%p", len(s.Named()), s.Upstream(""), s)
+	if len(s.Named()) != 2 || s.View("") != s || s.View("default") != s || s.View("nope") != nil {
+		t.Fatalf("views: %d named, default=%p root=%p", len(s.Named()), s.View(""), s)
 	}
-	b := s.Upstream("billing")
+	b := s.View("billing")
 	if b.UpstreamName != "billing" || b.URL.String() != "https://billing.example/v2" || b.Auth.Type != AuthBasic {
 		t.Errorf("billing view = %s %s %s", b.UpstreamName, b.URL, b.Auth.Type)
 	}
@@ -45,10 +45,10 @@ func TestNamedUpstreamsAreViewsOfTheirOwn(t *testing.T) {
 	if b.Proxy.MaxRequestBytes != DefaultMaxRequestBytes || b.Timeouts.Request.Duration == 0 || b.HealthPath != "/" {
 		t.Error("billing gets the built-in defaults")
 	}
-	if b.Upstream("hr") != s.Upstream("hr") || b.Upstream("") != s {
+	if b.View("hr") != s.View("hr") || b.View("") != s {
 		t.Error("a view resolves names through the data source")
 	}
-	h := s.Upstream("hr")
+	h := s.View("hr")
 	if h.Network.MaxRedirects != 0 || h.Auth.Type != AuthNone || len(h.Proxy.Rules) != 1 || h.Proxy.Rules[0].Path != "/" {
 		t.Errorf("hr: explicit 0 redirects kept, default rules applied: %+v %+v", h.Network, h.Proxy.Rules)
 	}
@@ -149,7 +149,7 @@ func TestExistingProvisioningFilesUnchanged(t *testing.T) {
 			case !broken && err != nil:
 				t.Errorf("%s %q: %v", file, d.Name, err)
 			case !broken && d.JSONData["upstreams"] == nil:
-				if len(s.Named()) != 0 || s.Upstream("") != s || s.UpstreamName != "" || s.URL == nil {
+				if len(s.Named()) != 0 || s.View("") != s || s.UpstreamName != "" || s.URL == nil {
 					t.Errorf("%s %q: the data source must be the only, default upstream", file, d.Name)
 				}
 			}

@@ -32,9 +32,10 @@ func validate(s *Settings, secure map[string]string, errs *Errors) {
 // validateUpstreamFields checks what each upstream has of its own (the
 // default one at the top of jsonData, named ones under jsonData.upstreams).
 func validateUpstreamFields(s *Settings, errs *Errors) {
+	p := s.Path()
 	validateAuth(s, errs)
 	for i, h := range s.Headers {
-		f := fmt.Sprintf("jsonData.headers[%d].name", i)
+		f := p.JSON(fmt.Sprintf("headers[%d].name", i))
 		if !httpguts.ValidHeaderFieldName(h.Name) {
 			errs.add(f, "%q is not a valid header name", h.Name)
 		} else if reservedHeaders[http.CanonicalHeaderKey(h.Name)] {
@@ -47,38 +48,38 @@ func validateUpstreamFields(s *Settings, errs *Errors) {
 	for name, d := range map[string]Duration{"dial": s.Timeouts.Dial, "tlsHandshake": s.Timeouts.TLSHandshake,
 		"responseHeader": s.Timeouts.ResponseHeader, "request": s.Timeouts.Request} {
 		if d.Duration < 0 {
-			errs.add("jsonData.timeouts."+name, "must not be negative")
+			errs.add(p.JSON("timeouts."+name), "must not be negative")
 		}
 	}
 	if !strings.HasPrefix(s.HealthPath, "/") {
-		errs.add("jsonData.healthPath", "must start with /")
+		errs.add(p.JSON("healthPath"), "must start with /")
 	}
-	validateNetwork(&s.Network, errs)
-	validateProxy(&s.Proxy, errs)
+	validateNetwork(p, &s.Network, errs)
+	validateProxy(p, &s.Proxy, errs)
 	if s.Cache.MaxBytes < 0 {
-		errs.add("jsonData.cache.maxBytes", "must not be negative")
+		errs.add(p.JSON("cache.maxBytes"), "must not be negative")
 	}
 }
 
-func validateNetwork(n *Network, errs *Errors) {
+func validateNetwork(p Path, n *Network, errs *Errors) {
 	for i, c := range n.AllowedCIDRs {
 		if _, _, err := net.ParseCIDR(c); err != nil {
-			errs.add(fmt.Sprintf("jsonData.network.allowedCIDRs[%d]", i), "%q is not a CIDR (e.g. 10.0.0.0/8)", c)
+			errs.add(p.JSON(fmt.Sprintf("network.allowedCIDRs[%d]", i)), "%q is not a CIDR (e.g. 10.0.0.0/8)", c)
 		}
 	}
 	for i, h := range n.AllowedHosts {
 		if h == "" || strings.ContainsAny(h, "/?#@ ") {
-			errs.add(fmt.Sprintf("jsonData.network.allowedHosts[%d]", i), "%q is not a host name (host or host:port)", h)
+			errs.add(p.JSON(fmt.Sprintf("network.allowedHosts[%d]", i)), "%q is not a host name (host or host:port)", h)
 		}
 	}
 	if n.MaxRedirects < 0 || n.MaxRedirects > 10 {
-		errs.add("jsonData.network.maxRedirects", "must be between 0 and 10")
+		errs.add(p.JSON("network.maxRedirects"), "must be between 0 and 10")
 	}
 }
 
-func validateProxy(p *Proxy, errs *Errors) {
-	for i, r := range p.Rules {
-		f := fmt.Sprintf("jsonData.proxy.rules[%d]", i)
+func validateProxy(p Path, px *Proxy, errs *Errors) {
+	for i, r := range px.Rules {
+		f := p.JSON(fmt.Sprintf("proxy.rules[%d]", i))
 		if !strings.HasPrefix(r.Path, "/") || strings.Contains(r.Path, "..") {
 			errs.add(f+".path", "must start with / and not contain ..")
 		}
@@ -95,21 +96,21 @@ func validateProxy(p *Proxy, errs *Errors) {
 		}
 		validateGraphQLRule(f+".graphql", r.GraphQL, errs)
 	}
-	if p.MaxRequestBytes < 0 || p.MaxRequestBytes > MaxRequestBodyCeiling {
-		errs.add("jsonData.proxy.maxRequestBytes", "must be between 1 and %d (the plugin protocol refuses bodies over 16 MiB)", MaxRequestBodyCeiling)
+	if px.MaxRequestBytes < 0 || px.MaxRequestBytes > MaxRequestBodyCeiling {
+		errs.add(p.JSON("proxy.maxRequestBytes"), "must be between 1 and %d (the plugin protocol refuses bodies over 16 MiB)", MaxRequestBodyCeiling)
 	}
-	if p.MaxResponseBytes < 0 {
-		errs.add("jsonData.proxy.maxResponseBytes", "must not be negative")
+	if px.MaxResponseBytes < 0 {
+		errs.add(p.JSON("proxy.maxResponseBytes"), "must not be negative")
 	}
-	if p.MaxConcurrent < 0 {
-		errs.add("jsonData.proxy.maxConcurrent", "must not be negative")
+	if px.MaxConcurrent < 0 {
+		errs.add(p.JSON("proxy.maxConcurrent"), "must not be negative")
 	}
-	if p.MaxConcurrentPerUser < 0 {
-		errs.add("jsonData.proxy.maxConcurrentPerUser", "must not be negative")
+	if px.MaxConcurrentPerUser < 0 {
+		errs.add(p.JSON("proxy.maxConcurrentPerUser"), "must not be negative")
 	}
-	for k := range p.QueryParams {
+	for k := range px.QueryParams {
 		if k == "" {
-			errs.add("jsonData.proxy.queryParams", "parameter names must not be empty")
+			errs.add(p.JSON("proxy.queryParams"), "parameter names must not be empty")
 		}
 	}
 }

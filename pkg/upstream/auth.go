@@ -75,7 +75,7 @@ func (c *Client) newAuthenticator() (authenticator, error) {
 	}
 	build, ok := authBuilders[kind]
 	if !ok {
-		return nil, &settings.FieldError{Field: "jsonData.auth.type", Message: "unknown auth type " + kind}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.type"), Message: "unknown auth type " + kind}
 	}
 	return build(c)
 }

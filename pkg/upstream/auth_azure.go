@@ -46,7 +46,7 @@ func init() { registerAuth(settings.AuthAzure, (*Client).newAzure) }
 func (c *Client) newAzure() (authenticator, error) {
 	z := c.settings.Auth.Azure
 	if z == nil || len(z.Scopes) == 0 {
-		return nil, &settings.FieldError{Field: "jsonData.auth.azure.scopes", Message: "at least one scope is required"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure.scopes"), Message: "at least one scope is required"}
 	}
 	a := &azureAuth{c: c, scopes: z.Scopes}
 	switch z.Mode {
@@ -57,10 +57,10 @@ func (c *Client) newAzure() (authenticator, error) {
 		}
 		au, err := url.Parse(authority)
 		if err != nil || au.Host == "" {
-			return nil, &settings.FieldError{Field: "jsonData.auth.azure.authorityHost", Message: "must be an absolute https URL"}
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure.authorityHost"), Message: "must be an absolute https URL"}
 		}
 		if e := c.hosts.allows(au); e != nil {
-			return nil, &settings.FieldError{Field: "jsonData.network.allowedHosts",
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("network.allowedHosts"),
 				Message: "the Entra ID authority " + au.Host + " must be listed in allowedHosts"}
 		}
 		opts := &azidentity.ClientSecretCredentialOptions{
@@ -73,12 +73,12 @@ func (c *Client) newAzure() (authenticator, error) {
 		}
 		cred, err := azidentity.NewClientSecretCredential(z.TenantID, z.ClientID, c.settings.Secrets.AzureClientSecret, opts)
 		if err != nil {
-			return nil, &settings.FieldError{Field: "jsonData.auth.azure", Message: "tenantId or clientId is not valid"}
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure"), Message: "tenantId or clientId is not valid"}
 		}
 		a.cred = cred
 	case "managedIdentity":
 		if os.Getenv(azureManagedIdentityEnv) != "true" {
-			return nil, &settings.FieldError{Field: "jsonData.auth.azure.mode", Message: "managed identity is not enabled in Grafana ([azure] managed_identity_enabled)"}
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure.mode"), Message: "managed identity is not enabled in Grafana ([azure] managed_identity_enabled)"}
 		}
 		opts := &azidentity.ManagedIdentityCredentialOptions{}
 		id := z.ClientID
@@ -90,11 +90,11 @@ func (c *Client) newAzure() (authenticator, error) {
 		}
 		cred, err := azidentity.NewManagedIdentityCredential(opts)
 		if err != nil {
-			return nil, &settings.FieldError{Field: "jsonData.auth.azure.clientId", Message: "managed identity is not available on this host"}
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure.clientId"), Message: "managed identity is not available on this host"}
 		}
 		a.cred = cred
 	default:
-		return nil, &settings.FieldError{Field: "jsonData.auth.azure.mode", Message: "must be clientSecret or managedIdentity"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.azure.mode"), Message: "must be clientSecret or managedIdentity"}
 	}
 	return a, nil
 }

@@ -28,7 +28,7 @@ func init() { registerAuth(settings.AuthDigest, (*Client).newDigest) }
 func (c *Client) newDigest() (authenticator, error) {
 	a := c.settings.Auth
 	if a.BasicUser == "" || c.settings.Secrets.BasicAuthPassword == "" {
-		return nil, &settings.FieldError{Field: "jsonData.auth.basicUser", Message: "user and secureJsonData.basicAuthPassword are required for digest auth"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.basicUser"), Message: "user and secureJsonData.basicAuthPassword are required for digest auth"}
 	}
 	return &digestAuth{user: a.BasicUser, password: c.settings.Secrets.BasicAuthPassword}, nil
 }

@@ -27,7 +27,7 @@ func init() { registerAuth(settings.AuthJWT, (*Client).newJWT) }
 func (c *Client) newJWT() (authenticator, error) {
 	j, sec := c.settings.Auth.JWT, c.settings.Secrets
 	if j == nil {
-		return nil, &settings.FieldError{Field: "jsonData.auth.jwt", Message: "required for jwt auth"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.jwt"), Message: "required for jwt auth"}
 	}
 	cfg := &jwt.Config{Email: j.Email, Subject: j.Subject, Scopes: j.Scopes, TokenURL: j.TokenURL,
 		Audience: j.Audience, PrivateKey: []byte(sec.JWTPrivateKey), PrivateKeyID: j.PrivateKeyID}
@@ -35,7 +35,7 @@ func (c *Client) newJWT() (authenticator, error) {
 	if sec.GoogleServiceAccountJSON != "" {
 		sa, why := settings.ParseGoogleServiceAccount(sec.GoogleServiceAccountJSON)
 		if sa == nil {
-			return nil, &settings.FieldError{Field: "secureJsonData.googleServiceAccountJSON", Message: why}
+			return nil, &settings.FieldError{Field: c.settings.Path().Secret("googleServiceAccountJSON"), Message: why}
 		}
 		secretField = "secureJsonData.googleServiceAccountJSON"
 		cfg.Email, cfg.PrivateKey, cfg.PrivateKeyID = sa.ClientEmail, []byte(sa.PrivateKey), sa.PrivateKeyID

@@ -50,7 +50,7 @@ func init() { registerAuth(settings.AuthSigV4, (*Client).newSigV4) }
 func (c *Client) newSigV4() (authenticator, error) {
 	v := c.settings.Auth.SigV4
 	if v == nil || v.Region == "" || v.Service == "" {
-		return nil, &settings.FieldError{Field: "jsonData.auth.sigv4.region", Message: "region and service are required for sigv4 auth"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.sigv4.region"), Message: "region and service are required for sigv4 auth"}
 	}
 	var base aws.CredentialsProvider
 	switch v.AuthMode {
@@ -59,12 +59,12 @@ func (c *Client) newSigV4() (authenticator, error) {
 		base = credentials.NewStaticCredentialsProvider(sec.SigV4AccessKey, sec.SigV4SecretKey, sec.SigV4SessionToken)
 	case "default":
 		if !awsProviderAllowed("default") {
-			return nil, &settings.FieldError{Field: "jsonData.auth.sigv4.authMode",
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.sigv4.authMode"),
 				Message: "the AWS default credential chain is not allowed by Grafana ([aws] allowed_auth_providers must list default)"}
 		}
 		cfg, err := awsconfig.LoadDefaultConfig(context.Background(), awsconfig.WithRegion(v.Region))
 		if err != nil {
-			return nil, &settings.FieldError{Field: "jsonData.auth.sigv4.authMode", Message: "the AWS default credential chain could not be loaded"}
+			return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.sigv4.authMode"), Message: "the AWS default credential chain could not be loaded"}
 		}
 		base = cfg.Credentials
 	}
@@ -84,7 +84,7 @@ func (c *Client) newSigV4() (authenticator, error) {
 // endpoint must be the upstream host or listed in network.allowedHosts.
 func (c *Client) assumeRole(v *settings.SigV4, base aws.CredentialsProvider) (aws.CredentialsProvider, error) {
 	if os.Getenv(awsAssumeRoleEnv) == "false" {
-		return nil, &settings.FieldError{Field: "jsonData.auth.sigv4.assumeRoleArn", Message: "assuming a role is disabled by Grafana ([aws] assume_role_enabled)"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.sigv4.assumeRoleArn"), Message: "assuming a role is disabled by Grafana ([aws] assume_role_enabled)"}
 	}
 	endpoint := v.STSEndpoint
 	if endpoint == "" {
@@ -92,10 +92,10 @@ func (c *Client) assumeRole(v *settings.SigV4, base aws.CredentialsProvider) (aw
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
-		return nil, &settings.FieldError{Field: "jsonData.auth.sigv4.stsEndpoint", Message: "must be an absolute http(s) URL"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.sigv4.stsEndpoint"), Message: "must be an absolute http(s) URL"}
 	}
 	if e := c.hosts.allows(u); e != nil {
-		return nil, &settings.FieldError{Field: "jsonData.network.allowedHosts",
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("network.allowedHosts"),
 			Message: "the STS endpoint " + u.Host + " for assumeRoleArn must be listed in allowedHosts"}
 	}
 	client := sts.New(sts.Options{

@@ -78,7 +78,7 @@ type Client struct {
 // PEM certificate") and never contain secret values.
 func New(s *settings.Settings, opts Options) (*Client, error) {
 	if s == nil || s.URL == nil {
-		return nil, settings.Errors{{Field: "url", Message: "the upstream URL is required"}}
+		return nil, settings.Errors{{Field: s.Path().URL(), Message: "the upstream URL is required"}}
 	}
 	logger := opts.Logger
 	if logger == nil {
@@ -94,14 +94,14 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 		} else if fe, ok := err.(*settings.FieldError); ok { //nolint:errorlint // our own constructors return it unwrapped
 			errs = append(errs, fe)
 		} else {
-			errs = append(errs, &settings.FieldError{Field: "jsonData", Message: "invalid upstream client settings"})
+			errs = append(errs, &settings.FieldError{Field: s.Path().JSON(""), Message: "invalid upstream client settings"})
 		}
 	}
 	var err error
-	if c.hosts, err = newHostPolicy(c.base, s.Network.AllowedHosts); err != nil {
+	if c.hosts, err = newHostPolicy(s.Path(), c.base, s.Network.AllowedHosts); err != nil {
 		collect(err)
 	}
-	if c.ips, err = newIPPolicy(s.Network, logger); err != nil {
+	if c.ips, err = newIPPolicy(s.Path(), s.Network, logger); err != nil {
 		collect(err)
 	}
 	if c.outbound, err = newOutbound(s); err != nil {
@@ -120,7 +120,7 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 	}
 	c.dialer = newDialer(s, c.ips, opts.Resolver)
 	if c.http, err = c.buildHTTPClient(); err != nil {
-		return nil, settings.Errors{{Field: "jsonData", Message: "cannot build the upstream HTTP client"}}
+		return nil, settings.Errors{{Field: s.Path().JSON(""), Message: "cannot build the upstream HTTP client"}}
 	}
 	if c.auth, err = c.newAuthenticator(); err != nil {
 		c.transport.CloseIdleConnections()

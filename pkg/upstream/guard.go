@@ -76,12 +76,12 @@ type ipPolicy struct {
 	logger       log.Logger
 }
 
-func newIPPolicy(n settings.Network, logger log.Logger) (*ipPolicy, error) {
+func newIPPolicy(at settings.Path, n settings.Network, logger log.Logger) (*ipPolicy, error) {
 	p := &ipPolicy{allowPrivate: n.AllowPrivateNetworks, logger: logger}
 	for i, c := range n.AllowedCIDRs {
 		pfx, err := netip.ParsePrefix(c)
 		if err != nil {
-			return nil, &settings.FieldError{Field: fmt.Sprintf("%s[%d]", settingAllowedCIDRs, i), Message: fmt.Sprintf("%q is not a CIDR (e.g. 10.0.0.0/8)", c)}
+			return nil, &settings.FieldError{Field: at.JSON(fmt.Sprintf("network.allowedCIDRs[%d]", i)), Message: fmt.Sprintf("%q is not a CIDR (e.g. 10.0.0.0/8)", c)}
 		}
 		p.allowedCIDRs = append(p.allowedCIDRs, unmapPrefix(pfx.Masked()))
 	}

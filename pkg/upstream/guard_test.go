@@ -54,7 +54,7 @@ func TestIPPolicy(t *testing.T) {
 		{"fd12:3456::1", "unique local"},
 		{"172.32.0.1", ""},
 	}
-	p, err := newIPPolicy(settings.Network{}, log.NewNullLogger())
+	p, err := newIPPolicy(settings.Path{}, settings.Network{}, log.NewNullLogger())
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -97,7 +97,7 @@ func TestIPPolicy(t *testing.T) {
 	}
 
 	t.Run("allowPrivateNetworks opens private ranges, never metadata", func(t *testing.T) {
-		p, err := newIPPolicy(settings.Network{AllowPrivateNetworks: true}, log.NewNullLogger())
+		p, err := newIPPolicy(settings.Path{}, settings.Network{AllowPrivateNetworks: true}, log.NewNullLogger())
 		if err != nil {
 			t.Fatalf("%v", err)
 		}
@@ -113,7 +113,7 @@ func TestIPPolicy(t *testing.T) {
 		}
 	})
 	t.Run("allowedCIDRs open only their range", func(t *testing.T) {
-		p, err := newIPPolicy(settings.Network{AllowedCIDRs: []string{"10.1.0.0/16", "::ffff:127.0.0.1/128", "0.0.0.0/0"}}, log.NewNullLogger())
+		p, err := newIPPolicy(settings.Path{}, settings.Network{AllowedCIDRs: []string{"10.1.0.0/16", "::ffff:127.0.0.1/128", "0.0.0.0/0"}}, log.NewNullLogger())
 		if err != nil {
 			t.Fatalf("%v", err)
 		}

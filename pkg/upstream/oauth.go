@@ -50,7 +50,7 @@ func init() { registerAuth(settings.AuthOAuth2, (*Client).newOAuth2) }
 func (c *Client) newOAuth2() (authenticator, error) {
 	o := c.settings.Auth.OAuth2
 	if o == nil {
-		return nil, &settings.FieldError{Field: "jsonData.auth.oauth2", Message: "required for oauth2 auth"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.oauth2"), Message: "required for oauth2 auth"}
 	}
 	tu, err := url.Parse(o.TokenURL)
 	if err != nil || tu.Host == "" {

@@ -53,12 +53,12 @@ func newOutbound(s *settings.Settings) (*outbound, error) {
 			}
 		}
 		if len(out.proxies) == 0 {
-			return nil, &settings.FieldError{Field: "jsonData.outboundProxy.mode", Message: "env: neither HTTPS_PROXY nor HTTP_PROXY is set in Grafana's environment"}
+			return nil, &settings.FieldError{Field: s.Path().JSON("outboundProxy.mode"), Message: "env: neither HTTPS_PROXY nor HTTP_PROXY is set in Grafana's environment"}
 		}
 	case settings.OutboundURL:
 		u, err := url.Parse(o.URL)
 		if err != nil || u.Host == "" {
-			return nil, &settings.FieldError{Field: "jsonData.outboundProxy.url", Message: "must be an absolute proxy URL"}
+			return nil, &settings.FieldError{Field: s.Path().JSON("outboundProxy.url"), Message: "must be an absolute proxy URL"}
 		}
 		out.shown = u.Scheme + "://" + u.Host
 		if o.Username != "" {

@@ -48,7 +48,7 @@ func TestCallErrorKeepsTheGatesOwnError(t *testing.T) {
 // fixed parameters apply, which win over a caller's value of the same name.
 func TestTarget(t *testing.T) {
 	base, _ := url.Parse("https://api.example/base")
-	s := &settings.Settings{URL: base}
+	s := &settings.Settings{Upstream: settings.Upstream{URL: base}}
 	c := &Client{settings: s, base: base}
 	u, err := c.Target("/a b/ü", "z=1&a=%2F")
 	if err != nil || u.String() != "https://api.example/base/a%20b/%C3%BC?z=1&a=%2F" {

@@ -49,15 +49,15 @@ func defaultPort(scheme string) string {
 	return "80"
 }
 
-func newHostPolicy(base *url.URL, hosts []string) (*hostPolicy, error) {
+func newHostPolicy(at settings.Path, base *url.URL, hosts []string) (*hostPolicy, error) {
 	up, err := keyOf(base)
 	if err != nil {
-		return nil, &settings.FieldError{Field: "url", Message: err.msg}
+		return nil, &settings.FieldError{Field: at.URL(), Message: err.msg}
 	}
 	p := &hostPolicy{upstream: up, allowed: map[string]bool{}}
 	var errs settings.Errors
 	for i, h := range hosts {
-		field := fmt.Sprintf("%s[%d]", settingAllowedHosts, i)
+		field := at.JSON(fmt.Sprintf("network.allowedHosts[%d]", i))
 		host, port := h, ""
 		if hh, pp, splitErr := net.SplitHostPort(h); splitErr == nil {
 			host, port = hh, pp

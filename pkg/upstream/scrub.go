@@ -146,15 +146,17 @@ func (s *scrubber) error(e *Error) *Error {
 	return &cp
 }
 
-// upstreamFields moves setting names in messages to a named upstream's place
-// (jsonData.auth.type → jsonData.upstreams[2].auth.type, secureJsonData.k →
-// secureJsonData.upstreams.<name>.k); nil for the default upstream. The two
-// prefixes differ in case, so neither replacement touches the other's.
+// upstreamFields names a named upstream's run-time errors by its own
+// settings path: the errors of the request path are package values written
+// for the default upstream (jsonData.timeouts.request), so their setting
+// names are placed under the upstream's Path when they reach the caller
+// (jsonData.upstreams[2].timeouts.request, secureJsonData.upstreams.<name>.k);
+// nil for the default upstream. The two prefixes differ in case, so neither
+// replacement touches the other's.
 func upstreamFields(s *settings.Settings) *strings.Replacer {
 	if s.UpstreamName == "" {
 		return nil
 	}
-	json := strings.TrimSuffix(settings.UpstreamField(s, "jsonData.x"), "x")
-	secret := strings.TrimSuffix(settings.UpstreamField(s, "secureJsonData.x"), "x")
-	return strings.NewReplacer("secureJsonData.", secret, "jsonData.", json)
+	p := s.Path()
+	return strings.NewReplacer("secureJsonData.", p.Secret(""), "jsonData.", p.JSON("")+".")
 }

@@ -10,8 +10,8 @@ import (
 )
 
 func TestScrubberCoversEveryEncodingRelaySends(t *testing.T) {
-	s := &settings.Settings{Auth: settings.Auth{BasicUser: "cid", OAuth2: &settings.OAuth2{ClientID: "app id"}},
-		Secrets: settings.Secrets{BasicAuthPassword: "p@ss/word+1", OAuth2ClientSecret: "s3cr&t value"}}
+	s := &settings.Settings{Upstream: settings.Upstream{Auth: settings.Auth{BasicUser: "cid", OAuth2: &settings.OAuth2{ClientID: "app id"}},
+		Secrets: settings.Secrets{BasicAuthPassword: "p@ss/word+1", OAuth2ClientSecret: "s3cr&t value"}}}
 	sc := newScrubber(s)
 	sc.add("fetched-access-token-123")
 	leaks := []string{
@@ -37,8 +37,8 @@ func TestScrubberCoversEveryEncodingRelaySends(t *testing.T) {
 func TestScrubberFindsEscapedAndShortenedSecrets(t *testing.T) {
 	const pass = `<pä"ss/wörd>&1`
 	const token = "tok_0123456789abcdefghijklmnopqrstuvwxyz"
-	s := &settings.Settings{Auth: settings.Auth{BasicUser: "cid"},
-		Secrets: settings.Secrets{BasicAuthPassword: pass, BearerToken: token}}
+	s := &settings.Settings{Upstream: settings.Upstream{Auth: settings.Auth{BasicUser: "cid"},
+		Secrets: settings.Secrets{BasicAuthPassword: pass, BearerToken: token}}}
 	sc := newScrubber(s)
 	basic := base64.StdEncoding.EncodeToString([]byte("cid:" + pass))
 	leaks := map[string]string{
@@ -82,7 +82,7 @@ func TestScrubberFindsEscapedAndShortenedSecrets(t *testing.T) {
 
 func FuzzScrubberNeverLeaksTheToken(f *testing.F) {
 	const token = "tok_0123456789abcdefghijklmnopqrstuvwxyz"
-	sc := newScrubber(&settings.Settings{Secrets: settings.Secrets{BearerToken: token}})
+	sc := newScrubber(&settings.Settings{Upstream: settings.Upstream{Secrets: settings.Secrets{BearerToken: token}}})
 	f.Add("a", "b")
 	f.Add(`\u00`, `&#x`)
 	f.Fuzz(func(t *testing.T, before, after string) {

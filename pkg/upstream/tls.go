@@ -33,7 +33,7 @@ func buildTLSConfig(s *settings.Settings) (*tls.Config, []string, error) {
 	if ca := s.Secrets.TLSCACert; ca != "" {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM([]byte(ca)) {
-			fail("secureJsonData.tlsCACert", "not a PEM certificate")
+			fail(s.Path().Secret("tlsCACert"), "not a PEM certificate")
 		}
 		cfg.RootCAs = pool
 	}
@@ -42,19 +42,19 @@ func buildTLSConfig(s *settings.Settings) (*tls.Config, []string, error) {
 	switch {
 	case cert == "" && key == "":
 	case cert == "":
-		fail("secureJsonData.tlsClientCert", "required with tlsClientKey")
+		fail(s.Path().Secret("tlsClientCert"), "required with tlsClientKey")
 	case key == "":
-		fail("secureJsonData.tlsClientKey", "required with tlsClientCert")
+		fail(s.Path().Secret("tlsClientKey"), "required with tlsClientCert")
 	case !hasPEMBlock(cert, func(t string) bool { return t == "CERTIFICATE" }):
-		fail("secureJsonData.tlsClientCert", "not a PEM certificate")
+		fail(s.Path().Secret("tlsClientCert"), "not a PEM certificate")
 	case !hasPEMBlock(key, func(t string) bool { return strings.HasSuffix(t, "PRIVATE KEY") }):
-		fail("secureJsonData.tlsClientKey", "not a PEM private key")
+		fail(s.Path().Secret("tlsClientKey"), "not a PEM private key")
 	default:
 		// X509KeyPair's errors never quote key material, but we still use
 		// our own message so nothing about the key can leak.
 		pair, err := tls.X509KeyPair([]byte(cert), []byte(key))
 		if err != nil {
-			fail("secureJsonData.tlsClientKey", "does not match tlsClientCert or is not a supported key type")
+			fail(s.Path().Secret("tlsClientKey"), "does not match tlsClientCert or is not a supported key type")
 		} else {
 			cfg.Certificates = []tls.Certificate{pair}
 		}

@@ -28,7 +28,7 @@ func TestNamedUpstreamErrorsNameTheirOwnSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	c, err := New(s.Upstream("slow"), Options{Logger: log.NewNullLogger()})
+	c, err := New(s.View("slow"), Options{Logger: log.NewNullLogger()})
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -46,5 +46,28 @@ func TestNamedUpstreamErrorsNameTheirOwnSettings(t *testing.T) {
 	}
 	if !strings.Contains(e.Error(), "jsonData.upstreams[1].timeouts.request") {
 		t.Fatalf("%q does not contain %q", e.Error(), "jsonData.upstreams[1].timeouts.request")
+	}
+}
+
+// The client's own construction errors for a named upstream name that
+// upstream's settings (nothing renames them afterwards).
+func TestNamedUpstreamClientErrorsNameTheirOwnSettings(t *testing.T) {
+	s, err := settings.Parse(backend.DataSourceInstanceSettings{URL: "https://main.example",
+		JSONData: []byte(`{"upstreams":[{"name":"other","url":"https://other.example"},
+			{"name":"tls","url":"https://tls.example"}]}`),
+		DecryptedSecureJSONData: map[string]string{"upstreams.tls.tlsCACert": "not pem"}})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	_, err = New(s.View("tls"), Options{Logger: log.NewNullLogger()})
+	es, ok := settings.AsErrors(err)
+	if !ok || len(es) != 1 {
+		t.Fatalf("want one settings error, got %v", err)
+	}
+	if got, want := es[0].Field, "secureJsonData.upstreams.tls.tlsCACert"; got != want {
+		t.Fatalf("field = %q, want %q", got, want)
+	}
+	if _, err := New(s, Options{Logger: log.NewNullLogger()}); err != nil {
+		t.Fatalf("the default upstream has no CA: %v", err)
 	}
 }

@@ -102,24 +102,40 @@ export interface HeaderSetting {
 }
 
 /**
- * A named upstream (jsonData.upstreams[]): the keys an upstream has of its own, as the default upstream has them
- * at the top of jsonData. Its secrets are secureJsonData "upstreams.<name>.<key>" (upstreamSecretKey).
+ * Everything one upstream has of its own (settings.Upstream in pkg/settings): the default upstream's keys are at the
+ * top of jsonData (RelayJsonData extends it), a named upstream's are one entry of jsonData.upstreams
+ * (UpstreamSettings). Nothing in it is shared between upstreams.
  */
-export interface UpstreamSettings {
-  name: string;
-  url: string;
+export interface Upstream {
   auth?: AuthSettings;
   headers?: HeaderSetting[];
-  tls?: RelayJsonData['tls'];
-  timeouts?: RelayJsonData['timeouts'];
-  network?: RelayJsonData['network'];
-  proxy?: RelayJsonData['proxy'];
+  tls?: { skipVerify?: boolean; serverName?: string };
+  timeouts?: { dial?: string; tlsHandshake?: string; responseHeader?: string; request?: string };
+  network?: { allowPrivateNetworks?: boolean; allowedCIDRs?: string[]; allowedHosts?: string[]; maxRedirects?: number };
+  proxy?: {
+    /** Absent means the backend default (Viewers may GET/HEAD everything); [] denies every proxy call. */
+    rules?: ProxyRule[];
+    queryParams?: Record<string, string>;
+    maxRequestBytes?: number;
+    maxResponseBytes?: number;
+    maxConcurrent?: number;
+  };
   healthPath?: string;
   sendUserHeader?: boolean;
   /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
   forwardGrafanaIdToken?: boolean;
   cache?: { maxBytes?: number };
   outboundProxy?: OutboundProxySettings;
+}
+
+/**
+ * A named upstream (jsonData.upstreams[]): its name and URL, and the keys an upstream has of its own, as the default
+ * upstream has them at the top of jsonData. Its secrets are secureJsonData "upstreams.<name>.<key>"
+ * (upstreamSecretKey).
+ */
+export interface UpstreamSettings extends Upstream {
+  name: string;
+  url: string;
 }
 
 /** The pattern the backend accepts for upstream names (pkg/settings/upstreams.go). */
@@ -213,36 +229,18 @@ export interface ActionSettings {
  * jsonData of a Relay data source. Keys follow the json tags of the backend's
  * settings.Settings (pkg/settings); durations are Go duration strings ("30s").
  */
-export interface RelayJsonData extends DataSourceJsonData {
-  auth?: AuthSettings;
+export interface RelayJsonData extends DataSourceJsonData, Upstream {
   /** Grafana's flag that makes it forward the user's OAuth token; kept in step with auth.type forwardOAuth. */
   oauthPassThru?: boolean;
-  tls?: { skipVerify?: boolean; serverName?: string };
-  timeouts?: { dial?: string; tlsHandshake?: string; responseHeader?: string; request?: string };
-  network?: { allowPrivateNetworks?: boolean; allowedCIDRs?: string[]; allowedHosts?: string[]; maxRedirects?: number };
-  proxy?: {
-    /** Absent means the backend default (Viewers may GET/HEAD everything); [] denies every proxy call. */
-    rules?: ProxyRule[];
-    queryParams?: Record<string, string>;
-    maxRequestBytes?: number;
-    maxResponseBytes?: number;
-    maxConcurrent?: number;
-  };
   routes?: Record<string, RouteOverride>;
   rateLimits?: { disabled?: boolean; default?: Rate; classes?: Record<string, Rate>; idleTTL?: string };
   apiKeys?: ApiKeyMeta[];
   actions?: ActionSettings[];
-  cache?: { maxBytes?: number };
   transform?: { maxInputBytes?: number; maxRows?: number; timeout?: string };
   query?: { maxPages?: number; concurrency?: number };
   audit?: { ringSize?: number };
-  healthPath?: string;
-  sendUserHeader?: boolean;
-  /** Send the caller's signed Grafana ID token (X-Grafana-Id) upstream. */
-  forwardGrafanaIdToken?: boolean;
   /** Named upstreams besides the default one (the data source's URL). */
   upstreams?: UpstreamSettings[];
-  outboundProxy?: OutboundProxySettings;
   /**
    * What the OpenAPI import kept for the editors (the backend ignores it): the query paths with their row root
    * and typed fields, so the query editor suggests columns without sampling the API.
