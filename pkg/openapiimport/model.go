@@ -6,15 +6,23 @@ package openapiimport
 // in proportion to size × depth: a generated 10 MB description took 20 s
 // and 13× its size in live heap (see bench_test.go). Everything else is
 // skipped by the decoder without being kept.
+//
+// Paths and components.schemas, nearly all of a large document, are not
+// decoded up front: each is kept as its span of the document bytes
+// (lazy.go) and decoded when the import reaches it, a path item at a time
+// (dropped once mapped) and a schema when a $ref first names it (kept:
+// operations share them). The model of the whole document never exists
+// at once, which holds the import's peak heap under 5 × the document
+// (bench_test.go).
 
 type document struct {
 	OpenAPI    any `json:"openapi"` // "3.0.3"; any type, so a wrong one is refused, not a decode error
 	Swagger    any `json:"swagger"`
 	Info       struct{ Title, Version string }
-	Servers    []server             `json:"servers"`
-	Paths      map[string]*pathItem `json:"paths"`
+	Servers    []server        `json:"servers"`
+	Paths      map[string]span `json:"paths"`
 	Components struct {
-		Schemas       map[string]*schema   `json:"schemas"`
+		Schemas       map[string]span      `json:"schemas"`
 		Parameters    map[string]*param    `json:"parameters"`
 		RequestBodies map[string]*body     `json:"requestBodies"`
 		Responses     map[string]*response `json:"responses"`
@@ -105,6 +113,10 @@ type schema struct {
 	Properties map[string]*schema `json:"properties"`
 	AllOf      []*schema          `json:"allOf"`
 	*Constraints
+	// shared marks a schema of components (or inside one): decoded once and
+	// kept for the whole import, so the builder's memos may key on it. A
+	// path item's inline schemas are not memoized, so they go with it.
+	shared bool
 }
 
 // Constraints is exported only because encoding/json fills embedded pointers

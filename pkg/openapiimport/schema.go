@@ -55,12 +55,16 @@ func (b *builder) flatten(s *schema) *flat {
 	}
 	// Memoized: documents share schemas between many operations (and a
 	// hostile one makes every operation use one large composition). The
-	// result is read-only.
+	// result is read-only. Only shared schemas are memoized: an inline one
+	// is met once, and a memo would keep its path item alive.
+	memo := base.shared || base == &emptySchema
 	if f, ok := b.flats[base]; ok {
 		return f
 	}
 	f := &flat{base: base}
-	b.flats[base] = f
+	if memo {
+		b.flats[base] = f
+	}
 	if len(f.base.AllOf) == 0 {
 		// The common case needs no copy: the schema's own maps are the result.
 		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.Properties
@@ -155,7 +159,13 @@ func (b *builder) typeOf(s *schema, depth int) (typ, format string) {
 		return t[0], t[1]
 	}
 	b.types[s] = [2]string{}
-	defer func() { b.types[s] = [2]string{typ, format} }()
+	defer func() {
+		if s.shared {
+			b.types[s] = [2]string{typ, format}
+		} else {
+			delete(b.types, s) // inline: met once (see flatten)
+		}
+	}()
 	typ, format = schemaType(s), s.Format
 	for _, m := range s.AllOf {
 		if typ != "" && format != "" {
