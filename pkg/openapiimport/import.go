@@ -31,7 +31,7 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
-	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}}
+	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}}
 	b.refs.skipped = skipped
 	keys := make([]string, 0, len(doc.Paths))
 	for k := range doc.Paths {
@@ -133,6 +133,7 @@ type builder struct {
 	refs     *refs
 	types    map[*schema][2]string // typeOf's memo
 	flats    map[*schema]*flat     // flatten's memo
+	patterns map[string]bool       // patternOK's memo
 	// items counts the fields and parameters proposed: shared schemas can
 	// make a proposal much larger than its document, so past maxItems no
 	// more are added (and a note says so).

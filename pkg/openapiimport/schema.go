@@ -48,6 +48,10 @@ type flat struct {
 	composed bool
 }
 
+// memoProps is how many properties make a schema without allOf worth a
+// flatten memo (below it, sorting its names again is cheaper than keeping them).
+const memoProps = 8
+
 func (b *builder) flatten(s *schema) *flat {
 	base := b.refs.schema(s)
 	if base == nil {
@@ -55,9 +59,12 @@ func (b *builder) flatten(s *schema) *flat {
 	}
 	// Memoized: documents share schemas between many operations (and a
 	// hostile one makes every operation use one large composition). The
-	// result is read-only. Only shared schemas are memoized: an inline one
-	// is met once, and a memo would keep its path item alive.
-	memo := base.shared || base == &emptySchema
+	// result is read-only. Only shared schemas are memoized (an inline one
+	// is met once, and a memo would keep its path item alive), and only
+	// those whose flattening costs more than the memo holds: most schemas
+	// of a large document are small leaves, and their memos were the bulk
+	// of the import's heap.
+	memo := base == &emptySchema || base.shared && (len(base.AllOf) > 0 || len(base.Properties) > memoProps)
 	if f, ok := b.flats[base]; ok {
 		return f
 	}
