@@ -114,8 +114,12 @@ func (b *builder) body(a *Action, op *operation, names map[string]bool, notef fu
 		notef("the request body's oneOf/anyOf alternatives are not mapped")
 	}
 	body := map[string]any{}
-	for _, name := range f.order {
-		s := b.refs.schema(f.props[name])
+	for _, prop := range f.props {
+		if prop.schema == nil {
+			continue
+		}
+		name := prop.name
+		s := b.refs.schema(prop.schema)
 		switch {
 		case s == nil:
 			notef("body property %q has a $ref that does not resolve; not mapped", name)

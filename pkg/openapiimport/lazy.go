@@ -65,8 +65,8 @@ func markShared(s *schema, depth int) {
 	}
 	s.shared = true
 	markShared(s.Items, depth+1)
-	for _, p := range s.Properties {
-		markShared(p, depth+1)
+	for _, p := range s.propList() {
+		markShared(p.schema, depth+1)
 	}
 	for _, list := range [][]*schema{s.AllOf, s.more().OneOf, s.more().AnyOf} {
 		for _, m := range list {

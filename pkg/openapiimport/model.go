@@ -1,5 +1,10 @@
 package openapiimport
 
+import (
+	"slices"
+	"strings"
+)
+
 // The document model: only what an import reads, decoded by encoding/json
 // in one pass. kin-openapi's model decodes every level of a document twice
 // (the struct, then a map for its extensions), which costs time and memory
@@ -110,8 +115,9 @@ type schema struct {
 	Type       any                `json:"type"` // a string (3.0) or a list of them (3.1)
 	Format     string             `json:"format"`
 	Items      *schema            `json:"items"`
-	Properties map[string]*schema `json:"properties"`
-	AllOf      []*schema          `json:"allOf"`
+	Properties map[string]*schema `json:"properties"` // read through propList
+	props      []property
+	AllOf      []*schema `json:"allOf"`
 	*Constraints
 	// shared marks a schema of components (or inside one): decoded once and
 	// kept for the whole import, so the builder's memos may key on it. A
@@ -176,4 +182,31 @@ func exclusiveBound(v any) (set bool, value *float64) {
 		return true, &x
 	}
 	return false, nil
+}
+
+// property is a schema's property. A decoded schema's properties map
+// becomes a slice sorted by name the first time it is read (propList) and
+// the map is dropped: the slice takes a fraction of the map's room, and
+// every reader wants the names in order anyway.
+type property struct {
+	name   string
+	schema *schema
+}
+
+// propList is the schema's properties sorted by name; a nil schema (a
+// "name": null member) is kept, for the count, and readers skip it.
+func (s *schema) propList() []property {
+	if s.Properties != nil {
+		s.props = make([]property, 0, len(s.Properties))
+		for name, p := range s.Properties {
+			s.props = append(s.props, property{name, p})
+		}
+		sortProps(s.props)
+		s.Properties = nil
+	}
+	return s.props
+}
+
+func sortProps(p []property) {
+	slices.SortFunc(p, func(a, b property) int { return strings.Compare(a.name, b.name) })
 }
