@@ -3,8 +3,9 @@
 // into a small page, in headless Chromium, against a running Relay behind the
 // dev host and the demo API. Saves screenshots of the editors in dark and
 // light theme to artifacts/screenshots/ (--update-screenshots also copies the
-// ones src/plugin.json lists to src/img/screenshots/; the release check fails
-// when one is older than the editor it shows: scripts/check-screenshots.mjs).
+// ones src/plugin.json lists to src/img/screenshots/ and records what editor
+// sources they show; the release check fails when those changed since:
+// scripts/check-screenshots.mjs).
 //
 //   node e2e/run.mjs [--update-screenshots] [--only <regex of step names>]
 //   BIN=<dir with gpx_relay, devhost, demoapi> skips the Go build; RELAY_PLUGIN=<binary> uses that plugin build.
@@ -17,6 +18,7 @@ import { createRequire } from 'node:module';
 
 import { ensureBrowser, startListening, startStaticServer, stopAll } from './lib/services.mjs';
 import { steps } from './scenario.mjs';
+import { MANIFEST, currentDigests } from '../scripts/lib/screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -212,6 +214,8 @@ async function main() {
       }
       fs.copyFileSync(from, path.join(root, 'src', rel));
     }
+    // What they were taken of, for the release check (scripts/lib/screenshots.mjs).
+    fs.writeFileSync(path.join(root, MANIFEST), JSON.stringify(currentDigests(root), null, 2) + '\n');
     console.log(
       `e2e: ${plugin.info.screenshots.length} screenshots copied to src/img/screenshots (plugin.json's list)`
     );

@@ -121,7 +121,7 @@ func (r *Runner) forEachPages(ctx context.Context, c *call, q *Query, x *expande
 			Text: fmt.Sprintf("forEach: the first %d of %d values of %s.%s were read (forEach.max or query.maxForEach)", limit, len(values), f.Query, f.Field)})
 		values = values[:limit]
 	}
-	pg := &paging{read: x.prog.NewPages(r.limits(c.lease), orDefault(f.Column, f.Field))}
+	pg := r.pagingOf(c, x.prog.NewPages(r.limits(c.lease), orDefault(f.Column, f.Field)))
 	err = r.fetchEach(ctx, c, pg, values, maxListConcurrency,
 		func(v string) (request, error) { return f.request(x.req, v) },
 		func(_ int, v string) string { return fmt.Sprintf("forEach %s=%q", f.Field, v) })

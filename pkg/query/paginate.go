@@ -80,7 +80,13 @@ func pageError(err error, n int) error {
 
 // newPaging starts the paging of a query under the caller's engine limits.
 func (r *Runner) newPaging(c *call, x *expanded, p *Pagination) *paging {
-	return &paging{read: r.newPages(x.prog, c, p), within: func(ctx context.Context, work func(context.Context) error) error {
+	return r.pagingOf(c, r.newPages(x.prog, c, p))
+}
+
+// pagingOf is the bookkeeping around read, whose pages are read within the
+// caller's transform limits (pagination, list values, forEach).
+func (r *Runner) pagingOf(c *call, read *transform.Pages) *paging {
+	return &paging{read: read, within: func(ctx context.Context, work func(context.Context) error) error {
 		return r.withinLimits(ctx, c.grant.Caller, work)
 	}}
 }

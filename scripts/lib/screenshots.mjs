@@ -1,55 +1,70 @@
-// Which catalog screenshots are older than the editor they show (scripts/check-screenshots.mjs). "Older" by git:
-// a file's last change is the commit time of the last commit touching it, or its modification time while it has
-// uncommitted changes. Without git (a source archive) nothing can be said: null.
-import { execFileSync } from 'node:child_process';
+// Which catalog screenshots no longer show the editor they were taken of (scripts/check-screenshots.mjs). By content,
+// not by date: when the browser test takes them (`--update-screenshots`) it records a digest of the editor sources
+// each group of screenshots shows in e2e/screenshots-taken.json; a screenshot is stale when the digest of those
+// sources now differs. A picture that came out identical still counts as taken, and no git history is needed.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The editor sources a screenshot shows, by the screenshot's file name. */
+/** The editor sources a screenshot shows, by the screenshot's file name: [group, pattern, sources]. */
 export const EDITOR_SOURCES = [
-  [/^config-editor/, ['src/components/config', 'src/components/common']],
-  [/^query-editor/, ['src/components/query', 'src/components/common']],
+  ['config-editor', /^config-editor/, ['src/components/config', 'src/components/common']],
+  ['query-editor', /^query-editor/, ['src/components/query', 'src/components/common']],
 ];
 
-const git = (root, args) =>
-  execFileSync('git', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+export const MANIFEST = 'e2e/screenshots-taken.json';
 
-/** Milliseconds since the epoch of the last change under paths (files or folders), or 0 if none. */
-export function lastChange(root, paths) {
-  let t = Number(git(root, ['log', '-1', '--format=%ct', '--', ...paths]).trim() || 0) * 1000;
-  const dirty = git(root, ['status', '--porcelain', '--untracked-files=all', '--', ...paths])
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => l.slice(3).replace(/^.* -> /, ''));
-  for (const f of dirty) {
-    const abs = path.join(root, f);
-    t = Math.max(t, fs.existsSync(abs) ? fs.statSync(abs).mtimeMs : Date.now());
+/** Every file under paths (files or folders), relative to root, sorted; tests and snapshots are not the editor. */
+function files(root, paths) {
+  const out = [];
+  const walk = (rel) => {
+    const abs = path.join(root, rel);
+    if (!fs.existsSync(abs)) {
+      return;
+    }
+    if (fs.statSync(abs).isDirectory()) {
+      for (const name of fs.readdirSync(abs)) {
+        walk(path.posix.join(rel, name));
+      }
+    } else if (!/\.test\.[jt]sx?$|__snapshots__/.test(rel)) {
+      out.push(rel);
+    }
+  };
+  paths.forEach(walk);
+  return out.sort();
+}
+
+/** A SHA-256 of the names and contents of the files under paths. */
+export function editorDigest(root, paths) {
+  const h = crypto.createHash('sha256');
+  for (const rel of files(root, paths)) {
+    h.update(rel)
+      .update('\0')
+      .update(fs.readFileSync(path.join(root, rel)))
+      .update('\0');
   }
-  return t;
+  return h.digest('hex');
+}
+
+/** The digests the screenshots are taken of now: what --update-screenshots writes to MANIFEST. */
+export function currentDigests(root) {
+  return Object.fromEntries(EDITOR_SOURCES.map(([group, , sources]) => [group, editorDigest(root, sources)]));
 }
 
 /**
  * @param {string} root the checkout
  * @param {string[]} screenshots paths relative to src/ (plugin.json's info.screenshots[].path)
- * @returns {null | Array<{screenshot: string, editor: string[], shot: number, changed: number}>} the stale ones
+ * @returns {Array<{screenshot: string, editor: string[]}>} the stale ones (all of them without a manifest)
  */
 export function staleScreenshots(root, screenshots) {
-  try {
-    git(root, ['rev-parse', '--git-dir']);
-  } catch {
-    return null;
-  }
+  const file = path.join(root, MANIFEST);
+  const taken = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : {};
+  const now = currentDigests(root);
   const stale = [];
   for (const rel of screenshots) {
-    const file = path.posix.join('src', rel);
-    const editor = EDITOR_SOURCES.find(([re]) => re.test(path.basename(rel)))?.[1];
-    if (!editor) {
-      continue;
-    }
-    const shot = lastChange(root, [file]);
-    const changed = lastChange(root, editor);
-    if (shot < changed) {
-      stale.push({ screenshot: file, editor, shot, changed });
+    const entry = EDITOR_SOURCES.find(([, re]) => re.test(path.basename(rel)));
+    if (entry && taken[entry[0]] !== now[entry[0]]) {
+      stale.push({ screenshot: path.posix.join('src', rel), editor: entry[2] });
     }
   }
   return stale;
