@@ -114,8 +114,12 @@ func (b *builder) body(a *Action, op *operation, names map[string]bool, notef fu
 		notef("the request body's oneOf/anyOf alternatives are not mapped")
 	}
 	body := map[string]any{}
-	for _, name := range f.order {
-		s := b.refs.schema(f.props[name])
+	for _, prop := range f.props {
+		if prop.schema == nil {
+			continue
+		}
+		name := prop.name
+		s := b.refs.schema(prop.schema)
 		switch {
 		case s == nil:
 			notef("body property %q has a $ref that does not resolve; not mapped", name)
@@ -189,7 +193,7 @@ func (b *builder) param(name string, s *schema, required bool, description strin
 			p.Max = ptr(float64(*c.MaxLength))
 		}
 		if c.Pattern != "" {
-			if _, err := regexp.Compile(c.Pattern); err == nil {
+			if b.patternOK(c.Pattern) {
 				p.Pattern = c.Pattern
 			} else {
 				problems = append(problems, "pattern "+shortText(c.Pattern, 80)+" is not a pattern Go's regexp reads; left out")
@@ -223,6 +227,18 @@ func (b *builder) param(name string, s *schema, required bool, description strin
 		p.Default = c.Default
 	}
 	return p, problems
+}
+
+// patternOK tells whether Go's regexp reads a pattern, once per distinct
+// pattern: large documents repeat a few patterns thousands of times, and
+// compiling each again was a tenth of the import's allocations.
+func (b *builder) patternOK(pattern string) bool {
+	if ok, seen := b.patterns[pattern]; seen {
+		return ok
+	}
+	_, err := regexp.Compile(pattern)
+	b.patterns[pattern] = err == nil
+	return err == nil
 }
 
 // validValue: enum values and defaults the parameter's type takes.

@@ -31,18 +31,16 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
-	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}}
-	if skipped != "" {
-		b.note("", "", nil, "values of an unexpected type were skipped (the first at %s)", shorten(skipped))
-	}
-	paths := doc.Paths
-	keys := make([]string, 0, len(paths))
-	for k := range paths {
+	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}}
+	b.refs.skipped = skipped
+	keys := make([]string, 0, len(doc.Paths))
+	for k := range doc.Paths {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, tpl := range keys {
-		item := b.refs.pathItem(paths[tpl])
+		// Decoded here and dropped after: one path item's model at a time.
+		item := b.refs.pathItem(b.pathItemAt(tpl))
 		if item == nil {
 			continue
 		}
@@ -57,6 +55,14 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	}
 	if b.refs.exhausted {
 		return nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
+	}
+	if b.refs.skipped != "" {
+		// First, as load's own note was before lazy decoding.
+		n := len(b.p.Notes)
+		b.note("", "", nil, "values of an unexpected type were skipped (the first at %s)", shorten(b.refs.skipped))
+		if len(b.p.Notes) > n {
+			b.p.Notes = append([]Note{b.p.Notes[n]}, b.p.Notes[:n]...)
+		}
 	}
 	b.refNotes()
 	if b.capped {
@@ -127,6 +133,7 @@ type builder struct {
 	refs     *refs
 	types    map[*schema][2]string // typeOf's memo
 	flats    map[*schema]*flat     // flatten's memo
+	patterns map[string]bool       // patternOK's memo
 	// items counts the fields and parameters proposed: shared schemas can
 	// make a proposal much larger than its document, so past maxItems no
 	// more are added (and a note says so).

@@ -1,20 +1,34 @@
 package openapiimport
 
+import (
+	"slices"
+	"strings"
+)
+
 // The document model: only what an import reads, decoded by encoding/json
 // in one pass. kin-openapi's model decodes every level of a document twice
 // (the struct, then a map for its extensions), which costs time and memory
 // in proportion to size × depth: a generated 10 MB description took 20 s
 // and 13× its size in live heap (see bench_test.go). Everything else is
 // skipped by the decoder without being kept.
+//
+// Paths and components.schemas, nearly all of a large document, are not
+// decoded up front: each is kept as its span of the document bytes
+// (lazy.go) and decoded when the import reaches it, a path item at a time
+// (dropped once mapped) and a schema when a $ref first names it (kept:
+// operations share them). The model of the whole document never exists at
+// once: on the 10 MB benchmark (bench_test.go) the peak heap went from about
+// 11 × the document to about 7 ×; what stays live is the component schemas
+// read, the flatten memos and the proposal itself.
 
 type document struct {
 	OpenAPI    any `json:"openapi"` // "3.0.3"; any type, so a wrong one is refused, not a decode error
 	Swagger    any `json:"swagger"`
 	Info       struct{ Title, Version string }
-	Servers    []server             `json:"servers"`
-	Paths      map[string]*pathItem `json:"paths"`
+	Servers    []server        `json:"servers"`
+	Paths      map[string]span `json:"paths"`
 	Components struct {
-		Schemas       map[string]*schema   `json:"schemas"`
+		Schemas       map[string]span      `json:"schemas"`
 		Parameters    map[string]*param    `json:"parameters"`
 		RequestBodies map[string]*body     `json:"requestBodies"`
 		Responses     map[string]*response `json:"responses"`
@@ -102,9 +116,14 @@ type schema struct {
 	Type       any                `json:"type"` // a string (3.0) or a list of them (3.1)
 	Format     string             `json:"format"`
 	Items      *schema            `json:"items"`
-	Properties map[string]*schema `json:"properties"`
-	AllOf      []*schema          `json:"allOf"`
+	Properties map[string]*schema `json:"properties"` // read through propList
+	props      []property
+	AllOf      []*schema `json:"allOf"`
 	*Constraints
+	// shared marks a schema of components (or inside one): decoded once and
+	// kept for the whole import, so the builder's memos may key on it. A
+	// path item's inline schemas are not memoized, so they go with it.
+	shared bool
 }
 
 // Constraints is exported only because encoding/json fills embedded pointers
@@ -164,4 +183,31 @@ func exclusiveBound(v any) (set bool, value *float64) {
 		return true, &x
 	}
 	return false, nil
+}
+
+// property is a schema's property. A decoded schema's properties map
+// becomes a slice sorted by name the first time it is read (propList) and
+// the map is dropped: the slice takes a fraction of the map's room, and
+// every reader wants the names in order anyway.
+type property struct {
+	name   string
+	schema *schema
+}
+
+// propList is the schema's properties sorted by name; a nil schema (a
+// "name": null member) is kept, for the count, and readers skip it.
+func (s *schema) propList() []property {
+	if s.Properties != nil {
+		s.props = make([]property, 0, len(s.Properties))
+		for name, p := range s.Properties {
+			s.props = append(s.props, property{name, p})
+		}
+		sortProps(s.props)
+		s.Properties = nil
+	}
+	return s.props
+}
+
+func sortProps(p []property) {
+	slices.SortFunc(p, func(a, b property) int { return strings.Compare(a.name, b.name) })
 }

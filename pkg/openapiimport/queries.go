@@ -28,11 +28,14 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 	}
 	f := b.flatten(rows)
 	if f.typ == "object" {
-		for _, name := range f.order {
+		for _, prop := range f.props {
+			if prop.schema == nil {
+				continue
+			}
 			if !b.take(len(q.Fields)) {
 				break
 			}
-			q.Fields = append(q.Fields, Field{Name: name, Type: b.columnType(f.props[name])})
+			q.Fields = append(q.Fields, Field{Name: prop.name, Type: b.columnType(prop.schema)})
 		}
 	} else {
 		q.Fields = append(q.Fields, Field{Name: "value", Type: b.columnType(rows)})
@@ -100,8 +103,9 @@ func (b *builder) rowRoot(s *schema) (root string, rows *schema, ok bool) {
 	for depth := 0; depth < maxRootDepth && len(level) > 0; depth++ {
 		var next []node
 		for _, n := range level {
-			for _, name := range n.f.order {
-				ps := b.refs.schema(n.f.props[name])
+			for _, prop := range n.f.props {
+				name := prop.name
+				ps := b.refs.schema(prop.schema)
 				if ps == nil || seen[ps] {
 					continue
 				}

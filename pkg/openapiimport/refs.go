@@ -26,10 +26,15 @@ type refs struct {
 	exhausted  bool
 	external   map[string]bool
 	unresolved map[string]bool
+	// schemas are the components.schemas decoded so far (lazy.go).
+	schemas map[string]*schema
+	// skipped is where the first value of an unexpected type was met.
+	skipped string
 }
 
 func newRefs(doc *document) *refs {
-	return &refs{doc: doc, external: map[string]bool{}, unresolved: map[string]bool{}}
+	markComponents(doc)
+	return &refs{doc: doc, external: map[string]bool{}, unresolved: map[string]bool{}, schemas: map[string]*schema{}}
 }
 
 // component splits "#/components/<kind>/<name>" (the name unescaped as a
@@ -67,7 +72,7 @@ func (r *refs) schema(s *schema) *schema {
 			}
 			return nil
 		}
-		next := r.doc.Components.Schemas[name]
+		next := r.componentSchema(name)
 		if next == nil {
 			r.unresolved[s.Ref] = true
 		}

@@ -35,11 +35,12 @@ var emptySchema schema
 // flat is a schema with its $ref followed and its allOf members merged in:
 // the properties and required names of every member, the first type found.
 type flat struct {
-	base     *schema // the schema itself, $ref followed (constraints come from it)
-	typ      string
-	format   string
-	props    map[string]*schema
-	order    []string
+	base   *schema // the schema itself, $ref followed (constraints come from it)
+	typ    string
+	format string
+	// props are the merged properties, sorted by name (without allOf, the
+	// schema's own list, which may hold nil schemas: skip them).
+	props    []property
 	required map[string]bool // merged from allOf members
 	// requiredList is the required names of a schema without allOf.
 	requiredList []string
@@ -48,6 +49,10 @@ type flat struct {
 	composed bool
 }
 
+// memoProps is how many properties make a schema without allOf worth a
+// flatten memo (below it, sorting its names again is cheaper than keeping them).
+const memoProps = 8
+
 func (b *builder) flatten(s *schema) *flat {
 	base := b.refs.schema(s)
 	if base == nil {
@@ -55,35 +60,38 @@ func (b *builder) flatten(s *schema) *flat {
 	}
 	// Memoized: documents share schemas between many operations (and a
 	// hostile one makes every operation use one large composition). The
-	// result is read-only.
+	// result is read-only. Only shared schemas are memoized (an inline one
+	// is met once, and a memo would keep its path item alive), and only
+	// those whose flattening costs more than the memo holds: most schemas
+	// of a large document are small leaves, and their memos were the bulk
+	// of the import's heap.
+	memo := base == &emptySchema || base.shared && (len(base.AllOf) > 0 || len(base.propList()) > memoProps)
 	if f, ok := b.flats[base]; ok {
 		return f
 	}
 	f := &flat{base: base}
-	b.flats[base] = f
+	if memo {
+		b.flats[base] = f
+	}
 	if len(f.base.AllOf) == 0 {
-		// The common case needs no copy: the schema's own maps are the result.
-		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.Properties
+		// The common case needs no copy: the schema's own list is the result.
+		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.propList()
 		f.composed = len(f.base.more().OneOf) > 0 || len(f.base.more().AnyOf) > 0
-		f.order = make([]string, 0, len(f.props))
-		for name, p := range f.props {
-			if p != nil {
-				f.order = append(f.order, name)
-			}
-		}
 		f.requiredList = f.base.more().Required
 	} else {
-		f.props, f.required = map[string]*schema{}, map[string]bool{}
-		b.addTo(f, f.base, map[*schema]bool{}, 0)
+		f.required = map[string]bool{}
+		b.addTo(f, f.base, map[*schema]bool{}, map[string]int{}, 0)
+		sortProps(f.props)
 	}
-	sort.Strings(f.order)
 	if f.typ == "" && len(f.props) > 0 {
 		f.typ = "object"
 	}
 	return f
 }
 
-func (b *builder) addTo(f *flat, s *schema, seen map[*schema]bool, depth int) {
+// addTo merges s and its allOf members into f; at tells where each
+// property name is in f.props (a later member's property replaces it).
+func (b *builder) addTo(f *flat, s *schema, seen map[*schema]bool, at map[string]int, depth int) {
 	s = b.refs.schema(s)
 	if s == nil || seen[s] {
 		return
@@ -102,14 +110,16 @@ func (b *builder) addTo(f *flat, s *schema, seen map[*schema]bool, depth int) {
 	if s.Items != nil && f.items == nil {
 		f.items = s.Items
 	}
-	for name, p := range s.Properties {
-		if p == nil {
+	for _, p := range s.propList() {
+		if p.schema == nil {
 			continue
 		}
-		if _, ok := f.props[name]; !ok {
-			f.order = append(f.order, name)
+		if i, ok := at[p.name]; ok {
+			f.props[i].schema = p.schema
+			continue
 		}
-		f.props[name] = p
+		at[p.name] = len(f.props)
+		f.props = append(f.props, p)
 	}
 	for _, r := range s.more().Required {
 		f.required[r] = true
@@ -118,7 +128,7 @@ func (b *builder) addTo(f *flat, s *schema, seen map[*schema]bool, depth int) {
 		f.composed = true
 	}
 	for _, m := range s.AllOf {
-		b.addTo(f, m, seen, depth+1)
+		b.addTo(f, m, seen, at, depth+1)
 	}
 }
 
@@ -144,7 +154,7 @@ func (b *builder) typeOf(s *schema, depth int) (typ, format string) {
 	}
 	if len(s.AllOf) == 0 {
 		typ, format = schemaType(s), s.Format
-		if typ == "" && len(s.Properties) > 0 {
+		if typ == "" && len(s.propList()) > 0 {
 			typ = "object"
 		}
 		return typ, format
@@ -155,7 +165,13 @@ func (b *builder) typeOf(s *schema, depth int) (typ, format string) {
 		return t[0], t[1]
 	}
 	b.types[s] = [2]string{}
-	defer func() { b.types[s] = [2]string{typ, format} }()
+	defer func() {
+		if s.shared {
+			b.types[s] = [2]string{typ, format}
+		} else {
+			delete(b.types, s) // inline: met once (see flatten)
+		}
+	}()
 	typ, format = schemaType(s), s.Format
 	for _, m := range s.AllOf {
 		if typ != "" && format != "" {
@@ -169,7 +185,7 @@ func (b *builder) typeOf(s *schema, depth int) (typ, format string) {
 			format = f
 		}
 	}
-	if typ == "" && len(s.Properties) > 0 {
+	if typ == "" && len(s.propList()) > 0 {
 		typ = "object"
 	}
 	return typ, format
