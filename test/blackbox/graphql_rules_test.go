@@ -82,7 +82,9 @@ func TestGraphQLRuleProxy(t *testing.T) {
 	}
 	// Audited with the reason.
 	_, b = s.Do("GET", res+"/audit?limit=50", "admin", nil, nil)
-	var audit struct{ Entries []struct{ Route, Path, Login, Outcome, Reason string } }
+	var audit struct {
+		Entries []struct{ Route, Path, Login, Outcome, Reason string }
+	}
 	_ = json.Unmarshal(b, &audit)
 	denied := 0
 	for _, e := range audit.Entries {
@@ -126,7 +128,6 @@ func TestGraphQLRuleQueries(t *testing.T) {
 		t.Fatalf("audit: %s", b)
 	}
 }
-
 
 // GET /graphql/schema answers the upstream's introspection through the rules:
 // refused where the rule's graphql block refuses introspection, answered and

@@ -105,7 +105,7 @@ func TestOpenAPIImportThroughGrafana(t *testing.T) {
 		{"GET", "/proxy/api/metrics", "viewer", 200},
 		{"DELETE", "/proxy/api/items/3", "viewer", 403},
 		{"PATCH", "/proxy/api/items/4", "editor", 200},
-		{"GET", "/proxy/api/series", "viewer", 403},    // not described
+		{"GET", "/proxy/api/series", "viewer", 403},      // not described
 		{"POST", "/proxy/api/items/reset", "admin", 403}, // not described
 	} {
 		var body any
