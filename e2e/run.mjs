@@ -18,7 +18,7 @@ import { createRequire } from 'node:module';
 
 import { ensureBrowser, startListening, startStaticServer, stopAll } from './lib/services.mjs';
 import { steps } from './scenario.mjs';
-import { MANIFEST, currentDigests } from '../scripts/lib/screenshots.mjs';
+import { MANIFEST, currentDigests } from './lib/screenshots.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -214,7 +214,7 @@ async function main() {
       }
       fs.copyFileSync(from, path.join(root, 'src', rel));
     }
-    // What they were taken of, for the release check (scripts/lib/screenshots.mjs).
+    // What they were taken of, for the release check (e2e/lib/screenshots.mjs).
     fs.writeFileSync(path.join(root, MANIFEST), JSON.stringify(currentDigests(root), null, 2) + '\n');
     console.log(
       `e2e: ${plugin.info.screenshots.length} screenshots copied to src/img/screenshots (plugin.json's list)`

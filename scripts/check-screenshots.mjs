@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // The release check for the catalog's screenshots (src/plugin.json's info.screenshots): fails when the editor one
-// shows changed since it was taken (scripts/lib/screenshots.mjs), so the catalog never shows an earlier editor. Regenerate them with the
+// shows changed since it was taken (e2e/lib/screenshots.mjs), so the catalog never shows an earlier editor. Regenerate them with the
 // browser test: `node e2e/run.mjs --update-screenshots` (after `npm run build`), then commit them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { staleScreenshots } from './lib/screenshots.mjs';
+import { staleScreenshots } from '../e2e/lib/screenshots.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const plugin = JSON.parse(fs.readFileSync(path.join(root, 'src', 'plugin.json'), 'utf8'));

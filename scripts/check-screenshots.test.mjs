@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { MANIFEST, currentDigests, staleScreenshots } from './lib/screenshots.mjs';
+import { MANIFEST, currentDigests, staleScreenshots } from '../e2e/lib/screenshots.mjs';
 
 function checkout() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'relay-shots-'));
