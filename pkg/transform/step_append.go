@@ -102,7 +102,7 @@ func concatColumns(name string, a *column, na int, b *column, nb int) *column {
 		}
 		switch {
 		case src.typ == typ:
-			c.setFrom(k, src, i)
+			copyCell(c, k, src, i)
 		case typ == tNumber:
 			if v := src.value(i); v != nil {
 				switch x := v.(type) {

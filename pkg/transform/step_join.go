@@ -268,7 +268,7 @@ func joinKey(lc, rc *column, li, ri []int32) *column {
 		c := lc.takeOpt(li)
 		for k, l := range li {
 			if l < 0 {
-				c.setFrom(k, rc, int(ri[k]))
+				copyCell(c, k, rc, int(ri[k]))
 			}
 		}
 		return c
@@ -285,24 +285,4 @@ func joinKey(lc, rc *column, li, ri []int32) *column {
 		}
 	}
 	return c
-}
-
-// setFrom sets row k to row i of src, a column of the same type.
-func (c *column) setFrom(k int, src *column, i int) {
-	switch c.typ {
-	case tNumber:
-		c.nums[k] = src.nums[i]
-	case tBool:
-		c.bools[k] = src.bools[i]
-	case tTime:
-		c.times[k] = src.times[i]
-	case tJSON:
-		c.raws[k] = src.raws[i]
-	case tInt64:
-		c.ints[k] = src.ints[i]
-	case tUint64:
-		c.uints[k] = src.uints[i]
-	default:
-		c.strs[k] = src.strs[i]
-	}
 }
