@@ -1,7 +1,7 @@
 import React from 'react';
 import { InlineField, InlineFieldRow, InlineSwitch, Input } from '@grafana/ui';
 
-import { RelayQuery } from '../../types/query';
+import { ForEach, RelayQuery } from '../../types/query';
 import { QueryRefInput } from './steps/queryRefs';
 
 interface Props {
@@ -11,12 +11,19 @@ interface Props {
 
 /**
  * forEach: run the query once per distinct value of a field of another query of the panel ("list, then details for
- * each"); the value replaces {{field}} in the path, params, headers and body. The backend runs the other query first.
+ * each"); the value replaces {{field}} in the path, params, headers and body, and is added to the rows as a column (named
+ * by column, by default the field). The backend runs the other query first.
  */
 export function ForEachOptions({ query, onChange }: Props) {
   const fe = query.forEach;
-  const set = (patch: Partial<NonNullable<RelayQuery['forEach']>>) =>
-    onChange({ ...query, forEach: { query: '', field: '', ...fe, ...patch } });
+  // A cleared optional field (max, column) leaves the model rather than staying as undefined.
+  const set = (patch: Partial<ForEach>) => {
+    const next = { query: '', field: '', ...fe, ...patch };
+    onChange({
+      ...query,
+      forEach: Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)) as ForEach,
+    });
+  };
   return (
     <InlineFieldRow>
       <InlineField
@@ -45,6 +52,19 @@ export function ForEachOptions({ query, onChange }: Props) {
               placeholder="id"
               value={fe.field}
               onChange={(e) => set({ field: e.currentTarget.value })}
+            />
+          </InlineField>
+          <InlineField
+            label="Column"
+            labelWidth={8}
+            tooltip="Name of the column that carries each value in the rows (default: the field; it replaces a field of that name)"
+          >
+            <Input
+              aria-label="For each column"
+              width={16}
+              placeholder={fe.field || 'field'}
+              value={fe.column ?? ''}
+              onChange={(e) => set({ column: e.currentTarget.value || undefined })}
             />
           </InlineField>
           <InlineField

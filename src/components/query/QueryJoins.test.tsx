@@ -80,7 +80,7 @@ describe('joins and dependent requests', () => {
     expect(latest.current.pipeline?.steps).toEqual([{ type: 'append', query: 'C' }]);
   });
 
-  it('edits forEach: the query, field and max, says when {{field}} is missing, and turns it off', async () => {
+  it('edits forEach: the query, field, column and max, says when {{field}} is missing, and turns it off', async () => {
     fakeRelay();
     const latest = renderPanel({ path: '/api/items' }, [{ refId: 'L', path: '/api/items' }]);
     await userEvent.click(screen.getByText('Request options'));
@@ -89,6 +89,13 @@ describe('joins and dependent requests', () => {
     type(screen.getByLabelText('For each field'), 'id');
     type(screen.getByLabelText('For each max'), '20');
     expect(latest.current.forEach).toEqual({ query: 'L', field: 'id', max: 20 });
+    // The value's column defaults to the field (its placeholder says so) and may be named.
+    const column = screen.getByLabelText('For each column');
+    expect(column).toHaveAttribute('placeholder', 'id');
+    type(column, 'itemId');
+    expect(latest.current.forEach).toEqual({ query: 'L', field: 'id', max: 20, column: 'itemId' });
+    type(column, '');
+    expect(latest.current.forEach).not.toHaveProperty('column');
     expect(screen.getByRole('alert')).toHaveTextContent('Put {{id}} in the path, params, headers or body');
     type(screen.getByLabelText('Path'), '/api/items/{{id}}');
     await waitFor(() => expect(screen.queryByText(/Put \{\{id\}\}/)).not.toBeInTheDocument());
