@@ -18,11 +18,13 @@ export function ForEachOptions({ query, onChange }: Props) {
   const fe = query.forEach;
   // A cleared optional field (max, column) leaves the model rather than staying as undefined.
   const set = (patch: Partial<ForEach>) => {
-    const next = { query: '', field: '', ...fe, ...patch };
-    onChange({
-      ...query,
-      forEach: Object.fromEntries(Object.entries(next).filter(([, v]) => v !== undefined)) as ForEach,
-    });
+    const next: ForEach = { query: '', field: '', ...fe, ...patch };
+    for (const k of ['max', 'column'] as const) {
+      if (next[k] === undefined) {
+        delete next[k];
+      }
+    }
+    onChange({ ...query, forEach: next });
   };
   return (
     <InlineFieldRow>
