@@ -70,6 +70,22 @@ describe('DataSource resource calls', () => {
     });
   });
 
+  it('previews answers as data: acceptStatus and responseFields reach the source, as the panel sends them', async () => {
+    const backend = installFakeBackend();
+    backend.on('POST transform', { data: { frames: [] } });
+    const answers = { acceptStatus: ['404', '5xx'], responseFields: ['status', 'header:X-Request-Id'] };
+    await testDataSource().previewQuery(
+      { refId: 'A', path: '/api/items/{{id}}', forEach: { query: 'B', field: 'id' }, ...answers },
+      {},
+      [{ refId: 'B', path: '/api/ids', ...answers }]
+    );
+    expect(backend.requests[0].data).toEqual({
+      source: { method: 'GET', path: '/api/items/{{id}}', forEach: { query: 'B', field: 'id' }, ...answers },
+      pipeline: {},
+      inputs: { B: { source: { method: 'GET', path: '/api/ids', ...answers }, pipeline: {} } },
+    });
+  });
+
   it('previews a join with the queries it reads as inputs, and forEach in the source', async () => {
     const backend = installFakeBackend();
     backend.on('POST transform', { data: { frames: [] } });

@@ -38,6 +38,29 @@ import { RelayJsonData } from './types/settings';
 /** Resource calls report failures in the editors, with Relay's message; no Grafana toast. */
 const quiet: Partial<BackendSrvRequest> = { showErrorAlert: false, showSuccessAlert: false };
 
+/**
+ * The query's fields /transform's source takes as they are (method and path get defaults). A record, so that a field
+ * added to TransformSource (the backend's query model) fails to compile until it is listed here: the preview once
+ * left acceptStatus and responseFields out and showed other rows than the panel.
+ */
+const SOURCE_FIELD_SET: Record<Exclude<keyof TransformSource, 'method' | 'path'>, true> = {
+  upstream: true,
+  params: true,
+  headers: true,
+  body: true,
+  bodyType: true,
+  bodyForm: true,
+  format: true,
+  pagination: true,
+  graphql: true,
+  cacheTTL: true,
+  staleWhileRevalidate: true,
+  acceptStatus: true,
+  responseFields: true,
+  forEach: true,
+};
+const SOURCE_FIELDS = Object.keys(SOURCE_FIELD_SET) as Array<keyof typeof SOURCE_FIELD_SET>;
+
 export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData> {
   /** The saved jsonData: the query editor reads the imported query paths' fields from it (jsonData.openapi). */
   readonly jsonData: RelayJsonData;
@@ -161,21 +184,7 @@ export class DataSource extends DataSourceWithBackend<RelayQuery, RelayJsonData>
       return { data: q.data, pipeline: q.pipeline ?? {} };
     }
     const source: TransformSource = { method: q.method || (q.graphql ? 'POST' : 'GET'), path: q.path || '' };
-    const fields = [
-      'upstream',
-      'params',
-      'headers',
-      'body',
-      'bodyType',
-      'bodyForm',
-      'format',
-      'pagination',
-      'graphql',
-      'cacheTTL',
-      'staleWhileRevalidate',
-      'forEach',
-    ] as const;
-    for (const k of fields) {
+    for (const k of SOURCE_FIELDS) {
       if (q[k] !== undefined) {
         Object.assign(source, { [k]: q[k] });
       }
