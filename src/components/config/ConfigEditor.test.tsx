@@ -1,16 +1,12 @@
-import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { installFakeBackend, UID } from '../../test/backend';
-import { RelaySettings } from '../../types/settings';
-import { ConfigEditor } from './ConfigEditor';
+import { renderConfigEditor, testSettings } from '../../test/configEditor';
+import { type, userEvent } from '../../test/ui';
 
 // The whole form re-renders per change, as in Grafana; typing char by char in jsdom is slow, so text is set at once.
 jest.setTimeout(20000);
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 // Role queries and pointer checks walk the accessibility tree of the whole (large) form: scope them to a section.
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
 // Combobox's menu watches its scroll edges; jsdom has no IntersectionObserver (jest-setup.js stubs only ResizeObserver).
 if (!globalThis.IntersectionObserver) {
   globalThis.IntersectionObserver = class {
@@ -32,49 +28,6 @@ async function pickClass(combobox: HTMLElement, name: string) {
   await userEvent.click(combobox);
   type(combobox, name);
   await userEvent.keyboard('{Enter}');
-}
-
-function settings(over: Partial<RelaySettings> = {}): RelaySettings {
-  return {
-    id: 1,
-    uid: UID,
-    orgId: 1,
-    name: 'Relay',
-    type: 'relay-gateway-datasource',
-    typeName: 'Relay',
-    typeLogoUrl: '',
-    access: 'proxy',
-    url: 'https://api.example.com',
-    user: '',
-    basicAuth: false,
-    basicAuthUser: '',
-    isDefault: false,
-    jsonData: {},
-    secureJsonFields: {},
-    readOnly: false,
-    withCredentials: false,
-    version: 1,
-    ...over,
-  } as RelaySettings;
-}
-
-/** Mounts the editor the way Grafana does: controlled, with the latest options fed back. */
-function renderEditor(initial: RelaySettings) {
-  const latest = { current: initial };
-  function Host() {
-    const [o, setO] = useState(initial);
-    return (
-      <ConfigEditor
-        options={o}
-        onOptionsChange={(n) => {
-          latest.current = n;
-          setO(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return latest;
 }
 
 function healthy(backend: ReturnType<typeof installFakeBackend>) {
@@ -100,7 +53,7 @@ describe('ConfigEditor', () => {
   it('edits the upstream URL and flags URLs the backend would refuse', async () => {
     const backend = installFakeBackend();
     healthy(backend);
-    const latest = renderEditor(settings({ url: '' }));
+    const latest = renderConfigEditor(testSettings({ url: '' }));
     // A data source Grafana just created has no URL: no health check to show yet.
     expect(backend.requests.some((r) => r.url.endsWith('/health'))).toBe(false);
     const url = section('Upstream API').getByLabelText('Upstream URL');
@@ -115,8 +68,8 @@ describe('ConfigEditor', () => {
   // editor is slow in jsdom, and one long test hit jest's limit on a busy machine.
   it('keeps a configured secret write-only, with reset', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(
-      settings({ secureJsonFields: { bearerToken: true }, jsonData: { auth: { type: 'bearer' } } })
+    const latest = renderConfigEditor(
+      testSettings({ secureJsonFields: { bearerToken: true }, jsonData: { auth: { type: 'bearer' } } })
     );
     // A configured secret shows as "configured" with a Reset button, never its value.
     const token = section('Authentication').getByLabelText('Token') as HTMLInputElement;
@@ -136,8 +89,8 @@ describe('ConfigEditor', () => {
 
   it('resets the secret the old auth type used when the type changes', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(
-      settings({
+    const latest = renderConfigEditor(
+      testSettings({
         secureJsonFields: { basicAuthPassword: true },
         jsonData: { auth: { type: 'basic', basicUser: 'demo' } },
       })
@@ -150,7 +103,7 @@ describe('ConfigEditor', () => {
 
   it('shows the OAuth2 fields and sets oauthPassThru only for Forward OAuth', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     await userEvent.click(section('Authentication').getByRole('radio', { name: 'OAuth2' }));
     expect(section('Authentication').getByLabelText('Token URL')).toBeInTheDocument();
     expect(section('Authentication').getByLabelText('Client secret')).toBeInTheDocument();
@@ -163,7 +116,7 @@ describe('ConfigEditor', () => {
 
   it('explains the network risk and warns when private networks are allowed', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     expect(section('Network policy').getByText('Why this matters (SSRF)')).toBeInTheDocument();
     expect(section('Network policy').getByText(/169\.254\.169\.254/)).toBeInTheDocument();
     await userEvent.click(section('Network policy').getByLabelText('Allow private networks'));
@@ -173,7 +126,7 @@ describe('ConfigEditor', () => {
 
   it('edits proxy rules inline: path, methods and minimum role', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     expect(section('Proxy rules').getByText(/Default: Viewers may/)).toBeInTheDocument();
     await userEvent.click(section('Proxy rules').getByRole('button', { name: /Customize rules/ }));
     expect(latest.current.jsonData.proxy?.rules).toEqual([{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }]);
@@ -201,7 +154,7 @@ describe('ConfigEditor', () => {
 
   it('lists routes from the OpenAPI document and stores role overrides', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     const proxy = screen.getByTestId('route-proxy');
     expect(await within(proxy).findByText('GET, POST /proxy/{path}')).toBeInTheDocument();
     // The current minimum role comes from the document.
@@ -219,7 +172,7 @@ describe('ConfigEditor', () => {
       status: 500,
       data: { error: 'boom: route table unavailable', code: 'internal', status: 500 },
     });
-    renderEditor(settings());
+    renderConfigEditor(testSettings());
     expect(await screen.findByText(/Could not load routes: boom: route table unavailable/)).toBeInTheDocument();
     // The known route names still let the admin set overrides.
     expect(screen.getByTestId('route-transform')).toBeInTheDocument();
@@ -227,7 +180,7 @@ describe('ConfigEditor', () => {
 
   it('generates an API key in the browser, shows it once, and stores only its salted hash', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     await userEvent.click(section('API keys').getByRole('button', { name: /Add API key/ }));
     type(section('API keys').getByLabelText('API key 1 name'), 'ci-bot');
     await userEvent.click(section('API keys').getByRole('button', { name: /Generate/ }));
@@ -253,7 +206,7 @@ describe('ConfigEditor', () => {
 
   it('edits named actions with typed parameters', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings());
+    const latest = renderConfigEditor(testSettings());
     await userEvent.click(section('Actions').getByRole('button', { name: /Add action/ }));
     const name = section('Actions').getByLabelText('Action 1 name');
     type(name, 'restart');
@@ -288,8 +241,8 @@ describe('ConfigEditor', () => {
           'Settings are invalid: jsonData.timeouts.dial: must not be negative; jsonData.proxy.rules[0].methods[0]: unknown method "get" (use upper case, e.g. GET); secureJsonData.bearerToken: required for bearer auth',
       },
     });
-    renderEditor(
-      settings({
+    renderConfigEditor(
+      testSettings({
         jsonData: {
           auth: { type: 'bearer' },
           timeouts: { dial: '1s' },
@@ -320,7 +273,7 @@ describe('ConfigEditor', () => {
         ? { status: 503, data: { message: 'plugin unavailable' } }
         : { data: { status: 'OK', message: 'reachable' } }
     );
-    renderEditor(settings());
+    renderConfigEditor(testSettings());
     expect(await screen.findByText('plugin unavailable')).toBeInTheDocument();
     await act(async () =>
       userEvent.click(within(screen.getByTestId('health-error')).getByRole('button', { name: /Check again/ }))
@@ -330,7 +283,9 @@ describe('ConfigEditor', () => {
 
   it('edits per-class rate limits inline, each class once', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(settings({ jsonData: { rateLimits: { default: { perSecond: 20, burst: 40 } } } }));
+    const latest = renderConfigEditor(
+      testSettings({ jsonData: { rateLimits: { default: { perSecond: 20, burst: 40 } } } })
+    );
     const limits = section('Limits');
     expect(limits.getByText(/per user login and class.*429 with a Retry-After/)).toBeInTheDocument();
 
@@ -372,8 +327,8 @@ describe('ConfigEditor', () => {
   it('offers only the classes without a rate and disables "Add class" when every class has one', async () => {
     healthy(installFakeBackend());
     const r = { perSecond: 1, burst: 1 };
-    const latest = renderEditor(
-      settings({ jsonData: { rateLimits: { classes: { read: r, write: r, transform: r } } } })
+    const latest = renderConfigEditor(
+      testSettings({ jsonData: { rateLimits: { classes: { read: r, write: r, transform: r } } } })
     );
     const class1 = within(screen.getByTestId('rate-class-1')).getByRole('combobox', { name: 'Class 1' });
     // "write" has its own row, so row 1 cannot take it...
@@ -402,8 +357,8 @@ describe('ConfigEditor', () => {
           'Settings are invalid: jsonData.rateLimits.classes.write: must not be negative; jsonData.audit.ringSize: must be between 1 and 100000',
       },
     });
-    const latest = renderEditor(
-      settings({ jsonData: { rateLimits: { classes: { write: { perSecond: 2 } } }, audit: { ringSize: 200000 } } })
+    const latest = renderConfigEditor(
+      testSettings({ jsonData: { rateLimits: { classes: { write: { perSecond: 2 } } }, audit: { ringSize: 200000 } } })
     );
     await screen.findByTestId('health-status');
     const limits = section('Limits');
@@ -424,8 +379,8 @@ describe('ConfigEditor', () => {
 
   it('edits custom headers as Grafana httpHeaderName/httpHeaderValue pairs', async () => {
     healthy(installFakeBackend());
-    const latest = renderEditor(
-      settings({
+    const latest = renderConfigEditor(
+      testSettings({
         jsonData: { httpHeaderName1: 'X-A', httpHeaderName2: 'X-B' },
         secureJsonFields: { httpHeaderValue1: true, httpHeaderValue2: true },
       })

@@ -1,15 +1,13 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { FakeBackend, installFakeBackend, UID } from '../../test/backend';
+import { renderConfigEditor, testSettings } from '../../test/configEditor';
+import { userEvent } from '../../test/ui';
 import { OpenAPIImportProposal } from '../../types/api';
 import { RelayJsonData, RelaySettings } from '../../types/settings';
-import { ConfigEditor } from './ConfigEditor';
 import { mergeProposal } from './openapiMerge';
 
 jest.setTimeout(60000); // many clicks; the shared CI machine is slow
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
 
 /** What the backend answers for the demo API's description (a subset). */
 const PROPOSAL: OpenAPIImportProposal = {
@@ -49,43 +47,14 @@ const PROPOSAL: OpenAPIImportProposal = {
   stats: { operations: 3, rules: 2, actions: 1, queries: 1 },
 };
 
-function settings(jsonData: RelayJsonData): RelaySettings {
-  return {
-    id: 1,
-    uid: UID,
-    orgId: 1,
-    name: 'Relay',
-    type: 'relay-gateway-datasource',
-    typeName: 'Relay',
-    access: 'proxy',
-    url: 'https://api.example.com',
-    jsonData,
-    secureJsonFields: {},
-    readOnly: false,
-    version: 1,
-  } as unknown as RelaySettings;
-}
+const settings = (jsonData: RelayJsonData) => testSettings({ jsonData });
 
 function renderEditor(initial: RelaySettings): { backend: FakeBackend; latest: { current: RelaySettings } } {
   const backend = installFakeBackend();
   backend.on(`GET /api/datasources/uid/${UID}/health`, { data: { status: 'OK', message: 'ok' } });
   backend.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
   backend.on('POST openapi/import', { data: PROPOSAL });
-  const latest = { current: initial };
-  function Host() {
-    const [o, setO] = useState(initial);
-    return (
-      <ConfigEditor
-        options={o}
-        onOptionsChange={(n) => {
-          latest.current = n;
-          setO(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return { backend, latest };
+  return { backend, latest: renderConfigEditor(initial) };
 }
 
 const section = () => within(screen.getByRole('region', { name: 'Import from OpenAPI' }));

@@ -1,41 +1,18 @@
-import { fireEvent, render, screen, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import { fireEvent, screen, within } from '@testing-library/react';
 
 import { installFakeBackend, UID } from '../../test/backend';
+import { renderConfigEditor, testSettings } from '../../test/configEditor';
+import { type, userEvent } from '../../test/ui';
 import { RelayJsonData, RelaySettings } from '../../types/settings';
-import { ConfigEditor } from './ConfigEditor';
 import { upstreamNameError } from './UpstreamsSection';
 
 jest.setTimeout(20000);
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
 const card = (n: number) => within(screen.getByTestId(`upstream-${n}`));
 const inSection = (scope: ReturnType<typeof within>, title: string) =>
   within(scope.getByRole('region', { name: title }));
 
-function settings(jsonData: RelayJsonData, secureJsonFields: Record<string, boolean> = {}): RelaySettings {
-  return {
-    id: 1,
-    uid: UID,
-    orgId: 1,
-    name: 'Relay',
-    type: 'relay-gateway-datasource',
-    typeName: 'Relay',
-    typeLogoUrl: '',
-    access: 'proxy',
-    url: 'https://api.example.com',
-    user: '',
-    basicAuth: false,
-    basicAuthUser: '',
-    isDefault: false,
-    jsonData,
-    secureJsonFields,
-    readOnly: false,
-    withCredentials: false,
-    version: 1,
-  } as RelaySettings;
-}
+const settings = (jsonData: RelayJsonData, secureJsonFields: Record<string, boolean> = {}) =>
+  testSettings({ jsonData, secureJsonFields });
 
 function renderEditor(initial: RelaySettings, healthMessage?: string) {
   const backend = installFakeBackend();
@@ -46,21 +23,7 @@ function renderEditor(initial: RelaySettings, healthMessage?: string) {
       : { data: { status: 'OK', message: 'ok' } }
   );
   backend.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
-  const latest = { current: initial };
-  function Host() {
-    const [o, setO] = useState(initial);
-    return (
-      <ConfigEditor
-        options={o}
-        onOptionsChange={(n) => {
-          latest.current = n;
-          setO(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return latest;
+  return renderConfigEditor(initial);
 }
 
 describe('UpstreamsSection', () => {

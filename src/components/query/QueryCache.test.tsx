@@ -1,58 +1,27 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import React, { useState } from 'react';
+import { screen, waitFor } from '@testing-library/react';
 
-import { FakeBackend, installFakeBackend } from '../../test/backend';
-import { testDataSource } from '../../test/instance';
+import { fakeRelay as fakeRelayWith, renderQueryEditor, transformBodies } from '../../test/queryEditor';
+import { type } from '../../test/ui';
 import { RelayQuery } from '../../types/query';
 import { cacheSummary } from './PreviewPanel';
-import { QueryEditor } from './QueryEditor';
 
 jest.setTimeout(20000);
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 
 const FRAME = { schema: { fields: [{ name: 'calls', type: 'number' }] }, data: { values: [[1]] } };
 
-function fakeRelay(cache?: object): FakeBackend {
-  const b = installFakeBackend();
-  b.on('GET info', {
-    data: {
-      plugin: {},
-      datasource: {},
-      caller: { login: 'viewer', role: 'Viewer' },
-      routes: [],
+/** A backend whose proxy rule for /api/cacheable has a cacheTTL; `cache` is what the preview's answer says of it. */
+const fakeRelay = (cache?: object) =>
+  fakeRelayWith({
+    info: {
       proxyRules: [
         { path: '/', methods: ['GET'], minRole: 'Viewer' },
         { path: '/api/cacheable', methods: ['GET'], minRole: 'Viewer', cacheTTL: '30s' },
       ],
     },
+    transform: { frames: [FRAME], ...(cache ? { cache } : {}) },
   });
-  b.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
-  b.on('GET schema', { data: { fields: [] } });
-  b.on('POST transform', { data: { frames: [FRAME], notices: [], ...(cache ? { cache } : {}) } });
-  return b;
-}
 
-function renderEditor(initial: Partial<RelayQuery>) {
-  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
-  function Host() {
-    const [q, setQ] = useState(latest.current);
-    return (
-      <QueryEditor
-        datasource={testDataSource()}
-        query={q}
-        onRunQuery={jest.fn()}
-        onChange={(n) => {
-          latest.current = n;
-          setQ(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return latest;
-}
-
-const transformCalls = (b: FakeBackend) => b.requests.filter((r) => r.url.endsWith('/resources/transform'));
+const renderEditor = (initial: Partial<RelayQuery>) => renderQueryEditor(initial).latest;
 
 describe('query cache in the editor', () => {
   it("shows the rule's TTL as the default and sends the query's own", async () => {
@@ -65,12 +34,12 @@ describe('query cache in the editor', () => {
     expect(latest.current).toMatchObject({ cacheTTL: '5m', staleWhileRevalidate: '1h' });
     await waitFor(
       () =>
-        expect(
-          transformCalls(b).some((r) => (r.data as { source?: { cacheTTL?: string } }).source?.cacheTTL === '5m')
-        ).toBe(true),
+        expect(transformBodies(b).some((r) => (r.source as { cacheTTL?: string } | undefined)?.cacheTTL === '5m')).toBe(
+          true
+        ),
       { timeout: 5000 }
     );
-    const last = transformCalls(b).at(-1)!.data as { source: Record<string, unknown> };
+    const last = transformBodies(b).at(-1)!;
     expect(last.source).toMatchObject({ cacheTTL: '5m', staleWhileRevalidate: '1h' });
     // Cleared: the field leaves the query (the rule's TTL applies again).
     type(ttl, '');

@@ -1,17 +1,15 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import React from 'react';
 
 import { FakeBackend, installFakeBackend } from '../../test/backend';
 import { testDataSource } from '../../test/instance';
+import { fakeRelay as fakeRelayWith, renderQueryEditor } from '../../test/queryEditor';
+import { type, userEvent } from '../../test/ui';
 import { RelayQuery } from '../../types/query';
 import { RelayJsonData } from '../../types/settings';
-import { QueryEditor } from './QueryEditor';
 import { VariableQueryEditor } from './VariableQueryEditor';
 
 jest.setTimeout(20000);
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 
 const ITEMS_FRAME = {
   schema: {
@@ -27,18 +25,14 @@ const ITEMS_FRAME = {
 };
 
 function fakeRelay(): FakeBackend {
-  const b = installFakeBackend();
-  b.on('GET info', {
-    data: {
-      plugin: {},
-      datasource: {},
-      caller: { login: 'viewer', role: 'Viewer' },
-      routes: [],
+  const b = fakeRelayWith({
+    info: {
       proxyRules: [
         { path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' },
         { path: '/api/items', methods: ['GET'], minRole: 'Viewer' },
       ],
     },
+    transform: { frames: [ITEMS_FRAME], notices: [{ severity: 'warning', text: 'Stopped after 10 pages' }] },
   });
   b.on('GET openapi.json', {
     data: {
@@ -68,33 +62,11 @@ function fakeRelay(): FakeBackend {
             ],
           },
   }));
-  b.on('POST transform', {
-    data: { frames: [ITEMS_FRAME], notices: [{ severity: 'warning', text: 'Stopped after 10 pages' }] },
-  });
   return b;
 }
 
-function renderEditor(initial: Partial<RelayQuery> = {}, jsonData: RelayJsonData = {}) {
-  const ds = testDataSource(jsonData);
-  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
-  const onRunQuery = jest.fn();
-  function Host() {
-    const [q, setQ] = useState(latest.current);
-    return (
-      <QueryEditor
-        datasource={ds}
-        query={q}
-        onRunQuery={onRunQuery}
-        onChange={(n) => {
-          latest.current = n;
-          setQ(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return { latest, onRunQuery };
-}
+const renderEditor = (initial: Partial<RelayQuery> = {}, jsonData: RelayJsonData = {}) =>
+  renderQueryEditor(initial, { jsonData });
 
 const transformCalls = (b: FakeBackend) => b.requests.filter((r) => r.url.endsWith('/resources/transform'));
 

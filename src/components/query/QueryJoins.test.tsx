@@ -1,50 +1,14 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 
-import { FakeBackend, installFakeBackend } from '../../test/backend';
-import { testDataSource } from '../../test/instance';
+import { fakeRelay, renderQueryEditor, transformBodies } from '../../test/queryEditor';
+import { type, userEvent } from '../../test/ui';
 import { RelayQuery } from '../../types/query';
-import { QueryEditor } from './QueryEditor';
 
 jest.setTimeout(20000);
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 
-function fakeRelay(): FakeBackend {
-  const b = installFakeBackend();
-  b.on('GET info', { data: { plugin: {}, datasource: {}, caller: { login: 'v', role: 'Viewer' }, routes: [] } });
-  b.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
-  b.on('GET schema', { data: { fields: [] } });
-  b.on('POST transform', { data: { frames: [], notices: [] } });
-  return b;
-}
-
-/** The editor of query A in a panel whose other queries are `others` (Grafana passes them as `queries`). */
-function renderPanel(initial: Partial<RelayQuery>, others: RelayQuery[]) {
-  const ds = testDataSource();
-  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
-  function Host() {
-    const [q, setQ] = useState(latest.current);
-    return (
-      <QueryEditor
-        datasource={ds}
-        query={q}
-        queries={[q, ...others]}
-        onRunQuery={jest.fn()}
-        onChange={(n) => {
-          latest.current = n;
-          setQ(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return latest;
-}
-
-const transformBodies = (b: FakeBackend) =>
-  b.requests.filter((r) => r.url.endsWith('/resources/transform')).map((r) => r.data as Record<string, unknown>);
+/** The editor of query A in a panel whose other queries are `others`. */
+const renderPanel = (initial: Partial<RelayQuery>, others: RelayQuery[]) =>
+  renderQueryEditor(initial, { others }).latest;
 
 describe('joins and dependent requests', () => {
   it('adds a join step with a refId picked from the panel, keys and kind, and previews with the input', async () => {

@@ -1,10 +1,9 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
-import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
-import React, { useState } from 'react';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { of } from 'rxjs';
 
-import { FakeBackend, installFakeBackend } from '../../test/backend';
 import { testDataSource } from '../../test/instance';
+import { fakeRelay, renderQueryEditor, transformBodies } from '../../test/queryEditor';
+import { type, userEvent } from '../../test/ui';
 import { RelayQuery } from '../../types/query';
 import { AnnotationQueryEditor } from './AnnotationQueryEditor';
 import { variablesProblem } from './GraphQLEditor';
@@ -12,41 +11,9 @@ import { QueryEditor } from './QueryEditor';
 import { parseProperties, VariableQueryEditor } from './VariableQueryEditor';
 
 jest.setTimeout(20000);
-const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsCheckLevel.Never, delay: null });
-const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 
-function fakeRelay(): FakeBackend {
-  const b = installFakeBackend();
-  b.on('GET info', { data: { plugin: {}, datasource: {}, caller: { login: 'v', role: 'Viewer' }, routes: [] } });
-  b.on('GET openapi.json', { data: { openapi: '3.0.3', paths: {} } });
-  b.on('GET schema', { data: { fields: [] } });
-  b.on('POST transform', { data: { frames: [], notices: [] } });
-  return b;
-}
-
-function renderWith(Editor: typeof QueryEditor, initial: Partial<RelayQuery>) {
-  const ds = testDataSource();
-  const latest = { current: { refId: 'A', ...initial } as RelayQuery };
-  function Host() {
-    const [q, setQ] = useState(latest.current);
-    return (
-      <Editor
-        datasource={ds}
-        query={q}
-        onRunQuery={jest.fn()}
-        onChange={(n) => {
-          latest.current = n;
-          setQ(n);
-        }}
-      />
-    );
-  }
-  render(<Host />);
-  return latest;
-}
-
-const transformBodies = (b: FakeBackend) =>
-  b.requests.filter((r) => r.url.endsWith('/resources/transform')).map((r) => r.data as Record<string, unknown>);
+const renderWith = (Editor: typeof QueryEditor, initial: Partial<RelayQuery>) =>
+  renderQueryEditor(initial, { Editor }).latest;
 
 describe('query sources', () => {
   it('edits a GraphQL query with its variables, says when they are not JSON, and previews it as a source', async () => {
