@@ -1,6 +1,7 @@
 import { fireEvent, render, screen } from '@testing-library/react';
 import React, { useState } from 'react';
 
+import { button, radio } from '../../test/ui';
 import { Pipeline } from '../../types/query';
 import { parseEnum, PipelineEditor } from './PipelineEditor';
 
@@ -32,28 +33,28 @@ describe('PipelineEditor formats', () => {
   it('offers every backend format, with the root help of each', () => {
     const last = setup();
     for (const label of ['JSON', 'NDJSON', 'CSV', 'XML', 'HTML', 'Auto']) {
-      expect(screen.getByRole('radio', { name: label })).toBeInTheDocument();
+      expect(radio(label)).toBeInTheDocument();
     }
-    fireEvent.click(screen.getByRole('radio', { name: 'XML' }));
+    fireEvent.click(radio('XML'));
     expect(last().format).toBe('xml');
     expect(screen.getByLabelText('Rows at')).toHaveAttribute('placeholder', 'children of the document element');
     expect(screen.queryByLabelText('Root syntax')).not.toBeInTheDocument(); // jq roots read JSON only
-    fireEvent.click(screen.getByRole('radio', { name: 'HTML' }));
+    fireEvent.click(radio('HTML'));
     expect(screen.getByLabelText('Rows at')).toHaveAttribute('placeholder', 'rows of the first table');
   });
 
   it('switches the root to jq for JSON and drops it for other formats', () => {
     const last = setup({ format: 'json', root: '.items[]' });
-    fireEvent.click(screen.getByRole('radio', { name: 'jq' }));
+    fireEvent.click(radio('jq'));
     expect(last().rootSyntax).toBe('jq');
     expect(screen.getByLabelText('Rows at')).toHaveAttribute('placeholder', '.data.items[]');
-    fireEvent.click(screen.getByRole('radio', { name: 'CSV' }));
+    fireEvent.click(radio('CSV'));
     expect(last().rootSyntax).toBeUndefined();
   });
 
   it('adds a jq step and edits its program', () => {
     const last = setup();
-    fireEvent.click(screen.getByRole('button', { name: 'jq' }));
+    fireEvent.click(button('jq'));
     expect(last().steps).toEqual([{ type: 'jq', expr: '' }]);
     fireEvent.change(screen.getByLabelText('Step 1 jq program'), { target: { value: 'map({id})' } });
     expect(last().steps).toEqual([{ type: 'jq', expr: 'map({id})' }]);

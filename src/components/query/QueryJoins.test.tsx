@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 
 import { fakeRelay, renderQueryEditor, transformBodies } from '../../test/queryEditor';
-import { type, userEvent } from '../../test/ui';
+import { button, radio, type, userEvent } from '../../test/ui';
 import { RelayQuery } from '../../types/query';
 
 jest.setTimeout(20000);
@@ -15,14 +15,14 @@ describe('joins and dependent requests', () => {
     const b = fakeRelay();
     const hosts: RelayQuery = { refId: 'B', data: [{ host: 'a', dc: 'eu' }] };
     const latest = renderPanel({ data: [{ host: 'a', cpu: 1 }], source: 'inline' }, [hosts]);
-    await userEvent.click(screen.getByRole('button', { name: 'Join query' }));
+    await userEvent.click(button('Join query'));
     // The refId input suggests the panel's other queries (B), not this one (A).
     const ref = screen.getByLabelText('Step 1 join query');
     expect(ref).toHaveAttribute('placeholder', 'B');
     type(ref, 'B');
     type(screen.getByLabelText('Step 1 join key 1'), 'host');
     type(screen.getByLabelText('Step 1 join key 2'), 'dc');
-    fireEvent.click(screen.getByRole('radio', { name: 'Left' }));
+    fireEvent.click(radio('Left'));
     expect(latest.current.pipeline?.steps).toEqual([{ type: 'join', query: 'B', on: ['host', 'dc'], how: 'left' }]);
     // Clearing a key removes it.
     type(screen.getByLabelText('Step 1 join key 2'), '');
@@ -39,7 +39,7 @@ describe('joins and dependent requests', () => {
   it('adds an append step', async () => {
     fakeRelay();
     const latest = renderPanel({ data: [{ k: 1 }], source: 'inline' }, [{ refId: 'C', path: '/x' }]);
-    await userEvent.click(screen.getByRole('button', { name: 'Append query' }));
+    await userEvent.click(button('Append query'));
     type(screen.getByLabelText('Step 1 append query'), 'C');
     expect(latest.current.pipeline?.steps).toEqual([{ type: 'append', query: 'C' }]);
   });
@@ -60,7 +60,7 @@ describe('joins and dependent requests', () => {
     expect(latest.current.forEach).toEqual({ query: 'L', field: 'id', max: 20, column: 'itemId' });
     type(column, '');
     expect(latest.current.forEach).not.toHaveProperty('column');
-    expect(screen.getByRole('alert')).toHaveTextContent('Put {{id}} in the path, params, headers or body');
+    expect(screen.getByText('Put {{id}} in the path, params, headers or body')).toHaveAttribute('role', 'alert');
     type(screen.getByLabelText('Path'), '/api/items/{{id}}');
     await waitFor(() => expect(screen.queryByText(/Put \{\{id\}\}/)).not.toBeInTheDocument());
     await userEvent.click(screen.getByLabelText('For each'));
