@@ -24,12 +24,6 @@ function pastedDocument(text: string): unknown {
   }
 }
 
-function toggle(set: Set<number>, i: number, on: boolean): Set<number> {
-  const next = new Set(set);
-  on ? next.add(i) : next.delete(i);
-  return next;
-}
-
 /**
  * "Import from OpenAPI": the saved data source reads an API's description (from one of its upstreams, through the
  * proxy rules, or pasted) and proposes rules and actions; the admin ticks what to keep and it is merged into these
@@ -168,54 +162,30 @@ interface ViewProps {
 }
 
 function ProposalView({ proposal: p, rules, actions, onRules, onActions, onAdd }: ViewProps) {
-  const all = (n: number) => new Set(Array.from({ length: n }, (_, i) => i));
   return (
     <Stack direction="column" gap={1}>
       <Text>
         {`${p.source.title ?? 'Untitled'} ${p.source.version ?? ''} (OpenAPI ${p.source.openapi}): ${p.rules.length} rule(s), ${p.actions.length} action(s), ${p.queries.length} query path(s).`}
       </Text>
-      <fieldset aria-label="Proposed rules">
-        <Stack gap={1} alignItems="center">
-          <Text element="h5">Rules</Text>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => onRules(all(p.rules.length))}>
-            Select all
-          </Button>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => onRules(new Set())}>
-            None
-          </Button>
-        </Stack>
-        {p.rules.map((r, i) => (
-          <div key={i}>
-            <Checkbox
-              label={`${r.methods.join(' ')} ${r.path} → ${r.minRole} (${r.operationId})`}
-              description={r.template ? `for ${r.template}` : undefined}
-              value={rules.has(i)}
-              onChange={(e) => onRules(toggle(rules, i, e.currentTarget.checked))}
-            />
-          </div>
-        ))}
-      </fieldset>
-      <fieldset aria-label="Proposed actions">
-        <Stack gap={1} alignItems="center">
-          <Text element="h5">Actions</Text>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => onActions(all(p.actions.length))}>
-            Select all
-          </Button>
-          <Button size="sm" variant="secondary" fill="text" onClick={() => onActions(new Set())}>
-            None
-          </Button>
-        </Stack>
-        {p.actions.map((a, i) => (
-          <div key={i}>
-            <Checkbox
-              label={`${a.name}: ${a.method} ${a.path} → ${a.minRole ?? 'Editor'}`}
-              description={`${(a.params ?? []).map((x) => `${x.name}${x.required ? '*' : ''}: ${x.type}`).join(', ') || 'no parameters'}`}
-              value={actions.has(i)}
-              onChange={(e) => onActions(toggle(actions, i, e.currentTarget.checked))}
-            />
-          </div>
-        ))}
-      </fieldset>
+      <PickList
+        title="Rules"
+        items={p.rules.map((r) => ({
+          label: `${r.methods.join(' ')} ${r.path} → ${r.minRole} (${r.operationId})`,
+          description: r.template ? `for ${r.template}` : undefined,
+        }))}
+        picked={rules}
+        onPicked={onRules}
+      />
+      <PickList
+        title="Actions"
+        items={p.actions.map((a) => ({
+          label: `${a.name}: ${a.method} ${a.path} → ${a.minRole ?? 'Editor'}`,
+          description:
+            (a.params ?? []).map((x) => `${x.name}${x.required ? '*' : ''}: ${x.type}`).join(', ') || 'no parameters',
+        }))}
+        picked={actions}
+        onPicked={onActions}
+      />
       {p.notes.length > 0 && (
         <details>
           <summary>{`${p.notes.length} note(s): what the import could not map`}</summary>
@@ -234,5 +204,46 @@ function ProposalView({ proposal: p, rules, actions, onRules, onActions, onAdd }
         </Button>
       </div>
     </Stack>
+  );
+}
+
+interface PickListProps {
+  /** The list's heading; the fieldset is named "Proposed <title, lower case>". */
+  title: string;
+  items: Array<{ label: string; description?: string }>;
+  /** The indexes of the ticked items. */
+  picked: Set<number>;
+  onPicked: (s: Set<number>) => void;
+}
+
+/** One kind of the proposal (rules, actions) as checkboxes, with "Select all" and "None". */
+function PickList({ title, items, picked, onPicked }: PickListProps) {
+  const toggle = (i: number, on: boolean) => {
+    const next = new Set(picked);
+    on ? next.add(i) : next.delete(i);
+    onPicked(next);
+  };
+  return (
+    <fieldset aria-label={`Proposed ${title.toLowerCase()}`}>
+      <Stack gap={1} alignItems="center">
+        <Text element="h5">{title}</Text>
+        <Button size="sm" variant="secondary" fill="text" onClick={() => onPicked(new Set(items.keys()))}>
+          Select all
+        </Button>
+        <Button size="sm" variant="secondary" fill="text" onClick={() => onPicked(new Set())}>
+          None
+        </Button>
+      </Stack>
+      {items.map((it, i) => (
+        <div key={i}>
+          <Checkbox
+            label={it.label}
+            description={it.description}
+            value={picked.has(i)}
+            onChange={(e) => toggle(i, e.currentTarget.checked)}
+          />
+        </div>
+      ))}
+    </fieldset>
   );
 }
