@@ -2,7 +2,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 
 import { installFakeBackend, UID } from '../../test/backend';
 import { renderConfigEditor, testSettings } from '../../test/configEditor';
-import { type, userEvent } from '../../test/ui';
+import { button, radio, type, userEvent } from '../../test/ui';
 
 // The whole form re-renders per change, as in Grafana; typing char by char in jsdom is slow, so text is set at once.
 jest.setTimeout(20000);
@@ -75,10 +75,10 @@ describe('ConfigEditor', () => {
     const token = section('Authentication').getByLabelText('Token') as HTMLInputElement;
     expect(token.value).toBe('configured');
     expect(token).toBeDisabled();
-    await userEvent.click(section('Authentication').getByRole('button', { name: 'Reset' }));
+    await userEvent.click(button('Reset', section('Authentication')));
     expect(latest.current.secureJsonFields.bearerToken).toBe(false);
 
-    await userEvent.click(section('Authentication').getByRole('radio', { name: 'Basic' }));
+    await userEvent.click(radio('Basic', section('Authentication')));
     expect(latest.current.jsonData.auth?.type).toBe('basic');
     type(section('Authentication').getByLabelText('User'), 'demo');
     type(section('Authentication').getByLabelText('Password'), 'demo-pass');
@@ -95,7 +95,7 @@ describe('ConfigEditor', () => {
         jsonData: { auth: { type: 'basic', basicUser: 'demo' } },
       })
     );
-    await userEvent.click(section('Authentication').getByRole('radio', { name: 'API key' }));
+    await userEvent.click(radio('API key', section('Authentication')));
     expect(section('Authentication').getByLabelText('Header name')).toBeInTheDocument();
     expect(section('Authentication').getByLabelText('Key')).toBeInTheDocument();
     expect(latest.current.secureJsonFields.basicAuthPassword).toBe(false);
@@ -104,13 +104,13 @@ describe('ConfigEditor', () => {
   it('shows the OAuth2 fields and sets oauthPassThru only for Forward OAuth', async () => {
     healthy(installFakeBackend());
     const latest = renderConfigEditor(testSettings());
-    await userEvent.click(section('Authentication').getByRole('radio', { name: 'OAuth2' }));
+    await userEvent.click(radio('OAuth2', section('Authentication')));
     expect(section('Authentication').getByLabelText('Token URL')).toBeInTheDocument();
     expect(section('Authentication').getByLabelText('Client secret')).toBeInTheDocument();
 
-    await userEvent.click(section('Authentication').getByRole('radio', { name: 'Forward OAuth' }));
+    await userEvent.click(radio('Forward OAuth', section('Authentication')));
     expect(latest.current.jsonData.oauthPassThru).toBe(true);
-    await userEvent.click(section('Authentication').getByRole('radio', { name: 'None' }));
+    await userEvent.click(radio('None', section('Authentication')));
     expect(latest.current.jsonData.oauthPassThru).toBeUndefined();
   });
 
@@ -128,17 +128,17 @@ describe('ConfigEditor', () => {
     healthy(installFakeBackend());
     const latest = renderConfigEditor(testSettings());
     expect(section('Proxy rules').getByText(/Default: Viewers may/)).toBeInTheDocument();
-    await userEvent.click(section('Proxy rules').getByRole('button', { name: /Customize rules/ }));
+    await userEvent.click(button(/Customize rules/, section('Proxy rules')));
     expect(latest.current.jsonData.proxy?.rules).toEqual([{ path: '/', methods: ['GET', 'HEAD'], minRole: 'Viewer' }]);
 
-    await userEvent.click(section('Proxy rules').getByRole('button', { name: /Add rule/ }));
+    await userEvent.click(button(/Add rule/, section('Proxy rules')));
     const row = screen.getByTestId('proxy-rule-2');
     const path = within(row).getByLabelText('Rule 2 path');
     type(path, '/api/items/');
-    const methods = within(row).getByRole('group', { name: 'Rule 2 methods' });
-    await userEvent.click(within(methods).getByRole('button', { name: 'POST' }));
-    await userEvent.click(within(methods).getByRole('button', { name: 'DELETE' }));
-    await userEvent.click(within(row).getByRole('radio', { name: 'Editor' }));
+    const methods = within(row).getByLabelText('Rule 2 methods', { selector: 'fieldset, [role=\"group\"]' });
+    await userEvent.click(button('POST', within(methods)));
+    await userEvent.click(button('DELETE', within(methods)));
+    await userEvent.click(radio('Editor', within(row)));
     expect(latest.current.jsonData.proxy?.rules?.[1]).toEqual({
       path: '/api/items/',
       methods: ['GET', 'POST', 'DELETE'],
@@ -148,7 +148,7 @@ describe('ConfigEditor', () => {
     type(within(row).getByLabelText('Rule 2 cache TTL'), '30x');
     expect(section('Proxy rules').getByText(/Use a duration like/)).toBeInTheDocument();
 
-    await userEvent.click(within(screen.getByTestId('proxy-rule-1')).getByRole('button', { name: 'Remove rule 1' }));
+    await userEvent.click(button('Remove rule 1', within(screen.getByTestId('proxy-rule-1'))));
     expect(latest.current.jsonData.proxy?.rules).toHaveLength(1);
   });
 
@@ -159,9 +159,9 @@ describe('ConfigEditor', () => {
     expect(await within(proxy).findByText('GET, POST /proxy/{path}')).toBeInTheDocument();
     // The current minimum role comes from the document.
     expect(within(screen.getByTestId('route-audit')).getAllByText('Admin')).toHaveLength(2);
-    await userEvent.click(within(proxy).getByRole('radio', { name: 'Editor' }));
+    await userEvent.click(radio('Editor', within(proxy)));
     expect(latest.current.jsonData.routes).toEqual({ proxy: { minRole: 'Editor' } });
-    await userEvent.click(within(proxy).getByRole('radio', { name: 'Default' }));
+    await userEvent.click(radio('Default', within(proxy)));
     expect(latest.current.jsonData.routes).toBeUndefined();
   });
 
@@ -181,9 +181,9 @@ describe('ConfigEditor', () => {
   it('generates an API key in the browser, shows it once, and stores only its salted hash', async () => {
     healthy(installFakeBackend());
     const latest = renderConfigEditor(testSettings());
-    await userEvent.click(section('API keys').getByRole('button', { name: /Add API key/ }));
+    await userEvent.click(button(/Add API key/, section('API keys')));
     type(section('API keys').getByLabelText('API key 1 name'), 'ci-bot');
-    await userEvent.click(section('API keys').getByRole('button', { name: /Generate/ }));
+    await userEvent.click(button(/Generate/, section('API keys')));
     const shown = (await section('API keys').findByLabelText('New API key')) as HTMLInputElement;
     const key = shown.value;
     expect(key).toMatch(/^rly_[A-Za-z0-9_-]{40,}$/);
@@ -191,15 +191,15 @@ describe('ConfigEditor', () => {
     expect(stored).toMatch(/^sha256:[0-9a-f]{32}:[0-9a-f]{64}$/);
     expect(JSON.stringify(latest.current)).not.toContain(key);
     expect(latest.current.jsonData.apiKeys).toEqual([{ name: 'ci-bot' }]);
-    expect(section('API keys').getByRole('button', { name: /Copy/ })).toBeInTheDocument();
+    expect(button(/Copy/, section('API keys'))).toBeInTheDocument();
     // The name is fixed once a hash is stored under it.
     expect(section('API keys').getByLabelText('API key 1 name')).toBeDisabled();
 
     // Dismissed, the key is gone for good.
-    await userEvent.click(within(screen.getByTestId('new-api-key')).getByRole('button', { name: /close/i }));
+    await userEvent.click(button(/close/i, within(screen.getByTestId('new-api-key'))));
     expect(section('API keys').queryByDisplayValue(key)).not.toBeInTheDocument();
 
-    await userEvent.click(section('API keys').getByRole('button', { name: 'Remove API key 1' }));
+    await userEvent.click(button('Remove API key 1', section('API keys')));
     expect(latest.current.jsonData.apiKeys).toBeUndefined();
     expect(latest.current.secureJsonData?.['apiKeyHash.ci-bot']).toBe('');
   });
@@ -207,12 +207,12 @@ describe('ConfigEditor', () => {
   it('edits named actions with typed parameters', async () => {
     healthy(installFakeBackend());
     const latest = renderConfigEditor(testSettings());
-    await userEvent.click(section('Actions').getByRole('button', { name: /Add action/ }));
+    await userEvent.click(button(/Add action/, section('Actions')));
     const name = section('Actions').getByLabelText('Action 1 name');
     type(name, 'restart');
-    await userEvent.click(section('Actions').getByRole('button', { name: /Add parameter/ }));
+    await userEvent.click(button(/Add parameter/, section('Actions')));
     type(section('Actions').getByLabelText('Parameter 1 name'), 'id');
-    await userEvent.click(section('Actions').getByRole('radio', { name: 'integer' }));
+    await userEvent.click(radio('integer', section('Actions')));
     type(section('Actions').getByLabelText('Parameter 1 min'), '1');
     const body = section('Actions').getByLabelText('Action 1 body');
     fireEvent.change(body, { target: { value: '{"force": true' } });
@@ -275,9 +275,7 @@ describe('ConfigEditor', () => {
     );
     renderConfigEditor(testSettings());
     expect(await screen.findByText('plugin unavailable')).toBeInTheDocument();
-    await act(async () =>
-      userEvent.click(within(screen.getByTestId('health-error')).getByRole('button', { name: /Check again/ }))
-    );
+    await act(async () => userEvent.click(button(/Check again/, within(screen.getByTestId('health-error')))));
     await waitFor(() => expect(screen.getByText('Saved settings work')).toBeInTheDocument());
   });
 
@@ -290,18 +288,18 @@ describe('ConfigEditor', () => {
     expect(limits.getByText(/per user login and class.*429 with a Retry-After/)).toBeInTheDocument();
 
     // A new row starts from the default rate, so it never blocks the class by accident.
-    await userEvent.click(limits.getByRole('button', { name: /Add class/ }));
+    await userEvent.click(button(/Add class/, limits));
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({ read: { perSecond: 20, burst: 40 } });
 
     const row = screen.getByTestId('rate-class-1');
-    await pickClass(within(row).getByRole('combobox', { name: 'Class 1' }), 'write');
+    await pickClass(within(row).getByLabelText('Class 1', { selector: 'input' }), 'write');
     type(within(row).getByLabelText('Class 1 requests per second'), '5');
     type(within(row).getByLabelText('Class 1 burst'), '10');
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({ write: { perSecond: 5, burst: 10 } });
     expect(latest.current.jsonData.rateLimits?.default).toEqual({ perSecond: 20, burst: 40 });
 
     // The next row takes the first class still free; renaming keeps the row order.
-    await userEvent.click(limits.getByRole('button', { name: /Add class/ }));
+    await userEvent.click(button(/Add class/, limits));
     type(within(screen.getByTestId('rate-class-2')).getByLabelText('Class 2 requests per second'), '');
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({
       write: { perSecond: 5, burst: 10 },
@@ -311,9 +309,9 @@ describe('ConfigEditor', () => {
       within(screen.getByTestId('rate-class-2').nextElementSibling as HTMLElement).getByText(/Set requests per second/)
     ).toBeInTheDocument();
 
-    await userEvent.click(within(row).getByRole('button', { name: 'Remove class 1' }));
+    await userEvent.click(button('Remove class 1', within(row)));
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({ read: { burst: 40 } });
-    await userEvent.click(within(screen.getByTestId('rate-class-1')).getByRole('button', { name: 'Remove class 1' }));
+    await userEvent.click(button('Remove class 1', within(screen.getByTestId('rate-class-1'))));
     expect(latest.current.jsonData.rateLimits).not.toHaveProperty('classes');
 
     type(limits.getByLabelText('Forget idle callers after'), '30m');
@@ -330,7 +328,7 @@ describe('ConfigEditor', () => {
     const latest = renderConfigEditor(
       testSettings({ jsonData: { rateLimits: { classes: { read: r, write: r, transform: r } } } })
     );
-    const class1 = within(screen.getByTestId('rate-class-1')).getByRole('combobox', { name: 'Class 1' });
+    const class1 = within(screen.getByTestId('rate-class-1')).getByLabelText('Class 1', { selector: 'input' });
     // "write" has its own row, so row 1 cannot take it...
     await pickClass(class1, 'write');
     expect(Object.keys(latest.current.jsonData.rateLimits?.classes ?? {})).toEqual(['read', 'write', 'transform']);
@@ -338,12 +336,12 @@ describe('ConfigEditor', () => {
     await pickClass(class1, 'action');
     expect(Object.keys(latest.current.jsonData.rateLimits?.classes ?? {})).toEqual(['action', 'write', 'transform']);
 
-    await userEvent.click(section('Limits').getByRole('button', { name: /Add class/ }));
+    await userEvent.click(button(/Add class/, section('Limits')));
     expect(latest.current.jsonData.rateLimits?.classes?.read).toEqual({ perSecond: 50, burst: 100 });
     // "query", the class every upstream call of a query is charged to, is the last free one.
-    await userEvent.click(section('Limits').getByRole('button', { name: /Add class/ }));
+    await userEvent.click(button(/Add class/, section('Limits')));
     expect(latest.current.jsonData.rateLimits?.classes?.query).toEqual({ perSecond: 50, burst: 100 });
-    expect(section('Limits').getByRole('button', { name: /Add class/ })).toBeDisabled();
+    expect(button(/Add class/, section('Limits'))).toBeDisabled();
   });
 
   it('sets the audit ring size within 1..100000 and shows the backend error for rate classes', async () => {
@@ -385,7 +383,7 @@ describe('ConfigEditor', () => {
         secureJsonFields: { httpHeaderValue1: true, httpHeaderValue2: true },
       })
     );
-    await userEvent.click(section('Upstream API').getAllByRole('button', { name: 'Remove header' })[0]);
+    await userEvent.click(section('Upstream API').getAllByLabelText('Remove header', { selector: 'button' })[0]);
     expect(latest.current.jsonData).toEqual({ httpHeaderName1: 'X-B' });
     // The shifted header's value cannot be moved (it is write-only), so it must be entered again.
     expect(latest.current.secureJsonFields.httpHeaderValue1).toBe(false);

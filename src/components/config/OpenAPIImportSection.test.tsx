@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 
 import { FakeBackend, installFakeBackend, UID } from '../../test/backend';
 import { renderConfigEditor, testSettings } from '../../test/configEditor';
-import { userEvent } from '../../test/ui';
+import { button, userEvent } from '../../test/ui';
 import { OpenAPIImportProposal } from '../../types/api';
 import { RelayJsonData, RelaySettings } from '../../types/settings';
 import { mergeProposal } from './openapiMerge';
@@ -57,7 +57,7 @@ function renderEditor(initial: RelaySettings): { backend: FakeBackend; latest: {
   return { backend, latest: renderConfigEditor(initial) };
 }
 
-const section = () => within(screen.getByRole('region', { name: 'Import from OpenAPI' }));
+const section = () => within(screen.getByLabelText('Import from OpenAPI', { selector: 'section' }));
 const imports = (b: FakeBackend) => b.requests.filter((r) => r.url.endsWith('/resources/openapi/import'));
 
 describe('OpenAPIImportSection', () => {
@@ -65,17 +65,17 @@ describe('OpenAPIImportSection', () => {
     const { backend, latest } = renderEditor(
       settings({ proxy: { rules: [{ path: '/health', methods: ['GET'], minRole: 'Viewer' }] } })
     );
-    await userEvent.click(section().getByRole('button', { name: /Propose/ }));
+    await userEvent.click(button(/Propose/, section()));
     await section().findByText(/Relay demo API 1.0.0 \(OpenAPI 3.0.3\): 2 rule\(s\), 1 action\(s\), 1 query path\(s\)/);
     expect(imports(backend)[0].data).toEqual({ upstream: '_default', path: '/openapi.json' });
     expect(section().getByText(/1 note\(s\)/)).toBeInTheDocument();
 
     // Nothing is picked until the admin says so.
-    const rules = within(section().getByRole('group', { name: 'Proposed rules' }));
+    const rules = within(section().getByLabelText('Proposed rules', { selector: 'fieldset, [role=\"group\"]' }));
     await userEvent.click(rules.getByLabelText('GET /api/items → Viewer (listItems)'));
-    const actions = within(section().getByRole('group', { name: 'Proposed actions' }));
+    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset, [role=\"group\"]' }));
     await userEvent.click(actions.getByLabelText(/^deleteItem: DELETE \/api\/items\/\{id\} → Editor/));
-    await userEvent.click(section().getByRole('button', { name: 'Add selected' }));
+    await userEvent.click(button('Add selected', section()));
 
     const jd = latest.current.jsonData;
     expect(jd.proxy?.rules).toEqual([
@@ -104,9 +104,9 @@ describe('OpenAPIImportSection', () => {
     expect(await section().findByText(/1 rule\(s\), 1 action\(s\), 1 query path\(s\)/)).toBeInTheDocument();
 
     // Adding the same again adds nothing twice.
-    await userEvent.click(rules.getByRole('button', { name: 'Select all' }));
-    await userEvent.click(actions.getByRole('button', { name: 'Select all' }));
-    await userEvent.click(section().getByRole('button', { name: 'Add selected' }));
+    await userEvent.click(button('Select all', rules));
+    await userEvent.click(button('Select all', actions));
+    await userEvent.click(button('Add selected', section()));
     expect(latest.current.jsonData.proxy?.rules).toHaveLength(3);
     expect(latest.current.jsonData.actions).toHaveLength(1);
     expect(latest.current.jsonData.openapi?.queries).toHaveLength(1);
@@ -127,7 +127,7 @@ describe('OpenAPIImportSection', () => {
     });
     await userEvent.click(section().getByLabelText('Paste'));
     fireEvent.change(section().getByLabelText('OpenAPI document'), { target: { value: '{"info": {}}' } });
-    await userEvent.click(section().getByRole('button', { name: /Propose/ }));
+    await userEvent.click(button(/Propose/, section()));
     expect(await section().findByText(/neither "openapi": "3.x" nor "swagger": "2.0"/)).toBeInTheDocument();
     await waitFor(() => expect(imports(backend)[0].data).toEqual({ document: { info: {} } }));
   });

@@ -2,14 +2,14 @@ import { fireEvent, screen, within } from '@testing-library/react';
 
 import { installFakeBackend, UID } from '../../test/backend';
 import { renderConfigEditor, testSettings } from '../../test/configEditor';
-import { type, userEvent } from '../../test/ui';
+import { button, type, userEvent } from '../../test/ui';
 import { RelayJsonData, RelaySettings } from '../../types/settings';
 import { upstreamNameError } from './UpstreamsSection';
 
 jest.setTimeout(20000);
 const card = (n: number) => within(screen.getByTestId(`upstream-${n}`));
 const inSection = (scope: ReturnType<typeof within>, title: string) =>
-  within(scope.getByRole('region', { name: title }));
+  within(scope.getByLabelText(title, { selector: 'section' }));
 
 const settings = (jsonData: RelayJsonData, secureJsonFields: Record<string, boolean> = {}) =>
   testSettings({ jsonData, secureJsonFields });
@@ -29,7 +29,7 @@ function renderEditor(initial: RelaySettings, healthMessage?: string) {
 describe('UpstreamsSection', () => {
   it('adds a named upstream with SigV4; its secrets are namespaced and the default upstream is untouched', async () => {
     const latest = renderEditor(settings({ auth: { type: 'bearer' } }, { bearerToken: true }));
-    await userEvent.click(screen.getByRole('button', { name: 'Add upstream' }));
+    await userEvent.click(button('Add upstream'));
     const name = card(1).getByLabelText('Upstream 1 name');
     type(name, 'aws');
     fireEvent.blur(name);
@@ -108,11 +108,11 @@ describe('UpstreamsSection', () => {
         { 'upstreams.billing.bearerToken': true }
       )
     );
-    await userEvent.click(card(1).getByRole('button', { name: 'Remove upstream billing' }));
+    await userEvent.click(button('Remove upstream billing', card(1)));
     const dialog = await screen.findByRole('dialog');
     expect(within(dialog).getByText(/These actions call it and are removed too: pay\./)).toBeInTheDocument();
     expect(latest.current.jsonData.upstreams).toHaveLength(1); // nothing changes before the confirmation
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Remove' }));
+    await userEvent.click(button('Remove', within(dialog)));
     const o = latest.current;
     expect(o.jsonData.upstreams).toBeUndefined();
     expect(o.jsonData.actions?.map((a) => a.name)).toEqual(['ping']);
