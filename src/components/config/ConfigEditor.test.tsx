@@ -279,7 +279,7 @@ describe('ConfigEditor', () => {
     await waitFor(() => expect(screen.getByText('Saved settings work')).toBeInTheDocument());
   });
 
-  it('edits per-class rate limits inline, each class once', async () => {
+  it('adds a rate class row from the default rate and edits its class and rate', async () => {
     healthy(installFakeBackend());
     const latest = renderConfigEditor(
       testSettings({ jsonData: { rateLimits: { default: { perSecond: 20, burst: 40 } } } })
@@ -297,7 +297,18 @@ describe('ConfigEditor', () => {
     type(within(row).getByLabelText('Class 1 burst'), '10');
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({ write: { perSecond: 5, burst: 10 } });
     expect(latest.current.jsonData.rateLimits?.default).toEqual({ perSecond: 20, burst: 40 });
+  });
 
+  it('adds the next rate class row with the first class still free, and removes rows', async () => {
+    healthy(installFakeBackend());
+    const latest = renderConfigEditor(
+      testSettings({
+        jsonData: {
+          rateLimits: { default: { perSecond: 20, burst: 40 }, classes: { write: { perSecond: 5, burst: 10 } } },
+        },
+      })
+    );
+    const limits = section('Limits');
     // The next row takes the first class still free; renaming keeps the row order.
     await userEvent.click(button(/Add class/, limits));
     type(within(screen.getByTestId('rate-class-2')).getByLabelText('Class 2 requests per second'), '');
@@ -309,11 +320,16 @@ describe('ConfigEditor', () => {
       within(screen.getByTestId('rate-class-2').nextElementSibling as HTMLElement).getByText(/Set requests per second/)
     ).toBeInTheDocument();
 
-    await userEvent.click(button('Remove class 1', within(row)));
+    await userEvent.click(button('Remove class 1', within(screen.getByTestId('rate-class-1'))));
     expect(latest.current.jsonData.rateLimits?.classes).toEqual({ read: { burst: 40 } });
     await userEvent.click(button('Remove class 1', within(screen.getByTestId('rate-class-1'))));
     expect(latest.current.jsonData.rateLimits).not.toHaveProperty('classes');
+  });
 
+  it('edits how long idle callers are remembered', () => {
+    healthy(installFakeBackend());
+    const latest = renderConfigEditor(testSettings());
+    const limits = section('Limits');
     type(limits.getByLabelText('Forget idle callers after'), '30m');
     expect(latest.current.jsonData.rateLimits?.idleTTL).toBe('30m');
     type(limits.getByLabelText('Forget idle callers after'), '30 minutes');
