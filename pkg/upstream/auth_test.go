@@ -423,7 +423,7 @@ func TestOAuth2Failures(t *testing.T) {
 		if !strings.Contains(e.Error(), "loopback address") {
 			t.Errorf("%q does not contain %q", e.Error(), "loopback address")
 		}
-		if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+		if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 			t.Errorf("e.Setting = %v, want %v", got, want)
 		}
 		if !reflect.ValueOf(tokens.fetches.Load()).IsZero() {

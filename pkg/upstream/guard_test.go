@@ -89,7 +89,7 @@ func TestIPPolicy(t *testing.T) {
 				if !strings.Contains(e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs") {
 					t.Errorf("%q does not contain %q", e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
 				}
-				if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+				if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 					t.Errorf("e.Setting = %v, want %v", got, want)
 				}
 			}
@@ -152,7 +152,7 @@ func TestLoopbackRefusedWithoutSetting(t *testing.T) {
 	if got, want := e.Error(), "upstream address 127.0.0.1 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs"; got != want {
 		t.Errorf("e.Error() = %v, want %v", got, want)
 	}
-	if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+	if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 		t.Errorf("e.Setting = %v, want %v", got, want)
 	}
 
@@ -268,7 +268,7 @@ func TestIPSpellings(t *testing.T) {
 		if !strings.Contains(e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`) {
 			t.Errorf("%q does not contain %q", e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`)
 		}
-		if got, want := e.Setting, settingAllowedHosts; !reflect.DeepEqual(got, want) {
+		if got, want := e.Setting, "jsonData.network.allowedHosts"; !reflect.DeepEqual(got, want) {
 			t.Errorf("e.Setting = %v, want %v", got, want)
 		}
 	})

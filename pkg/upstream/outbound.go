@@ -137,7 +137,7 @@ func (c *Client) ProxyNote() string {
 	case c.settings.OutboundProxy.SecureSocksProxy:
 		return " (through Grafana's secure socks proxy)"
 	case c.outbound != nil && c.outbound.shown != "":
-		return " (through the outbound proxy " + strings.TrimSuffix(c.outbound.shown, "/") + ", jsonData.outboundProxy)"
+		return " (through the outbound proxy " + strings.TrimSuffix(c.outbound.shown, "/") + ", " + c.path.JSON("outboundProxy") + ")"
 	}
 	return ""
 }
