@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"slices"
+
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -22,7 +24,7 @@ func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Op
 		}
 		c, err := upstream.New(v, o)
 		if err != nil {
-			errs = append(errs, clientErrors(v, err)...)
+			errs = appendNew(errs, clientErrors(v, err))
 			continue
 		}
 		clients = append(clients, c)
@@ -42,6 +44,20 @@ func clientErrors(v *settings.Settings, err error) settings.Errors {
 		return es
 	}
 	return settings.Errors{{Field: v.Path().JSON(""), Message: "invalid upstream client settings"}}
+}
+
+// appendNew adds the errors errs does not hold yet: a data-source field
+// every upstream's client refuses the same way (Grafana's secure socks
+// proxy switched on but not configured) is reported once, not per upstream.
+func appendNew(errs, more settings.Errors) settings.Errors {
+	for _, e := range more {
+		if !slices.ContainsFunc(errs, func(have *settings.FieldError) bool {
+			return have.Field == e.Field && have.Message == e.Message
+		}) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }
 
 // policyRules gives the query cache each upstream's proxy rules (their
