@@ -54,8 +54,9 @@ type Options struct {
 // Client is safe for concurrent use. Build one per data source instance and
 // Close it when the instance is disposed.
 type Client struct {
-	settings  *settings.Settings
-	path      settings.Path // where this upstream's fields live: every error names them through it
+	ds        settings.DataSource
+	settings  *settings.Upstream // this upstream's own settings (its Name "" for the default one)
+	path      settings.Path      // where this upstream's fields live: every error names them through it
 	base      *url.URL
 	hosts     *hostPolicy
 	ips       *ipPolicy
@@ -74,10 +75,11 @@ type Client struct {
 	closeOnce sync.Once
 }
 
-// New builds the client for one data source's settings. Errors are
-// settings.Errors naming the setting (e.g. "secureJsonData.tlsCACert: not a
-// PEM certificate") and never contain secret values.
-func New(s *settings.Settings, opts Options) (*Client, error) {
+// New builds the client of one upstream of the data source ds. Errors are
+// settings.Errors naming the setting by the upstream's own Path (e.g.
+// "secureJsonData.tlsCACert: not a PEM certificate") and never contain
+// secret values.
+func New(ds settings.DataSource, s *settings.Upstream, opts Options) (*Client, error) {
 	if s == nil || s.URL == nil {
 		return nil, settings.Errors{{Field: s.Path().URL(), Message: "the upstream URL is required"}}
 	}
@@ -86,7 +88,7 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 		logger = log.DefaultLogger
 	}
 	base := *s.URL
-	c := &Client{settings: s, path: s.Path(), base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
+	c := &Client{ds: ds, settings: s, path: s.Path(), base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
 
 	var errs settings.Errors
 	collect := func(err error) {

@@ -150,7 +150,7 @@ func (p *ipPolicy) control(network, address string, _ syscall.RawConn) error {
 
 // newDialer is the only dialer the transport uses: resolution (optionally via
 // a test resolver) followed by the guard on every candidate address.
-func newDialer(s *settings.Settings, p *ipPolicy, resolver *net.Resolver) *net.Dialer {
+func newDialer(s *settings.Upstream, p *ipPolicy, resolver *net.Resolver) *net.Dialer {
 	return &net.Dialer{
 		Timeout:   s.Timeouts.Dial.Duration,
 		KeepAlive: 30 * time.Second,

@@ -224,7 +224,7 @@ func TestIPSpellings(t *testing.T) {
 	for _, h := range spellings {
 		t.Run("url "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://" + h + "/"})
-			_, err := New(s, Options{Logger: log.NewNullLogger()})
+			_, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err == nil {
 				t.Fatalf("err is nil, want an error")
 			}
@@ -237,7 +237,7 @@ func TestIPSpellings(t *testing.T) {
 		})
 		t.Run("allowedHosts "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://api.example.com", json: map[string]any{"network": map[string]any{"allowedHosts": []string{"ok.example.com", h}}}})
-			_, err := New(s, Options{Logger: log.NewNullLogger()})
+			_, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err == nil {
 				t.Fatalf("err is nil, want an error")
 			}
@@ -275,7 +275,7 @@ func TestIPSpellings(t *testing.T) {
 	t.Run("canonical forms are accepted", func(t *testing.T) {
 		for _, h := range []string{"http://192.0.2.10", "http://[2001:db8::1]:8080", "http://API.Example.com.", "http://1.example.com"} {
 			s := parseSettings(t, cfg{url: h})
-			c, err := New(s, Options{Logger: log.NewNullLogger()})
+			c, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err != nil {
 				t.Fatalf("%s", h+": "+fmt.Sprintf("%v", err))
 			}

@@ -35,7 +35,7 @@ type outbound struct {
 	shown   string          // the proxy for messages, without credentials
 }
 
-func newOutbound(s *settings.Settings) (*outbound, error) {
+func newOutbound(s *settings.Upstream) (*outbound, error) {
 	o := s.OutboundProxy
 	out := &outbound{mode: o.Mode, proxies: map[string]bool{}}
 	switch o.Mode {

@@ -21,7 +21,7 @@ type scrubber struct {
 
 const maxScrubbedTokens = 8
 
-func newScrubber(s *settings.Settings) *scrubber {
+func newScrubber(s *settings.Upstream) *scrubber {
 	sc := &scrubber{}
 	for _, v := range s.SecretValues() {
 		sc.forms = append(sc.forms, forms(v)...)

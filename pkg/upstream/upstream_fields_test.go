@@ -30,7 +30,7 @@ func TestNamedUpstreamErrorsNameTheirOwnSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	c, err := New(s.View("slow"), Options{Logger: log.NewNullLogger()})
+	c, err := New(s.DataSource(), s.Lookup("slow"), Options{Logger: log.NewNullLogger()})
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -61,7 +61,7 @@ func TestNamedUpstreamClientErrorsNameTheirOwnSettings(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
-	_, err = New(s.View("tls"), Options{Logger: log.NewNullLogger()})
+	_, err = New(s.DataSource(), s.Lookup("tls"), Options{Logger: log.NewNullLogger()})
 	es, ok := settings.AsErrors(err)
 	if !ok || len(es) != 1 {
 		t.Fatalf("want one settings error, got %v", err)
@@ -69,7 +69,7 @@ func TestNamedUpstreamClientErrorsNameTheirOwnSettings(t *testing.T) {
 	if got, want := es[0].Field, "secureJsonData.upstreams.tls.tlsCACert"; got != want {
 		t.Fatalf("field = %q, want %q", got, want)
 	}
-	if _, err := New(s, Options{Logger: log.NewNullLogger()}); err != nil {
+	if _, err := newDefault(s, Options{Logger: log.NewNullLogger()}); err != nil {
 		t.Fatalf("the default upstream has no CA: %v", err)
 	}
 }
@@ -87,7 +87,7 @@ func namedClient(t *testing.T, fields string, secure map[string]string, opts Opt
 	if opts.Logger == nil {
 		opts.Logger = log.NewNullLogger()
 	}
-	c, err := New(s.View("u"), opts)
+	c, err := New(s.DataSource(), s.Lookup("u"), opts)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
