@@ -37,6 +37,13 @@ function healthy(backend: ReturnType<typeof installFakeBackend>) {
   backend.on('GET openapi.json', { data: OPENAPI });
 }
 
+/** A backend whose health check refuses the settings with `message` (CheckHealth's "Settings are invalid: ..."). */
+function invalidSettings(message: string) {
+  const backend = installFakeBackend();
+  backend.on('GET openapi.json', { data: OPENAPI });
+  backend.on(`GET /api/datasources/uid/${UID}/health`, { status: 400, data: { status: 'ERROR', message } });
+}
+
 const OPENAPI = {
   openapi: '3.0.3',
   paths: {
@@ -231,16 +238,9 @@ describe('ConfigEditor', () => {
   });
 
   it("shows the backend's CheckHealth message and puts each field error next to its input", async () => {
-    const backend = installFakeBackend();
-    backend.on('GET openapi.json', { data: OPENAPI });
-    backend.on(`GET /api/datasources/uid/${UID}/health`, {
-      status: 400,
-      data: {
-        status: 'ERROR',
-        message:
-          'Settings are invalid: jsonData.timeouts.dial: must not be negative; jsonData.proxy.rules[0].methods[0]: unknown method "get" (use upper case, e.g. GET); secureJsonData.bearerToken: required for bearer auth',
-      },
-    });
+    invalidSettings(
+      'Settings are invalid: jsonData.timeouts.dial: must not be negative; jsonData.proxy.rules[0].methods[0]: unknown method "get" (use upper case, e.g. GET); secureJsonData.bearerToken: required for bearer auth'
+    );
     renderConfigEditor(
       testSettings({
         jsonData: {
@@ -361,16 +361,9 @@ describe('ConfigEditor', () => {
   });
 
   it('sets the audit ring size within 1..100000 and shows the backend error for rate classes', async () => {
-    const backend = installFakeBackend();
-    backend.on('GET openapi.json', { data: OPENAPI });
-    backend.on(`GET /api/datasources/uid/${UID}/health`, {
-      status: 400,
-      data: {
-        status: 'ERROR',
-        message:
-          'Settings are invalid: jsonData.rateLimits.classes.write: must not be negative; jsonData.audit.ringSize: must be between 1 and 100000',
-      },
-    });
+    invalidSettings(
+      'Settings are invalid: jsonData.rateLimits.classes.write: must not be negative; jsonData.audit.ringSize: must be between 1 and 100000'
+    );
     const latest = renderConfigEditor(
       testSettings({ jsonData: { rateLimits: { classes: { write: { perSecond: 2 } } }, audit: { ringSize: 200000 } } })
     );
