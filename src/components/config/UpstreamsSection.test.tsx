@@ -128,7 +128,10 @@ describe('UpstreamsSection', () => {
       'Settings are invalid: jsonData.upstreams[0].auth.sigv4.region: required for sigv4 auth (e.g. eu-west-1); secureJsonData.upstreams.aws.sigV4SecretKey: sigV4AccessKey and sigV4SecretKey are required with authMode keys; secureJsonData.bearerToken: required for bearer auth'
     );
     const auth = inSection(card(1), 'aws: authentication');
-    expect(await auth.findByText('required for sigv4 auth (e.g. eu-west-1)')).toBeInTheDocument();
+    // The health check answers after the first render; findBy's 1 s default is short on a loaded machine.
+    expect(
+      await auth.findByText('required for sigv4 auth (e.g. eu-west-1)', {}, { timeout: 5000 })
+    ).toBeInTheDocument();
     expect(auth.getByText(/sigV4AccessKey and sigV4SecretKey are required/)).toBeInTheDocument();
     // The default upstream's message stays with the default upstream.
     expect(auth.queryByText('required for bearer auth')).not.toBeInTheDocument();
