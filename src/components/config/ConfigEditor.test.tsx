@@ -142,7 +142,7 @@ describe('ConfigEditor', () => {
     const row = screen.getByTestId('proxy-rule-2');
     const path = within(row).getByLabelText('Rule 2 path');
     type(path, '/api/items/');
-    const methods = within(row).getByLabelText('Rule 2 methods', { selector: 'fieldset, [role=\"group\"]' });
+    const methods = within(row).getByLabelText('Rule 2 methods', { selector: 'fieldset, [role="group"]' });
     await userEvent.click(button('POST', within(methods)));
     await userEvent.click(button('DELETE', within(methods)));
     await userEvent.click(radio('Editor', within(row)));

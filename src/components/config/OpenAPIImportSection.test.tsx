@@ -71,9 +71,9 @@ describe('OpenAPIImportSection', () => {
     expect(section().getByText(/1 note\(s\)/)).toBeInTheDocument();
 
     // Nothing is picked until the admin says so.
-    const rules = within(section().getByLabelText('Proposed rules', { selector: 'fieldset, [role=\"group\"]' }));
+    const rules = within(section().getByLabelText('Proposed rules', { selector: 'fieldset' }));
     await userEvent.click(rules.getByLabelText('GET /api/items → Viewer (listItems)'));
-    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset, [role=\"group\"]' }));
+    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset' }));
     await userEvent.click(actions.getByLabelText(/^deleteItem: DELETE \/api\/items\/\{id\} → Editor/));
     await userEvent.click(button('Add selected', section()));
 
@@ -102,8 +102,24 @@ describe('OpenAPIImportSection', () => {
       },
     ]);
     expect(await section().findByText(/1 rule\(s\), 1 action\(s\), 1 query path\(s\)/)).toBeInTheDocument();
+  });
 
-    // Adding the same again adds nothing twice.
+  it('adds nothing twice: what the settings have already is skipped and named', async () => {
+    const { latest } = renderEditor(
+      settings({
+        proxy: {
+          rules: [
+            { path: '/health', methods: ['GET'], minRole: 'Viewer' },
+            { path: '/api/items', methods: ['GET'], minRole: 'Viewer' },
+          ],
+        },
+        actions: [{ name: 'deleteItem', method: 'DELETE', path: '/api/items/{id}', minRole: 'Editor' }],
+        openapi: { queries: [{ path: '/api/items', root: 'items', fields: [] }] },
+      })
+    );
+    await userEvent.click(button(/Propose/, section()));
+    const rules = within(await section().findByLabelText('Proposed rules', { selector: 'fieldset' }));
+    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset' }));
     await userEvent.click(button('Select all', rules));
     await userEvent.click(button('Select all', actions));
     await userEvent.click(button('Add selected', section()));

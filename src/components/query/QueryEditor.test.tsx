@@ -76,7 +76,7 @@ describe('QueryEditor', () => {
     const { latest } = renderEditor();
     const path = screen.getByLabelText('Path');
     await userEvent.click(path);
-    const list = await screen.findByLabelText('Path suggestions', { selector: '[role=\"listbox\"]' });
+    const list = await screen.findByLabelText('Path suggestions', { selector: '[role="listbox"]' });
     await waitFor(() => expect(within(list).getByText('/api/items')).toBeInTheDocument());
     expect(within(list).getByText('/api/series')).toBeInTheDocument();
     fireEvent.mouseDown(within(list).getByText('/api/items'));
@@ -115,7 +115,7 @@ describe('QueryEditor', () => {
     const { latest } = renderEditor({ upstream: 'billing' });
     expect(await screen.findByDisplayValue('billing')).toBeInTheDocument();
     await userEvent.click(screen.getByLabelText('Path'));
-    const list = await screen.findByLabelText('Path suggestions', { selector: '[role=\"listbox\"]' });
+    const list = await screen.findByLabelText('Path suggestions', { selector: '[role="listbox"]' });
     await waitFor(() => expect(within(list).getByText('/invoices')).toBeInTheDocument());
     expect(within(list).queryByText('/api/items')).not.toBeInTheDocument();
     fireEvent.mouseDown(within(list).getByText('/invoices'));
@@ -131,7 +131,7 @@ describe('QueryEditor', () => {
     fakeRelay();
     renderEditor();
     await userEvent.click(screen.getByLabelText('Path'));
-    await screen.findByLabelText('Path suggestions', { selector: '[role=\"listbox\"]' });
+    await screen.findByLabelText('Path suggestions', { selector: '[role="listbox"]' });
     expect(screen.queryByText('Upstream')).not.toBeInTheDocument();
   });
 
@@ -201,12 +201,12 @@ describe('QueryEditor', () => {
     };
     const { latest } = renderEditor({ path: '/api/items/7/parts', pipeline: { format: 'json' } }, described);
     await userEvent.click(screen.getByLabelText('Rows at'));
-    const rootList = await screen.findByLabelText('Rows at suggestions', { selector: '[role=\"listbox\"]' });
+    const rootList = await screen.findByLabelText('Rows at suggestions', { selector: '[role="listbox"]' });
     fireEvent.mouseDown(await within(rootList).findByText('parts', {}, { timeout: 5000 }));
     expect(latest.current.pipeline?.root).toBe('parts');
     await userEvent.click(button(/Add column/));
     await userEvent.click(screen.getByLabelText('Column 1 selector'));
-    const colList = await screen.findByLabelText('Column 1 selector suggestions', { selector: '[role=\"listbox\"]' });
+    const colList = await screen.findByLabelText('Column 1 selector suggestions', { selector: '[role="listbox"]' });
     expect(await within(colList).findByText('weight')).toBeInTheDocument();
     expect(within(colList).getByText('sku')).toBeInTheDocument();
     expect(b.requests.filter((r) => r.url.endsWith('/resources/schema'))).toHaveLength(0);
@@ -219,7 +219,7 @@ describe('QueryEditor', () => {
     // Rows at: suggestions are the document's arrays.
     const root = screen.getByLabelText('Rows at');
     await userEvent.click(root);
-    const rootList = await screen.findByLabelText('Rows at suggestions', { selector: '[role=\"listbox\"]' });
+    const rootList = await screen.findByLabelText('Rows at suggestions', { selector: '[role="listbox"]' });
     fireEvent.mouseDown(await within(rootList).findByText('items', {}, { timeout: 5000 }));
     expect(latest.current.pipeline?.root).toBe('items');
 
@@ -227,7 +227,7 @@ describe('QueryEditor', () => {
     await userEvent.click(button(/Add column/));
     const selector = screen.getByLabelText('Column 1 selector');
     await userEvent.click(selector);
-    const colList = await screen.findByLabelText('Column 1 selector suggestions', { selector: '[role=\"listbox\"]' });
+    const colList = await screen.findByLabelText('Column 1 selector suggestions', { selector: '[role="listbox"]' });
     fireEvent.mouseDown(await within(colList).findByText('price', {}, { timeout: 5000 }));
     expect(latest.current.pipeline?.columns).toEqual([{ name: 'price', selector: 'price' }]);
 
