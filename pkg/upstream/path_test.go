@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"reflect"
@@ -181,5 +182,24 @@ func checkUnder(t *testing.T, base, u *url.URL, rel string) {
 	}
 	if cleaned := path.Clean(u.EscapedPath()); !strings.HasPrefix(cleaned+"/", strings.TrimSuffix(base.EscapedPath(), "/")+"/") {
 		t.Fatalf("%q: escaped path %q cleans outside base", rel, u.EscapedPath())
+	}
+}
+
+// normHost returns an IPv4 literal as given (no string built per call): it
+// must be what netip writes, for every form ParseAddr accepts.
+func TestNormHostIPv4AsGiven(t *testing.T) {
+	for _, h := range []string{"127.0.0.1", "10.0.0.255", "0.0.0.0", "255.255.255.255", "192.0.2.10"} {
+		if got, want := normHost(h), netip.MustParseAddr(h).String(); got != want {
+			t.Errorf("normHost(%q) = %q, want %q", h, got, want)
+		}
+	}
+	for _, h := range []string{"::1", "[::1]", "::ffff:127.0.0.1", "FE80::1%eth0", "Example.COM.", "localhost"} {
+		want := strings.TrimSuffix(strings.ToLower(h), ".")
+		if a, err := netip.ParseAddr(h); err == nil {
+			want = a.WithZone("").String()
+		}
+		if got := normHost(h); got != want {
+			t.Errorf("normHost(%q) = %q, want %q", h, got, want)
+		}
 	}
 }
