@@ -17,7 +17,10 @@ import (
 	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
-var profileDir = flag.String("profile-dir", "", "BenchmarkGatewayProfile: where to write the plugin's CPU and alloc profiles")
+var (
+	profileDir    = flag.String("profile-dir", "", "BenchmarkGatewayProfile: where to write the plugin's CPU and heap profiles")
+	profileStream = flag.Int64("profile-stream", 0, "BenchmarkGatewayProfile: then stream a body of this size, with heap profiles")
+)
 
 // BenchmarkGatewayProfile profiles the Relay plugin process (not this one)
 // under the /proxy load loop of BenchmarkGateway: the plugin runs with the
@@ -53,6 +56,30 @@ func BenchmarkGatewayProfile(b *testing.B) {
 	fetch(b, pprof+"heap?gc=1", "heap-after.pprof")
 	if r.Errors > 0 {
 		b.Fatalf("%d of %d requests failed", r.Errors, r.Requests)
+	}
+	if *profileStream > 0 {
+		// The allocations of a streamed body, and the plugin's peak RSS.
+		stop := make(chan struct{})
+		var mid sync.WaitGroup
+		mid.Add(1)
+		go func() { // an in-use heap profile while the body streams
+			defer mid.Done()
+			select {
+			case <-stop:
+			case <-time.After(2 * time.Second):
+				fetch(b, pprof+"heap", "heap-stream-mid.pprof")
+			}
+		}()
+		_, total, n, err := stream(relay.URL(fmt.Sprintf("%s/proxy/large?size=%d", res, *profileStream)), "viewer", "viewer")
+		close(stop)
+		mid.Wait()
+		if err != nil || n != *profileStream {
+			b.Fatalf("stream: %d bytes, %v", n, err)
+		}
+		fetch(b, pprof+"heap?gc=1", "heap-stream-after.pprof")
+		hwm, _ := vmHWM(relay.PluginPID)
+		fmt.Printf("%d MiB streamed in %.1f s; plugin VmHWM %d MiB (allocations: -diff_base heap-after.pprof heap-stream-after.pprof)\n",
+			n>>20, total.Seconds(), hwm>>10)
 	}
 	fmt.Printf("%s\nplugin CPU per call %.0f µs; profiles in %s (go tool pprof -diff_base heap-before.pprof heap-after.pprof for allocations)\n",
 		r, float64((cpuTime(relay.PluginPID)-before).Microseconds())/float64(r.Requests), *profileDir)
