@@ -203,3 +203,38 @@ func TestNormHostIPv4AsGiven(t *testing.T) {
 		}
 	}
 }
+
+// joinPathReference is JoinPath's segment escaping as first written
+// (strings.Split and Join); JoinPath builds the same paths in one buffer.
+func joinPathReference(base *url.URL, trimmed string) (string, string) {
+	segs := strings.Split(trimmed, "/")
+	escaped := make([]string, len(segs))
+	for i, s := range segs {
+		escaped[i] = url.PathEscape(s)
+	}
+	return strings.TrimSuffix(base.Path, "/") + "/" + strings.Join(segs, "/"),
+		strings.TrimSuffix(base.EscapedPath(), "/") + "/" + strings.Join(escaped, "/")
+}
+
+func FuzzJoinPathMatchesReference(f *testing.F) {
+	for _, rel := range []string{"items", "/items/42", "items/", "a b/ü", "x;y=1", "a+b,c", "a/b/c/", "é/ç%/x"} {
+		f.Add("https://api.example.com/v1", rel)
+		f.Add("https://api.example.com/a%20b/", rel)
+	}
+	f.Fuzz(func(t *testing.T, baseURL, rel string) {
+		base, err := url.Parse(baseURL)
+		if err != nil {
+			return
+		}
+		u, err := JoinPath(base, rel)
+		trimmed := strings.TrimPrefix(rel, "/")
+		if err != nil || trimmed == "" {
+			return
+		}
+		wantPath, wantRaw := joinPathReference(base, trimmed)
+		want := &url.URL{Path: wantPath, RawPath: wantRaw}
+		if got := finishPath(want); u.Path != got.Path || u.RawPath != got.RawPath {
+			t.Fatalf("JoinPath(%q, %q) = %q %q, want %q %q", baseURL, rel, u.Path, u.RawPath, got.Path, got.RawPath)
+		}
+	})
+}
