@@ -7,13 +7,16 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/relay-gateway/relay/bench/internal/load"
+	"github.com/relay-gateway/relay/bench/internal/target"
 	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
@@ -81,10 +84,48 @@ func BenchmarkGatewayProfile(b *testing.B) {
 		fmt.Printf("%d MiB streamed in %.1f s; plugin VmHWM %d MiB (allocations: -diff_base heap-after.pprof heap-stream-after.pprof)\n",
 			n>>20, total.Seconds(), hwm>>10)
 	}
-	fmt.Printf("%s\nplugin CPU per call %.0f µs; profiles in %s (go tool pprof -diff_base heap-before.pprof heap-after.pprof for allocations)\n",
-		r, float64((cpuTime(relay.PluginPID)-before).Microseconds())/float64(r.Requests), *profileDir)
+	fmt.Printf("%s\nplugin CPU per call %.0f µs; stack copies (runtime.copystack) %s; profiles in %s "+
+		"(go tool pprof -diff_base heap-before.pprof heap-after.pprof for allocations)\n",
+		r, float64((cpuTime(relay.PluginPID)-before).Microseconds())/float64(r.Requests), copystackShares(b), *profileDir)
 }
 
+// copystackShares are the shares of the CPU profile's samples spent copying
+// goroutine stacks (runtime.copystack): in all, and while Relay's code was
+// on the stack. The second was 9-10 % when the /proxy path's deepest stack
+// crossed a size class on every call, and is about 0 since; the rest is the
+// SDK's and gRPC's, on shallower stacks, and varies with the runtime's
+// starting stack size (see bench/README.md, "Profiling the plugin").
+func copystackShares(b *testing.B) string {
+	out, err := exec.Command("go", "tool", "pprof", "-traces", filepath.Join(*profileDir, "cpu.pprof")).CombinedOutput()
+	if err != nil {
+		b.Errorf("go tool pprof: %v: %s", err, out)
+		return "?"
+	}
+	var total, copies, relays time.Duration
+	for _, trace := range strings.Split(string(out), "-----------+-------------------------------------------------------") {
+		fields := strings.Fields(trace)
+		if len(fields) < 2 {
+			continue
+		}
+		d, err := time.ParseDuration(fields[0])
+		if err != nil {
+			continue // the header
+		}
+		total += d
+		if strings.Contains(trace, "runtime.copystack\n") {
+			copies += d
+			if strings.Contains(trace, "github.com/relay-gateway/relay/pkg/") {
+				relays += d
+			}
+		}
+	}
+	if total == 0 {
+		b.Errorf("no samples in the CPU profile")
+		return "?"
+	}
+	pct := func(d time.Duration) float64 { return 100 * float64(d) / float64(total) }
+	return fmt.Sprintf("%.1f %% of it, %s under Relay's frames", pct(copies), target.AtMost(pct(relays), 2, "%.1f %%"))
+}
 func fetch(b *testing.B, url, name string) {
 	resp, err := http.Get(url)
 	if err != nil {
