@@ -10,33 +10,40 @@ export const userEvent = userEventLib.setup({ pointerEventsCheck: PointerEventsC
 /** Sets an input's text at once: the editors re-render per change, so typing char by char in jsdom is slow. */
 export const type = (el: HTMLElement, value: string) => fireEvent.change(el, { target: { value } });
 
-type Scope = Pick<typeof screen, 'getByLabelText' | 'queryByLabelText' | 'queryAllByText'>;
+type Scope = Pick<typeof screen, 'queryAllByLabelText' | 'queryAllByText'>;
 
 /*
- * getByRole computes the role and accessible name of every element of its container: over a whole editor that is
- * seconds per query in jsdom (the cause of the editors' tests crossing jest's time limit). These find the same
- * elements by their label or text, in milliseconds.
+ * getByRole computes the role and accessible name of every element of its container, and getByLabelText the labels
+ * of every element: over a whole editor that is seconds per query in jsdom (the cause of the editors' tests crossing
+ * jest's time limit). These find radios and buttons by the text of their label or their own text first, a query
+ * that only reads the labels or buttons.
  */
 
+const one = <T extends Element>(found: Array<T | null | undefined>, what: string): T => {
+  const set = new Set(found.filter((el): el is T => !!el));
+  if (set.size !== 1) {
+    throw new Error(`found ${set.size} ${what}`);
+  }
+  return [...set][0];
+};
+
+const radios = (name: string, scope: Scope) =>
+  scope
+    .queryAllByText(name, { selector: 'label, label *' })
+    .map((el) => el.closest('label')?.control)
+    .filter((c): c is HTMLInputElement => c instanceof HTMLInputElement && c.type === 'radio');
+
 /** The radio button labelled `name` (a RadioButtonGroup option), like getByRole('radio', { name }). */
-export const radio = (name: string, scope: Scope = screen) =>
-  scope.getByLabelText(name, { selector: 'input[type="radio"]' });
+export const radio = (name: string, scope: Scope = screen) => one(radios(name, scope), `radios labelled ${name}`);
 
 /** Whether a radio button labelled `name` is there. */
-export const hasRadio = (name: string, scope: Scope = screen) =>
-  scope.queryByLabelText(name, { selector: 'input[type="radio"]' }) !== null;
+export const hasRadio = (name: string, scope: Scope = screen) => radios(name, scope).length > 0;
 
-/** The button named `name`: by its aria-label (icon buttons) or its text, like getByRole('button', { name }). */
+/** The button named `name`: by its text or its aria-label (icon buttons), like getByRole('button', { name }). */
 export function button(name: string | RegExp, scope: Scope = screen): HTMLButtonElement {
-  const labelled = scope.queryByLabelText(name, { selector: 'button' });
-  if (labelled) {
-    return labelled as HTMLButtonElement;
+  const byText = scope.queryAllByText(name, { selector: 'button, button *' }).map((el) => el.closest('button'));
+  if (byText.length > 0) {
+    return one(byText, `buttons named ${name}`);
   }
-  const found = new Set(
-    scope.queryAllByText(name, { selector: 'button, button *' }).map((el) => el.closest('button') as HTMLButtonElement)
-  );
-  if (found.size !== 1) {
-    throw new Error(`${found.size} buttons named ${name}`);
-  }
-  return [...found][0];
+  return one(scope.queryAllByLabelText(name, { selector: 'button' }) as HTMLButtonElement[], `buttons named ${name}`);
 }

@@ -65,17 +65,19 @@ describe('OpenAPIImportSection', () => {
     const { backend, latest } = renderEditor(
       settings({ proxy: { rules: [{ path: '/health', methods: ['GET'], minRole: 'Viewer' }] } })
     );
-    await userEvent.click(button(/Propose/, section()));
-    await section().findByText(/Relay demo API 1.0.0 \(OpenAPI 3.0.3\): 2 rule\(s\), 1 action\(s\), 1 query path\(s\)/);
+    // The section stays the same element: looked up once (each lookup walks the whole form's labels).
+    const sec = section();
+    await userEvent.click(button(/Propose/, sec));
+    await sec.findByText(/Relay demo API 1.0.0 \(OpenAPI 3.0.3\): 2 rule\(s\), 1 action\(s\), 1 query path\(s\)/);
     expect(imports(backend)[0].data).toEqual({ upstream: '_default', path: '/openapi.json' });
-    expect(section().getByText(/1 note\(s\)/)).toBeInTheDocument();
+    expect(sec.getByText(/1 note\(s\)/)).toBeInTheDocument();
 
     // Nothing is picked until the admin says so.
-    const rules = within(section().getByLabelText('Proposed rules', { selector: 'fieldset' }));
+    const rules = within(sec.getByLabelText('Proposed rules', { selector: 'fieldset' }));
     await userEvent.click(rules.getByLabelText('GET /api/items → Viewer (listItems)'));
-    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset' }));
+    const actions = within(sec.getByLabelText('Proposed actions', { selector: 'fieldset' }));
     await userEvent.click(actions.getByLabelText(/^deleteItem: DELETE \/api\/items\/\{id\} → Editor/));
-    await userEvent.click(button('Add selected', section()));
+    await userEvent.click(button('Add selected', sec));
 
     const jd = latest.current.jsonData;
     expect(jd.proxy?.rules).toEqual([
@@ -101,7 +103,7 @@ describe('OpenAPIImportSection', () => {
         ],
       },
     ]);
-    expect(await section().findByText(/1 rule\(s\), 1 action\(s\), 1 query path\(s\)/)).toBeInTheDocument();
+    expect(await sec.findByText(/1 rule\(s\), 1 action\(s\), 1 query path\(s\)/)).toBeInTheDocument();
   });
 
   it('adds nothing twice: what the settings have already is skipped and named', async () => {
@@ -117,22 +119,26 @@ describe('OpenAPIImportSection', () => {
         openapi: { queries: [{ path: '/api/items', root: 'items', fields: [] }] },
       })
     );
-    await userEvent.click(button(/Propose/, section()));
-    const rules = within(await section().findByLabelText('Proposed rules', { selector: 'fieldset' }));
-    const actions = within(section().getByLabelText('Proposed actions', { selector: 'fieldset' }));
+    // The section stays the same element: looked up once (each lookup walks the whole form's labels).
+    const sec = section();
+    await userEvent.click(button(/Propose/, sec));
+    const rules = within(await sec.findByLabelText('Proposed rules', { selector: 'fieldset' }));
+    const actions = within(sec.getByLabelText('Proposed actions', { selector: 'fieldset' }));
     await userEvent.click(button('Select all', rules));
     await userEvent.click(button('Select all', actions));
-    await userEvent.click(button('Add selected', section()));
+    await userEvent.click(button('Add selected', sec));
     expect(latest.current.jsonData.proxy?.rules).toHaveLength(3);
     expect(latest.current.jsonData.actions).toHaveLength(1);
     expect(latest.current.jsonData.openapi?.queries).toHaveLength(1);
     expect(
-      await section().findByText(/Already there, not added again: rule GET \/api\/items, action deleteItem/)
+      await sec.findByText(/Already there, not added again: rule GET \/api\/items, action deleteItem/)
     ).toBeInTheDocument();
   });
 
   it('sends a pasted document as JSON, and shows why an import failed', async () => {
     const { backend } = renderEditor(settings({}));
+    // The section stays the same element: looked up once (each lookup walks the whole form's labels).
+    const sec = section();
     backend.on('POST openapi/import', {
       status: 422,
       data: {
@@ -141,10 +147,10 @@ describe('OpenAPIImportSection', () => {
         status: 422,
       },
     });
-    await userEvent.click(section().getByLabelText('Paste'));
-    fireEvent.change(section().getByLabelText('OpenAPI document'), { target: { value: '{"info": {}}' } });
-    await userEvent.click(button(/Propose/, section()));
-    expect(await section().findByText(/neither "openapi": "3.x" nor "swagger": "2.0"/)).toBeInTheDocument();
+    await userEvent.click(sec.getByLabelText('Paste'));
+    fireEvent.change(sec.getByLabelText('OpenAPI document'), { target: { value: '{"info": {}}' } });
+    await userEvent.click(button(/Propose/, sec));
+    expect(await sec.findByText(/neither "openapi": "3.x" nor "swagger": "2.0"/)).toBeInTheDocument();
     await waitFor(() => expect(imports(backend)[0].data).toEqual({ document: { info: {} } }));
   });
 
