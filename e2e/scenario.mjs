@@ -521,6 +521,12 @@ export function steps({ base, devhost, shot }) {
             /^\{ items \{ ?totalCount ?\}\}$/
           );
           assert.equal(await editor.locator('.squiggly-error').count(), 0);
+          // Hovering a field says its type.
+          await editor.locator('.view-lines').getByText('totalCount', { exact: true }).hover();
+          await page
+            .locator('.monaco-hover')
+            .getByText('ItemConnection.totalCount: Int!')
+            .waitFor({ timeout: TIMEOUT });
 
           // An unknown field: a squiggle under it, and the message in the list under the field.
           await page.keyboard.press('Control+A');

@@ -4,6 +4,7 @@ import {
   DIAGNOSTIC_SEVERITY,
   getAutocompleteSuggestions,
   getDiagnostics,
+  getHoverInformation,
   Position,
 } from 'graphql-language-service';
 
@@ -103,4 +104,16 @@ export function completionsAt(
     snippet: c.insertTextFormat === 2,
     deprecated: c.isDeprecated,
   }));
+}
+
+/**
+ * What the name at the caret is (1-based line and column): "Type.field: Type" or the argument's signature, then
+ * its description (Markdown), or "" when there is nothing to say.
+ */
+export function hoverAt(text: string, caret: { line: number; column: number }, schema?: GraphQLSchema): string {
+  if (!schema) {
+    return '';
+  }
+  const info = getHoverInformation(schema, neutral(text), new Position(caret.line - 1, caret.column - 1));
+  return typeof info === 'string' ? info : '';
 }

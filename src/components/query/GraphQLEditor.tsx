@@ -1,13 +1,13 @@
 import { css } from '@emotion/css';
 import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { CodeEditor, InlineField, Monaco, MonacoEditor, monacoTypes, Text, TextArea, useStyles2 } from '@grafana/ui';
+import { CodeEditor, InlineField, Monaco, MonacoEditor, Text, TextArea, useStyles2 } from '@grafana/ui';
 
 import { DataSource } from '../../datasource';
 import { schemaFromIntrospection, validateDocument } from '../../query/graphqlSchema';
 import { GraphQLQuery } from '../../types/query';
 import { getTableStyles } from '../common/styles';
 import { useResource } from '../common/useResource';
-import { registerGraphQLCompletion, showGraphQLProblems } from './graphqlMonaco';
+import { registerGraphQLLanguage, showGraphQLProblems } from './graphqlMonaco';
 
 const GRAPHQL_EDITOR_HEIGHT = 160;
 
@@ -68,12 +68,19 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
         .join('\n')
     : undefined;
 
-  // The mounted editor (none in jest, where CodeEditor is a textarea). The completion provider reads the schema
-  // through a ref: registered once per model, it completes against the schema of the moment.
+  // The mounted editor (none in jest, where CodeEditor is a textarea).
   const [mounted, setMounted] = useState<{ editor: MonacoEditor; monaco: Monaco } | undefined>();
+  const onEditorDidMount = useCallback((editor: MonacoEditor, monaco: Monaco) => setMounted({ editor, monaco }), []);
+  // Completion and hover, registered once per editor model and disposed with it; they read the schema of the moment.
   const schemaRef = useRef(schema);
-  const completion = useRef<monacoTypes.IDisposable | undefined>(undefined);
-  useEffect(() => () => completion.current?.dispose(), []);
+  useEffect(() => {
+    const model = mounted?.editor.getModel();
+    if (!mounted || !model) {
+      return;
+    }
+    const providers = registerGraphQLLanguage(mounted.monaco, model, () => schemaRef.current);
+    return () => providers.dispose();
+  }, [mounted]);
   // CodeEditor subscribes the onChange it had at mount to the model: it must reach the query of the moment.
   const latest = useRef({ g, onChange });
   useLayoutEffect(() => {
@@ -85,14 +92,6 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
     if (q !== (now.query ?? '')) {
       change({ ...now, query: q });
     }
-  }, []);
-  const onEditorDidMount = useCallback((editor: MonacoEditor, monaco: Monaco) => {
-    const model = editor.getModel();
-    if (model) {
-      completion.current?.dispose();
-      completion.current = registerGraphQLCompletion(monaco, model, () => schemaRef.current);
-    }
-    setMounted({ editor, monaco });
   }, []);
   useEffect(() => {
     const model = mounted?.editor.getModel();

@@ -2,12 +2,14 @@ import type { Monaco, monacoTypes } from '@grafana/ui';
 import { buildSchema, GraphQLSchema } from 'graphql';
 
 import { validateDocument } from '../../query/graphqlSchema';
-import { registerGraphQLCompletion, showGraphQLProblems } from './graphqlMonaco';
+import { registerGraphQLLanguage, showGraphQLProblems } from './graphqlMonaco';
 
 // The parts of Monaco the adapter uses, recording what it is given (Monaco itself runs in the browser test).
 type Provider = monacoTypes.languages.CompletionItemProvider;
+type Hover = monacoTypes.languages.HoverProvider;
 function fakeMonaco() {
   const providers: Array<{ language: string; provider: Provider; disposed: boolean }> = [];
+  const hovers: Array<{ language: string; provider: Hover; disposed: boolean }> = [];
   const markers = new Map<string, monacoTypes.editor.IMarkerData[]>();
   const monaco = {
     Range: class {
@@ -28,13 +30,18 @@ function fakeMonaco() {
         providers.push(entry);
         return { dispose: () => (entry.disposed = true) };
       },
+      registerHoverProvider: (language: string, provider: Hover) => {
+        const entry = { language, provider, disposed: false };
+        hovers.push(entry);
+        return { dispose: () => (entry.disposed = true) };
+      },
     },
     editor: {
       setModelMarkers: (model: { id: string }, owner: string, data: monacoTypes.editor.IMarkerData[]) =>
         markers.set(`${model.id}/${owner}`, data),
     },
   };
-  return { monaco: monaco as unknown as Monaco, providers, markers };
+  return { monaco: monaco as unknown as Monaco, providers, hovers, markers };
 }
 
 function fakeModel(id: string, text: string) {
@@ -45,6 +52,13 @@ function fakeModel(id: string, text: string) {
       const line = text.split('\n')[p.lineNumber - 1].slice(0, p.column - 1);
       const word = /[_A-Za-z0-9]*$/.exec(line)![0];
       return { word, startColumn: p.column - word.length, endColumn: p.column };
+    },
+    getWordAtPosition: (p: monacoTypes.Position) => {
+      const line = text.split('\n')[p.lineNumber - 1];
+      const m = [...line.matchAll(/[_A-Za-z][_A-Za-z0-9]*/g)].find(
+        (w) => w.index! < p.column && p.column <= w.index! + w[0].length + 1
+      );
+      return m ? { word: m[0], startColumn: m.index! + 1, endColumn: m.index! + m[0].length + 1 } : null;
     },
   } as unknown as monacoTypes.editor.ITextModel;
 }
@@ -66,12 +80,12 @@ function labelsAt(p: Provider, model: monacoTypes.editor.ITextModel, line: numbe
 
 describe('GraphQL in Monaco', () => {
   it("completes each editor's model against its own schema, replacing the word typed, until disposed", () => {
-    const { monaco, providers } = fakeMonaco();
+    const { monaco, providers, hovers } = fakeMonaco();
     const a = fakeModel('a', '{ items { to');
     const b = fakeModel('b', '{ invoices { ');
     let schemaA: GraphQLSchema | undefined;
-    const da = registerGraphQLCompletion(monaco, a, () => schemaA);
-    registerGraphQLCompletion(monaco, b, () => billing);
+    const da = registerGraphQLLanguage(monaco, a, () => schemaA);
+    registerGraphQLLanguage(monaco, b, () => billing);
     expect(providers.map((p) => p.language)).toEqual(['graphql', 'graphql']);
     const [pa, pb] = providers.map((p) => p.provider);
 
@@ -97,6 +111,25 @@ describe('GraphQL in Monaco', () => {
 
     da.dispose();
     expect(providers.map((p) => p.disposed)).toEqual([true, false]);
+    expect(hovers.map((p) => [p.language, p.disposed])).toEqual([
+      ['graphql', true],
+      ['graphql', false],
+    ]);
+  });
+
+  it("says on hover what a name of the editor's own document is", () => {
+    const { monaco, hovers } = fakeMonaco();
+    const a = fakeModel('a', '{ items { totalCount } }');
+    const other = fakeModel('b', '{ items { totalCount } }');
+    registerGraphQLLanguage(monaco, a, () => shop);
+    const hover = (m: monacoTypes.editor.ITextModel, column: number) =>
+      hovers[0].provider.provideHover(m, { lineNumber: 1, column } as monacoTypes.Position, {} as never);
+    expect(hover(a, 14)).toEqual({
+      contents: [{ value: 'ItemConnection.totalCount: Int' }],
+      range: expect.objectContaining({ startLineNumber: 1, startColumn: 11, endColumn: 21 }),
+    });
+    expect(hover(a, 1)).toBeNull();
+    expect(hover(other, 14)).toBeNull();
   });
 
   it("shows the document's problems as markers, at least one character wide", () => {

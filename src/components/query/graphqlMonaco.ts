@@ -1,7 +1,7 @@
 import type { Monaco, monacoTypes } from '@grafana/ui';
 import { GraphQLSchema } from 'graphql';
 
-import { completionsAt, GraphQLProblem } from '../../query/graphqlSchema';
+import { completionsAt, GraphQLProblem, hoverAt } from '../../query/graphqlSchema';
 
 // The LSP CompletionItemKind numbers graphql-language-service answers, by name; Monaco's enum has the same names
 // with other numbers.
@@ -42,17 +42,35 @@ function monacoKind(monaco: Monaco, lsp: number | undefined): monacoTypes.langua
 }
 
 /**
- * Completes one editor's GraphQL document against its upstream's schema (read at each request, so a schema that
- * arrives later is used without registering again). Monaco's providers are per language, not per editor: this one
- * answers only for its own model, so several GraphQL queries of a panel each complete against their own schema.
- * Dispose it when the editor goes.
+ * Completes one editor's GraphQL document against its upstream's schema, and says what a name is on hover (the schema
+ * is read at each request, so one that arrives later is used without registering again). Monaco's providers are per
+ * language, not per editor: these answer only for their own model, so several GraphQL queries of a panel each
+ * complete against their own schema. Dispose them when the editor goes.
  */
-export function registerGraphQLCompletion(
+export function registerGraphQLLanguage(
   monaco: Monaco,
   model: monacoTypes.editor.ITextModel,
   schema: () => GraphQLSchema | undefined
 ): monacoTypes.IDisposable {
-  return monaco.languages.registerCompletionItemProvider('graphql', {
+  const hover = monaco.languages.registerHoverProvider('graphql', {
+    provideHover: (m, position) => {
+      const info =
+        m.id === model.id
+          ? hoverAt(m.getValue(), { line: position.lineNumber, column: position.column }, schema())
+          : '';
+      if (!info) {
+        return null;
+      }
+      const word = m.getWordAtPosition(position);
+      return {
+        contents: [{ value: info }],
+        range: word
+          ? new monaco.Range(position.lineNumber, word.startColumn, position.lineNumber, word.endColumn)
+          : undefined,
+      };
+    },
+  });
+  const completion = monaco.languages.registerCompletionItemProvider('graphql', {
     triggerCharacters: ['{', '(', '@', '$', ':', ' ', '\n'],
     provideCompletionItems: (m, position) => {
       if (m.id !== model.id) {
@@ -77,6 +95,12 @@ export function registerGraphQLCompletion(
       };
     },
   });
+  return {
+    dispose: () => {
+      hover.dispose();
+      completion.dispose();
+    },
+  };
 }
 
 const MARKER_OWNER = 'relay-graphql';
