@@ -1,6 +1,7 @@
 package openapiimport
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -27,7 +28,8 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proposal{Rules: []Rule{}, Actions: []Action{}, Queries: []QueryPath{}, Notes: []Note{}}
+	gets, writes, all := countOperations(doc)
+	p := &Proposal{Rules: make([]Rule, 0, all), Actions: make([]Action, 0, writes), Queries: make([]QueryPath, 0, gets), Notes: []Note{}}
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
@@ -52,6 +54,7 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 			p.Stats.Operations++
 			b.operation(p.Source.BasePath+tpl, method, item, op)
 		}
+		b.forgetSchemas(len(raw))
 	}
 	if b.refs.exhausted {
 		return nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
@@ -79,6 +82,34 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 	}
 	p.Stats.Rules, p.Stats.Actions, p.Stats.Queries = len(p.Rules), len(p.Actions), len(p.Queries)
 	return p, nil
+}
+
+// countOperations counts the operations of the inline path items, so the
+// proposal's lists are allocated once at their size: the proposal is most
+// of what an import holds, and lists grown by appends held up to twice
+// their entries' room (and as much again in the arrays they outgrew).
+// Only a capacity: an operation of a $ref'd path item is appended past it.
+func countOperations(doc *document) (gets, writes, all int) {
+	for _, raw := range doc.Paths {
+		var m struct{ Get, Head, Post, Put, Patch, Delete span }
+		if json.Unmarshal(raw, &m) != nil {
+			continue // counted as it is read (load checked the document)
+		}
+		for _, op := range []span{m.Get, m.Head, m.Post, m.Put, m.Patch, m.Delete} {
+			if op != nil {
+				all++
+			}
+		}
+		for _, op := range []span{m.Post, m.Put, m.Patch, m.Delete} {
+			if op != nil {
+				writes++
+			}
+		}
+		if m.Get != nil {
+			gets++
+		}
+	}
+	return gets, writes, all
 }
 
 var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
