@@ -63,7 +63,7 @@ func (b *builder) action(tpl, method, id string, op *operation, params []*param)
 		}
 		if !ok {
 			if p.In == "path" {
-				ap = settings.ActionParam{Name: p.Name, Type: "string", Required: true, Description: shortText(p.Description, 300)}
+				ap = settings.ActionParam{Name: intern(p.Name), Type: "string", Required: true, Description: shortText(p.Description, 300)}
 				notef("path parameter %q is typed as a string", p.Name)
 			} else {
 				continue
@@ -85,7 +85,7 @@ func (b *builder) action(tpl, method, id string, op *operation, params []*param)
 				notef("path placeholder {%s} cannot be an action parameter; no action proposed", m[1])
 				return
 			}
-			a.Params = append(a.Params, settings.ActionParam{Name: m[1], Type: "string", Required: true})
+			a.Params = append(a.Params, settings.ActionParam{Name: intern(m[1]), Type: "string", Required: true})
 			names[m[1]] = true
 			notef("path placeholder {%s} is not declared as a parameter; typed as a string", m[1])
 		}
@@ -216,7 +216,7 @@ func (b *builder) param(name string, s *schema, required bool, description strin
 	default:
 		return settings.ActionParam{}, false, []string{"is " + article(typ) + "; actions take scalar parameters, not mapped"}
 	}
-	p := settings.ActionParam{Name: name, Type: typ, Required: required, Description: shortText(firstNonEmpty(description, c.Description), 300)}
+	p := settings.ActionParam{Name: intern(name), Type: intern(typ), Required: required, Description: shortText(firstNonEmpty(description, c.Description), 300)}
 	for _, e := range c.Enum {
 		switch {
 		case e == nil:

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"unique"
 
 	"github.com/relay-gateway/relay/pkg/role"
 )
@@ -113,6 +114,21 @@ func countOperations(doc *document) (gets, writes, all int) {
 }
 
 var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// methodList is a rule's methods: one list per method, shared by the rules
+// (read-only; full, so an append copies), not one allocation per rule.
+var methodList = func() map[string][]string {
+	m := map[string][]string{}
+	for _, method := range methodOrder {
+		m[method] = []string{method}[:1:1]
+	}
+	return m
+}()
+
+// intern is the one copy of a name the proposal repeats: a field or
+// parameter name ("id", "name") is decoded afresh with each path item and
+// schema, and the proposal is most of what an import holds.
+func intern(s string) string { return unique.Make(s).Value() }
 
 // basePath is the prefix of every path: the request's, else the first
 // server's URL path ("https://api.example.com/v1" → "/v1"; server variables
@@ -223,7 +239,7 @@ func (b *builder) operation(tpl, method string, item *pathItem, op *operation) {
 		id = strings.ToLower(method) + " " + tpl
 	}
 	rulePath, widened := rulePath(tpl)
-	r := Rule{Path: rulePath, Methods: []string{method}, MinRole: role.Editor, OperationID: id}
+	r := Rule{Path: rulePath, Methods: methodList[method], MinRole: role.Editor, OperationID: id}
 	if method == http.MethodGet || method == http.MethodHead {
 		r.MinRole = role.Viewer
 	}

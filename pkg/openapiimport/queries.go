@@ -37,7 +37,7 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 			if !b.take(len(q.Fields)) {
 				break
 			}
-			q.Fields = append(q.Fields, Field{Name: prop.name, Type: b.columnType(prop.schema)})
+			q.Fields = append(q.Fields, Field{Name: intern(prop.name), Type: b.columnType(prop.schema)})
 		}
 	} else {
 		q.Fields = []Field{{Name: "value", Type: b.columnType(rows)}}
@@ -47,7 +47,7 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 	}
 	for _, p := range params {
 		if p.In == "query" {
-			q.Params = append(q.Params, p.Name)
+			q.Params = append(q.Params, intern(p.Name))
 		}
 	}
 	sort.Strings(q.Params)
