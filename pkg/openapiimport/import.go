@@ -25,16 +25,23 @@ type Options struct {
 
 // Import reads a document and proposes Relay configuration for it.
 func Import(raw []byte, o Options) (*Proposal, error) {
+	p, _, err := importWith(raw, o, defaultBudget(len(raw)))
+	return p, err
+}
+
+// importWith is Import with the decoded schemas' budget (lazy.go), and the
+// builder, for tests.
+func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder, error) {
 	doc, version, skipped, err := load(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	gets, writes, all := countOperations(doc)
 	p := &Proposal{Rules: make([]Rule, 0, all), Actions: make([]Action, 0, writes), Queries: make([]QueryPath, 0, gets), Notes: []Note{}}
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
-	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}}
+	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}, budget: budget}
 	b.refs.skipped = skipped
 	keys := make([]string, 0, len(doc.Paths))
 	for k := range doc.Paths {
@@ -55,10 +62,10 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 			p.Stats.Operations++
 			b.operation(p.Source.BasePath+tpl, method, item, op)
 		}
-		b.forgetSchemas(len(raw))
+		b.forgetSchemas()
 	}
 	if b.refs.exhausted {
-		return nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
+		return nil, nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
 	}
 	if b.refs.skipped != "" {
 		// First, as load's own note was before lazy decoding.
@@ -82,7 +89,7 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 		b.p.Notes = append(b.p.Notes, Note{Message: sprintf("%d more notes were left out", b.notesLeft)})
 	}
 	p.Stats.Rules, p.Stats.Actions, p.Stats.Queries = len(p.Rules), len(p.Actions), len(p.Queries)
-	return p, nil
+	return p, b, nil
 }
 
 // countOperations counts the operations of the inline path items, so the
@@ -181,6 +188,8 @@ type builder struct {
 	types    map[*schema][2]string // typeOf's memo
 	flats    map[*schema]*flat     // flatten's memo
 	patterns map[string]bool       // patternOK's memo
+	budget   cacheBudget           // when the decoded schemas are forgotten
+	forgot   int                   // how many times they were
 	// items counts the fields and parameters proposed: shared schemas can
 	// make a proposal much larger than its document, so past maxItems no
 	// more are added (and a note says so).

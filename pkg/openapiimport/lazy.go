@@ -76,16 +76,26 @@ const (
 	redecodeFactor = 3
 )
 
+// cacheBudget is when forgetSchemas forgets: past cached bytes of the
+// document decoded since the last time, while fewer than redecode bytes
+// were decoded in all.
+type cacheBudget struct{ cached, redecode int }
+
+func defaultBudget(docBytes int) cacheBudget {
+	return cacheBudget{cached: max(cacheMinBytes, docBytes/cacheShare), redecode: redecodeFactor * docBytes}
+}
+
 // forgetSchemas drops the decoded component schemas and the memos keyed on
 // them when they are over budget. Called between path items only: within
 // an operation, the walks rely on a schema keeping its identity.
-func (b *builder) forgetSchemas(docBytes int) {
+func (b *builder) forgetSchemas() {
 	r := b.refs
-	if r.cached <= max(cacheMinBytes, docBytes/cacheShare) || r.decoded > redecodeFactor*docBytes {
+	if r.cached <= b.budget.cached || r.decoded > b.budget.redecode {
 		return
 	}
 	r.schemas, r.cached = map[string]*schema{}, 0
 	b.flats, b.types = map[*schema]*flat{}, map[*schema][2]string{}
+	b.forgot++
 }
 
 // markShared marks a schema and the schemas inside it as shared (see
