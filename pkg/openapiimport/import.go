@@ -1,6 +1,7 @@
 package openapiimport
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -36,11 +37,12 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 	if err != nil {
 		return nil, nil, err
 	}
-	gets, writes, all := countOperations(doc)
-	p := &Proposal{Rules: make([]Rule, 0, all), Actions: make([]Action, 0, writes), Queries: make([]QueryPath, 0, gets), Notes: []Note{}}
+	p := &Proposal{Notes: []Note{}}
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
+	gets, writes, all := countOperations(doc, p.Source.BasePath)
+	p.Rules, p.Actions, p.Queries = make([]Rule, 0, all), make([]Action, 0, writes), make([]QueryPath, 0, gets)
 	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}, budget: budget}
 	b.refs.skipped = skipped
 	keys := make([]string, 0, len(doc.Paths))
@@ -96,12 +98,16 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 // proposal's lists are allocated once at their size: the proposal is most
 // of what an import holds, and lists grown by appends held up to twice
 // their entries' room (and as much again in the arrays they outgrew).
-// Only a capacity: an operation of a $ref'd path item is appended past it.
-func countOperations(doc *document) (gets, writes, all int) {
-	for _, raw := range doc.Paths {
+// Only capacities, none above what the document can yield (a document of
+// many tiny operations must not reserve room it never fills): rules and
+// actions come from the operations of usable paths (actions from writes);
+// a query from a GET with responses. An operation of a $ref'd path item is
+// appended past them.
+func countOperations(doc *document, base string) (gets, writes, all int) {
+	for tpl, raw := range doc.Paths {
 		var m struct{ Get, Head, Post, Put, Patch, Delete span }
-		if json.Unmarshal(raw, &m) != nil {
-			continue // counted as it is read (load checked the document)
+		if !usablePath(base+tpl) || json.Unmarshal(raw, &m) != nil {
+			continue
 		}
 		for _, op := range []span{m.Get, m.Head, m.Post, m.Put, m.Patch, m.Delete} {
 			if op != nil {
@@ -113,11 +119,16 @@ func countOperations(doc *document) (gets, writes, all int) {
 				writes++
 			}
 		}
-		if m.Get != nil {
+		if bytes.Contains(m.Get, []byte(`"responses"`)) {
 			gets++
 		}
 	}
 	return gets, writes, all
+}
+
+// usablePath tells whether an OpenAPI path can be a Relay path.
+func usablePath(tpl string) bool {
+	return strings.HasPrefix(tpl, "/") && !strings.Contains(tpl, "..")
 }
 
 var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
@@ -239,7 +250,7 @@ func (b *builder) operation(tpl, method string, item *pathItem, op *operation) {
 		b.note(method, tpl, op, "OPTIONS operations get no rule (Relay's gateway answers CORS itself)")
 		return
 	}
-	if strings.Contains(tpl, "..") || !strings.HasPrefix(tpl, "/") {
+	if !usablePath(tpl) {
 		b.note(method, tpl, op, "the path is not usable as a Relay path (it must start with / and not contain ..)")
 		return
 	}

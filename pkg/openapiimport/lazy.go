@@ -59,10 +59,11 @@ func (r *refs) componentSchema(name string) *schema {
 	return s
 }
 
-// The component schemas decoded (and the memos keyed on them) are the
-// bulk of what an import holds besides the proposal, and a large
-// document's operations mostly use schemas of their own (GitHub's and
-// Stripe's descriptions, the generated benchmark document). So once the
+// The component schemas decoded (and the memos keyed on them) were the
+// bulk of what an import held besides the proposal, though many of a large
+// document's schemas serve a few operations next to each other (in the
+// generated benchmark document, each resource's serve its own paths; a
+// schema shared more widely is decoded again after a forget). So once the
 // schemas decoded since the last time take more than cacheBytes of the
 // document, they and the memos are forgotten between two path items, and
 // what the next operations name is decoded again. Re-decoding is bounded:

@@ -120,3 +120,25 @@ func TestForgettingSchemasIsBounded(t *testing.T) {
 		t.Fatalf("fields %d", len(p.Queries[199].Fields))
 	}
 }
+
+// The proposal's lists are allocated once at their size (countOperations),
+// and reserve no room for what the document cannot yield: operations of
+// unusable paths, GETs without responses.
+func TestProposalListsAtTheirSize(t *testing.T) {
+	p, err := Import(generateDocument(200<<10), Options{})
+	if err != nil || len(p.Rules) == 0 {
+		t.Fatal(err)
+	}
+	if cap(p.Rules) != len(p.Rules) || cap(p.Actions) != len(p.Actions) || cap(p.Queries) != len(p.Queries) {
+		t.Errorf("rules %d/%d, actions %d/%d, queries %d/%d (len/cap)", len(p.Rules), cap(p.Rules),
+			len(p.Actions), cap(p.Actions), len(p.Queries), cap(p.Queries))
+	}
+	p, err = Import([]byte(`{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+	"/a/../b":{"get":{"responses":{}},"post":{}},"c":{"get":{"responses":{}}},"/d":{"get":{}},"/e":{"get":{"responses":{}}}}}`), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Rules) != 2 || cap(p.Rules) != 2 || cap(p.Actions) != 0 || cap(p.Queries) != 1 {
+		t.Errorf("rules %d/%d, actions %d, queries %d (caps)", len(p.Rules), cap(p.Rules), cap(p.Actions), cap(p.Queries))
+	}
+}
