@@ -81,7 +81,7 @@ func BenchmarkMacroOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := upstream.New(s, upstream.Options{Logger: log.NewNullLogger()})
+	c, err := upstream.New(s.DataSource(), &s.Upstream, upstream.Options{Logger: log.NewNullLogger()})
 	if err != nil {
 		b.Fatal(err)
 	}

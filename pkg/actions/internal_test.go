@@ -78,7 +78,7 @@ func TestGateRefusalKeepsThePolicysError(t *testing.T) {
 		t.Fatal(err)
 	}
 	limited := apierr.New(http.StatusTooManyRequests, "rate_limited", "slow down")
-	client, err := upstream.New(s, upstream.Options{Gate: func(context.Context, string, *url.URL, string) error { return limited }})
+	client, err := upstream.New(s.DataSource(), &s.Upstream, upstream.Options{Gate: func(context.Context, string, *url.URL, string) error { return limited }})
 	if err != nil {
 		t.Fatal(err)
 	}

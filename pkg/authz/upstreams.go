@@ -27,18 +27,22 @@ func (p *Policy) Upstream() string { return p.upstream }
 // buildUpstreamViews compiles each named upstream's rules once; views share
 // the limiters, keys and clock of the data source's policy.
 func (p *Policy) buildUpstreamViews(s *settings.Settings) {
-	named := s.Named()
-	if len(named) == 0 {
+	if len(s.Upstreams) < 2 {
 		return
 	}
-	p.views = make(map[string]*Policy, len(named)+1)
+	p.views = make(map[string]*Policy, len(s.Upstreams))
 	p.views[""] = p
-	for _, v := range named {
-		cp := *p
-		cp.upstream = v.UpstreamName
-		cp.rules = CompileRules(v.Proxy.Rules)
-		p.views[v.UpstreamName] = &cp
+	for _, u := range s.Upstreams[1:] {
+		p.views[u.Name] = p.forUpstream(u)
 	}
+}
+
+// forUpstream is the view of p enforcing u's rules under u's name.
+func (p *Policy) forUpstream(u *settings.Upstream) *Policy {
+	cp := *p
+	cp.upstream = u.Name
+	cp.rules = CompileRules(u.Proxy.Rules)
+	return &cp
 }
 
 // checkGrantUpstream refuses a grant that names another upstream.

@@ -115,13 +115,13 @@ func summarize(results []upstreamHealth) *backend.CheckHealthResult {
 }
 
 func checkUpstream(ctx context.Context, client *upstream.Client, caller authz.Caller) (bool, string) {
-	v := client.Settings()
+	v := client.Upstream()
 	path := v.HealthPath
 	req, err := client.NewRequest(ctx, http.MethodGet, path, nil, nil)
 	if err != nil {
 		return false, fmt.Sprintf("Health path %q is not usable: %s", path, upstream.Classify(err).Error())
 	}
-	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "health", Upstream: v.UpstreamName,
+	req = req.WithContext(authz.WithGrant(req.Context(), authz.Grant{Caller: caller, Purpose: "health", Upstream: v.Name,
 		Fixed: &authz.FixedRequest{Method: req.Method, URL: req.URL.String()}}))
 	resp, err := client.Do(req)
 	if err != nil {

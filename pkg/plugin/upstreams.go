@@ -1,6 +1,8 @@
 package plugin
 
 import (
+	"slices"
+
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
@@ -14,15 +16,15 @@ import (
 func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Options) (*upstream.Set, error) {
 	var clients []*upstream.Client
 	var errs settings.Errors
-	for _, v := range append([]*settings.Settings{s}, s.Named()...) {
+	for _, u := range s.Upstreams {
 		o := opts
-		o.Gate = policy.ForUpstream(v.UpstreamName).CheckUpstream
-		if v.UpstreamName != "" && opts.Logger != nil {
-			o.Logger = opts.Logger.With("upstream", v.UpstreamName)
+		o.Gate = policy.ForUpstream(u.Name).CheckUpstream
+		if u.Name != "" && opts.Logger != nil {
+			o.Logger = opts.Logger.With("upstream", u.Name)
 		}
-		c, err := upstream.New(v, o)
+		c, err := upstream.New(s.DataSource(), u, o)
 		if err != nil {
-			errs = append(errs, clientErrors(v, err)...)
+			errs = appendNew(errs, clientErrors(u, err))
 			continue
 		}
 		clients = append(clients, c)
@@ -37,11 +39,25 @@ func newUpstreamSet(s *settings.Settings, policy *authz.Policy, opts upstream.Op
 
 // clientErrors are upstream.New's errors, already named by the upstream's
 // own settings path (settings.Path).
-func clientErrors(v *settings.Settings, err error) settings.Errors {
+func clientErrors(u *settings.Upstream, err error) settings.Errors {
 	if es, ok := settings.AsErrors(err); ok {
 		return es
 	}
-	return settings.Errors{{Field: v.Path().JSON(""), Message: "invalid upstream client settings"}}
+	return settings.Errors{{Field: u.Path().JSON(""), Message: "invalid upstream client settings"}}
+}
+
+// appendNew adds the errors errs does not hold yet: a data-source field
+// every upstream's client refuses the same way (Grafana's secure socks
+// proxy switched on but not configured) is reported once, not per upstream.
+func appendNew(errs, more settings.Errors) settings.Errors {
+	for _, e := range more {
+		if !slices.ContainsFunc(errs, func(have *settings.FieldError) bool {
+			return have.Field == e.Field && have.Message == e.Message
+		}) {
+			errs = append(errs, e)
+		}
+	}
+	return errs
 }
 
 // policyRules gives the query cache each upstream's proxy rules (their

@@ -44,7 +44,7 @@ type responseCache struct {
 
 // newResponseCache returns nil when no rule caches, so the hook costs one
 // nil check.
-func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache {
+func newResponseCache(uid string, s *settings.Upstream, now func() time.Time) *responseCache {
 	caching := false
 	for _, r := range s.Proxy.Rules {
 		caching = caching || r.CacheTTL.Duration > 0
@@ -53,9 +53,9 @@ func newResponseCache(s *settings.Settings, now func() time.Time) *responseCache
 		return nil
 	}
 	return &responseCache{
-		store:    cache.New(s.Cache.MaxBytes, s.UID),
-		uid:      s.UID,
-		upstream: s.UpstreamName,
+		store:    cache.New(s.Cache.MaxBytes, uid),
+		uid:      uid,
+		upstream: s.Name,
 		perUser:  s.AnswersPerUser(),
 		entryCap: min(s.Cache.MaxBytes/4, maxEntryBytes),
 		now:      now,

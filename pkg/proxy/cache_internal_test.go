@@ -15,7 +15,7 @@ func TestNoCacheWithoutCachingRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if newResponseCache(s, time.Now) != nil {
+	if newResponseCache(s.UID, &s.Upstream, time.Now) != nil {
 		t.Fatal("a cache was built although no rule caches")
 	}
 }

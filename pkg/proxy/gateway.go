@@ -22,7 +22,6 @@ import (
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/cache"
 	"github.com/relay-gateway/relay/pkg/httpx"
-	"github.com/relay-gateway/relay/pkg/settings"
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
@@ -46,15 +45,16 @@ type Gateway struct {
 type targetKey struct{}
 
 // New builds the gateway once per instance; policy decides every call.
-func New(s *settings.Settings, client *upstream.Client, policy *authz.Policy, logger log.Logger) *Gateway {
+func New(client *upstream.Client, policy *authz.Policy, logger log.Logger) *Gateway {
+	s := client.Upstream()
 	g := &Gateway{
 		policy:      policy,
 		client:      client,
 		maxResponse: s.Proxy.MaxResponseBytes,
 		slots:       authz.NewSlots(s.Proxy.MaxConcurrent, s.Proxy.MaxConcurrentPerUser, "proxy"),
 		logger:      logger,
-		cache:       newResponseCache(s, policy.Now), // freshness on the policy's clock
-		upstream:    s.UpstreamName,
+		cache:       newResponseCache(client.DataSource().UID, s, policy.Now), // freshness on the policy's clock
+		upstream:    s.Name,
 		authType:    s.Auth.Type,
 		maxRequest:  s.Proxy.MaxRequestBytes,
 

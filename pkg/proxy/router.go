@@ -32,7 +32,7 @@ func ForUpstreams(set *upstream.Set, policy *authz.Policy, logger log.Logger, re
 	named := make(map[string]*Gateway, len(set.All())-1)
 	var order []string
 	for _, c := range set.All() {
-		g := New(c.Settings(), c, policy.ForUpstream(c.Name()), logger)
+		g := New(c, policy.ForUpstream(c.Name()), logger)
 		g.SetRemote(remote)
 		if c.Name() == "" {
 			def = g

@@ -29,8 +29,8 @@ func newRouterFixture(tb testing.TB, defaultURL, jsonData string, secure map[str
 	}
 	policy := authz.NewPolicy(s, nil)
 	var clients []*upstream.Client
-	for _, v := range append([]*settings.Settings{s}, s.Named()...) {
-		c, err := upstream.New(v, upstream.Options{Logger: log.NewNullLogger(), Gate: policy.ForUpstream(v.UpstreamName).CheckUpstream})
+	for _, u := range s.Upstreams {
+		c, err := upstream.New(s.DataSource(), u, upstream.Options{Logger: log.NewNullLogger(), Gate: policy.ForUpstream(u.Name).CheckUpstream})
 		if err != nil {
 			tb.Fatal(err)
 		}

@@ -490,7 +490,7 @@ func (r *Runner) refreshLater(ctx context.Context, c *call, key string, fill fun
 // upstream sees the user (forwarded OAuth identity, X-Grafana-User, ID token) or the
 // request carries the user's own values (${__user.*}).
 func (r *Runner) perUser(q *Query) bool {
-	v := r.client.Settings() // the query's upstream (forUpstream)
+	v := r.client.Upstream() // the query's upstream (forUpstream)
 	if v.AnswersPerUser() {
 		return true
 	}

@@ -143,7 +143,7 @@ func (a *API) table() []Route {
 // rule timeout when a rule allows more (e.g. for large downloads).
 func proxyTimeout(s *settings.Settings) time.Duration {
 	d := time.Duration(0)
-	for _, u := range append([]*settings.Settings{s}, s.Named()...) {
+	for _, u := range s.Upstreams {
 		d = max(d, u.Timeouts.Request.Duration)
 		for _, r := range u.Proxy.Rules {
 			d = max(d, r.Timeout.Duration)
@@ -155,8 +155,8 @@ func proxyTimeout(s *settings.Settings) time.Duration {
 // proxyBodyLimit is the largest request body any upstream accepts; the
 // gateway of each named upstream applies its own (proxy.Router).
 func proxyBodyLimit(s *settings.Settings) int64 {
-	n := s.Proxy.MaxRequestBytes
-	for _, u := range s.Named() {
+	n := int64(0)
+	for _, u := range s.Upstreams {
 		n = max(n, u.Proxy.MaxRequestBytes)
 	}
 	return n

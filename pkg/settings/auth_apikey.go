@@ -15,7 +15,7 @@ func init() {
 		}})
 }
 
-func validateAPIKey(s *Settings, errs *Errors) {
+func validateAPIKey(s *Upstream, errs *Errors) {
 	p := s.Path()
 	a := s.Auth
 	if a.APIKeyIn != "header" && a.APIKeyIn != "query" {

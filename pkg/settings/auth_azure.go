@@ -21,7 +21,7 @@ type Azure struct {
 	AuthorityHost string `json:"authorityHost,omitempty"`
 }
 
-func validateAzure(s *Settings, errs *Errors) {
+func validateAzure(s *Upstream, errs *Errors) {
 	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	z := a.Azure

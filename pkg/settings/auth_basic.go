@@ -7,7 +7,7 @@ const AuthBasic = "basic"
 func init() {
 	registerAuthKind(&authKind{name: AuthBasic, order: 10, validate: validateBasic,
 		secrets: []secretKey{basicPassword},
-		pairs: func(s *Settings) map[string]string {
+		pairs: func(s *Upstream) map[string]string {
 			if s.Auth.BasicUser == "" || s.Secrets.BasicAuthPassword == "" {
 				return nil
 			}
@@ -18,7 +18,7 @@ func init() {
 // basicPassword is shared with digest auth.
 var basicPassword = secretKey{key: "basicAuthPassword", field: func(s *Secrets) *string { return &s.BasicAuthPassword }}
 
-func validateBasic(s *Settings, errs *Errors) {
+func validateBasic(s *Upstream, errs *Errors) {
 	p := s.Path()
 	if s.Auth.BasicUser == "" {
 		errs.add(p.JSON("auth.basicUser"), "required for basic auth")

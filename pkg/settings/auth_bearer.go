@@ -9,7 +9,7 @@ func init() {
 	}})
 }
 
-func validateBearer(s *Settings, errs *Errors) {
+func validateBearer(s *Upstream, errs *Errors) {
 	p := s.Path()
 	if s.Secrets.BearerToken == "" {
 		errs.add(p.Secret("bearerToken"), "required for bearer auth")

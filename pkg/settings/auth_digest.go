@@ -7,7 +7,7 @@ func init() {
 	registerAuthKind(&authKind{name: AuthDigest, order: 70, validate: validateDigest, secrets: []secretKey{basicPassword}})
 }
 
-func validateDigest(s *Settings, errs *Errors) {
+func validateDigest(s *Upstream, errs *Errors) {
 	p := s.Path()
 	if s.Auth.BasicUser == "" {
 		errs.add(p.JSON("auth.basicUser"), "required for digest auth")

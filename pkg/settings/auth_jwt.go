@@ -58,7 +58,7 @@ func ParseGoogleServiceAccount(raw string) (*GoogleServiceAccount, string) {
 	return &sa, ""
 }
 
-func validateJWT(s *Settings, errs *Errors) {
+func validateJWT(s *Upstream, errs *Errors) {
 	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	j := a.JWT

@@ -27,18 +27,18 @@ type authKind struct {
 	defaults func(a *Auth)
 	// validate checks the kind's fields and secrets (optional); errors
 	// name the field.
-	validate func(s *Settings, errs *Errors)
+	validate func(s *Upstream, errs *Errors)
 	// perUser: the credentials sent are the signed-in user's own, so the
 	// upstream's answer may differ by user and is never shared between
 	// users by a cache.
 	perUser bool
 	// readSecrets reads secrets whose keys only the settings know (a login
 	// body's {{secure.<key>}}); scrubbed lists their values (optional).
-	readSecrets func(s *Settings, get func(string) string)
-	scrubbed    func(s *Settings) []string
+	readSecrets func(s *Upstream, get func(string) string)
+	scrubbed    func(s *Upstream) []string
 	// pairs are user → password pairs the kind sends as Basic credentials,
 	// so the scrubber also covers their base64 form (optional).
-	pairs func(s *Settings) map[string]string
+	pairs func(s *Upstream) map[string]string
 }
 
 // secretKey is one secureJsonData key of an auth kind and the field of
@@ -88,7 +88,7 @@ func AuthKinds() []string {
 // asks because of what Relay sends: the auth kind sends the user's own
 // credentials, or X-Grafana-User or the caller's Grafana ID token is sent.
 // Caches never share such answers.
-func (s *Settings) AnswersPerUser() bool {
+func (s *Upstream) AnswersPerUser() bool {
 	k := authKindOf(s.Auth.Type)
 	return (k != nil && k.perUser) || s.SendUserHeader || s.ForwardGrafanaIDToken
 }
@@ -109,7 +109,7 @@ func authSecretKeys() []secretKey {
 	return out
 }
 
-func readAuthSecrets(s *Settings, get func(string) string) {
+func readAuthSecrets(s *Upstream, get func(string) string) {
 	for _, sk := range authSecretKeys() {
 		*sk.field(&s.Secrets) = get(sk.key)
 	}
@@ -120,7 +120,7 @@ func readAuthSecrets(s *Settings, get func(string) string) {
 	}
 }
 
-func authSecretValues(s *Settings) []string {
+func authSecretValues(s *Upstream) []string {
 	var out []string
 	for _, sk := range authSecretKeys() {
 		v := *sk.field(&s.Secrets)
@@ -141,7 +141,7 @@ func authSecretValues(s *Settings) []string {
 	return out
 }
 
-func validateAuth(s *Settings, errs *Errors) {
+func validateAuth(s *Upstream, errs *Errors) {
 	p := s.Path()
 	k := authKindOf(s.Auth.Type)
 	switch {

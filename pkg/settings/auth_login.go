@@ -15,7 +15,7 @@ const AuthLogin = "login"
 
 func init() {
 	registerAuthKind(&authKind{name: AuthLogin, order: 100, validate: validateLogin, readSecrets: readLoginSecrets,
-		scrubbed: func(s *Settings) []string {
+		scrubbed: func(s *Upstream) []string {
 			var out []string
 			for _, v := range s.Secrets.Login {
 				if v != "" {
@@ -111,7 +111,7 @@ func RenderSecrets(s string, secrets map[string]string) string {
 	})
 }
 
-func readLoginSecrets(s *Settings, get func(string) string) {
+func readLoginSecrets(s *Upstream, get func(string) string) {
 	l := s.Auth.Login
 	if s.Auth.Type != AuthLogin || l == nil {
 		return
@@ -126,7 +126,7 @@ func readLoginSecrets(s *Settings, get func(string) string) {
 
 var loginMethods = map[string]bool{http.MethodPost: true, http.MethodPut: true, http.MethodGet: true}
 
-func validateLogin(s *Settings, errs *Errors) {
+func validateLogin(s *Upstream, errs *Errors) {
 	p := s.Path()
 	a := s.Auth
 	l := a.Login

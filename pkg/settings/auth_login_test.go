@@ -65,7 +65,7 @@ func TestLoginSettings(t *testing.T) {
 	}
 	named := `{"upstreams":[{"name":"b","url":"https://b.example","auth":{"type":"login","login":{"path":"/login","tokenPath":"t","body":{"p":"{{secure.pw}}"}}}}]}`
 	s, err = Parse(ds("https://api.example.com", named, map[string]string{"upstreams.b.login.pw": "named-pw", "login.pw": "not-this"}))
-	if err != nil || s.View("b").Secrets.Login["pw"] != "named-pw" {
+	if err != nil || s.Lookup("b").Secrets.Login["pw"] != "named-pw" {
 		t.Errorf("named upstream login secret: %v", err)
 	}
 }

@@ -14,7 +14,7 @@ func init() {
 			{key: "oauth2Password", field: func(s *Secrets) *string { return &s.OAuth2Password }},
 			{key: "oauth2RefreshToken", field: func(s *Secrets) *string { return &s.OAuth2RefreshToken }},
 		},
-		pairs: func(s *Settings) map[string]string {
+		pairs: func(s *Upstream) map[string]string {
 			o := s.Auth.OAuth2
 			if o == nil || o.ClientID == "" || s.Secrets.OAuth2ClientSecret == "" {
 				return nil
@@ -56,7 +56,7 @@ const (
 	GrantRefreshToken      = "refresh_token"
 )
 
-func validateOAuth2(s *Settings, errs *Errors) {
+func validateOAuth2(s *Upstream, errs *Errors) {
 	p := s.Path()
 	o := s.Auth.OAuth2
 	if o == nil {

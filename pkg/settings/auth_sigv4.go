@@ -30,7 +30,7 @@ type SigV4 struct {
 	STSEndpoint string `json:"stsEndpoint,omitempty"`
 }
 
-func validateSigV4(s *Settings, errs *Errors) {
+func validateSigV4(s *Upstream, errs *Errors) {
 	p := s.Path()
 	a, sec := s.Auth, s.Secrets
 	v := a.SigV4

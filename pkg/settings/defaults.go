@@ -28,6 +28,36 @@ func DefaultProxyRules() []ProxyRule {
 }
 
 func applyDefaults(s *Settings) {
+	applyUpstreamDefaults(&s.Upstream)
+	for i := range s.Actions {
+		if s.Actions[i].MinRole == role.None {
+			s.Actions[i].MinRole = role.Editor
+		}
+	}
+	if s.RateLimits.Default.PerSecond == 0 {
+		s.RateLimits.Default = Rate{PerSecond: 50, Burst: 100}
+	}
+	durDefault(&s.RateLimits.IdleTTL, 10*time.Minute)
+	intDefault64(&s.Transform.MaxInputBytes, 64<<20)
+	intDefault(&s.Transform.MaxRows, 1_000_000)
+	durDefault(&s.Transform.Timeout, 30*time.Second)
+	// One user may buffer one answer of the largest size and some more; the
+	// data source a few users' worth.
+	intDefault64(&s.Transform.MaxInFlightBytesPerUser, max(96<<20, s.Transform.MaxInputBytes+32<<20))
+	intDefault64(&s.Transform.MaxInFlightBytes, max(256<<20, 2*s.Transform.MaxInFlightBytesPerUser))
+	intDefault(&s.Transform.MaxConcurrentPerUser, 4)
+	intDefault(&s.Query.MaxCallsPerRequest, 200)
+	intDefault(&s.Query.MaxPages, 10)
+	intDefault(&s.Query.MaxForEach, 100)
+	intDefault(&s.Query.Concurrency, 4)
+	intDefault(&s.Query.MaxQueriesPerRequest, 50)
+	durDefault(&s.Query.MaxTransformTimePerRequest, 2*s.Transform.Timeout.Duration)
+	intDefault(&s.Audit.RingSize, 1000)
+}
+
+// applyUpstreamDefaults fills one upstream's unset fields (the default
+// upstream's and every named one's alike).
+func applyUpstreamDefaults(s *Upstream) {
 	if s.Auth.Type == "" {
 		s.Auth.Type = AuthNone
 	}
@@ -49,35 +79,11 @@ func applyDefaults(s *Settings) {
 			s.Proxy.Rules[i].MinRole = role.Viewer // deny by default: nothing is public
 		}
 	}
-	for i := range s.Actions {
-		if s.Actions[i].MinRole == role.None {
-			s.Actions[i].MinRole = role.Editor
-		}
-	}
 	intDefault64(&s.Proxy.MaxRequestBytes, DefaultMaxRequestBytes)
 	intDefault64(&s.Proxy.MaxResponseBytes, DefaultMaxResponseBytes)
 	intDefault(&s.Proxy.MaxConcurrent, 64)
 	intDefault(&s.Proxy.MaxConcurrentPerUser, 16)
-	if s.RateLimits.Default.PerSecond == 0 {
-		s.RateLimits.Default = Rate{PerSecond: 50, Burst: 100}
-	}
-	durDefault(&s.RateLimits.IdleTTL, 10*time.Minute)
 	intDefault64(&s.Cache.MaxBytes, 32<<20)
-	intDefault64(&s.Transform.MaxInputBytes, 64<<20)
-	intDefault(&s.Transform.MaxRows, 1_000_000)
-	durDefault(&s.Transform.Timeout, 30*time.Second)
-	// One user may buffer one answer of the largest size and some more; the
-	// data source a few users' worth.
-	intDefault64(&s.Transform.MaxInFlightBytesPerUser, max(96<<20, s.Transform.MaxInputBytes+32<<20))
-	intDefault64(&s.Transform.MaxInFlightBytes, max(256<<20, 2*s.Transform.MaxInFlightBytesPerUser))
-	intDefault(&s.Transform.MaxConcurrentPerUser, 4)
-	intDefault(&s.Query.MaxCallsPerRequest, 200)
-	intDefault(&s.Query.MaxPages, 10)
-	intDefault(&s.Query.MaxForEach, 100)
-	intDefault(&s.Query.Concurrency, 4)
-	intDefault(&s.Query.MaxQueriesPerRequest, 50)
-	durDefault(&s.Query.MaxTransformTimePerRequest, 2*s.Transform.Timeout.Duration)
-	intDefault(&s.Audit.RingSize, 1000)
 }
 
 func orDefault(v, d string) string {

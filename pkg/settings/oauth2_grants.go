@@ -10,7 +10,7 @@ import (
 // validateGrant checks jsonData.auth.oauth2's grant and token-request
 // options. The client secret is required for client_credentials only:
 // password and refresh_token grants are often used by public clients.
-func validateGrant(s *Settings, errs *Errors) {
+func validateGrant(s *Upstream, errs *Errors) {
 	p := s.Path()
 	o, sec := s.Auth.OAuth2, s.Secrets
 	f := p.JSON("auth.oauth2")

@@ -22,7 +22,7 @@ const (
 	OutboundURL  = "url"
 )
 
-func validateOutbound(s *Settings, errs *Errors) {
+func validateOutbound(s *Upstream, errs *Errors) {
 	p := s.Path()
 	o := s.OutboundProxy
 	switch o.Mode {

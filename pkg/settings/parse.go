@@ -29,7 +29,8 @@ func Parse(ds backend.DataSourceInstanceSettings) (*Settings, error) {
 
 	s.URL = parseUpstreamURL(Path{}, ds.URL, &errs)
 	applyGrafanaConventions(s, ds, grafana, secure)
-	readSecrets(s, secure, "")
+	readSecrets(&s.Upstream, secure, "")
+	readAPIKeyHashes(s, secure)
 	applyDefaults(s)
 	if grafana.Network.MaxRedirects == nil {
 		s.Network.MaxRedirects = defaultMaxRedirects
@@ -125,7 +126,7 @@ func applyGrafanaConventions(s *Settings, ds backend.DataSourceInstanceSettings,
 
 // readSecrets reads one upstream's secrets: prefix is "" for the default
 // upstream and "upstreams.<name>." for a named one (see SecretField).
-func readSecrets(s *Settings, secure map[string]string, prefix string) {
+func readSecrets(s *Upstream, secure map[string]string, prefix string) {
 	headers := s.Secrets.Headers
 	get := func(k string) string { return secure[prefix+k] }
 	s.Secrets = Secrets{
@@ -138,9 +139,11 @@ func readSecrets(s *Settings, secure map[string]string, prefix string) {
 	readAuthSecrets(s, get)
 	s.TLS.HasCACert = s.Secrets.TLSCACert != ""
 	s.TLS.HasClient = s.Secrets.TLSClientCert != "" || s.Secrets.TLSClientKey != ""
-	if prefix != "" {
-		return // API keys belong to the data source, not to an upstream
-	}
+}
+
+// readAPIKeyHashes reads the API keys' salted hashes: the keys belong to
+// the data source, not to an upstream.
+func readAPIKeyHashes(s *Settings, secure map[string]string) {
 	for i := range s.APIKeys {
 		salt, hash, ok := parseKeyHash(secure[APIKeyHashField(s.APIKeys[i].Name)])
 		if ok {

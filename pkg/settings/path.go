@@ -46,7 +46,7 @@ func (p Path) URL() string {
 }
 
 // Path is where s's upstream fields live (see Path).
-func (s *Settings) Path() Path {
+func (s *Upstream) Path() Path {
 	if s == nil {
 		return Path{}
 	}

@@ -17,11 +17,11 @@ func TestPathNamesFieldsInPlace(t *testing.T) {
 		{s.Path().JSON("auth.type"), "jsonData.auth.type"},
 		{s.Path().Secret("tlsCACert"), "secureJsonData.tlsCACert"},
 		{s.Path().URL(), "url"},
-		{s.View("b").Path().JSON("auth.type"), "jsonData.upstreams[1].auth.type"},
-		{s.View("b").Path().JSON(""), "jsonData.upstreams[1]"},
-		{s.View("b").Path().Secret("tlsCACert"), "secureJsonData.upstreams.b.tlsCACert"},
-		{s.View("a").Path().URL(), "jsonData.upstreams[0].url"},
-		{(*Settings)(nil).Path().URL(), "url"},
+		{s.Lookup("b").Path().JSON("auth.type"), "jsonData.upstreams[1].auth.type"},
+		{s.Lookup("b").Path().JSON(""), "jsonData.upstreams[1]"},
+		{s.Lookup("b").Path().Secret("tlsCACert"), "secureJsonData.upstreams.b.tlsCACert"},
+		{s.Lookup("a").Path().URL(), "jsonData.upstreams[0].url"},
+		{(*Upstream)(nil).Path().URL(), "url"},
 	}
 	for i, c := range cases {
 		if c.got != c.want {

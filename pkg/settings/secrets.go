@@ -39,7 +39,7 @@ func (Secrets) GoString() string { return "settings.Secrets{[redacted]}" }
 // scrubbed and tests can check none leaks: every auth kind's
 // (auth_kinds.go), the TLS client key, the outbound proxy's password and
 // the secret headers.
-func (s *Settings) SecretValues() []string {
+func (s *Upstream) SecretValues() []string {
 	out := authSecretValues(s)
 	for _, v := range []string{s.Secrets.TLSClientKey, s.Secrets.OutboundProxyPassword} {
 		if v != "" {
@@ -57,7 +57,7 @@ func (s *Settings) SecretValues() []string {
 // CredentialPairs are the user → password pairs Relay sends as Basic
 // credentials (to the upstream, the token endpoint, the outbound proxy),
 // so the scrubber can cover their base64 form too.
-func (s *Settings) CredentialPairs() map[string]string {
+func (s *Upstream) CredentialPairs() map[string]string {
 	pairs := map[string]string{}
 	for _, k := range authKinds {
 		if k.pairs != nil {

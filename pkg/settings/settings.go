@@ -28,16 +28,15 @@ type Settings struct {
 	Query      QueryOptions             `json:"query"`
 	Audit      Audit                    `json:"audit"`
 
-	// Upstreams are the named upstreams besides the default one (the data
-	// source's URL); see upstreams.go.
-	Upstreams []UpstreamConfig `json:"upstreams,omitempty"`
-	// UpstreamName is "" for the data source itself and a named upstream's
-	// name in that upstream's view.
-	UpstreamName string `json:"-"`
+	// Upstreams is every upstream, one Upstream each: the default first
+	// (the embedded Upstream, Name ""), then jsonData.upstreams in order.
+	// Parse builds it; see upstreams.go.
+	Upstreams []*Upstream `json:"-"`
+	// NamedUpstreams are the entries of jsonData.upstreams as written;
+	// Parse makes each one of Upstreams (their Upstream is the same value).
+	NamedUpstreams []UpstreamConfig `json:"upstreams,omitempty"`
 
-	root   *Settings            // the data source, in a named upstream's view
-	named  []*Settings          // the named upstreams' views, in order (data source only)
-	byName map[string]*Settings // the same by name
+	byName map[string]*Upstream // Upstreams by internal name ("" the default)
 }
 
 // Upstream is everything one upstream has of its own: URL, credentials,
@@ -47,6 +46,10 @@ type Settings struct {
 // upstream's are one entry of jsonData.upstreams (UpstreamConfig embeds
 // one). Nothing in it is shared between upstreams.
 type Upstream struct {
+	// Name is a named upstream's name (UpstreamConfig.Name, as written);
+	// "" for the default upstream.
+	Name string `json:"-"`
+
 	// URL is the upstream base URL (the data source's URL field, or a named
 	// upstream's url); its origin is the only host Relay talks to unless
 	// Network.AllowedHosts adds more.

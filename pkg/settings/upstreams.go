@@ -28,8 +28,10 @@ const MaxUpstreams = 2000
 
 var upstreamName = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,62}$`)
 
-// UpstreamConfig is one entry of jsonData.upstreams as written; Parse turns
-// each into a Settings view (Upstream, Named).
+// UpstreamConfig is one entry of jsonData.upstreams as written (the
+// frontend's UpstreamSettings): its name and URL, and the upstream's own
+// fields. Parse sets the Upstream's Name and URL from them and lists it in
+// Settings.Upstreams.
 type UpstreamConfig struct {
 	Name string `json:"name"`
 	// URL is the upstream's base URL as written; Parse sets Upstream.URL.
@@ -78,44 +80,26 @@ func ShownUpstream(name string) string {
 	return name
 }
 
-// View returns the settings view of the named upstream ("" or "default":
-// the data source itself), or nil when there is none of that name.
-func (s *Settings) View(name string) *Settings {
-	name = CanonicalUpstream(name)
-	if name == "" || name == s.UpstreamName {
-		if s.root != nil {
-			return s.root
-		}
-		return s
-	}
-	root := s
-	if s.root != nil {
-		root = s.root
-	}
-	return root.byName[name]
+// Lookup is the upstream a user named ("", "default" or "_default": the
+// default one), or nil when there is none of that name.
+func (s *Settings) Lookup(name string) *Upstream {
+	return s.byName[CanonicalUpstream(name)]
 }
 
-// Named lists the named upstreams' views in configuration order.
-func (s *Settings) Named() []*Settings {
-	if s.root != nil {
-		return s.root.named
-	}
-	return s.named
-}
-
-// parseUpstreams builds a view per jsonData.upstreams entry: a copy of the
-// data source's settings whose upstream fields (URL, auth, TLS, headers,
-// network, proxy, limits, cache, timeouts) are the entry's own, with the same
-// defaults a data source gets. Nothing is inherited from the default upstream:
-// a credential or an allowlist meant for one origin never applies to another.
+// parseUpstreams lists the default upstream first, then each
+// jsonData.upstreams entry with its URL parsed, its secrets read and the
+// same defaults the default upstream gets. Nothing is inherited from the
+// default upstream: a credential or an allowlist meant for one origin never
+// applies to another.
 func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPresence, errs *Errors) {
-	if len(s.Upstreams) > MaxUpstreams {
-		errs.add("jsonData.upstreams", "at most %d upstreams are allowed, got %d", MaxUpstreams, len(s.Upstreams))
+	s.Upstreams = []*Upstream{&s.Upstream}
+	s.byName = map[string]*Upstream{"": &s.Upstream}
+	if len(s.NamedUpstreams) > MaxUpstreams {
+		errs.add("jsonData.upstreams", "at most %d upstreams are allowed, got %d", MaxUpstreams, len(s.NamedUpstreams))
 		return
 	}
-	s.byName = make(map[string]*Settings, len(s.Upstreams))
-	for i := range s.Upstreams {
-		uc := &s.Upstreams[i]
+	for i := range s.NamedUpstreams {
+		uc := &s.NamedUpstreams[i]
 		f := fmt.Sprintf("jsonData.upstreams[%d]", i)
 		switch {
 		case uc.Name == DefaultUpstream:
@@ -128,49 +112,44 @@ func parseUpstreams(s *Settings, secure map[string]string, presence []upstreamPr
 			errs.add(f+".name", "duplicate upstream name %q", uc.Name)
 			continue
 		}
-		v := s.newView(namedPath(i, uc.Name), uc, secure)
+		u := &uc.Upstream
+		u.Name, u.path = uc.Name, namedPath(i, uc.Name)
+		// Grafana's secure socks proxy is switched on for the whole data source.
+		u.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
+		readNamedSecrets(u, secure)
+		applyUpstreamDefaults(u)
 		if i < len(presence) && presence[i].Network.MaxRedirects == nil {
-			v.Network.MaxRedirects = defaultMaxRedirects
+			u.Network.MaxRedirects = defaultMaxRedirects
 		}
-		v.URL = parseUpstreamURL(v.path, uc.URL, errs)
-		validateUpstreamFields(v, errs)
-		s.byName[uc.Name] = v
-		s.named = append(s.named, v)
+		u.URL = parseUpstreamURL(u.path, uc.URL, errs)
+		validateUpstreamFields(u, errs)
+		s.byName[uc.Name] = u
+		s.Upstreams = append(s.Upstreams, u)
 	}
 	for i, a := range s.Actions {
-		if s.View(a.Upstream) == nil {
+		if s.Lookup(a.Upstream) == nil {
 			errs.add(fmt.Sprintf("jsonData.actions[%d].upstream", i), "no upstream named %q (jsonData.upstreams: %s)", a.Upstream, s.upstreamNames())
 		}
 	}
 }
 
-func (s *Settings) newView(p Path, uc *UpstreamConfig, secure map[string]string) *Settings {
-	v := *s
-	v.root, v.named, v.byName, v.Upstreams = s, nil, nil, nil
-	v.UpstreamName = uc.Name
-	v.Upstream = uc.Upstream
-	v.path = p
-	// Grafana's secure socks proxy is switched on for the whole data source.
-	v.OutboundProxy.SecureSocksProxy = s.OutboundProxy.SecureSocksProxy
-	v.Secrets = Secrets{}
-	for _, h := range v.Headers {
+// readNamedSecrets reads a named upstream's secrets (secureJsonData
+// upstreams.<name>.<key>), secret headers included.
+func readNamedSecrets(u *Upstream, secure map[string]string) {
+	u.Secrets = Secrets{}
+	for _, h := range u.Headers {
 		if h.Secret {
-			if v.Secrets.Headers == nil {
-				v.Secrets.Headers = map[string]string{}
+			if u.Secrets.Headers == nil {
+				u.Secrets.Headers = map[string]string{}
 			}
-			v.Secrets.Headers[h.Name] = secure[HeaderSecretField(uc.Name, h.Name)]
+			u.Secrets.Headers[h.Name] = secure[HeaderSecretField(u.Name, h.Name)]
 		}
 	}
-	readSecrets(&v, secure, SecretField(uc.Name, ""))
-	applyDefaults(&v) // the data source's own fields are set already and stay
-	return &v
+	readSecrets(u, secure, SecretField(u.Name, ""))
 }
 
 func (s *Settings) upstreamNames() string {
-	names := []string{DefaultUpstream}
-	for _, v := range s.Named() {
-		names = append(names, v.UpstreamName)
-	}
+	names := s.UpstreamNames()
 	const shown = 10
 	if len(names) > shown {
 		return strings.Join(names[:shown], ", ") + fmt.Sprintf(" and %d more", len(names)-shown)
@@ -180,9 +159,19 @@ func (s *Settings) upstreamNames() string {
 
 // UpstreamNames lists every upstream as users name them, the default first.
 func (s *Settings) UpstreamNames() []string {
-	out := []string{DefaultUpstream}
-	for _, v := range s.Named() {
-		out = append(out, v.UpstreamName)
+	out := make([]string, len(s.Upstreams))
+	for i, u := range s.Upstreams {
+		out[i] = ShownUpstream(u.Name)
 	}
 	return out
 }
+
+// DataSource is what an upstream's client knows of the data source it
+// belongs to (for cache keys, spans and logs): its UID and name.
+type DataSource struct {
+	UID  string
+	Name string
+}
+
+// DataSource is s's identity.
+func (s *Settings) DataSource() DataSource { return DataSource{UID: s.UID, Name: s.Name} }

@@ -29,12 +29,13 @@ func TestNamedUpstreamsAreViewsOfTheirOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(s.Named()) != 2 || s.View("") != s || s.View("default") != s || s.View("nope") != nil {
-		t.Fatalf("views: %d named, default=%p root=%p", len(s.Named()), s.View(""), s)
+	if len(s.Upstreams) != 3 || s.Upstreams[0] != &s.Upstream || s.Upstreams[0].Name != "" ||
+		s.Lookup("") != &s.Upstream || s.Lookup("default") != &s.Upstream || s.Lookup("_default") != &s.Upstream || s.Lookup("nope") != nil {
+		t.Fatalf("upstreams: %d, default=%p want %p", len(s.Upstreams), s.Lookup(""), &s.Upstream)
 	}
-	b := s.View("billing")
-	if b.UpstreamName != "billing" || b.URL.String() != "https://billing.example/v2" || b.Auth.Type != AuthBasic {
-		t.Errorf("billing view = %s %s %s", b.UpstreamName, b.URL, b.Auth.Type)
+	b := s.Lookup("billing")
+	if b != s.Upstreams[1] || b.Name != "billing" || b.URL.String() != "https://billing.example/v2" || b.Auth.Type != AuthBasic {
+		t.Errorf("billing = %s %s %s", b.Name, b.URL, b.Auth.Type)
 	}
 	if b.Secrets.BasicAuthPassword != "billing-pw" || b.Secrets.BearerToken != "" || b.Secrets.Headers["X-Key"] != "billing-key" {
 		t.Error("billing must read only its namespaced secrets")
@@ -45,10 +46,10 @@ func TestNamedUpstreamsAreViewsOfTheirOwn(t *testing.T) {
 	if b.Proxy.MaxRequestBytes != DefaultMaxRequestBytes || b.Timeouts.Request.Duration == 0 || b.HealthPath != "/" {
 		t.Error("billing gets the built-in defaults")
 	}
-	if b.View("hr") != s.View("hr") || b.View("") != s {
-		t.Error("a view resolves names through the data source")
+	if s.Name != "demo" || s.Upstream.Name != "" || s.DataSource() != (DataSource{UID: "u1", Name: "demo"}) {
+		t.Errorf("the data source keeps its name, the default upstream has none: %q %q", s.Name, s.Upstream.Name)
 	}
-	h := s.View("hr")
+	h := s.Lookup("hr")
 	if h.Network.MaxRedirects != 0 || h.Auth.Type != AuthNone || len(h.Proxy.Rules) != 1 || h.Proxy.Rules[0].Path != "/" {
 		t.Errorf("hr: explicit 0 redirects kept, default rules applied: %+v %+v", h.Network, h.Proxy.Rules)
 	}
@@ -149,7 +150,7 @@ func TestExistingProvisioningFilesUnchanged(t *testing.T) {
 			case !broken && err != nil:
 				t.Errorf("%s %q: %v", file, d.Name, err)
 			case !broken && d.JSONData["upstreams"] == nil:
-				if len(s.Named()) != 0 || s.View("") != s || s.UpstreamName != "" || s.URL == nil {
+				if len(s.Upstreams) != 1 || s.Lookup("") != &s.Upstream || s.Upstream.Name != "" || s.URL == nil {
 					t.Errorf("%s %q: the data source must be the only, default upstream", file, d.Name)
 				}
 			}
@@ -192,7 +193,7 @@ func BenchmarkParse1000Upstreams(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		s, err := Parse(d)
-		if err != nil || len(s.Named()) != 1000 {
+		if err != nil || len(s.Upstreams) != 1001 {
 			b.Fatal(err)
 		}
 	}

@@ -23,7 +23,7 @@ var reservedHeaders = map[string]bool{"Host": true, "Content-Length": true, "Con
 	"Upgrade": true, "Te": true, "Trailer": true, "Keep-Alive": true, "Proxy-Authorization": true, "Proxy-Connection": true}
 
 func validate(s *Settings, secure map[string]string, errs *Errors) {
-	validateUpstreamFields(s, errs)
+	validateUpstreamFields(&s.Upstream, errs)
 	validateLimits(s, errs)
 	validateKeys(s, secure, errs)
 	validateActions(s.Actions, errs)
@@ -31,7 +31,7 @@ func validate(s *Settings, secure map[string]string, errs *Errors) {
 
 // validateUpstreamFields checks what each upstream has of its own (the
 // default one at the top of jsonData, named ones under jsonData.upstreams).
-func validateUpstreamFields(s *Settings, errs *Errors) {
+func validateUpstreamFields(s *Upstream, errs *Errors) {
 	p := s.Path()
 	validateAuth(s, errs)
 	for i, h := range s.Headers {

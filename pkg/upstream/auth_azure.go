@@ -104,7 +104,7 @@ func (a *azureAuth) apply(r *http.Request) error {
 	defer cancel()
 	tok, err := a.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: a.scopes})
 	if err != nil {
-		e := newError(KindAuth, "secureJsonData.azureClientSecret", nil, "fetching the Entra ID token failed: %s", azureReason(err))
+		e := newError(KindAuth, a.c.path.Secret("azureClientSecret"), nil, "fetching the Entra ID token failed: %s", azureReason(err))
 		a.c.logger.FromContext(r.Context()).Warn("Entra ID token fetch failed", "error", e.Error())
 		return a.c.scrub.error(e)
 	}

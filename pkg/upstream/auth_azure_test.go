@@ -87,13 +87,13 @@ func TestAzureClientSecretAgainstAFakeAuthority(t *testing.T) {
 }
 
 func TestAzureAuthorityMustBeAllowed(t *testing.T) {
-	_, err := New(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "azure",
+	_, err := newDefault(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "azure",
 		"azure": map[string]any{"mode": "clientSecret", "tenantId": "t", "clientId": "c", "scopes": []string{"s"}}}},
 		secure: map[string]string{"azureClientSecret": "x"}}), Options{})
 	if err := err; err == nil || !strings.Contains(err.Error(), "login.microsoftonline.com must be listed in allowedHosts") {
 		t.Fatalf("error %v, want one containing %q", err, "login.microsoftonline.com must be listed in allowedHosts")
 	}
-	_, err = New(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "azure",
+	_, err = newDefault(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "azure",
 		"azure": map[string]any{"mode": "managedIdentity", "scopes": []string{"s"}}}}}), Options{})
 	if err := err; err == nil || !strings.Contains(err.Error(), "managed identity is not enabled in Grafana") {
 		t.Fatalf("error %v, want one containing %q", err, "managed identity is not enabled in Grafana")

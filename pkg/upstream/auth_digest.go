@@ -18,6 +18,7 @@ import (
 // be sent again.
 type digestAuth struct {
 	user, password string
+	setting        string // the auth type's settings path, for an unsupported challenge
 	mu             sync.Mutex
 	chal           *digest.Challenge
 	count          int
@@ -28,9 +29,9 @@ func init() { registerAuth(settings.AuthDigest, (*Client).newDigest) }
 func (c *Client) newDigest() (authenticator, error) {
 	a := c.settings.Auth
 	if a.BasicUser == "" || c.settings.Secrets.BasicAuthPassword == "" {
-		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.basicUser"), Message: "user and secureJsonData.basicAuthPassword are required for digest auth"}
+		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.basicUser"), Message: "user and " + c.path.Secret("basicAuthPassword") + " are required for digest auth"}
 	}
-	return &digestAuth{user: a.BasicUser, password: c.settings.Secrets.BasicAuthPassword}, nil
+	return &digestAuth{user: a.BasicUser, password: c.settings.Secrets.BasicAuthPassword, setting: c.path.JSON("auth.type")}, nil
 }
 
 func (d *digestAuth) apply(r *http.Request) error {
@@ -45,7 +46,7 @@ func (d *digestAuth) apply(r *http.Request) error {
 	cred, err := digest.Digest(chal, digest.Options{Method: r.Method, URI: r.URL.RequestURI(), GetBody: r.GetBody,
 		Count: count, Username: d.user, Password: d.password})
 	if err != nil {
-		return newError(KindAuth, "jsonData.auth.type", nil, "the upstream's digest challenge is not supported (algorithm or qop)")
+		return newError(KindAuth, d.setting, nil, "the upstream's digest challenge is not supported (algorithm or qop)")
 	}
 	r.Header.Set("Authorization", cred.String())
 	return nil

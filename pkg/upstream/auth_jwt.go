@@ -14,8 +14,6 @@ import (
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
-const settingJWTTokenURL = "jsonData.auth.jwt.tokenUrl"
-
 // newJWT is the OAuth2 JWT bearer grant (RFC 7523) on golang.org/x/oauth2/jwt:
 // Relay signs an assertion with the configured private key, or a Google
 // service-account key file's, and exchanges it at the token URL. The token
@@ -31,13 +29,13 @@ func (c *Client) newJWT() (authenticator, error) {
 	}
 	cfg := &jwt.Config{Email: j.Email, Subject: j.Subject, Scopes: j.Scopes, TokenURL: j.TokenURL,
 		Audience: j.Audience, PrivateKey: []byte(sec.JWTPrivateKey), PrivateKeyID: j.PrivateKeyID}
-	secretField := "secureJsonData.jwtPrivateKey"
+	secretField, tokenURL := c.path.Secret("jwtPrivateKey"), c.path.JSON("auth.jwt.tokenUrl")
 	if sec.GoogleServiceAccountJSON != "" {
 		sa, why := settings.ParseGoogleServiceAccount(sec.GoogleServiceAccountJSON)
 		if sa == nil {
 			return nil, &settings.FieldError{Field: c.settings.Path().Secret("googleServiceAccountJSON"), Message: why}
 		}
-		secretField = "secureJsonData.googleServiceAccountJSON"
+		secretField = c.path.Secret("googleServiceAccountJSON")
 		cfg.Email, cfg.PrivateKey, cfg.PrivateKeyID = sa.ClientEmail, []byte(sa.PrivateKey), sa.PrivateKeyID
 		if cfg.TokenURL == "" {
 			cfg.TokenURL = sa.TokenURI
@@ -45,10 +43,10 @@ func (c *Client) newJWT() (authenticator, error) {
 	}
 	tu, err := url.Parse(cfg.TokenURL)
 	if err != nil || tu.Host == "" {
-		return nil, &settings.FieldError{Field: settingJWTTokenURL, Message: "must be an absolute http(s) URL"}
+		return nil, &settings.FieldError{Field: tokenURL, Message: "must be an absolute http(s) URL"}
 	}
 	if e := c.hosts.allows(tu); e != nil {
-		return nil, &settings.FieldError{Field: settingJWTTokenURL, Message: e.msg}
+		return nil, &settings.FieldError{Field: tokenURL, Message: e.msg}
 	}
 	// A key x/oauth2 cannot use fails here, at load, not at the first call.
 	if !rsaKey(cfg.PrivateKey) {
@@ -58,6 +56,7 @@ func (c *Client) newJWT() (authenticator, error) {
 		c:           c,
 		host:        originOf(tu),
 		secretField: secretField,
+		tokenURL:    tokenURL,
 		source: func(ctx context.Context) (*oauth2.Token, error) {
 			// x/oauth2/jwt sends its request without our context; the
 			// transport puts it back (deadline, token-fetch mark, error sink).

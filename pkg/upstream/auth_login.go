@@ -26,14 +26,13 @@ import (
 // redirects, one login for many concurrent requests, replaced before it
 // expires, dropped and fetched again when the upstream answers 401.
 
-const settingLogin = "jsonData.auth.login"
-
 // maxLoginAnswer bounds what is read of the login call's answer.
 const maxLoginAnswer = 1 << 20
 
 // loginCall is one upstream's login request as configured.
 type loginCall struct {
 	c       *Client
+	setting string // the login's settings path (jsonData.auth.login or a named upstream's)
 	cfg     *settings.Login
 	method  string
 	target  *url.URL
@@ -48,6 +47,7 @@ func init() { registerAuth(settings.AuthLogin, (*Client).newLogin) }
 func (c *Client) newLogin() (authenticator, error) {
 	a := c.settings.Auth
 	l := a.Login
+	settingLogin := c.path.JSON("auth.login")
 	if l == nil {
 		return nil, &settings.FieldError{Field: settingLogin, Message: "required for login auth"}
 	}
@@ -73,9 +73,9 @@ func (c *Client) newLogin() (authenticator, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
-	call := &loginCall{c: c, cfg: l, method: method, target: target, secrets: c.settings.Secrets.Login, now: time.Now,
+	call := &loginCall{c: c, setting: settingLogin, cfg: l, method: method, target: target, secrets: c.settings.Secrets.Login, now: time.Now,
 		shown: originOf(target) + target.EscapedPath()}
-	f := &tokenFetcher{c: c, host: call.shown, what: "login token", source: call.fetch}
+	f := &tokenFetcher{c: c, host: call.shown, what: "login token", source: call.fetch, tokenURL: settingLogin + ".path"}
 	auth := &oauth2Auth{fetch: f, now: time.Now, header: a.TokenHeader, format: a.TokenFormat, cookie: a.TokenCookie,
 		early: time.Nanosecond, login: call} // loginExpiry already keeps a margin
 	if auth.format == "" && auth.cookie == "" {
@@ -90,11 +90,11 @@ func (c *Client) newLogin() (authenticator, error) {
 func (l *loginCall) fetch(ctx context.Context) (*oauth2.Token, error) {
 	body, contentType, err := l.body()
 	if err != nil {
-		return nil, newError(KindAuth, settingLogin+".body", nil, "the login body cannot be built: %s", err.Error())
+		return nil, newError(KindAuth, l.setting+".body", nil, "the login body cannot be built: %s", err.Error())
 	}
 	req, err := http.NewRequestWithContext(ctx, l.method, l.target.String(), body)
 	if err != nil {
-		return nil, newError(KindAuth, settingLogin, nil, "invalid login request")
+		return nil, newError(KindAuth, l.setting, nil, "invalid login request")
 	}
 	for k, v := range l.cfg.Headers {
 		req.Header.Set(k, settings.RenderSecrets(v, l.secrets))
@@ -116,7 +116,7 @@ func (l *loginCall) fetch(ctx context.Context) (*oauth2.Token, error) {
 	}
 	tok, where := l.token(resp, answer)
 	if tok == "" {
-		return nil, newError(KindAuth, settingLogin+"."+where, nil, "the login at %s answered %d without a token at %s %q",
+		return nil, newError(KindAuth, l.setting+"."+where, nil, "the login at %s answered %d without a token at %s %q",
 			l.shown, resp.StatusCode, where, l.tokenLocation())
 	}
 	lifetime := l.lifetime(answer)
@@ -131,15 +131,15 @@ func (l *loginCall) refused(status int) *Error {
 	switch {
 	case status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden:
 		msg += "; check the login body and its secrets"
-		setting = settingLogin + ".body"
+		setting = l.setting + ".body"
 		if keys := l.cfg.LoginSecretKeys(); len(keys) > 0 {
-			setting = "secureJsonData." + settings.LoginSecretPrefix + keys[0]
+			setting = l.c.path.Secret(settings.LoginSecretPrefix + keys[0])
 		}
 	case status >= 300 && status < 400:
 		msg += "; redirects are not followed for the login"
-		setting = settingLogin + ".path"
+		setting = l.setting + ".path"
 	case status == http.StatusNotFound || status == http.StatusMethodNotAllowed:
-		setting = settingLogin + ".path"
+		setting = l.setting + ".path"
 	}
 	e := newError(KindAuth, setting, nil, "%s", msg)
 	e.Status = status

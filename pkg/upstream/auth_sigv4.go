@@ -128,7 +128,7 @@ func (a *sigv4Auth) apply(r *http.Request) error {
 	defer cancel()
 	creds, err := a.creds.Retrieve(ctx)
 	if err != nil {
-		return newError(KindAuth, "jsonData.auth.sigv4", nil, "AWS credentials are not available: %s", a.c.scrub.scrub(err.Error()))
+		return newError(KindAuth, a.c.path.JSON("auth.sigv4"), nil, "AWS credentials are not available: %s", a.c.scrub.scrub(err.Error()))
 	}
 	if creds.SessionToken != "" && creds.SessionToken != a.c.settings.Secrets.SigV4SessionToken {
 		a.c.scrub.add(creds.SessionToken)
@@ -140,7 +140,7 @@ func (a *sigv4Auth) apply(r *http.Request) error {
 	}
 	r.Header.Set("X-Amz-Content-Sha256", hash)
 	if err := a.signer.SignHTTP(r.Context(), creds, r, hash, a.service, a.region, a.now()); err != nil {
-		return newError(KindAuth, "jsonData.auth.sigv4", nil, "signing the request failed")
+		return newError(KindAuth, a.c.path.JSON("auth.sigv4"), nil, "signing the request failed")
 	}
 	return nil
 }

@@ -64,13 +64,13 @@ func TestSigV4AssumeRoleThroughTheClient(t *testing.T) {
 }
 
 func TestSigV4STSHostMustBeAllowed(t *testing.T) {
-	_, err := New(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "sigv4",
+	_, err := newDefault(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "sigv4",
 		"sigv4": map[string]any{"region": "eu-west-1", "service": "es", "assumeRoleArn": "arn:aws:iam::1:role/x"}}},
 		secure: map[string]string{"sigV4AccessKey": "a", "sigV4SecretKey": "b"}}), Options{})
 	if err := err; err == nil || !strings.Contains(err.Error(), "sts.eu-west-1.amazonaws.com for assumeRoleArn must be listed in allowedHosts") {
 		t.Fatalf("error %v, want one containing %q", err, "sts.eu-west-1.amazonaws.com for assumeRoleArn must be listed in allowedHosts")
 	}
-	_, err = New(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "sigv4",
+	_, err = newDefault(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"auth": map[string]any{"type": "sigv4",
 		"sigv4": map[string]any{"region": "eu-west-1", "service": "es", "authMode": "default"}}}}), Options{})
 	if err := err; err == nil || !strings.Contains(err.Error(), "default credential chain is not allowed by Grafana") {
 		t.Fatalf("error %v, want one containing %q", err, "default credential chain is not allowed by Grafana")

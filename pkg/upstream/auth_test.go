@@ -370,7 +370,7 @@ func TestOAuth2Failures(t *testing.T) {
 		s := parseSettings(t, cfg{url: srv.URL,
 			json:   map[string]any{"auth": map[string]any{"type": "oauth2", "oauth2": map[string]any{"tokenUrl": "https://idp.example.com/token", "clientId": "relay"}}},
 			secure: map[string]string{"oauth2ClientSecret": "client-secret-1"}})
-		_, err := New(s, Options{})
+		_, err := newDefault(s, Options{})
 		if err == nil {
 			t.Fatalf("err is nil, want an error")
 		}
@@ -423,7 +423,7 @@ func TestOAuth2Failures(t *testing.T) {
 		if !strings.Contains(e.Error(), "loopback address") {
 			t.Errorf("%q does not contain %q", e.Error(), "loopback address")
 		}
-		if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+		if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 			t.Errorf("e.Setting = %v, want %v", got, want)
 		}
 		if !reflect.ValueOf(tokens.fetches.Load()).IsZero() {

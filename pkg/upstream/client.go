@@ -54,7 +54,9 @@ type Options struct {
 // Client is safe for concurrent use. Build one per data source instance and
 // Close it when the instance is disposed.
 type Client struct {
-	settings  *settings.Settings
+	ds        settings.DataSource
+	settings  *settings.Upstream // this upstream's own settings (its Name "" for the default one)
+	path      settings.Path      // where this upstream's fields live: every error names them through it
 	base      *url.URL
 	hosts     *hostPolicy
 	ips       *ipPolicy
@@ -73,10 +75,11 @@ type Client struct {
 	closeOnce sync.Once
 }
 
-// New builds the client for one data source's settings. Errors are
-// settings.Errors naming the setting (e.g. "secureJsonData.tlsCACert: not a
-// PEM certificate") and never contain secret values.
-func New(s *settings.Settings, opts Options) (*Client, error) {
+// New builds the client of one upstream of the data source ds. Errors are
+// settings.Errors naming the setting by the upstream's own Path (e.g.
+// "secureJsonData.tlsCACert: not a PEM certificate") and never contain
+// secret values.
+func New(ds settings.DataSource, s *settings.Upstream, opts Options) (*Client, error) {
 	if s == nil || s.URL == nil {
 		return nil, settings.Errors{{Field: s.Path().URL(), Message: "the upstream URL is required"}}
 	}
@@ -85,7 +88,7 @@ func New(s *settings.Settings, opts Options) (*Client, error) {
 		logger = log.DefaultLogger
 	}
 	base := *s.URL
-	c := &Client{settings: s, base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
+	c := &Client{ds: ds, settings: s, path: s.Path(), base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
 
 	var errs settings.Errors
 	collect := func(err error) {
@@ -202,23 +205,24 @@ func (c *Client) requestContext(parent context.Context) (context.Context, contex
 	if d <= 0 {
 		return context.WithCancel(parent)
 	}
-	return context.WithTimeoutCause(parent, d, errRequestTimeout)
+	return context.WithTimeoutCause(parent, d, c.requestTimeoutError())
 }
 
-// errRequestTimeout is the context cause when our own whole-request deadline
-// (not the caller's) fired, so classify can name the setting.
-var errRequestTimeout = newError(KindTimeout, "jsonData.timeouts.request", context.DeadlineExceeded,
-	"upstream did not complete the request in time (jsonData.timeouts.request)")
+// requestTimeoutError is the context cause when our own whole-request
+// deadline (not the caller's) fired, so classify can name the setting.
+func (c *Client) requestTimeoutError() *Error {
+	f := c.path.JSON("timeouts.request")
+	return newError(KindTimeout, f, context.DeadlineExceeded, "upstream did not complete the request in time (%s)", f)
+}
 
 // classify turns any failure into a scrubbed *Error, telling our own
 // whole-request deadline apart from the caller's.
 func (c *Client) classify(parent context.Context, err error) *Error {
-	e := Classify(err)
+	e := classifyAt(c.path, err)
 	if e.Kind == KindTimeout && e.Setting == "" && parent.Err() != nil {
 		e = newError(KindTimeout, "", e.err, "upstream request exceeded the caller's deadline (route timeout)")
 	} else if e.Kind == KindTimeout && e.Setting == "" {
-		cp := *errRequestTimeout
-		e = &cp
+		e = c.requestTimeoutError()
 	}
 	return c.scrub.error(e)
 }

@@ -15,6 +15,8 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend/httpclient"
 	"golang.org/x/oauth2"
+
+	"github.com/relay-gateway/relay/pkg/settings"
 )
 
 // Kind says what went wrong with an upstream call, so HTTP handlers can pick a
@@ -101,8 +103,14 @@ func newError(kind Kind, setting string, cause error, format string, args ...any
 }
 
 // Classify maps any error from Do, RoundTripper or a response body read to an
-// *Error. It returns nil for nil.
-func Classify(err error) *Error {
+// *Error. It returns nil for nil. Errors the client returns are *Error
+// already, each naming its own upstream's settings; anything else is
+// classified with the default upstream's setting names.
+func Classify(err error) *Error { return classifyAt(settings.Path{}, err) }
+
+// classifyAt is Classify naming the settings of the upstream whose fields
+// live at p.
+func classifyAt(p settings.Path, err error) *Error {
 	if err == nil {
 		return nil
 	}
@@ -119,9 +127,9 @@ func Classify(err error) *Error {
 	// Before DeadlineExceeded: net/http's own timeout errors also match it,
 	// and this is where we can tell which setting ran out.
 	case errors.As(err, &ne) && ne.Timeout(), errors.Is(err, context.DeadlineExceeded):
-		return classifyTimeout(cause)
+		return classifyTimeout(p, cause)
 	case errors.Is(err, httpclient.ErrResponseBodyTooLarge):
-		return newError(KindTooLarge, "jsonData.proxy.maxResponseBytes", cause, "upstream response body exceeds the size limit")
+		return newError(KindTooLarge, p.JSON("proxy.maxResponseBytes"), cause, "upstream response body exceeds the size limit")
 	case isTLSError(err):
 		return newError(KindTLS, "", cause, "upstream TLS error: %s", detail)
 	}
@@ -129,7 +137,7 @@ func Classify(err error) *Error {
 	var opErr *net.OpError
 	switch {
 	case errors.As(err, &dnsErr):
-		return newError(KindUnreachable, "url", cause, "upstream host name could not be resolved: %s", dnsErr.Err)
+		return newError(KindUnreachable, p.URL(), cause, "upstream host name could not be resolved: %s", dnsErr.Err)
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return newError(KindUnreachable, "", cause, "upstream refused the connection")
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
@@ -141,23 +149,26 @@ func Classify(err error) *Error {
 	}
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		return tokenError(re, nil)
+		return tokenError(p, re, nil)
 	}
 	return newError(KindUnknown, "", cause, "upstream request failed: %s", detail)
 }
 
 // classifyTimeout tells the transport's timeouts apart so the message names
 // the setting to raise. net/http exposes these only as strings.
-func classifyTimeout(cause error) *Error {
+func classifyTimeout(p settings.Path, cause error) *Error {
 	s := cause.Error()
 	var op *net.OpError
 	switch {
 	case strings.Contains(s, "timeout awaiting response headers"):
-		return newError(KindTimeout, "jsonData.timeouts.responseHeader", cause, "upstream sent no response headers in time (jsonData.timeouts.responseHeader)")
+		f := p.JSON("timeouts.responseHeader")
+		return newError(KindTimeout, f, cause, "upstream sent no response headers in time (%s)", f)
 	case strings.Contains(s, "TLS handshake timeout"):
-		return newError(KindTimeout, "jsonData.timeouts.tlsHandshake", cause, "upstream TLS handshake timed out (jsonData.timeouts.tlsHandshake)")
+		f := p.JSON("timeouts.tlsHandshake")
+		return newError(KindTimeout, f, cause, "upstream TLS handshake timed out (%s)", f)
 	case errors.As(cause, &op) && op.Op == "dial":
-		return newError(KindTimeout, "jsonData.timeouts.dial", cause, "connecting to the upstream timed out (jsonData.timeouts.dial)")
+		f := p.JSON("timeouts.dial")
+		return newError(KindTimeout, f, cause, "connecting to the upstream timed out (%s)", f)
 	}
 	return newError(KindTimeout, "", cause, "upstream request timed out")
 }

@@ -18,10 +18,11 @@ import (
 // address connected to. Control runs after the socket is created and before
 // connect(2), so a refused address never sees a packet.
 
+// The network settings a refusal names, relative to the upstream's Path.
 const (
-	settingAllowPrivate = "jsonData.network.allowPrivateNetworks"
-	settingAllowedCIDRs = "jsonData.network.allowedCIDRs"
-	settingAllowedHosts = "jsonData.network.allowedHosts"
+	settingAllowPrivate = "network.allowPrivateNetworks"
+	settingAllowedCIDRs = "network.allowedCIDRs"
+	settingAllowedHosts = "network.allowedHosts"
 )
 
 type ipRange struct {
@@ -71,13 +72,14 @@ func concat(rs ...[]ipRange) []ipRange {
 
 // ipPolicy is the address half of the SSRF policy (hostPolicy is the name half).
 type ipPolicy struct {
+	at           settings.Path // where the network settings live, for refusals
 	allowPrivate bool
 	allowedCIDRs []netip.Prefix
 	logger       log.Logger
 }
 
 func newIPPolicy(at settings.Path, n settings.Network, logger log.Logger) (*ipPolicy, error) {
-	p := &ipPolicy{allowPrivate: n.AllowPrivateNetworks, logger: logger}
+	p := &ipPolicy{at: at, allowPrivate: n.AllowPrivateNetworks, logger: logger}
 	for i, c := range n.AllowedCIDRs {
 		pfx, err := netip.ParsePrefix(c)
 		if err != nil {
@@ -125,8 +127,9 @@ func (p *ipPolicy) check(addr netip.Addr) *Error {
 				return nil
 			}
 		}
-		return newError(KindBlocked, settingAllowPrivate, nil,
-			"upstream address %s is %s; set %s or add it to %s", shown, r.what, settingAllowPrivate, settingAllowedCIDRs)
+		allow := p.at.JSON(settingAllowPrivate)
+		return newError(KindBlocked, allow, nil,
+			"upstream address %s is %s; set %s or add it to %s", shown, r.what, allow, p.at.JSON(settingAllowedCIDRs))
 	}
 	return nil
 }
@@ -147,7 +150,7 @@ func (p *ipPolicy) control(network, address string, _ syscall.RawConn) error {
 
 // newDialer is the only dialer the transport uses: resolution (optionally via
 // a test resolver) followed by the guard on every candidate address.
-func newDialer(s *settings.Settings, p *ipPolicy, resolver *net.Resolver) *net.Dialer {
+func newDialer(s *settings.Upstream, p *ipPolicy, resolver *net.Resolver) *net.Dialer {
 	return &net.Dialer{
 		Timeout:   s.Timeouts.Dial.Duration,
 		KeepAlive: 30 * time.Second,

@@ -89,7 +89,7 @@ func TestIPPolicy(t *testing.T) {
 				if !strings.Contains(e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs") {
 					t.Errorf("%q does not contain %q", e.Error(), "set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs")
 				}
-				if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+				if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 					t.Errorf("e.Setting = %v, want %v", got, want)
 				}
 			}
@@ -152,7 +152,7 @@ func TestLoopbackRefusedWithoutSetting(t *testing.T) {
 	if got, want := e.Error(), "upstream address 127.0.0.1 is a loopback address; set jsonData.network.allowPrivateNetworks or add it to jsonData.network.allowedCIDRs"; got != want {
 		t.Errorf("e.Error() = %v, want %v", got, want)
 	}
-	if got, want := e.Setting, settingAllowPrivate; !reflect.DeepEqual(got, want) {
+	if got, want := e.Setting, "jsonData.network.allowPrivateNetworks"; !reflect.DeepEqual(got, want) {
 		t.Errorf("e.Setting = %v, want %v", got, want)
 	}
 
@@ -224,7 +224,7 @@ func TestIPSpellings(t *testing.T) {
 	for _, h := range spellings {
 		t.Run("url "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://" + h + "/"})
-			_, err := New(s, Options{Logger: log.NewNullLogger()})
+			_, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err == nil {
 				t.Fatalf("err is nil, want an error")
 			}
@@ -237,7 +237,7 @@ func TestIPSpellings(t *testing.T) {
 		})
 		t.Run("allowedHosts "+h, func(t *testing.T) {
 			s := parseSettings(t, cfg{url: "http://api.example.com", json: map[string]any{"network": map[string]any{"allowedHosts": []string{"ok.example.com", h}}}})
-			_, err := New(s, Options{Logger: log.NewNullLogger()})
+			_, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err == nil {
 				t.Fatalf("err is nil, want an error")
 			}
@@ -268,14 +268,14 @@ func TestIPSpellings(t *testing.T) {
 		if !strings.Contains(e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`) {
 			t.Errorf("%q does not contain %q", e.Error(), `add "evil.example.com:80" to jsonData.network.allowedHosts`)
 		}
-		if got, want := e.Setting, settingAllowedHosts; !reflect.DeepEqual(got, want) {
+		if got, want := e.Setting, "jsonData.network.allowedHosts"; !reflect.DeepEqual(got, want) {
 			t.Errorf("e.Setting = %v, want %v", got, want)
 		}
 	})
 	t.Run("canonical forms are accepted", func(t *testing.T) {
 		for _, h := range []string{"http://192.0.2.10", "http://[2001:db8::1]:8080", "http://API.Example.com.", "http://1.example.com"} {
 			s := parseSettings(t, cfg{url: h})
-			c, err := New(s, Options{Logger: log.NewNullLogger()})
+			c, err := newDefault(s, Options{Logger: log.NewNullLogger()})
 			if err != nil {
 				t.Fatalf("%s", h+": "+fmt.Sprintf("%v", err))
 			}

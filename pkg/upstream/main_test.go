@@ -62,7 +62,7 @@ func newTestClient(t testing.TB, c cfg, opts ...Options) *Client {
 	if o.Logger == nil {
 		o.Logger = log.NewNullLogger()
 	}
-	cl, err := New(parseSettings(t, c), o)
+	cl, err := newDefault(parseSettings(t, c), o)
 	if err != nil {
 		t.Fatalf("%v", err)
 	}
@@ -185,4 +185,9 @@ func (l *captureLogger) all() string {
 func jsonEqual(a, b string) bool {
 	var x, y any
 	return json.Unmarshal([]byte(a), &x) == nil && json.Unmarshal([]byte(b), &y) == nil && reflect.DeepEqual(x, y)
+}
+
+// newDefault builds the client of s's default upstream.
+func newDefault(s *settings.Settings, opts Options) (*Client, error) {
+	return New(s.DataSource(), &s.Upstream, opts)
 }

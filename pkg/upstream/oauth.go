@@ -16,8 +16,6 @@ import (
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
-const settingTokenURL = "jsonData.auth.oauth2.tokenUrl"
-
 // oauth2Auth attaches a client-credentials token. oauth2.ReuseTokenSource
 // caches it and serialises refreshes, so many concurrent requests cause one
 // token fetch, and a new one only once the token is within 10s of expiry.
@@ -52,14 +50,15 @@ func (c *Client) newOAuth2() (authenticator, error) {
 	if o == nil {
 		return nil, &settings.FieldError{Field: c.settings.Path().JSON("auth.oauth2"), Message: "required for oauth2 auth"}
 	}
+	tokenURL := c.path.JSON("auth.oauth2.tokenUrl")
 	tu, err := url.Parse(o.TokenURL)
 	if err != nil || tu.Host == "" {
-		return nil, &settings.FieldError{Field: settingTokenURL, Message: "must be an absolute http(s) URL"}
+		return nil, &settings.FieldError{Field: tokenURL, Message: "must be an absolute http(s) URL"}
 	}
 	// The token endpoint is subject to the same host policy as everything
 	// else: it must be the upstream host or listed in allowedHosts.
 	if e := c.hosts.allows(tu); e != nil {
-		return nil, &settings.FieldError{Field: settingTokenURL, Message: e.msg}
+		return nil, &settings.FieldError{Field: tokenURL, Message: e.msg}
 	}
 	style := oauth2.AuthStyleInHeader
 	if o.AuthStyle == "params" {
@@ -200,9 +199,10 @@ type tokenFetcher struct {
 	cfg    *clientcredentials.Config
 	client *http.Client
 	// source, when set, fetches instead of cfg (the JWT bearer grant);
-	// secretField names the secret a refusal points at.
-	source      func(ctx context.Context) (*oauth2.Token, error)
-	secretField string
+	// secretField names the secret a refusal points at, tokenURL the
+	// setting a failed fetch does (both full paths; defaults: OAuth2's).
+	source                func(ctx context.Context) (*oauth2.Token, error)
+	secretField, tokenURL string
 	// what names the fetch in logs ("OAuth2 token" unless set).
 	what string
 }
@@ -248,7 +248,7 @@ func (f *tokenFetcher) Token() (*oauth2.Token, error) {
 // why (blocked, timeout, TLS...).
 func (f *tokenFetcher) describe(err, transportErr error) *Error {
 	if transportErr != nil {
-		inner := Classify(transportErr)
+		inner := classifyAt(f.c.path, transportErr)
 		e := newError(KindAuth, inner.Setting, inner, "fetching the %s from %s failed: %s", f.name(), f.host, inner.msg)
 		return e
 	}
@@ -256,14 +256,19 @@ func (f *tokenFetcher) describe(err, transportErr error) *Error {
 		return e
 	}
 	if re, ok := err.(*oauth2.RetrieveError); ok { //nolint:errorlint // clientcredentials returns it unwrapped
-		return tokenError(re, f)
+		return tokenError(f.c.path, re, f)
 	}
-	return newError(KindAuth, settingTokenURL, nil, "fetching the OAuth2 token from %s failed: %s", f.host, err.Error())
+	setting := f.tokenURL
+	if setting == "" {
+		setting = f.c.path.JSON("auth.oauth2.tokenUrl")
+	}
+	return newError(KindAuth, setting, nil, "fetching the OAuth2 token from %s failed: %s", f.host, err.Error())
 }
 
 // tokenError describes a token endpoint's refusal by status and RFC 6749
-// error code; the response body is never repeated.
-func tokenError(re *oauth2.RetrieveError, f *tokenFetcher) *Error {
+// error code; the response body is never repeated. p is where the
+// upstream's fields live.
+func tokenError(p settings.Path, re *oauth2.RetrieveError, f *tokenFetcher) *Error {
 	host := "the token endpoint"
 	if f != nil {
 		host = f.host
@@ -281,7 +286,7 @@ func tokenError(re *oauth2.RetrieveError, f *tokenFetcher) *Error {
 	}
 	setting := ""
 	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
-		setting = "secureJsonData.oauth2ClientSecret" // invalid_client / invalid_scope live in the credentials
+		setting = p.Secret("oauth2ClientSecret") // invalid_client / invalid_scope live in the credentials
 		if f != nil && f.secretField != "" {
 			setting = f.secretField
 		}

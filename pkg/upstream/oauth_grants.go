@@ -43,13 +43,13 @@ func (c *Client) useGrant(f *tokenFetcher, o *settings.OAuth2, style oauth2.Auth
 	f.client = &http.Client{Transport: tokenRequestTransport(c, o, params), CheckRedirect: noRedirects}
 	switch grant {
 	case settings.GrantPassword:
-		f.secretField = "secureJsonData.oauth2Password"
+		f.secretField = c.path.Secret("oauth2Password")
 		user, pass := o.Username, c.settings.Secrets.OAuth2Password
 		f.source = func(ctx context.Context) (*oauth2.Token, error) {
 			return cfg.PasswordCredentialsToken(ctx, user, pass)
 		}
 	case settings.GrantRefreshToken:
-		f.secretField = "secureJsonData.oauth2RefreshToken"
+		f.secretField = c.path.Secret("oauth2RefreshToken")
 		r := &refresher{c: c, cfg: cfg, current: c.settings.Secrets.OAuth2RefreshToken}
 		f.source = r.token
 	}

@@ -35,7 +35,7 @@ type outbound struct {
 	shown   string          // the proxy for messages, without credentials
 }
 
-func newOutbound(s *settings.Settings) (*outbound, error) {
+func newOutbound(s *settings.Upstream) (*outbound, error) {
 	o := s.OutboundProxy
 	out := &outbound{mode: o.Mode, proxies: map[string]bool{}}
 	switch o.Mode {
@@ -137,7 +137,7 @@ func (c *Client) ProxyNote() string {
 	case c.settings.OutboundProxy.SecureSocksProxy:
 		return " (through Grafana's secure socks proxy)"
 	case c.outbound != nil && c.outbound.shown != "":
-		return " (through the outbound proxy " + strings.TrimSuffix(c.outbound.shown, "/") + ", jsonData.outboundProxy)"
+		return " (through the outbound proxy " + strings.TrimSuffix(c.outbound.shown, "/") + ", " + c.path.JSON("outboundProxy") + ")"
 	}
 	return ""
 }

@@ -32,7 +32,7 @@ func TestOutboundProxyModes(t *testing.T) {
 			if c.outbound != nil {
 				jd["outboundProxy"] = c.outbound
 			}
-			o, err := newOutbound(parseSettings(t, cfg{url: "https://api.example", json: jd, secure: c.secure}))
+			o, err := newOutbound(&parseSettings(t, cfg{url: "https://api.example", json: jd, secure: c.secure}).Upstream)
 			if err != nil {
 				t.Fatalf("%v", err)
 			}
@@ -61,7 +61,7 @@ func TestOutboundProxyModes(t *testing.T) {
 		})
 	}
 	t.Setenv("HTTPS_PROXY", "")
-	_, err := newOutbound(parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"outboundProxy": map[string]any{"mode": "env"}}}))
+	_, err := newOutbound(&parseSettings(t, cfg{url: "https://api.example", json: map[string]any{"outboundProxy": map[string]any{"mode": "env"}}}).Upstream)
 	if err := err; err == nil || !strings.Contains(err.Error(), "neither HTTPS_PROXY nor HTTP_PROXY is set") {
 		t.Fatalf("error %v, want one containing %q", err, "neither HTTPS_PROXY nor HTTP_PROXY is set")
 	}

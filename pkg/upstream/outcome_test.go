@@ -48,7 +48,7 @@ func TestCallErrorKeepsTheGatesOwnError(t *testing.T) {
 // fixed parameters apply, which win over a caller's value of the same name.
 func TestTarget(t *testing.T) {
 	base, _ := url.Parse("https://api.example/base")
-	s := &settings.Settings{Upstream: settings.Upstream{URL: base}}
+	s := &settings.Upstream{URL: base}
 	c := &Client{settings: s, base: base}
 	u, err := c.Target("/a b/ü", "z=1&a=%2F")
 	if err != nil || u.String() != "https://api.example/base/a%20b/%C3%BC?z=1&a=%2F" {
@@ -70,7 +70,7 @@ func TestTarget(t *testing.T) {
 // answers to "", "default" and "_default"; an unknown name is a 400 that
 // lists the names there are.
 func TestSetLookup(t *testing.T) {
-	mk := func(name string) *Client { return &Client{settings: &settings.Settings{UpstreamName: name}} }
+	mk := func(name string) *Client { return &Client{settings: &settings.Upstream{Name: name}} }
 	def, a := mk(""), mk("billing")
 	set := NewSet(def, a)
 	for _, name := range []string{"", "default", "_default"} {

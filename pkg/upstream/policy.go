@@ -19,6 +19,7 @@ import (
 // Allowing a host says nothing about the addresses it resolves to: the dial
 // guard (guard.go) still checks those.
 type hostPolicy struct {
+	at       settings.Path // where allowedHosts lives, for refusals
 	upstream originKey
 	allowed  map[string]bool // "host" or "host:port", normalised
 }
@@ -54,7 +55,7 @@ func newHostPolicy(at settings.Path, base *url.URL, hosts []string) (*hostPolicy
 	if err != nil {
 		return nil, &settings.FieldError{Field: at.URL(), Message: err.msg}
 	}
-	p := &hostPolicy{upstream: up, allowed: map[string]bool{}}
+	p := &hostPolicy{at: at, upstream: up, allowed: map[string]bool{}}
 	var errs settings.Errors
 	for i, h := range hosts {
 		field := at.JSON(fmt.Sprintf("network.allowedHosts[%d]", i))
@@ -130,9 +131,10 @@ func (p *hostPolicy) allows(u *url.URL) *Error {
 	if p.allowed[k.hostPort()] || (k.port == defaultPort(k.scheme) && p.allowed[k.host]) {
 		return nil
 	}
-	return newError(KindBlocked, settingAllowedHosts, nil,
+	allowed := p.at.JSON(settingAllowedHosts)
+	return newError(KindBlocked, allowed, nil,
 		"upstream host %s is not the configured upstream (%s); add %q to %s to allow it",
-		k.hostPort(), p.upstream.hostPort(), k.hostPort(), settingAllowedHosts)
+		k.hostPort(), p.upstream.hostPort(), k.hostPort(), allowed)
 }
 
 // isUpstreamOrigin reports whether credentials may be attached to a request

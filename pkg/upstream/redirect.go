@@ -44,8 +44,8 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 		return e
 	}
 	if max := c.settings.Network.MaxRedirects; len(via) > max {
-		return refuse(newError(KindRedirect, "jsonData.network.maxRedirects", nil,
-			"upstream redirected more than %d times; raise jsonData.network.maxRedirects to follow more", max))
+		f := c.path.JSON("network.maxRedirects")
+		return refuse(newError(KindRedirect, f, nil, "upstream redirected more than %d times; raise %s to follow more", max, f))
 	}
 	prev := via[len(via)-1].URL
 	if prev.Scheme == "https" && req.URL.Scheme != "https" {

@@ -97,7 +97,7 @@ func TestRedirectPolicy(t *testing.T) {
 			if !strings.Contains(e.Error(), "to jsonData.network.allowedHosts") {
 				t.Errorf("%s", target+": "+fmt.Sprintf("%q does not contain %q", e.Error(), "to jsonData.network.allowedHosts"))
 			}
-			if got, want := e.Setting, settingAllowedHosts; !reflect.DeepEqual(got, want) {
+			if got, want := e.Setting, "jsonData.network.allowedHosts"; !reflect.DeepEqual(got, want) {
 				t.Errorf("e.Setting = %v, want %v", got, want)
 			}
 		}

@@ -15,15 +15,14 @@ import (
 // so every encoding Relay itself sends is replaced, not only plain values.
 type scrubber struct {
 	mu     sync.RWMutex
-	fields *strings.Replacer // see upstreamFields
 	forms  []string
 	tokens [][]string // the forms of fetched OAuth2 access tokens, newest last, bounded
 }
 
 const maxScrubbedTokens = 8
 
-func newScrubber(s *settings.Settings) *scrubber {
-	sc := &scrubber{fields: upstreamFields(s)}
+func newScrubber(s *settings.Upstream) *scrubber {
+	sc := &scrubber{}
 	for _, v := range s.SecretValues() {
 		sc.forms = append(sc.forms, forms(v)...)
 	}
@@ -134,29 +133,10 @@ func (s *scrubber) scrubCut(text string, max int) string {
 
 func (s *scrubber) error(e *Error) *Error {
 	clean := s.scrub(e.msg)
-	setting := e.Setting
-	if s.fields != nil {
-		clean, setting = s.fields.Replace(clean), s.fields.Replace(setting)
-	}
-	if clean == e.msg && setting == e.Setting {
+	if clean == e.msg {
 		return e
 	}
 	cp := *e
-	cp.msg, cp.Setting = clean, setting
+	cp.msg = clean
 	return &cp
-}
-
-// upstreamFields names a named upstream's run-time errors by its own
-// settings path: the errors of the request path are package values written
-// for the default upstream (jsonData.timeouts.request), so their setting
-// names are placed under the upstream's Path when they reach the caller
-// (jsonData.upstreams[2].timeouts.request, secureJsonData.upstreams.<name>.k);
-// nil for the default upstream. The two prefixes differ in case, so neither
-// replacement touches the other's.
-func upstreamFields(s *settings.Settings) *strings.Replacer {
-	if s.UpstreamName == "" {
-		return nil
-	}
-	p := s.Path()
-	return strings.NewReplacer("secureJsonData.", p.Secret(""), "jsonData.", p.JSON("")+".")
 }

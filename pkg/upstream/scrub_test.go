@@ -12,7 +12,7 @@ import (
 func TestScrubberCoversEveryEncodingRelaySends(t *testing.T) {
 	s := &settings.Settings{Upstream: settings.Upstream{Auth: settings.Auth{BasicUser: "cid", OAuth2: &settings.OAuth2{ClientID: "app id"}},
 		Secrets: settings.Secrets{BasicAuthPassword: "p@ss/word+1", OAuth2ClientSecret: "s3cr&t value"}}}
-	sc := newScrubber(s)
+	sc := newScrubber(&s.Upstream)
 	sc.add("fetched-access-token-123")
 	leaks := []string{
 		"p@ss/word+1", url.QueryEscape("p@ss/word+1"), url.PathEscape("p@ss/word+1"),
@@ -39,7 +39,7 @@ func TestScrubberFindsEscapedAndShortenedSecrets(t *testing.T) {
 	const token = "tok_0123456789abcdefghijklmnopqrstuvwxyz"
 	s := &settings.Settings{Upstream: settings.Upstream{Auth: settings.Auth{BasicUser: "cid"},
 		Secrets: settings.Secrets{BasicAuthPassword: pass, BearerToken: token}}}
-	sc := newScrubber(s)
+	sc := newScrubber(&s.Upstream)
 	basic := base64.StdEncoding.EncodeToString([]byte("cid:" + pass))
 	leaks := map[string]string{
 		"JSON, Go style":           `{"echo":"\u003cpä\"ss/wörd\u003e\u00261"}`,
@@ -82,7 +82,7 @@ func TestScrubberFindsEscapedAndShortenedSecrets(t *testing.T) {
 
 func FuzzScrubberNeverLeaksTheToken(f *testing.F) {
 	const token = "tok_0123456789abcdefghijklmnopqrstuvwxyz"
-	sc := newScrubber(&settings.Settings{Upstream: settings.Upstream{Secrets: settings.Secrets{BearerToken: token}}})
+	sc := newScrubber(&settings.Upstream{Secrets: settings.Secrets{BearerToken: token}})
 	f.Add("a", "b")
 	f.Add(`\u00`, `&#x`)
 	f.Fuzz(func(t *testing.T, before, after string) {

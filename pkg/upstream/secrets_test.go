@@ -66,7 +66,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			jd := map[string]any{"auth": auth, "httpHeaderName1": "X-Secret", "network": network,
 				"timeouts": map[string]any{"request": "100ms"}, "tls": map[string]any{"skipVerify": true}}
 			s := parseSettings(t, cfg{url: target, json: jd, secure: canaries})
-			c, err := New(s, Options{Logger: logger})
+			c, err := newDefault(s, Options{Logger: logger})
 			if err != nil {
 				t.Fatalf("%v", err)
 			}
@@ -95,7 +95,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 		// Without network permissions: loopback refused (or, for oauth2,
 		// the token host refused at New).
-		c2, err := New(parseSettings(t, cfg{url: a.URL, json: map[string]any{"auth": auth, "httpHeaderName1": "X-Secret"}, secure: canaries}), Options{Logger: logger})
+		c2, err := newDefault(parseSettings(t, cfg{url: a.URL, json: map[string]any{"auth": auth, "httpHeaderName1": "X-Secret"}, secure: canaries}), Options{Logger: logger})
 		if err != nil {
 			record(err)
 			continue
@@ -106,7 +106,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 		c2.Close()
 	}
 	// Settings errors: a TLS key that is not PEM must not be echoed.
-	_, err = New(parseSettings(t, cfg{url: "https://api.example.com", secure: map[string]string{
+	_, err = newDefault(parseSettings(t, cfg{url: "https://api.example.com", secure: map[string]string{
 		"tlsClientCert": "x", "tlsClientKey": "CANARY-tlskey-9e0a"}}), Options{Logger: log.NewNullLogger()})
 	record(err)
 

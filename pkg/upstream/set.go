@@ -28,10 +28,13 @@ func NewSet(clients ...*Client) *Set {
 }
 
 // Name is the client's upstream name ("" the default upstream).
-func (c *Client) Name() string { return c.settings.UpstreamName }
+func (c *Client) Name() string { return c.settings.Name }
 
-// Settings are the client's upstream settings (read only).
-func (c *Client) Settings() *settings.Settings { return c.settings }
+// Upstream is the client's upstream settings (read only).
+func (c *Client) Upstream() *settings.Upstream { return c.settings }
+
+// DataSource is the data source the client's upstream belongs to.
+func (c *Client) DataSource() settings.DataSource { return c.ds }
 
 // Default is the default upstream's client.
 func (s *Set) Default() *Client { return s.all[0] }

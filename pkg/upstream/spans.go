@@ -23,7 +23,7 @@ import (
 // (an API key or a token may be in either) and no header: the SDK's own
 // TracingMiddleware records the whole URL, and is not used.
 func (c *Client) spanMiddleware(_ httpclient.Options, next http.RoundTripper) http.RoundTripper {
-	upstreamName := settings.ShownUpstream(c.settings.UpstreamName)
+	upstreamName := settings.ShownUpstream(c.settings.Name)
 	return httpclient.RoundTripperFunc(func(req *http.Request) (*http.Response, error) {
 		attrs := []attribute.KeyValue{
 			attribute.String("http.request.method", req.Method),

@@ -17,7 +17,7 @@ import (
 // token endpoint, allowedHosts), as Grafana's own data source client does: a
 // custom CA replaces the system roots, and serverName overrides SNI and
 // verification for every host.
-func buildTLSConfig(s *settings.Settings) (*tls.Config, []string, error) {
+func buildTLSConfig(s *settings.Upstream) (*tls.Config, []string, error) {
 	cfg := &tls.Config{
 		MinVersion:         tls.VersionTLS12,
 		ServerName:         s.TLS.ServerName,

@@ -169,7 +169,7 @@ func TestTLSSettingErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(parseSettings(t, cfg{url: "https://api.example.com", secure: tc.secure}), Options{Logger: log.NewNullLogger()})
+			_, err := newDefault(parseSettings(t, cfg{url: "https://api.example.com", secure: tc.secure}), Options{Logger: log.NewNullLogger()})
 			if err == nil {
 				t.Fatalf("err is nil, want an error")
 			}

@@ -41,13 +41,13 @@ func (c *Client) buildHTTPClient() (*http.Client, error) {
 		},
 		Labels: map[string]string{
 			"datasource_type": pluginType,
-			"datasource_uid":  c.settings.UID,
-			"datasource_name": c.settings.Name,
+			"datasource_uid":  c.ds.UID,
+			"datasource_name": c.ds.Name,
 		},
 		// BasicAuth and CustomHeaders middlewares are left out: credentials
 		// are injected by credentialsMiddleware, which knows the origin.
 		Middlewares: []httpclient.Middleware{
-			metricsMiddleware(c.settings.UID),
+			metricsMiddleware(c.ds.UID),
 			httpclient.UserAgentMiddleware(),
 			httpclient.ContextualMiddleware(),
 			httpclient.ErrorSourceMiddleware(),
