@@ -42,7 +42,7 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
 	gets, writes, all := countOperations(doc, p.Source.BasePath)
-	p.Rules, p.Actions, p.Queries = make([]Rule, 0, all), make([]Action, 0, writes), make([]QueryPath, 0, gets)
+	p.Rules, p.Actions, p.Queries = make([]Rule, 0, min(all, maxOperations)), make([]Action, 0, min(writes, maxOperations)), make([]QueryPath, 0, min(gets, maxOperations))
 	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}, budget: budget}
 	b.refs.skipped = skipped
 	keys := make([]string, 0, len(doc.Paths))
@@ -62,6 +62,9 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 				continue
 			}
 			p.Stats.Operations++
+			if p.Stats.Operations > maxOperations {
+				continue // counted, not proposed
+			}
 			b.operation(p.Source.BasePath+tpl, method, item, op)
 		}
 		b.forgetSchemas()
@@ -78,6 +81,9 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 		}
 	}
 	b.refNotes()
+	if p.Stats.Operations > maxOperations {
+		b.note("", "", nil, "the document has %d operations: the proposal covers the first %d (in path order); import the rest from a smaller document", p.Stats.Operations, maxOperations)
+	}
 	if b.capped {
 		b.note("", "", nil, "the proposal stops adding fields and parameters after %d (at most %d per query path or action): the document's shared schemas make it too large", maxItems, maxPerEntry)
 	}
@@ -93,6 +99,14 @@ func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder,
 	p.Stats.Rules, p.Stats.Actions, p.Stats.Queries = len(p.Rules), len(p.Actions), len(p.Queries)
 	return p, b, nil
 }
+
+// maxOperations bounds the operations a proposal covers: an operation
+// costs the proposal a rule (and an action or a query path), so a 20 MB
+// document of tiny operations would otherwise make a proposal many times
+// its size (more than the import's memory charge, ModelFactor, and more
+// than an editor can show). GitHub's and Stripe's descriptions have a few
+// thousand. A variable for tests.
+var maxOperations = 25_000
 
 // countOperations counts the operations of the inline path items, so the
 // proposal's lists are allocated once at their size: the proposal is most
