@@ -1,11 +1,6 @@
 package httpx
 
-import (
-	"regexp"
-	"strings"
-)
-
-var schemeLike = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:`)
+import "strings"
 
 // PathProblem says why an upstream path (relative to the base URL, decoded)
 // is ambiguous, or "". It is Relay's one path rule: the resource guard (every
@@ -31,18 +26,42 @@ func PathProblem(rel string) string {
 		return bad("starts with '//' (scheme-relative URL)")
 	}
 	trimmed := strings.TrimPrefix(rel, "/")
-	if schemeLike.MatchString(trimmed) {
+	if schemeLike(trimmed) {
 		return bad("looks like an absolute URL")
 	}
-	segs := strings.Split(trimmed, "/")
-	for i, s := range segs {
-		if s == "" && i != len(segs)-1 && trimmed != "" {
+	// Segment by segment without splitting: this runs several times per call.
+	for rest := trimmed; ; {
+		s, after, more := strings.Cut(rest, "/")
+		if s == "" && more {
 			return bad("contains an empty segment ('//')")
 		}
 		name, _, _ := strings.Cut(s, ";")
 		if name == "." || name == ".." {
 			return bad("contains a '.' or '..' segment")
 		}
+		if !more {
+			return ""
+		}
+		rest = after
 	}
-	return ""
 }
+
+// schemeLike reports whether s starts with a URL scheme and its colon
+// (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":").
+func schemeLike(s string) bool {
+	if s == "" || !isAlpha(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == ':':
+			return true
+		case isAlpha(c), '0' <= c && c <= '9', c == '+', c == '.', c == '-':
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+func isAlpha(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }

@@ -54,25 +54,28 @@ type Options struct {
 // Client is safe for concurrent use. Build one per data source instance and
 // Close it when the instance is disposed.
 type Client struct {
-	ds        settings.DataSource
-	settings  *settings.Upstream // this upstream's own settings (its Name "" for the default one)
-	path      settings.Path      // where this upstream's fields live: every error names them through it
-	base      *url.URL
-	hosts     *hostPolicy
-	ips       *ipPolicy
-	dialer    *net.Dialer
-	tlsConfig *tls.Config
-	transport *http.Transport // captured from the SDK builder, for Close
-	http      *http.Client
-	auth      authenticator
-	scrub     *scrubber
-	logger    log.Logger
-	gate      Gate
-	warnings  []string
-	outbound  *outbound
-	socks     *proxy.Options
-	closed    atomic.Bool
-	closeOnce sync.Once
+	ds       settings.DataSource
+	settings *settings.Upstream // this upstream's own settings (its Name "" for the default one)
+	path     settings.Path      // where this upstream's fields live: every error names them through it
+	// timeoutCause is the cause of every request's own deadline, built once
+	// (naming this upstream's setting) rather than for every request.
+	timeoutCause *Error
+	base         *url.URL
+	hosts        *hostPolicy
+	ips          *ipPolicy
+	dialer       *net.Dialer
+	tlsConfig    *tls.Config
+	transport    *http.Transport // captured from the SDK builder, for Close
+	http         *http.Client
+	auth         authenticator
+	scrub        *scrubber
+	logger       log.Logger
+	gate         Gate
+	warnings     []string
+	outbound     *outbound
+	socks        *proxy.Options
+	closed       atomic.Bool
+	closeOnce    sync.Once
 }
 
 // New builds the client of one upstream of the data source ds. Errors are
@@ -89,6 +92,7 @@ func New(ds settings.DataSource, s *settings.Upstream, opts Options) (*Client, e
 	}
 	base := *s.URL
 	c := &Client{ds: ds, settings: s, path: s.Path(), base: &base, logger: logger, gate: opts.Gate, scrub: newScrubber(s), socks: opts.SecureSocksProxy}
+	c.timeoutCause = c.requestTimeoutError()
 
 	var errs settings.Errors
 	collect := func(err error) {
@@ -205,7 +209,7 @@ func (c *Client) requestContext(parent context.Context) (context.Context, contex
 	if d <= 0 {
 		return context.WithCancel(parent)
 	}
-	return context.WithTimeoutCause(parent, d, c.requestTimeoutError())
+	return context.WithTimeoutCause(parent, d, c.timeoutCause)
 }
 
 // requestTimeoutError is the context cause when our own whole-request

@@ -49,6 +49,9 @@ func WithForwardedHeaders(ctx context.Context, h http.Header) context.Context {
 // signature (docs/security.md): Relay only forwards it, to upstreams that ask.
 func grafanaIDToken(h http.Header) string {
 	v := h.Get(backend.GrafanaUserSignInTokenHeaderName)
+	if v == "" {
+		return ""
+	}
 	parts := strings.Split(v, ".")
 	if len(v) > maxGrafanaIDToken || len(parts) != 3 {
 		return ""

@@ -58,13 +58,22 @@ func JoinPath(base *url.URL, rel string) (*url.URL, error) {
 		}
 		return finishPath(&u), nil
 	}
-	segs := strings.Split(trimmed, "/")
-	escaped := make([]string, len(segs))
-	for i, s := range segs {
-		escaped[i] = url.PathEscape(s)
+	u.Path = basePath + "/" + trimmed
+	// Each segment escaped on its own (a decoded '/' stays a separator), built
+	// in one buffer: this runs for every proxied call.
+	var raw strings.Builder
+	raw.Grow(len(baseRaw) + 1 + len(trimmed))
+	raw.WriteString(baseRaw)
+	for rest := trimmed; ; {
+		seg, after, more := strings.Cut(rest, "/")
+		raw.WriteByte('/')
+		raw.WriteString(url.PathEscape(seg))
+		if !more {
+			break
+		}
+		rest = after
 	}
-	u.Path = basePath + "/" + strings.Join(segs, "/")
-	u.RawPath = baseRaw + "/" + strings.Join(escaped, "/")
+	u.RawPath = raw.String()
 	return finishPath(&u), nil
 }
 

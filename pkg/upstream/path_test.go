@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"path"
 	"reflect"
@@ -182,4 +183,58 @@ func checkUnder(t *testing.T, base, u *url.URL, rel string) {
 	if cleaned := path.Clean(u.EscapedPath()); !strings.HasPrefix(cleaned+"/", strings.TrimSuffix(base.EscapedPath(), "/")+"/") {
 		t.Fatalf("%q: escaped path %q cleans outside base", rel, u.EscapedPath())
 	}
+}
+
+// normHost returns an IPv4 literal as given (no string built per call): it
+// must be what netip writes, for every form ParseAddr accepts.
+func TestNormHostIPv4AsGiven(t *testing.T) {
+	for _, h := range []string{"127.0.0.1", "10.0.0.255", "0.0.0.0", "255.255.255.255", "192.0.2.10"} {
+		if got, want := normHost(h), netip.MustParseAddr(h).String(); got != want {
+			t.Errorf("normHost(%q) = %q, want %q", h, got, want)
+		}
+	}
+	for _, h := range []string{"::1", "[::1]", "::ffff:127.0.0.1", "FE80::1%eth0", "Example.COM.", "localhost"} {
+		want := strings.TrimSuffix(strings.ToLower(h), ".")
+		if a, err := netip.ParseAddr(h); err == nil {
+			want = a.WithZone("").String()
+		}
+		if got := normHost(h); got != want {
+			t.Errorf("normHost(%q) = %q, want %q", h, got, want)
+		}
+	}
+}
+
+// joinPathReference is JoinPath's segment escaping as first written
+// (strings.Split and Join); JoinPath builds the same paths in one buffer.
+func joinPathReference(base *url.URL, trimmed string) (string, string) {
+	segs := strings.Split(trimmed, "/")
+	escaped := make([]string, len(segs))
+	for i, s := range segs {
+		escaped[i] = url.PathEscape(s)
+	}
+	return strings.TrimSuffix(base.Path, "/") + "/" + strings.Join(segs, "/"),
+		strings.TrimSuffix(base.EscapedPath(), "/") + "/" + strings.Join(escaped, "/")
+}
+
+func FuzzJoinPathMatchesReference(f *testing.F) {
+	for _, rel := range []string{"items", "/items/42", "items/", "a b/ü", "x;y=1", "a+b,c", "a/b/c/", "é/ç%/x"} {
+		f.Add("https://api.example.com/v1", rel)
+		f.Add("https://api.example.com/a%20b/", rel)
+	}
+	f.Fuzz(func(t *testing.T, baseURL, rel string) {
+		base, err := url.Parse(baseURL)
+		if err != nil {
+			return
+		}
+		u, err := JoinPath(base, rel)
+		trimmed := strings.TrimPrefix(rel, "/")
+		if err != nil || trimmed == "" {
+			return
+		}
+		wantPath, wantRaw := joinPathReference(base, trimmed)
+		want := &url.URL{Path: wantPath, RawPath: wantRaw}
+		if got := finishPath(want); u.Path != got.Path || u.RawPath != got.RawPath {
+			t.Fatalf("JoinPath(%q, %q) = %q %q, want %q %q", baseURL, rel, u.Path, u.RawPath, got.Path, got.RawPath)
+		}
+	})
 }

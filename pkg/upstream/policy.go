@@ -114,6 +114,9 @@ func keyOf(u *url.URL) (originKey, *Error) {
 // writes IP literals canonically, so equal hosts compare equal.
 func normHost(h string) string {
 	if a, err := netip.ParseAddr(h); err == nil {
+		if a.Is4() {
+			return h // ParseAddr takes only the canonical dotted quad
+		}
 		return a.WithZone("").String()
 	}
 	return strings.TrimSuffix(strings.ToLower(h), ".")
@@ -158,8 +161,8 @@ func checkHostSpelling(host string) *Error {
 		}
 		return nil
 	}
-	labels := strings.Split(strings.TrimSuffix(host, "."), ".")
-	if !isNumericLabel(labels[len(labels)-1]) {
+	name := strings.TrimSuffix(host, ".")
+	if !isNumericLabel(name[strings.LastIndexByte(name, '.')+1:]) { // the last label
 		return nil
 	}
 	if a, err := netip.ParseAddr(host); err == nil && a.Is4() {
