@@ -19,3 +19,9 @@ if (!globalThis.ResizeObserver) {
 
 // Combobox measures option text on a canvas; the scaffold's stub returns no context.
 HTMLCanvasElement.prototype.getContext = () => ({ measureText: (text) => ({ width: String(text).length * 7 }) });
+
+// Monaco cannot run in jsdom: @grafana/ui's CodeEditor is a textarea in jest (src/test/CodeEditorMock.tsx).
+jest.mock('@grafana/ui', () => ({
+  ...jest.requireActual('@grafana/ui'),
+  CodeEditor: jest.requireActual('./src/test/CodeEditorMock').CodeEditorMock,
+}));

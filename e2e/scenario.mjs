@@ -474,6 +474,87 @@ export function steps({ base, devhost, shot }) {
       },
     },
     {
+      name: "playground: the GraphQL field is Monaco, completing from the upstream's schema and marking an unknown field",
+      run: async (page) => {
+        // Through the shipped module.js: Monaco is the host's (@grafana/ui's, bundled by the shell), not the plugin's,
+        // and loaded from the dev host, never from a CDN.
+        const offHost = [];
+        const watch = (r) => !r.url().startsWith(devhost) && !r.url().startsWith('data:') && offHost.push(r.url());
+        page.on('request', watch);
+        try {
+          // The search upstream's rule lets Viewers POST /api/graphql; the demo API answers introspection.
+          const q = {
+            source: 'graphql',
+            method: 'POST',
+            upstream: 'search',
+            path: '/api/graphql',
+            graphql: { query: '' },
+          };
+          const schemaRead = page.waitForResponse((r) => r.url().includes('/resources/graphql/schema'), {
+            timeout: TIMEOUT,
+          });
+          await page.goto(`${devhost}/?ds=relay-upstreams&page=query&query=${encodeURIComponent(JSON.stringify(q))}`);
+          assert.equal((await schemaRead).status(), 200);
+          const editor = page
+            .locator('.monaco-editor')
+            .filter({ has: page.getByRole('textbox', { name: 'GraphQL query' }) });
+          await editor.waitFor({ timeout: TIMEOUT });
+          await editor.locator('.view-lines').click();
+          // Typed as a user types (Monaco closes the braces), then completion asked for with Ctrl+Space.
+          await page.keyboard.type('{ items { ');
+          await page.keyboard.press('Control+Space');
+          const suggest = page.locator('.suggest-widget');
+          for (const field of ['nodes', 'totalCount', 'pageInfo']) {
+            await suggest.getByText(field, { exact: true }).waitFor({ timeout: TIMEOUT });
+          }
+          // Typing filters; Enter inserts the field.
+          await page.keyboard.type('tot');
+          await suggest.getByText('totalCount', { exact: true }).waitFor();
+          assert.equal(await suggest.getByText('nodes', { exact: true }).count(), 0);
+          await page.keyboard.press('Enter');
+          await page.waitForFunction(() =>
+            document.querySelector('.monaco-editor .view-lines')?.textContent?.includes('totalCount')
+          );
+          // Monaco closed both braces as they were typed.
+          assert.match(
+            (await editor.locator('.view-lines').textContent()).replace(/\u00a0/g, ' '),
+            /^\{ items \{ ?totalCount ?\}\}$/
+          );
+          assert.equal(await editor.locator('.squiggly-error').count(), 0);
+          // Hovering a field says its type.
+          await editor.locator('.view-lines').getByText('totalCount', { exact: true }).hover();
+          await page
+            .locator('.monaco-hover')
+            .getByText('ItemConnection.totalCount: Int!')
+            .waitFor({ timeout: TIMEOUT });
+
+          // An unknown field: a squiggle under it, and the message in the list under the field.
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type('{ items { totl'); // → { items { totl}}
+          await editor.locator('.squiggly-error').first().waitFor({ timeout: TIMEOUT });
+          await page.getByText(/Line 1:11: Cannot query field "totl" on type "ItemConnection"/).waitFor();
+          // Hovering the squiggle says what is wrong.
+          const box = await editor.locator('.squiggly-error').first().boundingBox();
+          await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 4);
+          await page
+            .locator('.monaco-hover')
+            .getByText(/Cannot query field "totl"/)
+            .waitFor({ timeout: TIMEOUT });
+          // Fixed, the marker goes.
+          await page.keyboard.press('Control+A');
+          await page.keyboard.type('{ items(first: 2) { totalCount');
+          await page.waitForFunction(() => !document.querySelector('.monaco-editor .squiggly-error'), undefined, {
+            timeout: TIMEOUT,
+          });
+          await page.keyboard.press('Escape');
+          await shot(page, 'playground-graphql-dark');
+        } finally {
+          page.off('request', watch);
+        }
+        assert.deepEqual(offHost, [], 'requests that did not go to the dev host');
+      },
+    },
+    {
       name: 'playground: for a viewer the config page is read-only, and the dev host refuses a save',
       run: async (page) => {
         await page.goto(`${devhost}/?ds=relay-e2e&page=config`);

@@ -1,6 +1,7 @@
 package openapiimport
 
 import (
+	"encoding/json"
 	"math"
 	"net/http"
 	"regexp"
@@ -27,6 +28,15 @@ func (b *builder) action(tpl, method, id string, op *operation, params []*param)
 		a.Confirm = "Run " + a.Name + " (" + method + " " + tpl + ")?"
 	}
 	notef := func(format string, args ...any) { b.note(method, tpl, op, "action "+a.Name+": "+format, args...) }
+	placeholders := pathPlaceholders.FindAllStringSubmatch(tpl, -1)
+	body, hasBody, bodyProblem := b.bodySchema(op)
+	// Params sized once: the proposal is most of what an import keeps, and
+	// a slice grown by appends holds up to twice its parameters' room.
+	n := len(params) + len(placeholders)
+	if hasBody {
+		n += min(len(body.props), maxPerEntry)
+	}
+	a.Params = make([]settings.ActionParam, 0, n)
 	names := map[string]bool{}
 	for _, p := range params {
 		switch p.In {
@@ -47,20 +57,20 @@ func (b *builder) action(tpl, method, id string, op *operation, params []*param)
 			notef("query parameter %q has a name an action template cannot hold; not mapped", p.Name)
 			continue
 		}
-		ap, problems := b.param(p.Name, p.Schema, p.Required || p.In == "path", p.Description)
+		ap, ok, problems := b.param(p.Name, p.Schema, p.Required || p.In == "path", p.Description)
 		for _, m := range problems {
 			notef("parameter %q: %s", p.Name, m)
 		}
-		if ap == nil {
+		if !ok {
 			if p.In == "path" {
-				ap = &settings.ActionParam{Name: p.Name, Type: "string", Required: true, Description: shortText(p.Description, 300)}
+				ap = settings.ActionParam{Name: intern(p.Name), Type: "string", Required: true, Description: shortText(p.Description, 300)}
 				notef("path parameter %q is typed as a string", p.Name)
 			} else {
 				continue
 			}
 		}
 		names[p.Name] = true
-		a.Params = append(a.Params, *ap)
+		a.Params = append(a.Params, ap)
 		if p.In == "query" {
 			if a.Query == nil {
 				a.Query = map[string]string{}
@@ -69,28 +79,34 @@ func (b *builder) action(tpl, method, id string, op *operation, params []*param)
 		}
 	}
 	// Every {name} of the path must be a declared parameter.
-	for _, m := range pathPlaceholders.FindAllStringSubmatch(tpl, -1) {
+	for _, m := range placeholders {
 		if !names[m[1]] {
 			if !placeholderName.MatchString(m[1]) {
 				notef("path placeholder {%s} cannot be an action parameter; no action proposed", m[1])
 				return
 			}
-			a.Params = append(a.Params, settings.ActionParam{Name: m[1], Type: "string", Required: true})
+			a.Params = append(a.Params, settings.ActionParam{Name: intern(m[1]), Type: "string", Required: true})
 			names[m[1]] = true
 			notef("path placeholder {%s} is not declared as a parameter; typed as a string", m[1])
 		}
 	}
-	b.body(&a, op, names, notef)
+	switch {
+	case bodyProblem != "":
+		notef("%s", bodyProblem)
+	case hasBody:
+		b.bodyParams(&a, &body, names, notef)
+	}
 	b.p.Actions = append(b.p.Actions, a)
 }
 
 var pathPlaceholders = regexp.MustCompile(`\{([^{}]*)\}`)
 
-// body maps a JSON request body's top-level scalar properties.
-func (b *builder) body(a *Action, op *operation, names map[string]bool, notef func(string, ...any)) {
+// bodySchema is the operation's JSON request body schema, flattened; ok is
+// false when there is none, or it is not mapped (problem says why).
+func (b *builder) bodySchema(op *operation) (f flat, ok bool, problem string) {
 	rb := b.refs.body(op.RequestBody)
 	if rb == nil {
-		return
+		return f, false, ""
 	}
 	mt := jsonMedia(rb.Content)
 	if mt == nil {
@@ -98,22 +114,23 @@ func (b *builder) body(a *Action, op *operation, names map[string]bool, notef fu
 		for k := range rb.Content {
 			kinds = append(kinds, k)
 		}
-		notef("the request body (%s) is not JSON; not mapped", strings.Join(sortedStrings(kinds), ", "))
-		return
+		return f, false, sprintf("the request body (%s) is not JSON; not mapped", strings.Join(sortedStrings(kinds), ", "))
 	}
 	if mt.Schema == nil {
-		notef("the JSON request body has no schema; not mapped")
-		return
+		return f, false, "the JSON request body has no schema; not mapped"
 	}
-	f := b.flatten(mt.Schema)
-	if f.typ != "object" {
-		notef("the JSON request body is a %s, not an object; not mapped", orUnknown(f.typ))
-		return
+	if f = b.flatten(mt.Schema); f.typ != "object" {
+		return f, false, sprintf("the JSON request body is a %s, not an object; not mapped", orUnknown(f.typ))
 	}
+	return f, true, ""
+}
+
+// bodyParams maps a JSON request body's top-level scalar properties.
+func (b *builder) bodyParams(a *Action, f *flat, names map[string]bool, notef func(string, ...any)) {
 	if f.composed {
 		notef("the request body's oneOf/anyOf alternatives are not mapped")
 	}
-	body := map[string]any{}
+	var members []string
 	for _, prop := range f.props {
 		if prop.schema == nil {
 			continue
@@ -136,27 +153,52 @@ func (b *builder) body(a *Action, op *operation, names map[string]bool, notef fu
 		if !b.take(len(a.Params)) {
 			break
 		}
-		ap, problems := b.param(name, s, f.isRequired(name), s.more().Description)
+		ap, ok, problems := b.param(name, s, f.isRequired(name), s.more().Description)
 		for _, m := range problems {
 			notef("body property %q: %s", name, m)
 		}
-		if ap == nil {
+		if !ok {
 			continue
 		}
 		names[name] = true
-		a.Params = append(a.Params, *ap)
-		body[name] = "{{" + name + "}}"
+		a.Params = append(a.Params, ap)
+		members = append(members, name)
 	}
 	// An explicit template even when empty: without one, an action sends
 	// all its parameters (path and query ones too) as the body.
-	a.Body = body
+	a.Body = bodyTemplate(members)
 }
 
-// param maps a schema onto an action parameter; nil when it cannot be
-// (objects, arrays, untyped). The problems say what was left out.
-func (b *builder) param(name string, s *schema, required bool, description string) (*settings.ActionParam, []string) {
+// bodyTemplate is the body template naming each member ({"name":
+// "{{name}}", ...}), as JSON text: it is what the proposal answers, and a
+// map of boxed strings took several times the room. members are in name
+// order (a map marshals so) and match placeholderName, so none needs
+// escaping.
+func bodyTemplate(members []string) json.RawMessage {
+	n := 2
+	for _, m := range members {
+		n += 2*len(m) + len(`"":"{{}}",`)
+	}
+	out := make([]byte, 0, n)
+	out = append(out, '{')
+	for i, m := range members {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, '"')
+		out = append(out, m...)
+		out = append(out, `":"{{`...)
+		out = append(out, m...)
+		out = append(out, `}}"`...)
+	}
+	return append(out, '}')
+}
+
+// param maps a schema onto an action parameter; ok is false when it
+// cannot be (objects, arrays, untyped). The problems say what was left out.
+func (b *builder) param(name string, s *schema, required bool, description string) (settings.ActionParam, bool, []string) {
 	if s == nil {
-		return nil, []string{"has no schema; not mapped"}
+		return settings.ActionParam{}, false, []string{"has no schema; not mapped"}
 	}
 	f := b.flatten(s)
 	c := f.base.more()
@@ -170,11 +212,11 @@ func (b *builder) param(name string, s *schema, required bool, description strin
 	switch typ {
 	case "string", "integer", "number", "boolean":
 	case "":
-		return nil, []string{"has no single type (oneOf, anyOf or several types); not mapped"}
+		return settings.ActionParam{}, false, []string{"has no single type (oneOf, anyOf or several types); not mapped"}
 	default:
-		return nil, []string{"is " + article(typ) + "; actions take scalar parameters, not mapped"}
+		return settings.ActionParam{}, false, []string{"is " + article(typ) + "; actions take scalar parameters, not mapped"}
 	}
-	p := &settings.ActionParam{Name: name, Type: typ, Required: required, Description: shortText(firstNonEmpty(description, c.Description), 300)}
+	p := settings.ActionParam{Name: intern(name), Type: intern(typ), Required: required, Description: shortText(firstNonEmpty(description, c.Description), 300)}
 	for _, e := range c.Enum {
 		switch {
 		case e == nil:
@@ -226,7 +268,7 @@ func (b *builder) param(name string, s *schema, required bool, description strin
 	if c.Default != nil && validValue(typ, c.Default) {
 		p.Default = c.Default
 	}
-	return p, problems
+	return p, true, problems
 }
 
 // patternOK tells whether Go's regexp reads a pattern, once per distinct

@@ -18,9 +18,11 @@ import (
 const BodyLimit = MaxDocumentBytes + 64<<10
 
 // ModelFactor is how much of the caller's in-flight byte budget an import
-// holds per document byte while it runs: the document and the model read
-// from it (the live heap reaches about 4 bytes per document byte on the
-// generated 10 MB description, bench_test.go, the peak heap about 7).
+// holds per document byte while it runs: the document and what the import
+// keeps live besides it (on the generated 10 MB description, bench_test.go:
+// about 2.2-2.4 bytes per document byte, nearly all of it the proposal, so
+// about 3.4 with the document; the heap, garbage not yet collected
+// included, peaks at about 4.5 over the document).
 const ModelFactor = 4
 
 // Documents is what the handler needs from the plugin (query.Runner

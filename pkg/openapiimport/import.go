@@ -1,11 +1,14 @@
 package openapiimport
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
 	"sort"
 	"strings"
+	"unique"
 
 	"github.com/relay-gateway/relay/pkg/role"
 )
@@ -23,15 +26,24 @@ type Options struct {
 
 // Import reads a document and proposes Relay configuration for it.
 func Import(raw []byte, o Options) (*Proposal, error) {
+	p, _, err := importWith(raw, o, defaultBudget(len(raw)))
+	return p, err
+}
+
+// importWith is Import with the decoded schemas' budget (lazy.go), and the
+// builder, for tests.
+func importWith(raw []byte, o Options, budget cacheBudget) (*Proposal, *builder, error) {
 	doc, version, skipped, err := load(raw)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	p := &Proposal{Rules: []Rule{}, Actions: []Action{}, Queries: []QueryPath{}, Notes: []Note{}}
+	p := &Proposal{Notes: []Note{}}
 	p.Source = Source{OpenAPI: version, Upstream: o.Upstream, Bytes: len(raw)}
 	p.Source.Title, p.Source.Version = shortText(doc.Info.Title, 200), shortText(doc.Info.Version, 50)
 	p.Source.BasePath = basePath(doc, o.BasePath)
-	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}}
+	gets, writes, all := countOperations(doc, p.Source.BasePath)
+	p.Rules, p.Actions, p.Queries = make([]Rule, 0, min(all, maxOperations)), make([]Action, 0, min(writes, maxOperations)), make([]QueryPath, 0, min(gets, maxOperations))
+	b := &builder{p: p, upstream: o.Upstream, names: map[string]int{}, refs: newRefs(doc), types: map[*schema][2]string{}, flats: map[*schema]*flat{}, patterns: map[string]bool{}, budget: budget}
 	b.refs.skipped = skipped
 	keys := make([]string, 0, len(doc.Paths))
 	for k := range doc.Paths {
@@ -50,11 +62,15 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 				continue
 			}
 			p.Stats.Operations++
+			if p.Stats.Operations > maxOperations {
+				continue // counted, not proposed
+			}
 			b.operation(p.Source.BasePath+tpl, method, item, op)
 		}
+		b.forgetSchemas()
 	}
 	if b.refs.exhausted {
-		return nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
+		return nil, nil, docError("the document's schemas are too deeply composed to read (more than %d schema visits)", maxSteps)
 	}
 	if b.refs.skipped != "" {
 		// First, as load's own note was before lazy decoding.
@@ -65,6 +81,9 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 		}
 	}
 	b.refNotes()
+	if p.Stats.Operations > maxOperations {
+		b.note("", "", nil, "the document has %d operations: the proposal covers the first %d (in path order); import the rest from a smaller document", p.Stats.Operations, maxOperations)
+	}
 	if b.capped {
 		b.note("", "", nil, "the proposal stops adding fields and parameters after %d (at most %d per query path or action): the document's shared schemas make it too large", maxItems, maxPerEntry)
 	}
@@ -78,10 +97,70 @@ func Import(raw []byte, o Options) (*Proposal, error) {
 		b.p.Notes = append(b.p.Notes, Note{Message: sprintf("%d more notes were left out", b.notesLeft)})
 	}
 	p.Stats.Rules, p.Stats.Actions, p.Stats.Queries = len(p.Rules), len(p.Actions), len(p.Queries)
-	return p, nil
+	return p, b, nil
+}
+
+// maxOperations bounds the operations a proposal covers: an operation
+// costs the proposal a rule (and an action or a query path), so a 20 MB
+// document of tiny operations would otherwise make a proposal many times
+// its size (more than the import's memory charge, ModelFactor, and more
+// than an editor can show). GitHub's and Stripe's descriptions have a few
+// thousand. A variable for tests.
+var maxOperations = 25_000
+
+// countOperations counts the operations of the inline path items, so the
+// proposal's lists are allocated once at their size: the proposal is most
+// of what an import holds, and lists grown by appends held up to twice
+// their entries' room (and as much again in the arrays they outgrew).
+// Only capacities, none above what the document can yield (a document of
+// many tiny operations must not reserve room it never fills): rules and
+// actions come from the operations of usable paths (actions from writes);
+// a query from a GET with responses. An operation of a $ref'd path item is
+// appended past them.
+func countOperations(doc *document, base string) (gets, writes, all int) {
+	for tpl, raw := range doc.Paths {
+		var m struct{ Get, Head, Post, Put, Patch, Delete span }
+		if !usablePath(base+tpl) || json.Unmarshal(raw, &m) != nil {
+			continue
+		}
+		for _, op := range []span{m.Get, m.Head, m.Post, m.Put, m.Patch, m.Delete} {
+			if op != nil {
+				all++
+			}
+		}
+		for _, op := range []span{m.Post, m.Put, m.Patch, m.Delete} {
+			if op != nil {
+				writes++
+			}
+		}
+		if bytes.Contains(m.Get, []byte(`"responses"`)) {
+			gets++
+		}
+	}
+	return gets, writes, all
+}
+
+// usablePath tells whether an OpenAPI path can be a Relay path.
+func usablePath(tpl string) bool {
+	return strings.HasPrefix(tpl, "/") && !strings.Contains(tpl, "..")
 }
 
 var methodOrder = []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions}
+
+// methodList is a rule's methods: one list per method, shared by the rules
+// (read-only; full, so an append copies), not one allocation per rule.
+var methodList = func() map[string][]string {
+	m := map[string][]string{}
+	for _, method := range methodOrder {
+		m[method] = []string{method}[:1:1]
+	}
+	return m
+}()
+
+// intern is the one copy of a name the proposal repeats: a field or
+// parameter name ("id", "name") is decoded afresh with each path item and
+// schema, and the proposal is most of what an import holds.
+func intern(s string) string { return unique.Make(s).Value() }
 
 // basePath is the prefix of every path: the request's, else the first
 // server's URL path ("https://api.example.com/v1" → "/v1"; server variables
@@ -134,6 +213,8 @@ type builder struct {
 	types    map[*schema][2]string // typeOf's memo
 	flats    map[*schema]*flat     // flatten's memo
 	patterns map[string]bool       // patternOK's memo
+	budget   cacheBudget           // when the decoded schemas are forgotten
+	forgot   int                   // how many times they were
 	// items counts the fields and parameters proposed: shared schemas can
 	// make a proposal much larger than its document, so past maxItems no
 	// more are added (and a note says so).
@@ -183,7 +264,7 @@ func (b *builder) operation(tpl, method string, item *pathItem, op *operation) {
 		b.note(method, tpl, op, "OPTIONS operations get no rule (Relay's gateway answers CORS itself)")
 		return
 	}
-	if strings.Contains(tpl, "..") || !strings.HasPrefix(tpl, "/") {
+	if !usablePath(tpl) {
 		b.note(method, tpl, op, "the path is not usable as a Relay path (it must start with / and not contain ..)")
 		return
 	}
@@ -192,7 +273,7 @@ func (b *builder) operation(tpl, method string, item *pathItem, op *operation) {
 		id = strings.ToLower(method) + " " + tpl
 	}
 	rulePath, widened := rulePath(tpl)
-	r := Rule{Path: rulePath, Methods: []string{method}, MinRole: role.Editor, OperationID: id}
+	r := Rule{Path: rulePath, Methods: methodList[method], MinRole: role.Editor, OperationID: id}
 	if method == http.MethodGet || method == http.MethodHead {
 		r.MinRole = role.Viewer
 	}

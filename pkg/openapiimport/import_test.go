@@ -377,3 +377,25 @@ func TestImportActionNames(t *testing.T) {
 		t.Errorf("names: %v", names)
 	}
 }
+
+// A document of more operations than a proposal covers: the first ones in
+// path order are proposed, all are counted, and a note says so.
+func TestImportCapsOperations(t *testing.T) {
+	defer func(n int) { maxOperations = n }(maxOperations)
+	maxOperations = 5
+	doc := `{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{
+	"/a":{"get":{"responses":{"200":{"description":"ok"}}},"post":{"responses":{"200":{"description":"ok"}}}},
+	"/b":{"get":{"responses":{"200":{"description":"ok"}}},"delete":{"responses":{"200":{"description":"ok"}}}},
+	"/c":{"get":{"responses":{"200":{"description":"ok"}}},"put":{"responses":{"200":{"description":"ok"}}}},
+	"/d":{"get":{"responses":{"200":{"description":"ok"}}}}}}`
+	p := mustImport(t, doc, Options{})
+	if p.Stats.Operations != 7 || len(p.Rules) != 5 || p.Stats.Rules != 5 {
+		t.Fatalf("operations %d, rules %d (stats %d)", p.Stats.Operations, len(p.Rules), p.Stats.Rules)
+	}
+	if last := p.Rules[len(p.Rules)-1]; last.Path != "/c" || last.Methods[0] != "GET" {
+		t.Errorf("not the first five in path order: last %+v", last)
+	}
+	if !hasNote(p, "the document has 7 operations: the proposal covers the first 5") {
+		t.Errorf("no note: %+v", p.Notes)
+	}
+}

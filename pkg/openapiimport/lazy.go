@@ -52,9 +52,51 @@ func (r *refs) componentSchema(name string) *schema {
 	if ok {
 		r.decode(raw, &s, "components.schemas."+name)
 		markShared(s, 0)
+		r.cached += len(raw)
+		r.decoded += len(raw)
 	}
 	r.schemas[name] = s
 	return s
+}
+
+// The component schemas decoded (and the memos keyed on them) were the
+// bulk of what an import held besides the proposal, though many of a large
+// document's schemas serve a few operations next to each other (in the
+// generated benchmark document, each resource's serve its own paths; a
+// schema shared more widely is decoded again after a forget). So once the
+// schemas decoded since the last time take more than cacheBytes of the
+// document, they and the memos are forgotten between two path items, and
+// what the next operations name is decoded again. Re-decoding is bounded:
+// once redecodeFactor × the document's bytes have been decoded (a document
+// whose operations all share large schemas would decode them again and
+// again), nothing more is forgotten and the import keeps what it decodes,
+// as before.
+const (
+	cacheMinBytes  = 256 << 10
+	cacheShare     = 16 // of the document
+	redecodeFactor = 3
+)
+
+// cacheBudget is when forgetSchemas forgets: past cached bytes of the
+// document decoded since the last time, while fewer than redecode bytes
+// were decoded in all.
+type cacheBudget struct{ cached, redecode int }
+
+func defaultBudget(docBytes int) cacheBudget {
+	return cacheBudget{cached: max(cacheMinBytes, docBytes/cacheShare), redecode: redecodeFactor * docBytes}
+}
+
+// forgetSchemas drops the decoded component schemas and the memos keyed on
+// them when they are over budget. Called between path items only: within
+// an operation, the walks rely on a schema keeping its identity.
+func (b *builder) forgetSchemas() {
+	r := b.refs
+	if r.cached <= b.budget.cached || r.decoded > b.budget.redecode {
+		return
+	}
+	r.schemas, r.cached = map[string]*schema{}, 0
+	b.flats, b.types = map[*schema]*flat{}, map[*schema][2]string{}
+	b.forgot++
 }
 
 // markShared marks a schema and the schemas inside it as shared (see

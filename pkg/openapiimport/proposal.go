@@ -6,6 +6,8 @@
 package openapiimport
 
 import (
+	"slices"
+
 	"github.com/relay-gateway/relay/pkg/role"
 	"github.com/relay-gateway/relay/pkg/settings"
 )
@@ -60,7 +62,7 @@ type Rule struct {
 
 // ProxyRule is the rule as jsonData holds it.
 func (r Rule) ProxyRule() settings.ProxyRule {
-	return settings.ProxyRule{Path: r.Path, Methods: r.Methods, MinRole: r.MinRole}
+	return settings.ProxyRule{Path: r.Path, Methods: slices.Clone(r.Methods), MinRole: r.MinRole}
 }
 
 // Action is a proposed named action, in jsonData.actions' form.

@@ -22,12 +22,14 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 		b.note("GET", tpl, op, "the answer's schema has no single type: not proposed as a query path")
 		return
 	}
-	q := QueryPath{Path: tpl, OperationID: id, Summary: shortText(op.Summary, 200), Root: root, Fields: []Field{}}
+	q := QueryPath{Path: tpl, OperationID: id, Summary: shortText(op.Summary, 200), Root: root}
 	if strings.Contains(tpl, "{") {
 		q.Template = tpl
 	}
 	f := b.flatten(rows)
 	if f.typ == "object" {
+		// Sized once (see action).
+		q.Fields = make([]Field, 0, min(len(f.props), maxPerEntry))
 		for _, prop := range f.props {
 			if prop.schema == nil {
 				continue
@@ -35,17 +37,17 @@ func (b *builder) query(tpl, id string, op *operation, params []*param) {
 			if !b.take(len(q.Fields)) {
 				break
 			}
-			q.Fields = append(q.Fields, Field{Name: prop.name, Type: b.columnType(prop.schema)})
+			q.Fields = append(q.Fields, Field{Name: intern(prop.name), Type: b.columnType(prop.schema)})
 		}
 	} else {
-		q.Fields = append(q.Fields, Field{Name: "value", Type: b.columnType(rows)})
+		q.Fields = []Field{{Name: "value", Type: b.columnType(rows)}}
 	}
 	if f.composed {
 		b.note("GET", tpl, op, "the rows' oneOf/anyOf alternatives are not typed; only their common part is")
 	}
 	for _, p := range params {
 		if p.In == "query" {
-			q.Params = append(q.Params, p.Name)
+			q.Params = append(q.Params, intern(p.Name))
 		}
 	}
 	sort.Strings(q.Params)
@@ -96,7 +98,7 @@ func (b *builder) rowRoot(s *schema) (root string, rows *schema, ok bool) {
 	}
 	type node struct {
 		path string
-		f    *flat
+		f    flat
 	}
 	level := []node{{"", f}}
 	seen := map[*schema]bool{f.base: true}

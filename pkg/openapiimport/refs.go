@@ -26,8 +26,12 @@ type refs struct {
 	exhausted  bool
 	external   map[string]bool
 	unresolved map[string]bool
-	// schemas are the components.schemas decoded so far (lazy.go).
+	// schemas are the components.schemas decoded so far (lazy.go); cached
+	// counts their document bytes since the last forget, decoded all the
+	// document bytes decoded into schemas (again after a forget too).
 	schemas map[string]*schema
+	cached  int
+	decoded int
 	// skipped is where the first value of an unexpected type was met.
 	skipped string
 }
@@ -48,12 +52,18 @@ func (r *refs) component(ref, kind string) (string, bool) {
 	if u, err := url.PathUnescape(frag); err == nil {
 		frag = u
 	}
-	name, ok := strings.CutPrefix(frag, "/components/"+kind+"/")
-	if !ok || strings.Contains(name, "/") {
+	rest, ok := strings.CutPrefix(frag, "/components/")
+	name, ok2 := strings.CutPrefix(rest, kind)
+	if !ok || !ok2 || !strings.HasPrefix(name, "/") || strings.Contains(name[1:], "/") {
 		r.unresolved[ref] = true
 		return "", false
 	}
-	return pointerToken.Replace(name), true
+	// Without building the prefix or a replaced copy per $ref: a large
+	// document resolves hundreds of thousands of them.
+	if name = name[1:]; strings.Contains(name, "~") {
+		name = pointerToken.Replace(name)
+	}
+	return name, true
 }
 
 // maxSteps is far above what real descriptions need.

@@ -53,7 +53,9 @@ type flat struct {
 // flatten memo (below it, sorting its names again is cheaper than keeping them).
 const memoProps = 8
 
-func (b *builder) flatten(s *schema) *flat {
+// A flat is returned by value: most are of small schemas met once, and as
+// pointers they were the largest share of the import's garbage.
+func (b *builder) flatten(s *schema) flat {
 	base := b.refs.schema(s)
 	if base == nil {
 		base = &emptySchema
@@ -67,12 +69,9 @@ func (b *builder) flatten(s *schema) *flat {
 	// of the import's heap.
 	memo := base == &emptySchema || base.shared && (len(base.AllOf) > 0 || len(base.propList()) > memoProps)
 	if f, ok := b.flats[base]; ok {
-		return f
+		return *f
 	}
-	f := &flat{base: base}
-	if memo {
-		b.flats[base] = f
-	}
+	f := flat{base: base}
 	if len(f.base.AllOf) == 0 {
 		// The common case needs no copy: the schema's own list is the result.
 		f.typ, f.format, f.items, f.props = schemaType(f.base), f.base.Format, f.base.Items, f.base.propList()
@@ -80,11 +79,15 @@ func (b *builder) flatten(s *schema) *flat {
 		f.requiredList = f.base.more().Required
 	} else {
 		f.required = map[string]bool{}
-		b.addTo(f, f.base, map[*schema]bool{}, map[string]int{}, 0)
+		b.addTo(&f, f.base, map[*schema]bool{}, map[string]int{}, 0)
 		sortProps(f.props)
 	}
 	if f.typ == "" && len(f.props) > 0 {
 		f.typ = "object"
+	}
+	if memo {
+		m := f
+		b.flats[base] = &m
 	}
 	return f
 }

@@ -126,8 +126,9 @@ func (c *column) value(i int) any {
 	return nil
 }
 
-// take returns a column holding rows idx (in that order).
-func (c *column) take(idx []int) *column {
+// take returns a column holding rows idx of c (in that order); a negative
+// index is a null row (a join's row without a match on that side).
+func take[I int | int32](c *column, idx []I) *column {
 	out := &column{name: c.name, typ: c.typ}
 	switch c.typ {
 	case tNumber:
@@ -148,10 +149,12 @@ func (c *column) take(idx []int) *column {
 	return out
 }
 
-func takePtrs[T any](s []*T, idx []int) []*T {
+func takePtrs[T any, I int | int32](s []*T, idx []I) []*T {
 	out := make([]*T, len(idx))
 	for j, i := range idx {
-		out[j] = s[i]
+		if i >= 0 {
+			out[j] = s[i]
+		}
 	}
 	return out
 }
@@ -259,7 +262,7 @@ func (t *table) col(name string) *column {
 
 func (t *table) take(idx []int) {
 	for i, c := range t.cols {
-		t.cols[i] = c.take(idx)
+		t.cols[i] = take(c, idx)
 	}
 	t.n = len(idx)
 }

@@ -71,41 +71,30 @@ func (rs *runState) inputTable(ref, path string) (*table, error) {
 	return t, nil
 }
 
+// frameTypes are the SDK field types a column holds as they are (plain or
+// nullable): one table, so a field type maps to a column type in one place.
+var frameTypes = map[data.FieldType]colType{
+	data.FieldTypeFloat64: tNumber,
+	data.FieldTypeString:  tString,
+	data.FieldTypeBool:    tBool,
+	data.FieldTypeTime:    tTime,
+	data.FieldTypeJSON:    tJSON,
+	data.FieldTypeInt64:   tInt64,
+	data.FieldTypeUint64:  tUint64,
+}
+
 // frameColumn converts an SDK field to a column: nullable fields share their
 // pointers; other field types are copied (numbers of every width as
 // numbers, except 64-bit integers, which stay exact).
 func frameColumn(f *data.Field, n int) (*column, error) {
 	name := f.Name
 	ft := f.Type()
-	switch ft {
-	case data.FieldTypeNullableFloat64, data.FieldTypeFloat64:
-		c := newColumn(name, tNumber, n)
-		fillPtrs(f, c.nums)
-		return c, nil
-	case data.FieldTypeNullableString, data.FieldTypeString:
-		c := newColumn(name, tString, n)
-		fillPtrs(f, c.strs)
-		return c, nil
-	case data.FieldTypeNullableBool, data.FieldTypeBool:
-		c := newColumn(name, tBool, n)
-		fillPtrs(f, c.bools)
-		return c, nil
-	case data.FieldTypeNullableTime, data.FieldTypeTime:
-		c := newColumn(name, tTime, n)
-		fillPtrs(f, c.times)
-		return c, nil
-	case data.FieldTypeNullableJSON, data.FieldTypeJSON:
-		c := newColumn(name, tJSON, n)
-		fillPtrs(f, c.raws)
-		return c, nil
-	case data.FieldTypeNullableInt64, data.FieldTypeInt64:
-		c := newColumn(name, tInt64, n)
-		fillPtrs(f, c.ints)
-		return c, nil
-	case data.FieldTypeNullableUint64, data.FieldTypeUint64:
-		c := newColumn(name, tUint64, n)
-		fillPtrs(f, c.uints)
-		return c, nil
+	if ft != data.FieldTypeUnknown { // NonNullableType panics on it
+		if typ, ok := frameTypes[ft.NonNullableType()]; ok {
+			c := newColumn(name, typ, n)
+			c.fillFrom(f)
+			return c, nil
+		}
 	}
 	if ft.Numeric() {
 		c := newColumn(name, tNumber, n)
@@ -126,6 +115,27 @@ func frameColumn(f *data.Field, n int) (*column, error) {
 		}
 	}
 	return c, nil
+}
+
+// fillFrom fills the column (from newColumn, of a frameTypes type) with
+// the field's rows.
+func (c *column) fillFrom(f *data.Field) {
+	switch c.typ {
+	case tNumber:
+		fillPtrs(f, c.nums)
+	case tBool:
+		fillPtrs(f, c.bools)
+	case tTime:
+		fillPtrs(f, c.times)
+	case tJSON:
+		fillPtrs(f, c.raws)
+	case tInt64:
+		fillPtrs(f, c.ints)
+	case tUint64:
+		fillPtrs(f, c.uints)
+	default:
+		fillPtrs(f, c.strs)
+	}
 }
 
 // fillPtrs copies a field of T or *T into dst as pointers: a nullable
@@ -231,38 +241,6 @@ func cellText(c *column, i int) *string {
 		s = string(b)
 	}
 	return &s
-}
-
-// takeOpt returns a column of rows idx, null where idx is -1.
-func (c *column) takeOpt(idx []int32) *column {
-	out := &column{name: c.name, typ: c.typ}
-	switch c.typ {
-	case tNumber:
-		out.nums = takeOptPtrs(c.nums, idx)
-	case tBool:
-		out.bools = takeOptPtrs(c.bools, idx)
-	case tTime:
-		out.times = takeOptPtrs(c.times, idx)
-	case tJSON:
-		out.raws = takeOptPtrs(c.raws, idx)
-	case tInt64:
-		out.ints = takeOptPtrs(c.ints, idx)
-	case tUint64:
-		out.uints = takeOptPtrs(c.uints, idx)
-	default:
-		out.strs = takeOptPtrs(c.strs, idx)
-	}
-	return out
-}
-
-func takeOptPtrs[T any](s []*T, idx []int32) []*T {
-	out := make([]*T, len(idx))
-	for j, i := range idx {
-		if i >= 0 {
-			out[j] = s[i]
-		}
-	}
-	return out
 }
 
 // freeName is name, or when the table has a field of that name

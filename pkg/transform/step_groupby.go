@@ -332,7 +332,7 @@ func (r *groupByRun) run(rs *runState, t *table) error {
 		rows[j] = firstRow[g]
 	}
 	for _, c := range keyCols {
-		cols = append(cols, c.take(rows))
+		cols = append(cols, take(c, rows))
 	}
 	for _, ag := range aggs {
 		cols = append(cols, ag.column(order))

@@ -155,7 +155,7 @@ func (r *joinRun) run(rs *runState, t *table) error {
 			out = append(out, joinKey(c, rside.keys[j], li, ri))
 			continue
 		}
-		out = append(out, c.takeOpt(li))
+		out = append(out, take(c, li))
 	}
 	taken := func(name string) bool {
 		return slices.ContainsFunc(out, func(c *column) bool { return c.name == name })
@@ -164,7 +164,7 @@ func (r *joinRun) run(rs *runState, t *table) error {
 		if slices.Contains(s.On, c.name) {
 			continue
 		}
-		nc := c.takeOpt(ri)
+		nc := take(c, ri)
 		nc.name = freeName(taken, c.name, s.Query)
 		out = append(out, nc)
 	}
@@ -265,7 +265,7 @@ func hashJoin(rs *runState, nl, nr int, left, right *joinSide, how string) (li, 
 // differ the field is a string of the keys' text.
 func joinKey(lc, rc *column, li, ri []int32) *column {
 	if lc.typ == rc.typ {
-		c := lc.takeOpt(li)
+		c := take(lc, li)
 		for k, l := range li {
 			if l < 0 {
 				copyCell(c, k, rc, int(ri[k]))

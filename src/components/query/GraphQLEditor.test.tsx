@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEventLib, { PointerEventsCheckLevel } from '@testing-library/user-event';
 import { buildSchema, introspectionFromSchema } from 'graphql';
 import React, { useState } from 'react';
@@ -48,32 +48,22 @@ function renderEditor(upstream?: string) {
 }
 
 describe('GraphQLEditor', () => {
-  it('reads the schema through /graphql/schema, suggests the names valid at the caret and inserts one', async () => {
+  // Completion itself is Monaco's (CodeEditor is a textarea in jest): e2e/scenario.mjs types into the real editor.
+  it('is a GraphQL code editor whose text is the query, reading the schema of its upstream through /graphql/schema', async () => {
     const b = installFakeBackend();
     b.on('GET graphql/schema', { data: INTROSPECTION });
     const latest = renderEditor('shop');
     const field = screen.getByLabelText('GraphQL query') as HTMLTextAreaElement;
-    typeAtEnd(field, '{ items { ');
-    const group = await screen.findByRole('group', { name: 'GraphQL suggestions' });
-    expect(
-      within(group)
-        .getAllByRole('button')
-        .map((e) => e.textContent)
-    ).toEqual(['nodes', 'totalCount']);
+    typeAtEnd(field, '{ items { totalCount } }');
+    expect(latest.current.query).toBe('{ items { totalCount } }');
+    await waitFor(() => expect(b.requests.find((r) => r.url.includes('/resources/graphql/schema'))).toBeDefined());
     const req = b.requests.find((r) => r.url.includes('/resources/graphql/schema'));
     expect(req?.params).toEqual({ path: '/api/graphql', upstream: 'shop' });
-
-    await userEvent.click(within(group).getByRole('button', { name: 'totalCount' }));
-    expect(latest.current.query).toBe('{ items { totalCount');
-    // Inside parentheses: the field's arguments, filtered by the word typed.
-    typeAtEnd(field, '{ items(c');
-    await waitFor(() =>
-      expect(
-        within(screen.getByRole('group', { name: 'GraphQL suggestions' }))
-          .getAllByRole('button')
-          .map((e) => e.textContent)
-      ).toEqual(['category'])
-    );
+    // With the schema read, nothing says why completion is missing.
+    await waitFor(() => expect(screen.queryByText(/Reading the upstream/)).not.toBeInTheDocument());
+    expect(screen.queryByText(/No schema completion/)).not.toBeInTheDocument();
+    await userEvent.type(screen.getByLabelText('GraphQL variables'), '{{"first": 2}');
+    expect(latest.current).toEqual({ query: '{ items { totalCount } }', variables: '{"first": 2}' });
   });
 
   it("shows the document's errors against the schema inline, with their position", async () => {
@@ -104,7 +94,6 @@ describe('GraphQLEditor', () => {
     expect(await screen.findByText(/No schema completion: .*graphql.introspection/)).toBeInTheDocument();
     const field = screen.getByLabelText('GraphQL query') as HTMLTextAreaElement;
     typeAtEnd(field, '{ items { ');
-    expect(await screen.findByText(/Line 1:11: Syntax Error: Expected Name, found <EOF>/)).toBeInTheDocument();
-    expect(screen.queryByRole('group', { name: 'GraphQL suggestions' })).not.toBeInTheDocument();
+    expect(await screen.findByText(/Line 1:10: Syntax Error: Expected Name, found <EOF>/)).toBeInTheDocument();
   });
 });

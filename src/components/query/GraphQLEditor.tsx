@@ -1,11 +1,18 @@
-import React, { useMemo, useState } from 'react';
-import { Button, InlineField, Stack, Text, TextArea, useStyles2 } from '@grafana/ui';
+import { css } from '@emotion/css';
+import React, { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { CodeEditor, InlineField, Monaco, MonacoEditor, Text, TextArea, useStyles2 } from '@grafana/ui';
 
 import { DataSource } from '../../datasource';
-import { completionsAt, insertCompletion, schemaFromIntrospection, validateDocument } from '../../query/graphqlSchema';
+import { schemaFromIntrospection, validateDocument } from '../../query/graphqlSchema';
 import { GraphQLQuery } from '../../types/query';
 import { getTableStyles } from '../common/styles';
 import { useResource } from '../common/useResource';
+import { registerGraphQLLanguage, showGraphQLProblems } from './graphqlMonaco';
+
+const GRAPHQL_EDITOR_HEIGHT = 160;
+
+// The code editor takes the field's width (Monaco lays itself out in its container).
+const getStyles = () => ({ codeField: css({ flex: 1, minWidth: 0 }) });
 
 interface Props {
   value?: GraphQLQuery;
@@ -32,15 +39,16 @@ export function variablesProblem(text: string | undefined): string | undefined {
 }
 
 const SCHEMA_DEBOUNCE_MS = 400;
-const MAX_SHOWN_COMPLETIONS = 15;
+const MAX_LISTED_PROBLEMS = 3;
 
 /**
- * The GraphQL document (monospace) and its variables as JSON, POSTed by the backend as {query, variables}. The
- * upstream's schema, read through Relay's rules, gives the names valid at the caret (click one to insert it) and the
- * document's errors, shown under the field as you type.
+ * The GraphQL document in Grafana's code editor (Monaco) and its variables as JSON, POSTed by the backend as {query,
+ * variables}. The upstream's schema, read through Relay's rules, completes the document as you type and marks its
+ * errors in place (graphql-language-service); the errors are listed under the field too, for screen readers.
  */
 export function GraphQLEditor({ value, onChange, datasource, path, upstream }: Props) {
   const styles = useStyles2(getTableStyles);
+  const own = useStyles2(getStyles);
   const g: GraphQLQuery = value ?? { query: '' };
   const text = g.query ?? '';
   const vars = typeof g.variables === 'string' ? g.variables : g.variables ? JSON.stringify(g.variables, null, 2) : '';
@@ -53,24 +61,46 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
   );
   const schema = useMemo(() => schemaFromIntrospection(introspection.value), [introspection.value]);
   const problems = useMemo(() => validateDocument(text, schema), [text, schema]);
-  const [caret, setCaret] = useState<number | undefined>(undefined);
-  const completions = useMemo(
-    () => (caret === undefined ? [] : completionsAt(text, Math.min(caret, text.length), schema)),
-    [text, caret, schema]
-  );
   const queryError = problems.length
     ? problems
-        .slice(0, 3)
+        .slice(0, MAX_LISTED_PROBLEMS)
         .map((p) => (p.line ? `Line ${p.line}:${p.column}: ${p.message}` : p.message))
         .join('\n')
     : undefined;
-  const trackCaret = (e: React.SyntheticEvent<HTMLTextAreaElement>) => setCaret(e.currentTarget.selectionStart);
-  const insert = (label: string) => {
-    const at = Math.min(caret ?? text.length, text.length);
-    const next = insertCompletion(text, at, label);
-    setCaret(next.caret);
-    onChange({ ...g, query: next.text });
-  };
+
+  // The mounted editor (none in jest, where CodeEditor is a textarea).
+  const [mounted, setMounted] = useState<{ editor: MonacoEditor; monaco: Monaco } | undefined>();
+  const onEditorDidMount = useCallback((editor: MonacoEditor, monaco: Monaco) => setMounted({ editor, monaco }), []);
+  // Completion and hover, registered once per editor model and disposed with it; they read the schema of the moment.
+  const schemaRef = useRef(schema);
+  useEffect(() => {
+    const model = mounted?.editor.getModel();
+    if (!mounted || !model) {
+      return;
+    }
+    const providers = registerGraphQLLanguage(mounted.monaco, model, () => schemaRef.current);
+    return () => providers.dispose();
+  }, [mounted]);
+  // CodeEditor subscribes the onChange it had at mount to the model: it must reach the query of the moment.
+  const latest = useRef({ g, onChange });
+  useLayoutEffect(() => {
+    schemaRef.current = schema;
+    latest.current = { g, onChange };
+  });
+  const onText = useCallback((q: string) => {
+    const { g: now, onChange: change } = latest.current;
+    if (q !== (now.query ?? '')) {
+      change({ ...now, query: q });
+    }
+  }, []);
+  useEffect(() => {
+    const model = mounted?.editor.getModel();
+    // Markers of the text they were computed for; the next render brings those of newer keystrokes.
+    if (mounted && model && !model.isDisposed() && model.getValue() === text) {
+      showGraphQLProblems(mounted.monaco, model, problems);
+    }
+  }, [mounted, problems, text]);
+
   return (
     <>
       <InlineField
@@ -79,56 +109,28 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
         grow
         invalid={!!queryError}
         error={queryError}
-        tooltip="POSTed as JSON to the path (default /graphql). ${var} template variables are replaced; $name is GraphQL's own."
+        tooltip="POSTed as JSON to the path (default /graphql), e.g. query($after: String) { items(first: 100, after: $after) { nodes { id name } pageInfo { endCursor hasNextPage } } }. ${var} template variables are replaced; $name is GraphQL's own. Ctrl+Space lists what the upstream's schema allows at the caret."
       >
-        <TextArea
-          aria-label="GraphQL query"
-          className={styles.mono}
-          rows={6}
-          placeholder={
-            'query($after: String) {\n  items(first: 100, after: $after) {\n    nodes { id name }\n    pageInfo { endCursor hasNextPage }\n  }\n}'
-          }
+        <CodeEditor
+          language="graphql"
           value={text}
-          onChange={(e) => {
-            setCaret(e.currentTarget.selectionStart);
-            onChange({ ...g, query: e.currentTarget.value });
-          }}
-          onSelect={trackCaret}
-          onKeyUp={trackCaret}
-          onClick={trackCaret}
+          height={GRAPHQL_EDITOR_HEIGHT}
+          showLineNumbers
+          showMiniMap={false}
+          monacoOptions={{ ariaLabel: 'GraphQL query', scrollBeyondLastLine: false, lineNumbersMinChars: 2 }}
+          onChange={onText}
+          onEditorDidMount={onEditorDidMount}
+          containerStyles={own.codeField}
         />
       </InlineField>
-      {datasource && (
-        <Stack direction="row" gap={0.5} alignItems="center" wrap="wrap">
-          {schema ? (
-            completions.length > 0 && (
-              <div role="group" aria-label="GraphQL suggestions">
-                <Stack direction="row" gap={0.5} wrap="wrap">
-                  {completions.slice(0, MAX_SHOWN_COMPLETIONS).map((c) => (
-                    <Button
-                      key={c.kind + c.label}
-                      size="sm"
-                      variant="secondary"
-                      fill="outline"
-                      title={`${c.kind} ${c.label}: ${c.detail}`}
-                      onClick={() => insert(c.label)}
-                    >
-                      {c.label}
-                    </Button>
-                  ))}
-                </Stack>
-              </div>
-            )
-          ) : (
-            <Text variant="bodySmall" color="secondary">
-              {introspection.loading
-                ? 'Reading the upstream’s GraphQL schema…'
-                : introspection.error
-                  ? `No schema completion: ${introspection.error.message}`
-                  : ''}
-            </Text>
-          )}
-        </Stack>
+      {datasource && !schema && (
+        <Text variant="bodySmall" color="secondary">
+          {introspection.loading
+            ? 'Reading the upstream’s GraphQL schema…'
+            : introspection.error
+              ? `No schema completion: ${introspection.error.message}`
+              : ''}
+        </Text>
       )}
       <InlineField
         label="Variables"
