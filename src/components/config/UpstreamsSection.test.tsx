@@ -4,7 +4,7 @@ import { installFakeBackend, UID } from '../../test/backend';
 import { renderConfigEditor, testSettings } from '../../test/configEditor';
 import { button, type, userEvent } from '../../test/ui';
 import { RelayJsonData, RelaySettings } from '../../types/settings';
-import { upstreamNameError } from './UpstreamsSection';
+import { upstreamNameError } from './UpstreamCard';
 
 jest.setTimeout(20000);
 const card = (n: number) => within(screen.getByTestId(`upstream-${n}`));
