@@ -52,6 +52,8 @@ type Client struct {
 	password string
 	// instance tells this process's claims (cache leads) from others'.
 	instance string
+	// timeout is CallTimeout; only tests choose another (export_test.go).
+	timeout time.Duration
 
 	retryAt atomic.Int64 // unix nanos; 0 = healthy
 	backoff atomic.Int64
@@ -72,6 +74,11 @@ func FromEnv(getenv func(string) string) (*Client, error) {
 // connect (the first call does, and every call reconnects as needed).
 // Errors never repeat the URL: it may carry the password.
 func Open(raw string) (*Client, error) {
+	return openWith(raw, CallTimeout)
+}
+
+// openWith is Open with timeout bounding each call instead of CallTimeout.
+func openWith(raw string, timeout time.Duration) (*Client, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
 		return nil, fmt.Errorf("%s must be redis://[:password@]host:port/db or rediss://...", EnvURL)
@@ -80,17 +87,17 @@ func Open(raw string) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s is not a usable Redis URL (%s): %s", EnvURL, addrOf(u), scrub(err.Error(), u))
 	}
-	opts.DialTimeout = CallTimeout
-	opts.ReadTimeout = CallTimeout
-	opts.WriteTimeout = CallTimeout
-	opts.PoolTimeout = CallTimeout
+	opts.DialTimeout = timeout
+	opts.ReadTimeout = timeout
+	opts.WriteTimeout = timeout
+	opts.PoolTimeout = timeout
 	opts.ContextTimeoutEnabled = true
 	// No retries inside go-redis: a retried XADD or claim may apply twice,
 	// and the caller has no time for them anyway.
 	opts.MaxRetries = -1
 	opts.DisableIdentity = true
 	opts.ClientName = "relay"
-	c := &Client{rdb: redis.NewClient(opts), addr: addrOf(u), password: opts.Password, instance: randomToken()}
+	c := &Client{rdb: redis.NewClient(opts), addr: addrOf(u), password: opts.Password, instance: randomToken(), timeout: timeout}
 	c.lastErr.Store("")
 	return c, nil
 }
@@ -121,14 +128,14 @@ func (c *Client) Addr() string { return c.addr }
 // Close closes the pool.
 func (c *Client) Close() error { return c.rdb.Close() }
 
-// do runs one Redis call under CallTimeout, failing fast during a backoff.
+// do runs one Redis call under CallTimeout (c.timeout), failing fast during a backoff.
 // A reply from the server (a miss, a script error, OOM) is not a failure of
 // the connection; anything else (refused, timeout, reset) starts a backoff.
 func (c *Client) do(ctx context.Context, fn func(context.Context) error) error {
 	if !c.mayCall() {
 		return ErrUnavailable
 	}
-	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	err := fn(ctx)
 	switch {
@@ -184,7 +191,7 @@ func isReply(err error) bool {
 // Status pings the server (bypassing the backoff) for CheckHealth: whether
 // it answers, and a message naming the server without credentials.
 func (c *Client) Status(ctx context.Context) (bool, string) {
-	ctx, cancel := context.WithTimeout(ctx, CallTimeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	if err := c.rdb.Ping(ctx).Err(); err != nil {
 		c.fail(err)

@@ -11,16 +11,33 @@ import (
 	"github.com/relay-gateway/relay/test/blackbox/harness"
 )
 
-// open builds a client and returns it once it answers, its pool warm. A fresh
-// client's first call dials, authenticates and selects the db within the one
-// shared.CallTimeout (200 ms, which production keeps); on a loaded machine that
-// first call can take longer, and the backoff it starts would fail the test's
-// next calls fast. So the test starts only after a Status has succeeded (which
-// also clears that backoff), retried within warmTimeout, and asserts the
-// feature rather than the machine's load.
+// open builds a client for the tests of what the shared state does, each call
+// bounded by stateCallTimeout rather than CallTimeout: on a loaded machine a
+// call (the first above all: it dials, authenticates and selects the db) can
+// exceed 200 ms, and the backoff it starts fails the next calls fast. The
+// tests of timeouts and backoff use openProduction.
 func open(t *testing.T, url string) *shared.Client {
 	t.Helper()
-	c, err := shared.Open(url)
+	return opened(t, url, func(url string) (*shared.Client, error) {
+		return shared.OpenWithCallTimeout(url, stateCallTimeout)
+	})
+}
+
+// stateCallTimeout bounds each call of open's clients.
+const stateCallTimeout = 5 * time.Second
+
+// openProduction builds a client as production does (each call within
+// CallTimeout) and returns it once it answers, its pool warm: the test then
+// starts with the connection made and no backoff running, whatever the
+// machine's load did to that first call.
+func openProduction(t *testing.T, url string) *shared.Client {
+	t.Helper()
+	return opened(t, url, shared.Open)
+}
+
+func opened(t *testing.T, url string, openFn func(string) (*shared.Client, error)) *shared.Client {
+	t.Helper()
+	c, err := openFn(url)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +134,7 @@ func TestTakeIsOneBucketAcrossClients(t *testing.T) {
 
 func TestUnavailableFailsFastAndReconnects(t *testing.T) {
 	r := harness.StartRedis(t, harness.RedisOptions{Password: "s3cret-pw"})
-	c := open(t, r.URL)
+	c := openProduction(t, r.URL)
 	b := c.Scope(1, "ds").Buckets()
 	ctx := context.Background()
 	if ok, msg := c.Status(ctx); !ok || strings.Contains(msg, "s3cret-pw") || !strings.Contains(msg, "127.0.0.1") {
@@ -162,7 +179,7 @@ func TestUnavailableFailsFastAndReconnects(t *testing.T) {
 
 func TestPausedServerTimesOut(t *testing.T) {
 	r := harness.StartRedis(t, harness.RedisOptions{})
-	b := open(t, r.URL).Scope(1, "ds").Buckets()
+	b := openProduction(t, r.URL).Scope(1, "ds").Buckets()
 	ctx := context.Background()
 	if _, _, err := b.Take(ctx, "u", time.Second, 5); err != nil {
 		t.Fatal(err)
