@@ -105,7 +105,7 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
     <>
       <InlineField
         label="GraphQL query"
-        labelWidth={14}
+        labelWidth={16}
         grow
         invalid={!!queryError}
         error={queryError}
@@ -134,7 +134,7 @@ export function GraphQLEditor({ value, onChange, datasource, path, upstream }: P
       )}
       <InlineField
         label="Variables"
-        labelWidth={14}
+        labelWidth={16}
         grow
         invalid={!!problem}
         error={problem}
