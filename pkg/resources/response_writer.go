@@ -16,9 +16,11 @@ import (
 // a message's Body when Send returns. Over the plugin protocol it is: gRPC's
 // SendMsg marshals the message into its own buffer before writing it and
 // returning (grpc-go serverStream.SendMsg → prepareMsg → encode →
-// encoding/proto codecV2.Marshal), and the SDK's stats handler (otelgrpc)
-// ignores payloads. A sender that keeps Body must copy it (resourcetest's
-// Sender does).
+// encoding/proto codecV2.Marshal, in grpc-go v1.84.0), the SDK's stats
+// handler (otelgrpc) ignores payloads, and grpc.EnableTracing, which would
+// keep the message for /debug/requests, is off (neither the SDK nor Relay
+// sets it). A sender that keeps Body must copy it (resourcetest's Sender
+// does).
 type responseWriter struct {
 	sender backend.CallResourceResponseSender
 	header http.Header
