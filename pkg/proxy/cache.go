@@ -260,7 +260,7 @@ func responseHeaders(in http.Header) http.Header {
 }
 
 // writeEntry sends a cached response, in chunks so a large body does not sit
-// whole in httpadapter's buffer.
+// whole in the resource adapter's buffer (pkg/resources, response_writer.go).
 func writeEntry(w http.ResponseWriter, e *cache.Entry, label cache.Result, now time.Time) {
 	h := w.Header()
 	for k, v := range e.Header {

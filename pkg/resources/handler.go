@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
-	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
 	"github.com/relay-gateway/relay/pkg/apierr"
 	"github.com/relay-gateway/relay/pkg/authz"
 	"github.com/relay-gateway/relay/pkg/httpx"
 )
 
-// CallResourceHandler guards the path Grafana decoded before the SDK's
-// httpadapter decodes it a second time, then serves the call through api.
+// CallResourceHandler guards the path Grafana decoded before the adapter
+// (adapter.go, converting the call as the SDK's httpadapter does) decodes it
+// a second time, then serves the call through api.
 //
 // Grafana decodes the request path once into CallResourceRequest.Path; the
 // adapter parses that string again as a URL, so "%253F" would reach a handler
@@ -25,7 +25,7 @@ import (
 // segments makes the second decode a no-op: what the router and the proxy see
 // is exactly what Grafana routed.
 func CallResourceHandler(api *API) backend.CallResourceHandler {
-	return &guardedHandler{next: httpadapter.New(api), api: api}
+	return &guardedHandler{next: adapter{handler: api}, api: api}
 }
 
 type guardedHandler struct {

@@ -67,7 +67,7 @@ func (a *API) enter(rt *Route, reqs map[string]authz.Requirement, c *call, r *ht
 		apierr.Write(&c.sw, r, err)
 		return nil, nil
 	}
-	// httpadapter hands a nil Body when the call has none.
+	// The adapter (adapter.go) hands a nil Body when the call has none.
 	if r.Body == nil {
 		r.Body = http.NoBody
 	}

@@ -18,12 +18,20 @@ import (
 	"github.com/relay-gateway/relay/pkg/settings"
 )
 
-// sender collects CallResource messages the way Grafana receives them.
+// sender collects CallResource messages the way Grafana receives them: a
+// copy of each body, as gRPC marshals a message before Send returns.
 type sender struct {
 	msgs []*backend.CallResourceResponse
 }
 
-func (s *sender) Send(r *backend.CallResourceResponse) error { s.msgs = append(s.msgs, r); return nil }
+func (s *sender) Send(r *backend.CallResourceResponse) error {
+	c := *r
+	if r.Body != nil {
+		c.Body = append([]byte{}, r.Body...)
+	}
+	s.msgs = append(s.msgs, &c)
+	return nil
+}
 
 func (s *sender) body() []byte {
 	var b []byte

@@ -104,10 +104,17 @@ func TestProxyStreamsLargeBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstByte := time.Since(start)
-	n, err := io.Copy(io.Discard, r)
+	body := &patternCheck{bad: -1}
+	n, err := io.Copy(body, r)
 	total := time.Since(start)
 	if err != nil || n != size {
 		t.Fatalf("read %d bytes, err %v", n, err)
+	}
+	// Every byte as the demo API sent it: the plugin reuses one buffer for
+	// every streamed chunk (pkg/resources/response_writer.go), which is only
+	// right if each chunk has left before the next is written into it.
+	if body.bad >= 0 {
+		t.Fatalf("byte %d differs from what the upstream sent", body.bad)
 	}
 	// Streaming means the first byte arrives well before the whole body; a
 	// buffering proxy would deliver both at the same moment.
@@ -117,6 +124,25 @@ func TestProxyStreamsLargeBodies(t *testing.T) {
 	if resp.Header.Get("Content-Length") != "" && resp.TransferEncoding == nil {
 		t.Logf("content-length %s", resp.Header.Get("Content-Length"))
 	}
+}
+
+// patternCheck checks a /large body: byte i is largePattern[i%64]
+// (cmd/demoapi/large.go).
+type patternCheck struct {
+	n   int64
+	bad int64 // offset of the first wrong byte, -1 if none
+}
+
+const largePattern = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-\n"
+
+func (c *patternCheck) Write(p []byte) (int, error) {
+	for i, b := range p {
+		if c.bad < 0 && b != largePattern[(c.n+int64(i))%64] {
+			c.bad = c.n + int64(i)
+		}
+	}
+	c.n += int64(len(p))
+	return len(p), nil
 }
 
 func TestProxyResponseCap(t *testing.T) {

@@ -12,7 +12,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 )
 
-// Sender collects the streamed CallResource messages.
+// Sender collects the streamed CallResource messages. It keeps a copy of
+// each body, as the plugin protocol does (gRPC marshals a message before Send
+// returns): a response writer may reuse its buffer once Send has returned.
 type Sender struct {
 	mu   sync.Mutex
 	Msgs []*backend.CallResourceResponse
@@ -21,6 +23,11 @@ type Sender struct {
 }
 
 func (s *Sender) Send(r *backend.CallResourceResponse) error {
+	if r.Body != nil {
+		c := *r
+		c.Body = append([]byte{}, r.Body...)
+		r = &c
+	}
 	s.mu.Lock()
 	s.Msgs = append(s.Msgs, r)
 	s.mu.Unlock()
