@@ -144,8 +144,10 @@ type statusWriter struct {
 	wroteHeader bool
 }
 
+// An informational status (an upstream's 103 Early Hints, passed on by the
+// reverse proxy) is not the call's answer: the audit records the final one.
 func (w *statusWriter) WriteHeader(code int) {
-	if !w.wroteHeader {
+	if !w.wroteHeader && code >= 200 {
 		w.status, w.wroteHeader = code, true
 	}
 	w.ResponseWriter.WriteHeader(code)

@@ -125,24 +125,30 @@ func TestRemoteCache(t *testing.T) {
 		t.Fatal("an entry over the limit was stored")
 	}
 	// The TTL holds.
-	_ = a.Put(ctx, "short", e, 50*time.Millisecond)
+	if err := a.Put(ctx, "short", e, 50*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
 	time.Sleep(100 * time.Millisecond)
-	if got, _ := b.Get(ctx, "short"); got != nil {
-		t.Fatal("expired entry served")
+	if got, err := b.Get(ctx, "short"); got != nil || err != nil {
+		t.Fatalf("expired entry served: %v %v", got, err)
 	}
 	// One leader per key across processes; release frees it, only by its holder.
 	if ok, err := a.Lead(ctx, "k", time.Minute); !ok || err != nil {
 		t.Fatalf("lead: %v %v", ok, err)
 	}
-	if ok, _ := b.Lead(ctx, "k", time.Minute); ok {
-		t.Fatal("two leaders")
+	if ok, err := b.Lead(ctx, "k", time.Minute); ok || err != nil {
+		t.Fatalf("two leaders: %v %v", ok, err)
 	}
-	_ = b.Release(ctx, "k")
-	if ok, _ := b.Lead(ctx, "k", time.Minute); ok {
-		t.Fatal("a non-leader's release freed the claim")
+	if err := b.Release(ctx, "k"); err != nil {
+		t.Fatal(err)
 	}
-	_ = a.Release(ctx, "k")
-	if ok, _ := b.Lead(ctx, "k", time.Minute); !ok {
-		t.Fatal("released claim not free")
+	if ok, err := b.Lead(ctx, "k", time.Minute); ok || err != nil {
+		t.Fatalf("a non-leader's release freed the claim: %v %v", ok, err)
+	}
+	if err := a.Release(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := b.Lead(ctx, "k", time.Minute); !ok || err != nil {
+		t.Fatalf("released claim not free: %v %v", ok, err)
 	}
 }
