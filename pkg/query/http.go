@@ -22,15 +22,12 @@ import (
 	"github.com/relay-gateway/relay/pkg/upstream"
 )
 
-// transformRequest is the body of POST /transform.
+// transformRequest is the body of POST /transform: its data or source and
+// pipeline as any input's (transform_inputs.go; data: a JSON string holds
+// text — CSV, NDJSON, JSON text —, any other JSON value is the JSON input
+// itself), and the inputs join, append and forEach read, by name.
 type transformRequest struct {
-	// Data is inline input: a JSON string holds text (CSV, NDJSON, JSON
-	// text); any other JSON value is the JSON input itself.
-	Data     json.RawMessage     `json:"data,omitempty"`
-	Source   *Query              `json:"source,omitempty"`
-	Pipeline *transform.Pipeline `json:"pipeline"`
-	// Inputs are the other queries join, append and forEach read, by name
-	// (transform_inputs.go).
+	transformInput
 	Inputs map[string]transformInput `json:"inputs,omitempty"`
 }
 
@@ -49,9 +46,6 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, apierr.BadRequest("bad_request", "the body must be {data | source, pipeline}: %s", jsonProblem(err)))
 		return
 	}
-	if tr.Pipeline == nil {
-		tr.Pipeline = &transform.Pipeline{}
-	}
 	caller := authz.AuthorizedCaller(req.Context())
 	// The request body is in memory already; it counts against the caller's
 	// in-flight bytes like an upstream answer would.
@@ -61,8 +55,6 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, budgetError(err))
 		return
 	}
-	var res *transform.Result
-	var cacheInfo *CacheInfo // the query cache's part, for the editor's preview
 	m := r.transformMacros(req.Context(), caller)
 	grant := r.Grant(caller, false) // one call budget for the inputs and the source
 	inputs, err := r.transformInputs(req.Context(), caller, grant, lease, m, tr.Inputs)
@@ -70,31 +62,8 @@ func (r *Runner) ServeTransform(w http.ResponseWriter, req *http.Request) {
 		apierr.Write(w, req, apierr.From(err))
 		return
 	}
-	switch {
-	case len(tr.Data) > 0 && tr.Source != nil:
-		err = apierr.BadRequest("bad_request", "give either data or source, not both")
-	case len(tr.Data) > 0:
-		in := transform.Input{Body: tr.Data, Queries: inputs}
-		var text string
-		if json.Unmarshal(tr.Data, &text) == nil {
-			in.Body = []byte(text)
-		}
-		res, err = r.Transform(req.Context(), caller, lease, tr.Pipeline, in)
-	case tr.Source != nil:
-		src := *tr.Source
-		src.Pipeline = tr.Pipeline
-		q, perr := src.normalize()
-		if perr != nil {
-			err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
-			break
-		}
-		q.inputs = inputs
-		var ctx context.Context
-		ctx, cacheInfo = withCacheInfo(req.Context())
-		res, err = r.Run(ctx, grant, q, m)
-	default:
-		err = apierr.BadRequest("bad_request", "data or source is required")
-	}
+	ctx, cacheInfo := withCacheInfo(req.Context()) // the query cache's part, for the editor's preview
+	res, err := r.runTransformInput(ctx, caller, grant, lease, m, tr.transformInput, inputs)
 	if err != nil {
 		apierr.Write(w, req, apierr.From(err))
 		return

@@ -50,35 +50,7 @@ func (r *Runner) transformInputs(ctx context.Context, caller authz.Caller, grant
 	}
 	out := make(map[string]*data.Frame, len(inputs))
 	for _, name := range slices.Sorted(maps.Keys(inputs)) {
-		in := inputs[name]
-		pipeline := in.Pipeline
-		if pipeline == nil {
-			pipeline = &transform.Pipeline{}
-		}
-		var res *transform.Result
-		var err error
-		switch {
-		case len(in.Data) > 0 && in.Source != nil:
-			err = apierr.BadRequest("bad_request", "give either data or source, not both")
-		case len(in.Data) > 0:
-			body := []byte(in.Data)
-			var text string
-			if json.Unmarshal(in.Data, &text) == nil {
-				body = []byte(text)
-			}
-			res, err = r.Transform(ctx, caller, lease, pipeline, transform.Input{Body: body})
-		case in.Source != nil:
-			src := *in.Source
-			src.Pipeline = pipeline
-			q, perr := Parse(mustJSON(&src))
-			if perr != nil {
-				err = apierr.BadRequest("bad_request", "source.%s", perr.Error())
-				break
-			}
-			res, err = r.Run(ctx, grant, q, m)
-		default:
-			err = apierr.BadRequest("bad_request", "data or source is required")
-		}
+		res, err := r.runTransformInput(ctx, caller, grant, lease, m, inputs[name], nil)
 		if err != nil {
 			e := *apierr.From(err) // a copy: the message names the input
 			e.Message = "inputs." + name + ": " + e.Message
@@ -90,4 +62,38 @@ func (r *Runner) transformInputs(ctx context.Context, caller authz.Caller, grant
 		}
 	}
 	return out, nil
+}
+
+// runTransformInput runs one input of /transform, or the request's own data
+// or source, as a panel's query would run: inline data through the pipeline
+// under the caller's lease, a source (decoded once, with the request) under
+// the caller's grant. queries are what the pipeline's join, append and
+// forEach read: the request's inputs, none for an input.
+func (r *Runner) runTransformInput(ctx context.Context, caller authz.Caller, grant authz.Grant, lease *authz.Lease, m Macros, in transformInput, queries map[string]*data.Frame) (*transform.Result, error) {
+	pipeline := in.Pipeline
+	if pipeline == nil {
+		pipeline = &transform.Pipeline{}
+	}
+	switch {
+	case len(in.Data) > 0 && in.Source != nil:
+		return nil, apierr.BadRequest("bad_request", "give either data or source, not both")
+	case len(in.Data) > 0:
+		body := []byte(in.Data)
+		var text string
+		if json.Unmarshal(in.Data, &text) == nil {
+			body = []byte(text)
+		}
+		return r.Transform(ctx, caller, lease, pipeline, transform.Input{Body: body, Queries: queries})
+	case in.Source != nil:
+		src := *in.Source
+		src.Pipeline = pipeline
+		q, err := src.normalize()
+		if err != nil {
+			return nil, apierr.BadRequest("bad_request", "source.%s", err.Error())
+		}
+		q.inputs = queries
+		return r.Run(ctx, grant, q, m)
+	default:
+		return nil, apierr.BadRequest("bad_request", "data or source is required")
+	}
 }

@@ -141,4 +141,19 @@ func TestQueryJoinsAndForEach(t *testing.T) {
 	if got := tr.Frames[0].Data.Values; !slices.Equal([]any{got[0][0], got[1][0], got[2][0]}, []any{2.0, "b", "eu"}) {
 		t.Errorf("joined row %v", got)
 	}
+
+	// An input with a source: the upstream's rows under the caller's grant, appended to the inline data.
+	resp, tb = s.Do("POST", "/api/datasources/uid/"+uid+"/resources/transform", "viewer", map[string]any{
+		"data": []any{map[string]any{"id": "inline"}},
+		"inputs": map[string]any{"items": map[string]any{
+			"source":   map[string]any{"path": "/api/items", "params": map[string]any{"limit": "3"}},
+			"pipeline": map[string]any{"root": "items", "steps": []any{map[string]any{"type": "select", "fields": []any{"id"}}}}}},
+		"pipeline": map[string]any{"steps": []any{map[string]any{"type": "append", "query": "items"}}},
+	}, nil)
+	if err := json.Unmarshal(tb, &tr); err != nil || resp.StatusCode != 200 || tr.Rows != 4 {
+		t.Fatalf("source input: %d %.400s", resp.StatusCode, tb)
+	}
+	if got := tr.Frames[0].Data.Values[0]; got[0] != "inline" || got[1] == nil || got[1] == "" {
+		t.Errorf("appended ids %v", got)
+	}
 }
